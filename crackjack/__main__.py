@@ -1,0 +1,3 @@
+from crackjack.cli.app import main
+
+main()

@@ -1,0 +1,136 @@
+"""The command line. Heavy modules are imported inside the commands so ``--version`` stays fast."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+from typer.main import get_command
+
+from crackjack import __version__
+from crackjack.cli.errors import guarded
+
+RUN = "run"
+
+
+class DefaultGroup(TyperGroup):
+    """``crackjack ARGS`` means ``crackjack run ARGS`` unless ARGS start with a command name."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands:
+            args = [RUN, *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=DefaultGroup,
+    add_completion=False,
+    no_args_is_help=False,
+    help="Run a Python project's formatters, linters, type and security checks, and tests.",
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"crackjack {__version__}")
+        raise typer.Exit()
+
+
+@app.command(
+    RUN,
+    epilog="Other commands: `crackjack hooks` lists every hook and workflow.",
+)
+def run_command(
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Run the fast workflow: formatters and quick linters.")
+    ] = False,
+    skip_hooks: Annotated[bool, typer.Option("--skip-hooks", help="Run only the tests.")] = False,
+    workflow: Annotated[
+        str | None, typer.Option("--workflow", "-w", metavar="NAME", help="Run a workflow by name.")
+    ] = None,
+    hook: Annotated[
+        list[str] | None,
+        typer.Option("--hook", metavar="ID", help="Run only this hook (repeatable)."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip", metavar="ID", help="Skip this hook (repeatable; also CRACKJACK_SKIP=a,b)."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Hooks run at once (default: one per CPU)."),
+    ] = None,
+    fail_fast: Annotated[
+        bool | None,
+        typer.Option("--fail-fast/--no-fail-fast", help="Stop starting hooks after a failure."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the output of every hook.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Show only failures and the verdict.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan and run nothing.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> int:
+    """Run a workflow (default: standard = fast hooks, comprehensive hooks, tests)."""
+    from crackjack.cli.runner import RunRequest, run
+    from crackjack.core.errors import ConfigError
+
+    if fast + skip_hooks + (workflow is not None) > 1:
+        raise ConfigError("choose one of --fast, --skip-hooks and --workflow")
+    if quiet and verbose:
+        raise ConfigError("choose one of --quiet and --verbose")
+    chosen = workflow or ("fast" if fast else "skip-hooks" if skip_hooks else "standard")
+    settings = {
+        key: value for key, value in (("jobs", jobs), ("fail_fast", fail_fast)) if value is not None
+    }
+    request = RunRequest(
+        workflow=chosen,
+        hooks=tuple(hook or ()),
+        skip=tuple(skip or ()),
+        settings=settings,
+        dry_run=dry_run,
+        quiet=quiet,
+        verbose=verbose,
+    )
+    return run(request)
+
+
+@app.command("hooks")
+def hooks_command() -> int:
+    """List every hook and workflow, each hook's phase, and whether its program is installed."""
+    from pathlib import Path
+
+    from crackjack.cli.output import make_console
+    from crackjack.cli.planview import catalogue_tables
+    from crackjack.cli.runner import load
+
+    _, catalogue = load(Path.cwd(), {})
+    make_console().print(catalogue_tables(catalogue))
+    return 0
+
+
+def invoke(args: list[str]) -> int:
+    """Run the command line ``args`` and return the exit code (never raises, never exits)."""
+
+    def command() -> int:
+        result = get_command(app).main(args=args, prog_name="crackjack", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+
+    return guarded(command)
+
+
+def main() -> None:
+    sys.exit(invoke(sys.argv[1:]))

@@ -1,0 +1,54 @@
+"""The one place that maps outcomes and failures to exit codes and one-line messages."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+
+import typer
+
+from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
+from crackjack.core.results import RunResult
+
+OK = 0
+FAILED = 1
+USAGE = 2
+INTERNAL = 3
+
+
+def exit_code(result: RunResult) -> int:
+    if result.interrupted_by is not None:
+        return 128 + result.interrupted_by
+    return FAILED if result.failed else OK
+
+
+def _say(message: str) -> None:
+    for line in message.splitlines() or [""]:
+        print(f"crackjack: {line}", file=sys.stderr)
+
+
+def guarded(run: Callable[[], int]) -> int:
+    """Run the command; turn every failure into a message on stderr and an exit code."""
+    try:
+        return run()
+    except (ConfigError, RepositoryStateError) as exc:
+        _say(str(exc))
+        return USAGE
+    except CrackjackError as exc:
+        _say(str(exc))
+        return INTERNAL
+    except typer.TyperException as exc:
+        _say(exc.format_message() + " (see crackjack --help)")
+        return USAGE
+    except (typer.Abort, KeyboardInterrupt):
+        return 128 + signal.SIGINT
+    except Exception:
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="crackjack-crash-", suffix=".log", delete=False
+        ) as log:
+            traceback.print_exc(file=log)
+        _say(f"internal error: {sys.exc_info()[1]!r}; details in {log.name}, please report it")
+        return INTERNAL

@@ -1,0 +1,93 @@
+"""The live view on a terminal: one line per hook, redrawn at a fixed rate from the run state."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+import anyio
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.spinner import Spinner
+from rich.table import Table
+from rich.text import Text
+
+from crackjack.cli.state import HookRow, PhaseRow, RunState
+from crackjack.cli.theme import STYLES, SYMBOLS, seconds
+
+FRAMES_PER_SECOND = 12.5
+
+
+def render(state: RunState, now: float) -> RenderableType:
+    """A pure function of the state and the time: testable without a terminal."""
+    return Group(*(_phase(state, phase, now) for phase in state.phases.values()))
+
+
+def _phase(state: RunState, phase: PhaseRow, now: float) -> RenderableType:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=2)
+    table.add_column(min_width=24)
+    table.add_column(justify="right", min_width=7)
+    table.add_column(style="dim")
+    table.add_column(overflow="ellipsis", no_wrap=True)
+    table.add_row("", Text(phase.name, style="bold"), _phase_time(phase, now), "", "")
+    if phase.started is not None:
+        for hook in state.phase_hooks(phase.name):
+            table.add_row(*_hook_cells(hook, now))
+    return table
+
+
+def _phase_time(phase: PhaseRow, now: float) -> Text:
+    if phase.duration is not None:
+        return Text(seconds(phase.duration), style="bold red" if phase.failed else "green")
+    if phase.started is not None:
+        return Text(seconds(now - phase.started))
+    return Text("waiting", style="dim")
+
+
+def _hook_cells(hook: HookRow, now: float) -> tuple[RenderableType, ...]:
+    files = f"{hook.files} files" if hook.files else ""
+    if hook.result is not None:
+        status = hook.result.status
+        note = Text(f"{status}", style=STYLES[status])
+        if hook.result.message:
+            note.append(f"  {hook.result.message}", style="dim")
+        symbol = Text(SYMBOLS[status], style=STYLES[status])
+        return symbol, Text(hook.result.name), seconds(hook.result.duration), files, note
+    if hook.started is not None:
+        return Spinner("dots", style="cyan"), Text(hook.id), seconds(now - hook.started), files, ""
+    return Text("·", style="dim"), Text(hook.id, style="dim"), "", "", Text("waiting", style="dim")
+
+
+class LiveView:
+    """Owns the Rich ``Live``; only the event-loop thread touches it."""
+
+    def __init__(self, console: Console, state: RunState) -> None:
+        self._state = state
+        self._live = Live(
+            console=console,
+            auto_refresh=False,
+            transient=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        )
+
+    def __enter__(self) -> LiveView:
+        self._live.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.refresh()
+        self._live.stop()
+
+    def refresh(self) -> None:
+        self._live.update(render(self._state, self._state.clock()), refresh=True)
+
+    async def animate(self) -> None:
+        while True:
+            self.refresh()
+            await anyio.sleep(1 / FRAMES_PER_SECOND)

@@ -1,0 +1,125 @@
+"""``crackjack [run]``: from flags to a plan, through the engine, to a summary and an exit code."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.abc
+from rich.console import Console
+
+from crackjack.cli.errors import exit_code
+from crackjack.cli.live import LiveView
+from crackjack.cli.output import OutputMode, decide, make_console
+from crackjack.cli.plain import PlainLog
+from crackjack.cli.planview import plan_table
+from crackjack.cli.state import RunState
+from crackjack.cli.summary import summary
+from crackjack.core.bus import Subscriber, open_bus
+from crackjack.core.config import Catalogue, Project, build_catalogue, load_project
+from crackjack.core.engine import RunControl, run_workflow
+from crackjack.core.files import discover
+from crackjack.core.plan import Plan, Selection, build_plan
+from crackjack.core.results import RunResult
+from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunRequest:
+    """The run command's flags, as given."""
+
+    workflow: str
+    hooks: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    settings: Mapping[str, Any]
+    dry_run: bool = False
+    quiet: bool = False
+    verbose: bool = False
+
+
+def load(cwd: Path, settings: Mapping[str, Any]) -> tuple[Project, Catalogue]:
+    project = load_project(cwd, settings)
+    return project, build_catalogue(project.settings, BUILTIN_HOOKS, BUILTIN_WORKFLOWS)
+
+
+def make_plan(request: RunRequest, project: Project, catalogue: Catalogue) -> Plan:
+    settings = project.settings
+    skip = (*settings.skip, *request.skip)
+    selection = Selection(
+        workflow=request.workflow,
+        only=request.hooks,
+        skip=skip,
+        skip_origin="--skip" if request.skip else "CRACKJACK_SKIP / skip setting",
+    )
+    return build_plan(
+        catalogue,
+        selection,
+        root=project.root,
+        files=discover(project.root),
+        exclude=settings.exclude,
+        jobs=settings.jobs,
+        fail_fast=settings.fail_fast,
+        missing_fails=settings.missing_tools == "fail",
+        kill_grace=settings.kill_grace,
+    )
+
+
+def run(request: RunRequest) -> int:
+    mode = decide(sys.stdout, os.environ, quiet=request.quiet, verbose=request.verbose)
+    console = make_console()
+    project, catalogue = load(Path.cwd(), request.settings)
+    plan = make_plan(request, project, catalogue)
+    if request.dry_run:
+        console.print(plan_table(plan))
+        return 0
+    result = anyio.run(_run_async, plan, console, mode)
+    for renderable in summary(result, verbose=mode.verbose, quiet=mode.quiet):
+        console.print(renderable)
+    for problem in result.subscriber_errors:
+        make_console(stderr=True).print(
+            f"crackjack: an output failed and was switched off: {problem}"
+        )
+    return exit_code(result)
+
+
+async def _run_async(plan: Plan, console: Console, mode: OutputMode) -> RunResult:
+    control = RunControl()
+    state = RunState()
+    subscribers: list[Subscriber] = [state]
+    if not mode.live:
+        subscribers.append(PlainLog(console, quiet=mode.quiet))
+    async with anyio.create_task_group() as group:
+        await group.start(_watch_signals, control)
+        if mode.live:
+            with LiveView(console, state) as view:
+                group.start_soon(view.animate)
+                result = await _run_with_bus(plan, subscribers, control)
+        else:
+            result = await _run_with_bus(plan, subscribers, control)
+        group.cancel_scope.cancel()
+    return result
+
+
+async def _run_with_bus(
+    plan: Plan, subscribers: list[Subscriber], control: RunControl
+) -> RunResult:
+    async with open_bus(subscribers) as bus:
+        result = await run_workflow(plan, bus, control)
+    return replace(result, subscriber_errors=tuple(bus.errors))
+
+
+async def _watch_signals(
+    control: RunControl, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+) -> None:
+    with anyio.open_signal_receiver(*STOP_SIGNALS) as signals:
+        task_status.started()
+        async for signum in signals:
+            control.interrupt(signum)

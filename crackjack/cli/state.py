@@ -1,0 +1,73 @@
+"""The picture of a run that the events build, for the views to draw from."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from crackjack.core.events import (
+    Event,
+    HookFinished,
+    HookStarted,
+    PhaseFailed,
+    PhaseFinished,
+    PhaseStarted,
+    WorkflowStarted,
+)
+from crackjack.core.results import HookResult
+
+
+@dataclass(slots=True)
+class HookRow:
+    id: str
+    phase: str
+    files: int = 0
+    started: float | None = None
+    result: HookResult | None = None
+
+    def elapsed(self, now: float) -> float:
+        if self.result is not None:
+            return self.result.duration
+        return 0.0 if self.started is None else now - self.started
+
+
+@dataclass(slots=True)
+class PhaseRow:
+    name: str
+    hooks: list[str]
+    started: float | None = None
+    duration: float | None = None
+    failed: bool = False
+
+
+@dataclass(slots=True)
+class RunState:
+    """A subscriber that keeps the state of every phase and hook; cheap to update."""
+
+    clock: Callable[[], float] = time.monotonic
+    workflow: str = ""
+    phases: dict[str, PhaseRow] = field(default_factory=dict)
+    hooks: dict[tuple[str, str], HookRow] = field(default_factory=dict)
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, WorkflowStarted):
+            self.workflow = event.workflow
+            self.phases = {name: PhaseRow(name, []) for name in event.phases}
+        elif isinstance(event, PhaseStarted):
+            self.phases[event.phase] = PhaseRow(event.phase, list(event.hooks), self.clock())
+            for hook_id in event.hooks:
+                self.hooks[(event.phase, hook_id)] = HookRow(hook_id, event.phase)
+        elif isinstance(event, PhaseFinished):
+            row = self.phases[event.phase]
+            row.duration = event.duration
+            row.failed = isinstance(event, PhaseFailed)
+        elif isinstance(event, HookStarted):
+            hook = self.hooks[(event.phase, event.hook)]
+            hook.started = self.clock()
+            hook.files = event.files
+        elif isinstance(event, HookFinished):
+            self.hooks[(event.phase, event.hook)].result = event.result
+
+    def phase_hooks(self, phase: str) -> list[HookRow]:
+        return [self.hooks[(phase, hook_id)] for hook_id in self.phases[phase].hooks]

@@ -1,0 +1,71 @@
+"""The end of every run: a table of hooks, the output of each failed hook, the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.console import RenderableType
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from crackjack.cli.theme import STYLES, seconds
+from crackjack.core.results import HookResult, HookStatus, RunResult, signal_name
+
+
+def summary(
+    result: RunResult, *, verbose: bool = False, quiet: bool = False
+) -> Iterator[RenderableType]:
+    if not quiet:
+        yield _table(result)
+    for hook in result.hooks:
+        if hook.fails_run or hook.modified or (verbose and hook.output):
+            yield from _block(hook)
+    yield verdict(result)
+
+
+def _table(result: RunResult) -> Table:
+    table = Table(title=f"crackjack {result.workflow}", title_justify="left", box=None)
+    for column in ("hook", "phase", "status", "duration", "files", "note"):
+        table.add_column(column, justify="right" if column in ("duration", "files") else "left")
+    for hook in result.hooks:
+        table.add_row(
+            hook.name,
+            hook.phase,
+            Text(str(hook.status), style=STYLES[hook.status]),
+            seconds(hook.duration),
+            str(hook.files) if hook.files else "",
+            Text(hook.message, style="dim"),
+        )
+    return table
+
+
+def _block(hook: HookResult) -> Iterator[RenderableType]:
+    title = f"{hook.name}: {hook.status}" + (f" ({hook.message})" if hook.message else "")
+    yield Rule(Text(title, style=STYLES[hook.status]), align="left")
+    if hook.output.strip():
+        yield Text.from_ansi(hook.output.rstrip("\n"))
+    if hook.log_path:
+        yield Text(f"(output shortened; all of it is in {hook.log_path})", style="dim")
+    if hook.modified:
+        yield Text(f"{hook.name} modified: " + ", ".join(hook.modified), style="yellow")
+
+
+def verdict(result: RunResult) -> Text:
+    totals = result.totals.describe()
+    if result.interrupted_by is not None:
+        return Text(
+            f"{result.workflow}: interrupted by {signal_name(result.interrupted_by)}"
+            f" after {seconds(result.duration)} ({totals})",
+            style="bold red",
+        )
+    if result.failed:
+        fixed = sum(1 for h in result.hooks if h.status is HookStatus.FIXED)
+        hint = "; files were modified: review and stage them" if fixed else ""
+        return Text(
+            f"{result.workflow}: failed in {seconds(result.duration)} ({totals}){hint}",
+            style="bold red",
+        )
+    return Text(
+        f"{result.workflow}: passed in {seconds(result.duration)} ({totals})", style="bold green"
+    )

@@ -1,0 +1,1 @@
+"""The engine: configuration, planning, process running, events. Never prints, never imports Typer or Rich."""

@@ -1,0 +1,189 @@
+"""Find the project, read its settings, and merge them with the built-in catalogue."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from crackjack.core.errors import ConfigError
+from crackjack.core.hook import Hook
+from crackjack.core.settings import HookConfig, Settings, WorkflowConfig, settings_class
+
+TABLE = "tool.crackjack"
+ENV_PREFIX = "CRACKJACK_"
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    name: str
+    phases: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Where the project is, where its settings came from, and what they say."""
+
+    root: Path
+    pyproject: Path | None
+    settings: Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """Every hook (enabled or not) and workflow the project knows, in declaration order."""
+
+    hooks: Mapping[str, Hook]
+    workflows: Mapping[str, Workflow]
+
+    @property
+    def phases(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(h.phase for h in self.hooks.values()))
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml from ``start`` up to the repository root (a folder with .git)."""
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _repository_root(start: Path) -> Path | None:
+    return next((f for f in (start, *start.parents) if (f / ".git").exists()), None)
+
+
+def _read_table(pyproject: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        location = f"{pyproject}:{where[1]}:{where[2]}" if where else str(pyproject)
+        raise ConfigError(f"{location}: invalid TOML: {message}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
+    table: Any = data.get("tool", {}).get("crackjack", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: {TABLE} must be a table ([tool.crackjack])")
+    return table
+
+
+def load_project(cwd: Path, flags: Mapping[str, Any]) -> Project:
+    """Read settings for the project around ``cwd``; ``flags`` are the command line's values."""
+    pyproject = find_pyproject(cwd)
+    table = _read_table(pyproject) if pyproject else {}
+    try:
+        settings = settings_class(table)(**flags)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, pyproject, flags)) from None
+    root = pyproject.parent if pyproject else (_repository_root(cwd) or cwd)
+    return Project(root=root, pyproject=pyproject, settings=settings)
+
+
+_MESSAGES = {
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "string_type": "expected a string",
+    "list_type": "expected a list",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+    "missing": "is required",
+}
+
+
+def _describe(exc: ValidationError, pyproject: Path | None, flags: Mapping[str, Any]) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        lines.append(f"{_origin(loc, pyproject, flags)}: {_message(error)}")
+    return "\n".join(lines)
+
+
+def _origin(loc: list[str], pyproject: Path | None, flags: Mapping[str, Any]) -> str:
+    key = loc[0].replace("-", "_").lower()
+    if key in flags:
+        return "--" + key.replace("_", "-")
+    env_name = ENV_PREFIX + key.upper()
+    if any(name.upper() == env_name for name in os.environ):
+        return env_name
+    path = ".".join([TABLE, *loc])
+    return f"{pyproject}: {path}" if pyproject else path
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    text = str(error["msg"])
+    return text[0].lower() + text[1:]
+
+
+def build_catalogue(
+    settings: Settings, builtins: Sequence[Hook], builtin_workflows: Sequence[Workflow]
+) -> Catalogue:
+    """Merge the project's hook and workflow tables into the built-in ones."""
+    hooks = {hook.id: hook for hook in builtins}
+    for hook_id, config in settings.hooks.items():
+        hooks[hook_id] = _merge_hook(hook_id, hooks.get(hook_id), config)
+    known_phases = {hook.phase for hook in hooks.values()}
+    workflows = {w.name: w for w in builtin_workflows}
+    for name, workflow in settings.workflows.items():
+        workflows[name] = _workflow(name, workflow, known_phases)
+    return Catalogue(hooks=hooks, workflows=workflows)
+
+
+def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
+    where = f"{TABLE}.hooks.{hook_id}"
+    changes: dict[str, Any] = {
+        key: tuple(value) if isinstance(value, list) else value
+        for key, value in config.model_dump(exclude_unset=True).items()
+    }
+    if "command" in changes:
+        changes.setdefault("check_command", None)
+        changes["check"] = None
+    if base is None:
+        missing = [key for key in ("command", "phase") if key not in changes]
+        if missing:
+            raise ConfigError(
+                f"{where}: a new hook needs {' and '.join(missing)}"
+                " (or is the id misspelled? `crackjack hooks` lists the built-in ones)"
+            )
+        hook = Hook(id=hook_id, **changes)
+    else:
+        hook = replace(base, **changes)
+    if not hook.command and hook.check is None:
+        raise ConfigError(f"{where}.command: must not be empty")
+    if hook.shell and len(hook.command) != 1:
+        raise ConfigError(f"{where}.command: with shell = true, give one shell command string")
+    if not re.fullmatch(r"[\w.-]+", hook.phase):
+        raise ConfigError(f"{where}.phase: {hook.phase!r} is not a valid phase name")
+    return hook
+
+
+def _workflow(name: str, config: WorkflowConfig, known_phases: set[str]) -> Workflow:
+    for phase in config.phases:
+        if phase not in known_phases:
+            raise ConfigError(
+                f"{TABLE}.workflows.{name}.phases: unknown phase {phase!r}"
+                f" (known: {', '.join(sorted(known_phases))})"
+            )
+    return Workflow(name=name, phases=tuple(config.phases), description=config.description)

@@ -1,0 +1,166 @@
+"""Run a plan: phases in order, the hooks of a phase concurrently on worker threads.
+
+The engine publishes events and returns a ``RunResult``; it never prints. Stopping is
+cooperative: ``RunControl.interrupt`` cancels every running process (their runners kill the
+process groups) and no further hook starts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+
+from crackjack.core.bus import EventBus
+from crackjack.core.events import (
+    Event,
+    HookCompleted,
+    HookFailed,
+    HookStarted,
+    PhaseCompleted,
+    PhaseFailed,
+    PhaseStarted,
+    WorkflowCompleted,
+    WorkflowFailed,
+    WorkflowInterrupted,
+    WorkflowStarted,
+)
+from crackjack.core.execute import Context, execute, missing, skipped
+from crackjack.core.plan import HookPlan, PhasePlan, Plan
+from crackjack.core.process import Cancellation
+from crackjack.core.results import HookResult, PhaseResult, RunResult, Totals
+
+
+@dataclass(slots=True)
+class RunControl:
+    """How the outside stops a run; the first signal wins, a second one skips the grace period."""
+
+    cancellation: Cancellation = field(default_factory=Cancellation)
+    signal: int | None = None
+
+    def interrupt(self, signum: int) -> None:
+        force = self.signal is not None
+        self.signal = self.signal or signum
+        self.cancellation.cancel(force=force)
+
+
+class _Run:
+    def __init__(self, plan: Plan, bus: EventBus, control: RunControl, log_dir: Path) -> None:
+        self.plan = plan
+        self.bus = bus
+        self.control = control
+        self.run_id = uuid.uuid4().hex[:12]
+        self.limiter = anyio.CapacityLimiter(plan.jobs)
+        self.stop_reason: str | None = None
+        self.context = Context(
+            root=plan.root,
+            cancellation=control.cancellation,
+            log_dir=log_dir,
+            kill_grace=plan.kill_grace,
+            missing_fails=plan.missing_fails,
+        )
+
+    def publish(self, make: Callable[..., Event], **fields: object) -> None:
+        self.bus.publish(make(run_id=self.run_id, timestamp=time.time(), **fields))
+
+    async def workflow(self) -> RunResult:
+        names = tuple(p.name for p in self.plan.phases)
+        self.publish(WorkflowStarted, workflow=self.plan.workflow, phases=names)
+        start = time.monotonic()
+        phases = [await self.phase(phase) for phase in self.plan.phases]
+        result = RunResult(
+            workflow=self.plan.workflow,
+            phases=tuple(phases),
+            duration=time.monotonic() - start,
+            interrupted_by=self.control.signal,
+        )
+        finished = {
+            "workflow": self.plan.workflow,
+            "phases": names,
+            "duration": result.duration,
+            "totals": result.totals,
+        }
+        if result.interrupted_by is not None:
+            self.publish(WorkflowInterrupted, signal=result.interrupted_by, **finished)
+        else:
+            self.publish(WorkflowFailed if result.failed else WorkflowCompleted, **finished)
+        return result
+
+    async def phase(self, phase: PhasePlan) -> PhaseResult:
+        ids = tuple(h.hook.id for h in phase.hooks)
+        self.publish(PhaseStarted, phase=phase.name, hooks=ids)
+        start = time.monotonic()
+        done = {hook_id: anyio.Event() for hook_id in ids}
+        results: dict[str, HookResult] = {}
+        async with anyio.create_task_group() as group:
+            for hook in phase.hooks:
+                group.start_soon(self.hook_when_ready, hook, done, results)
+        result = PhaseResult(
+            phase=phase.name,
+            hooks=tuple(results[hook_id] for hook_id in ids),
+            duration=time.monotonic() - start,
+        )
+        self.publish(
+            PhaseFailed if result.failed else PhaseCompleted,
+            phase=phase.name,
+            hooks=ids,
+            duration=result.duration,
+            totals=Totals.of(result.hooks),
+        )
+        return result
+
+    async def hook_when_ready(
+        self, plan: HookPlan, done: dict[str, anyio.Event], results: dict[str, HookResult]
+    ) -> None:
+        try:
+            for earlier in plan.waits_for:
+                await done[earlier].wait()
+            async with self.limiter:
+                results[plan.hook.id] = await self.hook(plan)
+        finally:
+            done[plan.hook.id].set()
+
+    async def hook(self, plan: HookPlan) -> HookResult:
+        hook = plan.hook
+        self.publish(
+            HookStarted, phase=hook.phase, hook=hook.id, name=hook.title, files=len(plan.files)
+        )
+        reason = self._not_run_reason(plan)
+        now = time.time()
+        if reason is not None:
+            result = skipped(plan, reason, started_at=now)
+        elif plan.missing:
+            result = missing(plan, self.context, started_at=now)
+        else:
+            result = await anyio.to_thread.run_sync(execute, plan, self.context)
+        if result.fails_run and self.plan.fail_fast and self.stop_reason is None:
+            self.stop_reason = f"not run: {hook.id} failed and fail-fast is on"
+        self.publish(HookFailed if result.fails_run else HookCompleted, result=result)
+        return result
+
+    def _not_run_reason(self, plan: HookPlan) -> str | None:
+        if self.control.signal is not None:
+            return "not run: interrupted"
+        return self.stop_reason or plan.skip_reason
+
+
+async def run_workflow(plan: Plan, bus: EventBus, control: RunControl) -> RunResult:
+    """Run ``plan`` to its end (or until ``control`` is interrupted) and return what happened."""
+    log_dir = Path(tempfile.mkdtemp(prefix="crackjack-"))
+    try:
+        result = await _Run(plan, bus, control, log_dir).workflow()
+    finally:
+        _remove_if_empty(log_dir)
+    return result
+
+
+def _remove_if_empty(folder: Path) -> None:
+    if not any(folder.iterdir()):
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,199 @@
+"""Run one planned hook to its result, on a worker thread."""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crackjack.core.hook import CheckOutcome
+from crackjack.core.plan import HookPlan
+from crackjack.core.process import Cancellation, ProcessOutcome, ProcessRequest, run_process
+from crackjack.core.results import HookResult, HookStatus, signal_name
+from crackjack.core.snapshot import Snapshot
+
+OUTPUT_TAIL = 256 * 1024
+_GIT_ENV_KEPT = frozenset(
+    {
+        "GIT_EXEC_PATH",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_NO_VERIFY",
+        "GIT_CONFIG_COUNT",
+        "GIT_HTTP_PROXY_AUTHMETHOD",
+        "GIT_ALLOW_PROTOCOL",
+        "GIT_ASKPASS",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Context:
+    """What every hook of a run shares."""
+
+    root: Path
+    cancellation: Cancellation
+    log_dir: Path
+    kill_grace: float
+    missing_fails: bool
+
+
+@dataclass(slots=True)
+class _Runs:
+    returncode: int = 0
+    signal: int | None = None
+    timed_out: bool = False
+    cancelled: bool = False
+    start_error: str | None = None
+    log_path: str | None = None
+    output: str = ""
+
+    def append(self, text: str) -> None:
+        self.output = (self.output + text)[-OUTPUT_TAIL:]
+
+    def add_process(self, outcome: ProcessOutcome) -> None:
+        self.append(outcome.text)
+        self.timed_out |= outcome.timed_out
+        self.cancelled |= outcome.cancelled
+        self.start_error = self.start_error or outcome.start_error
+        if outcome.spilled_to and not self.log_path:
+            self.log_path = str(outcome.spilled_to)
+        if outcome.returncode and not self.returncode:
+            self.returncode = outcome.returncode
+            self.signal = outcome.signal
+
+    def add_check(self, outcome: CheckOutcome) -> None:
+        self.append(outcome.output)
+        unfixed = outcome.failed and not outcome.modified
+        if unfixed and not self.returncode:
+            self.returncode = 1
+
+
+def hook_environment(hook_env: Mapping[str, str]) -> dict[str, str]:
+    """The process environment without the repository-local ``GIT_*`` variables git sets for us."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("GIT_") or key in _GIT_ENV_KEPT or key.startswith("GIT_CONFIG_")
+    }
+    env.update(hook_env)
+    return env
+
+
+def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
+    return HookResult(
+        hook=plan.hook.id,
+        name=plan.hook.title,
+        phase=plan.hook.phase,
+        status=HookStatus.SKIPPED,
+        fails_run=False,
+        files=len(plan.files),
+        message=reason,
+        started_at=started_at,
+        ended_at=started_at,
+    )
+
+
+def missing(plan: HookPlan, context: Context, *, started_at: float) -> HookResult:
+    hook = plan.hook
+    how = f"install it (`{hook.install}`)" if hook.install else "install it"
+    return HookResult(
+        hook=hook.id,
+        name=hook.title,
+        phase=hook.phase,
+        status=HookStatus.MISSING,
+        fails_run=context.missing_fails,
+        files=len(plan.files),
+        message=(
+            f"{hook.program} not found: {how}, or switch the hook off with"
+            f" [tool.crackjack.hooks.{hook.id}] enabled = false"
+        ),
+        started_at=started_at,
+        ended_at=started_at,
+    )
+
+
+def execute(plan: HookPlan, context: Context) -> HookResult:
+    """Run every batch of ``plan`` and tell what happened, including the files it changed."""
+    started_at, start = time.time(), time.monotonic()
+    snapshot = Snapshot.take(context.root, plan.files)
+    runs = _Runs()
+    deadline = start + plan.hook.timeout if plan.hook.timeout else None
+    for index, batch in enumerate(plan.batches):
+        if context.cancellation.cancelled:
+            runs.cancelled = True
+            break
+        if plan.hook.check is not None:
+            _run_check(plan, batch, context, runs)
+        else:
+            runs.add_process(
+                run_process(_request(plan, batch, index, context, deadline), context.cancellation)
+            )
+        if runs.timed_out or runs.cancelled or runs.start_error:
+            break
+    modified = snapshot.changed()
+    status, message = _status(plan, runs, modified)
+    return HookResult(
+        hook=plan.hook.id,
+        name=plan.hook.title,
+        phase=plan.hook.phase,
+        status=status,
+        fails_run=status is not HookStatus.PASSED,
+        duration=time.monotonic() - start,
+        files=len(plan.files),
+        returncode=runs.returncode if plan.hook.check is None else None,
+        signal=runs.signal,
+        modified=modified,
+        output=runs.output,
+        log_path=runs.log_path,
+        message=message,
+        started_at=started_at,
+        ended_at=time.time(),
+    )
+
+
+def _request(
+    plan: HookPlan, batch: tuple[str, ...], index: int, context: Context, deadline: float | None
+) -> ProcessRequest:
+    return ProcessRequest(
+        argv=(*plan.argv, *batch),
+        cwd=context.root,
+        env=hook_environment(plan.hook.env),
+        timeout=None if deadline is None else max(deadline - time.monotonic(), 0.001),
+        kill_grace=context.kill_grace,
+        tail_bytes=OUTPUT_TAIL,
+        spill_path=context.log_dir / f"{plan.hook.id}.{index}.log",
+    )
+
+
+def _run_check(plan: HookPlan, batch: tuple[str, ...], context: Context, runs: _Runs) -> None:
+    assert plan.hook.check is not None
+    try:
+        outcome = plan.hook.check(
+            batch, root=context.root, args=plan.hook.args, fix=plan.hook.fixer
+        )
+    except Exception as exc:
+        runs.start_error = f"{type(exc).__name__}: {exc}"
+        runs.append(traceback.format_exc())
+        return
+    runs.add_check(outcome)
+
+
+def _status(plan: HookPlan, runs: _Runs, modified: tuple[str, ...]) -> tuple[HookStatus, str]:
+    if runs.cancelled:
+        return HookStatus.INTERRUPTED, "interrupted"
+    if runs.timed_out:
+        return HookStatus.TIMED_OUT, f"timed out after {plan.hook.timeout:g} s"
+    if runs.start_error:
+        return HookStatus.ERROR, runs.start_error
+    if runs.signal is not None:
+        return HookStatus.FAILED, f"killed by {signal_name(runs.signal)}"
+    if runs.returncode:
+        return HookStatus.FAILED, f"exit code {runs.returncode}" if plan.hook.check is None else ""
+    if modified:
+        return HookStatus.FIXED, f"modified {len(modified)} file{'s' if len(modified) != 1 else ''}"
+    return HookStatus.PASSED, ""

@@ -1,0 +1,74 @@
+"""A hook is data: what to run, on which files, in which phase, and how."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+BUILTIN_PHASES = ("fast", "comprehensive", "tests")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """What an in-process check found: ``output`` lines are ``path:line: message``."""
+
+    failed: bool
+    output: str = ""
+    modified: tuple[str, ...] = ()
+
+
+class InProcessCheck(Protocol):
+    """A simple check run on a worker thread instead of a subprocess.
+
+    ``files`` are relative to ``root``. With ``fix`` the check may rewrite files and must name
+    them in ``modified``; without it, it must not write anything.
+    """
+
+    def __call__(
+        self, files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
+    ) -> CheckOutcome: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hook:
+    """A fully resolved hook (built-in defaults merged with the project's settings).
+
+    Exactly one of ``command`` and ``check`` says what runs: an argv (run as a subprocess) or
+    an in-process check. ``check_command`` is the check-only variant of a fixer's argv.
+    """
+
+    id: str
+    phase: str
+    name: str = ""
+    command: tuple[str, ...] = ()
+    check_command: tuple[str, ...] | None = None
+    check: InProcessCheck | None = None
+    args: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    types: tuple[str, ...] = ("file",)
+    types_or: tuple[str, ...] = ()
+    exclude_types: tuple[str, ...] = ()
+    pass_filenames: bool = True
+    dashdash: bool = False
+    fixer: bool = False
+    serial: bool = False
+    shell: bool = False
+    timeout: float | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    enabled: bool = True
+    install: str = ""
+    description: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
+
+    @property
+    def program(self) -> str | None:
+        """The executable this hook needs, or None for in-process and shell hooks."""
+        if self.check is not None or self.shell or not self.command:
+            return None
+        return self.command[0]

@@ -1,0 +1,223 @@
+"""Per-hook file selection: globs, then ``identify`` file types.
+
+Glob semantics (paths are relative to the project root, with ``/`` separators):
+
+==================  ==========================================================================
+pattern             matches
+==================  ==========================================================================
+``*.py``            no ``/``: the file's basename, at any depth (``setup.py``, ``src/a/b.py``)
+``src/*.py``        with ``/``: the whole path from the root (``src/a.py``, not ``src/a/b.py``)
+``/setup.py``       a leading ``/`` only anchors: ``setup.py`` at the root, not ``a/setup.py``
+``docs/``           a trailing ``/``: every file under that root directory (as ``docs/**``)
+``src/**/test_*``   ``**`` as a whole segment: any number of directories, including none
+``**/conftest.py``  ``conftest.py`` at any depth, including the root
+``*``               any characters within one path segment (never ``/``)
+``?``               exactly one character other than ``/``
+``[abc]`` ``[a-z]`` one character from the class; ``[!abc]`` or ``[^abc]`` one not in it
+``\\*``             a backslash makes the next character literal
+==================  ==========================================================================
+
+Matching is case-sensitive. An invalid pattern (empty, an unclosed ``[``, a trailing ``\\``, an
+empty segment such as ``a//b``) is a ConfigError naming it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import stat
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from identify.identify import ALL_TAGS, tags_from_path
+
+from crackjack.core.errors import ConfigError
+
+_ANY_DIRS = "(?:.*/)?"
+_SEGMENT_CHAR = "[^/]"
+
+
+@dataclass(frozen=True, slots=True)
+class FileFilter:
+    """Which files a hook takes: ``include`` globs (empty: all), minus ``exclude``, by types.
+
+    ``types`` must all be tags of the file, at least one of ``types_or`` (when given) must be,
+    and none of ``exclude_types`` may be (tags as ``identify`` computes them).
+    """
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    types: tuple[str, ...] = ("file",)
+    types_or: tuple[str, ...] = ()
+    exclude_types: tuple[str, ...] = ()
+
+    def select(self, paths: Sequence[str], root: Path, tags: TagCache) -> list[str]:
+        """The ``paths`` (relative to ``root``) this filter takes, in their given order."""
+        included = _compile_any(self.include)
+        excluded = _compile_any(self.exclude)
+        chosen = [
+            path
+            for path in paths
+            if (included is None or included.fullmatch(path))
+            and (excluded is None or not excluded.fullmatch(path))
+        ]
+        if not (self.types or self.types_or or self.exclude_types):
+            return chosen
+        return [path for path in chosen if self._types_match(tags.get(root, path))]
+
+    def validate(self) -> None:
+        """Raise ConfigError for an invalid glob or an unknown file type."""
+        _compile_any(self.include)
+        _compile_any(self.exclude)
+        unknown = validate_tags((*self.types, *self.types_or, *self.exclude_types))
+        if unknown:
+            raise ConfigError(f"unknown file type(s): {', '.join(unknown)}")
+
+    def _types_match(self, file_tags: frozenset[str]) -> bool:
+        return (
+            file_tags.issuperset(self.types)
+            and (not self.types_or or not file_tags.isdisjoint(self.types_or))
+            and file_tags.isdisjoint(self.exclude_types)
+        )
+
+
+class TagCache:
+    """A thread-safe memo of ``identify`` tags per file.
+
+    A file that vanished or cannot be read has no tags, so no ``types`` filter takes it. FIFOs
+    and devices get none either: identify would read them, and reading a FIFO can block forever.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tags: dict[str, frozenset[str]] = {}
+
+    def get(self, root: Path, path: str) -> frozenset[str]:
+        full = os.path.join(root, path)
+        with self._lock:
+            cached = self._tags.get(full)
+        if cached is not None:
+            return cached
+        found = _identify(full)
+        with self._lock:
+            return self._tags.setdefault(full, found)
+
+
+def validate_tags(tags: Iterable[str]) -> list[str]:
+    """The tags ``identify`` does not know, in the order given, without repeats."""
+    return list(dict.fromkeys(tag for tag in tags if tag not in ALL_TAGS))
+
+
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    """The regex for one glob, to be used with ``fullmatch`` on a relative posix path."""
+    return _compile((pattern,))
+
+
+def _compile_any(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex matching any of ``patterns``; None when there are none."""
+    return _compile(patterns) if patterns else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    body = "|".join(f"(?:{_translate(pattern)})" for pattern in patterns)
+    try:
+        return re.compile(body, re.DOTALL)
+    except re.error as exc:
+        bad = next(pattern for pattern in patterns if not _compiles(pattern))
+        raise ConfigError(f"invalid file pattern {bad!r}: {exc.msg}") from None
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(_translate(pattern))
+    except re.error:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=1024)
+def _translate(pattern: str) -> str:
+    """The regex source for one glob (see the module docstring for the rules)."""
+    anchored = "/" in pattern
+    body = pattern.removeprefix("/")
+    segments = body.split("/")
+    if body.endswith("/"):
+        segments[-1] = "**"
+    if not body or "" in segments:
+        raise ConfigError(f"invalid file pattern {pattern!r}: empty path segment")
+    parts = [] if anchored else [_ANY_DIRS]
+    last = len(segments) - 1
+    for index, segment in enumerate(segments):
+        if segment == "**":
+            parts.append(".*" if index == last else _ANY_DIRS)
+        else:
+            parts.append(_translate_segment(segment, pattern))
+            if index != last:
+                parts.append("/")
+    return "".join(parts)
+
+
+def _translate_segment(segment: str, pattern: str) -> str:
+    parts: list[str] = []
+    i = 0
+    while i < len(segment):
+        char = segment[i]
+        i += 1
+        if char == "*":
+            while i < len(segment) and segment[i] == "*":
+                i += 1
+            parts.append(_SEGMENT_CHAR + "*")
+        elif char == "?":
+            parts.append(_SEGMENT_CHAR)
+        elif char == "[":
+            cls, i = _translate_class(segment, i, pattern)
+            parts.append(cls)
+        elif char == "\\":
+            if i == len(segment):
+                raise ConfigError(f"invalid file pattern {pattern!r}: it ends with a backslash")
+            parts.append(re.escape(segment[i]))
+            i += 1
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _translate_class(segment: str, start: int, pattern: str) -> tuple[str, int]:
+    """The regex for the ``[...]`` class opened just before ``start``, and the index after it."""
+    i = start
+    negate = i < len(segment) and segment[i] in "!^"
+    if negate:
+        i += 1
+    first = i
+    if i < len(segment) and segment[i] == "]":
+        i += 1
+    end = segment.find("]", i)
+    if end == -1:
+        raise ConfigError(
+            f"invalid file pattern {pattern!r}: '[' without a closing ']' "
+            "(a class cannot contain '/'; write '\\[' for a literal bracket)"
+        )
+    return _class_regex(segment[first:end], negate), end + 1
+
+
+def _class_regex(members: str, negate: bool) -> str:
+    """A regex class; ``-`` makes a range only between two members, as in shell globs."""
+    last = len(members) - 1
+    body = "".join(
+        c if c == "-" and 0 < index < last else re.escape(c) for index, c in enumerate(members)
+    )
+    return f"[^/{body}]" if negate else f"[{body}]"
+
+
+def _identify(full: str) -> frozenset[str]:
+    try:
+        mode = os.lstat(full).st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            return frozenset()
+        return frozenset(tags_from_path(full))
+    except (OSError, ValueError):
+        return frozenset()

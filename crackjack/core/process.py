@@ -1,0 +1,374 @@
+"""The one place crackjack runs subprocesses (DESIGN.md 6.1-6.2).
+
+``run_process`` starts an argv (never a shell) in its own session with stdin from ``/dev/null``,
+captures its output with a bounded memory cost, and returns a ``ProcessOutcome``: it never raises
+for a non-zero exit or a program that cannot be started. One thread waits at once on the output
+pipes, a pidfd for the child's exit, the cancellation self-pipe and the deadline, so it neither
+polls nor blocks on a pipe that a stray grandchild keeps open. Whatever happens, the child's whole
+process group is killed and the child is reaped before ``run_process`` returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import selectors
+import signal
+import subprocess  # nosec B404
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from crackjack.core.capture import OutputCapture, decode
+
+STDERR_TAIL_BYTES = 64 * 1024
+"""How much of a separately captured stderr is kept."""
+
+_CHUNK = 64 * 1024
+_POLL_INTERVAL = 0.05
+"""How often the child's exit is checked where ``os.pidfd_open`` is unavailable."""
+
+
+class Cancellation:
+    """Stops every ``run_process`` that was given it, from any thread.
+
+    ``cancel()`` wakes the waiting runners at once through a self-pipe: they send SIGTERM to their
+    process groups, give them ``kill_grace`` seconds, then SIGKILL them. ``cancel(force=True)``,
+    also after a plain ``cancel()``, skips (or cuts short) that grace. Safe to call from a signal
+    handler. ``close()`` releases the pipes; call it only once no run uses the object.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._cancel_fds = os.pipe()
+        self._force_fds = os.pipe()
+        self._cancelled = False
+        self._forced = False
+        self._closed = False
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    @property
+    def forced(self) -> bool:
+        return self._forced
+
+    def cancel(self, *, force: bool = False) -> None:
+        with self._lock:
+            if not self._cancelled:
+                self._cancelled = True
+                self._wake(self._cancel_fds[1])
+            if force and not self._forced:
+                self._forced = True
+                self._wake(self._force_fds[1])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for fd in (*self._cancel_fds, *self._force_fds):
+                os.close(fd)
+
+    def __enter__(self) -> Cancellation:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _wake(self, write_fd: int) -> None:
+        """Make a self-pipe readable for good: runners never read it, so all of them see it."""
+        if not self._closed:
+            os.write(write_fd, b"\0")
+
+    def _read_fds(self) -> tuple[int, int]:
+        """The ends runners watch: readable once cancelled, and once forced."""
+        return self._cancel_fds[0], self._force_fds[0]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProcessRequest:
+    """What to run and how. ``env=None`` inherits ``os.environ``; ``timeout`` covers the whole
+    process; ``tail_bytes=None`` keeps all output (for git); with ``merge_stderr=False`` stderr is
+    captured on its own, keeping a ``STDERR_TAIL_BYTES`` tail."""
+
+    argv: tuple[str, ...]
+    cwd: Path
+    env: Mapping[str, str] | None = None
+    timeout: float | None = None
+    kill_grace: float = 2.0
+    tail_bytes: int | None = 256 * 1024
+    spill_path: Path | None = None
+    merge_stderr: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.argv:
+            raise ValueError("argv must not be empty")
+        if self.timeout is not None and self.timeout < 0:
+            raise ValueError(f"timeout must be >= 0, not {self.timeout}")
+        if self.kill_grace < 0:
+            raise ValueError(f"kill_grace must be >= 0, not {self.kill_grace}")
+        if self.tail_bytes is not None and self.tail_bytes < 0:
+            raise ValueError(f"tail_bytes must be >= 0, not {self.tail_bytes}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProcessOutcome:
+    """How a process ended. ``returncode`` is None when it was never started (see
+    ``start_error``); negative when a signal killed it. ``output`` is stdout (with stderr when
+    merged): the kept tail, or everything; ``total_bytes`` counts all of that stream."""
+
+    returncode: int | None
+    output: bytes
+    stderr: bytes
+    total_bytes: int
+    spilled_to: Path | None
+    timed_out: bool
+    cancelled: bool
+    duration: float
+    start_error: str | None
+
+    @property
+    def signal(self) -> int | None:
+        """The signal that killed the process, if one did."""
+        if self.returncode is not None and self.returncode < 0:
+            return -self.returncode
+        return None
+
+    @property
+    def truncated(self) -> bool:
+        """Whether ``output`` lacks the beginning of the stream (see ``spilled_to``)."""
+        return self.total_bytes > len(self.output)
+
+    @property
+    def text(self) -> str:
+        return decode(self.output)
+
+
+class _Ending(enum.Enum):
+    EXITED = enum.auto()
+    TIMED_OUT = enum.auto()
+    CANCELLED = enum.auto()
+
+
+def run_process(
+    request: ProcessRequest, cancellation: Cancellation | None = None
+) -> ProcessOutcome:
+    """Run ``request`` to its end (see the module docstring). Thread-safe.
+
+    A run whose ``cancellation`` is already cancelled does not start the program.
+    """
+    started = time.monotonic()
+    if cancellation is not None and cancellation.cancelled:
+        return _not_run(started, start_error=None, cancelled=True)
+    try:
+        proc = _spawn(request)
+    except (OSError, ValueError) as exc:
+        return _not_run(started, start_error=_describe_start_error(exc), cancelled=False)
+    watch: _Watch | None = None
+    try:
+        watch = _Watch(proc, request)
+        ending = _supervise(watch, request, cancellation, started)
+    except BaseException:
+        _signal_group(proc.pid, signal.SIGKILL)
+        raise
+    finally:
+        if watch is not None:
+            watch.close()
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+        returncode = proc.wait()
+    return ProcessOutcome(
+        returncode=returncode,
+        output=watch.output.tail,
+        stderr=watch.stderr.tail,
+        total_bytes=watch.output.total_bytes,
+        spilled_to=watch.output.spilled_to,
+        timed_out=ending is _Ending.TIMED_OUT,
+        cancelled=ending is _Ending.CANCELLED,
+        duration=time.monotonic() - started,
+        start_error=None,
+    )
+
+
+def _spawn(request: ProcessRequest) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # nosec B603
+        request.argv,
+        cwd=request.cwd,
+        env=None if request.env is None else dict(request.env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if request.merge_stderr else subprocess.PIPE,
+        bufsize=0,
+        close_fds=True,
+        start_new_session=True,
+    )
+
+
+def _supervise(
+    watch: _Watch, request: ProcessRequest, cancellation: Cancellation | None, started: float
+) -> _Ending:
+    """Wait for the child, stopping it on timeout or cancellation, then kill what is left of its
+    group and drain the pipes. The child is not reaped yet, so its pgid cannot have been reused."""
+    cancel_fd, force_fd = (None, None) if cancellation is None else cancellation._read_fds()
+    deadline = None if request.timeout is None else started + request.timeout
+    ending = _Ending.EXITED
+    if not watch.wait(deadline, interrupt_fd=cancel_fd, for_exit=True):
+        cancelled = cancellation is not None and cancellation.cancelled
+        ending = _Ending.CANCELLED if cancelled else _Ending.TIMED_OUT
+        _signal_group(watch.pid, signal.SIGTERM)
+        watch.wait(_grace_deadline(request, cancellation), interrupt_fd=force_fd, for_exit=True)
+    _signal_group(watch.pid, signal.SIGKILL)
+    watch.wait(None, interrupt_fd=None, for_exit=True)
+    watch.wait(_grace_deadline(request, cancellation), interrupt_fd=force_fd, for_exit=False)
+    return ending
+
+
+def _grace_deadline(request: ProcessRequest, cancellation: Cancellation | None) -> float:
+    forced = cancellation is not None and cancellation.forced
+    return time.monotonic() + (0.0 if forced else request.kill_grace)
+
+
+def _signal_group(pgid: int, signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+class _Watch:
+    """The child's output pipes and exit, watched together with one selector."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], request: ProcessRequest) -> None:
+        self.pid = proc.pid
+        self.output = OutputCapture(request.tail_bytes, request.spill_path)
+        self.stderr = OutputCapture(STDERR_TAIL_BYTES)
+        self.exited = False
+        self._open_pipes = 0
+        self._selector = selectors.DefaultSelector()
+        self._register_pipe(proc.stdout, self.output)
+        self._register_pipe(proc.stderr, self.stderr)
+        self._pidfd = _open_pidfd(proc.pid)
+        if self._pidfd is not None:
+            self._selector.register(self._pidfd, selectors.EVENT_READ, _EXIT)
+
+    def wait(self, deadline: float | None, *, interrupt_fd: int | None, for_exit: bool) -> bool:
+        """Read output until the child has exited (``for_exit``) or every pipe is closed.
+
+        Returns False when the deadline passed or ``interrupt_fd`` became readable first. Past the
+        deadline, output that is ready is still read once.
+        """
+        if interrupt_fd is not None:
+            self._selector.register(interrupt_fd, selectors.EVENT_READ, _INTERRUPT)
+        try:
+            return self._wait(deadline, for_exit)
+        finally:
+            if interrupt_fd is not None:
+                self._selector.unregister(interrupt_fd)
+
+    def close(self) -> None:
+        """Release the selector and pidfd and close the captures; the pipes are the Popen's."""
+        self._selector.close()
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+        self.output.close()
+        self.stderr.close()
+
+    def _wait(self, deadline: float | None, for_exit: bool) -> bool:
+        while not self._done(for_exit):
+            ready = self._selector.select(self._select_timeout(deadline, for_exit))
+            interrupted = False
+            for key, _ in ready:
+                if key.data is _INTERRUPT:
+                    interrupted = True
+                elif key.data is _EXIT:
+                    self._selector.unregister(key.fd)
+                    self.exited = True
+                else:
+                    self._read(key)
+            if interrupted or (deadline is not None and time.monotonic() >= deadline):
+                return self._done(for_exit)
+        return True
+
+    def _done(self, for_exit: bool) -> bool:
+        if not for_exit:
+            return self._open_pipes == 0
+        if not self.exited and self._pidfd is None:
+            self.exited = _has_exited(self.pid)
+        return self.exited
+
+    def _select_timeout(self, deadline: float | None, for_exit: bool) -> float | None:
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if for_exit and self._pidfd is None:
+            return _POLL_INTERVAL if timeout is None else min(timeout, _POLL_INTERVAL)
+        return timeout
+
+    def _register_pipe(self, pipe: IO[bytes] | None, capture: OutputCapture) -> None:
+        if pipe is not None:
+            self._selector.register(pipe.fileno(), selectors.EVENT_READ, capture)
+            self._open_pipes += 1
+
+    def _read(self, key: selectors.SelectorKey) -> None:
+        data = os.read(key.fd, _CHUNK)
+        if data:
+            key.data.write(data)
+        else:
+            self._selector.unregister(key.fd)
+            self._open_pipes -= 1
+
+
+_EXIT = object()
+_INTERRUPT = object()
+
+
+def _open_pidfd(pid: int) -> int | None:
+    """A pidfd for the child, or None where the OS has none (then its exit is polled)."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is None:
+        return None
+    try:
+        fd: int = pidfd_open(pid)
+    except OSError:
+        return None
+    return fd
+
+
+def _has_exited(pid: int) -> bool:
+    """Whether the child has exited, without reaping it (``WNOWAIT``)."""
+    try:
+        status = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return status is not None
+
+
+def _describe_start_error(exc: OSError | ValueError) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        if exc.filename is None:
+            return exc.strerror
+        return f"{exc.strerror}: {os.fsdecode(exc.filename)!r}"
+    return str(exc)
+
+
+def _not_run(started: float, *, start_error: str | None, cancelled: bool) -> ProcessOutcome:
+    return ProcessOutcome(
+        returncode=None,
+        output=b"",
+        stderr=b"",
+        total_bytes=0,
+        spilled_to=None,
+        timed_out=False,
+        cancelled=cancelled,
+        duration=time.monotonic() - started,
+        start_error=start_error,
+    )

@@ -1,0 +1,104 @@
+"""What a run produces: the outcome of every hook, phase and the workflow, as plain values."""
+
+from __future__ import annotations
+
+import signal
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class HookStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    FIXED = "fixed"
+    SKIPPED = "skipped"
+    TIMED_OUT = "timed out"
+    MISSING = "missing"
+    ERROR = "error"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HookResult:
+    """The outcome of one hook over all its batches."""
+
+    hook: str
+    name: str
+    phase: str
+    status: HookStatus
+    fails_run: bool
+    duration: float = 0.0
+    files: int = 0
+    returncode: int | None = None
+    signal: int | None = None
+    modified: tuple[str, ...] = ()
+    output: str = ""
+    log_path: str | None = None
+    message: str = ""
+    started_at: float = 0.0
+    ended_at: float = 0.0
+
+    @property
+    def signal_name(self) -> str | None:
+        return None if self.signal is None else signal_name(self.signal)
+
+
+def signal_name(number: int) -> str:
+    """``SIGTERM`` for 15; a number no signal has is named as such."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """How many hooks ended in each status."""
+
+    counts: tuple[tuple[HookStatus, int], ...] = ()
+
+    @classmethod
+    def of(cls, results: tuple[HookResult, ...]) -> Totals:
+        counter = Counter(r.status for r in results)
+        return cls(tuple((s, counter[s]) for s in HookStatus if counter[s]))
+
+    def get(self, status: HookStatus) -> int:
+        return dict(self.counts).get(status, 0)
+
+    def describe(self) -> str:
+        return ", ".join(f"{n} {status}" for status, n in self.counts) or "no hooks"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhaseResult:
+    phase: str
+    hooks: tuple[HookResult, ...]
+    duration: float
+
+    @property
+    def failed(self) -> bool:
+        return any(h.fails_run for h in self.hooks)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunResult:
+    """The outcome of a workflow. ``interrupted_by`` is the signal that stopped it, if any."""
+
+    workflow: str
+    phases: tuple[PhaseResult, ...]
+    duration: float
+    interrupted_by: int | None = None
+    subscriber_errors: tuple[str, ...] = field(default=())
+
+    @property
+    def hooks(self) -> tuple[HookResult, ...]:
+        return tuple(h for p in self.phases for h in p.hooks)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.failed for p in self.phases)
+
+    @property
+    def totals(self) -> Totals:
+        return Totals.of(self.hooks)

@@ -1,0 +1,110 @@
+"""The settings a user writes, validated by pydantic-settings.
+
+Precedence, lowest first: defaults < ``[tool.crackjack]`` < ``CRACKJACK_*`` variables < flags.
+Every key may be written in kebab-case (``fail-fast``) or snake_case (``fail_fast``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+
+def _kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+_ALIASES = AliasGenerator(validation_alias=lambda name: AliasChoices(_kebab(name), name))
+
+StrList = list[str]
+
+
+class HookConfig(BaseModel):
+    """One ``[tool.crackjack.hooks.ID]`` table: changes a built-in hook or defines a new one."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=_ALIASES, frozen=True)
+
+    name: str | None = None
+    description: str | None = None
+    command: StrList | None = None
+    check_command: StrList | None = None
+    args: StrList | None = None
+    phase: str | None = None
+    files: StrList | None = None
+    exclude: StrList | None = None
+    types: StrList | None = None
+    types_or: StrList | None = None
+    exclude_types: StrList | None = None
+    pass_filenames: bool | None = None
+    dashdash: bool | None = None
+    fixer: bool | None = None
+    serial: bool | None = None
+    shell: bool | None = None
+    timeout: Annotated[float, Field(gt=0)] | None = None
+    env: dict[str, str] | None = None
+    enabled: bool | None = None
+    install: str | None = None
+
+
+class WorkflowConfig(BaseModel):
+    """One ``[tool.crackjack.workflows.NAME]`` table."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=_ALIASES, frozen=True)
+
+    phases: StrList
+    description: str = ""
+
+
+class Settings(BaseSettings):
+    """Everything a project, the environment or the command line can set."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CRACKJACK_",
+        env_prefix_target="all",
+        extra="forbid",
+        alias_generator=_ALIASES,
+        case_sensitive=False,
+        frozen=True,
+    )
+
+    jobs: Annotated[int, Field(ge=1)] | None = None
+    fail_fast: bool = False
+    skip: Annotated[StrList, NoDecode] = []
+    exclude: StrList = []
+    missing_tools: Literal["fail", "warn"] = "fail"
+    kill_grace: Annotated[float, Field(ge=0)] = 2.0
+    hooks: dict[str, HookConfig] = {}
+    workflows: dict[str, WorkflowConfig] = {}
+
+    @field_validator("skip", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+
+def settings_class(table: dict[str, Any]) -> type[Settings]:
+    """``Settings`` reading ``table`` (the project's ``[tool.crackjack]``) below env and flags."""
+
+    class ProjectSettings(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, InitSettingsSource(settings_cls, table))
+
+    return ProjectSettings

@@ -1,0 +1,1 @@
+"""The built-in hook catalogue and the checks that run in-process."""

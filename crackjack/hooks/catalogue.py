@@ -1,0 +1,124 @@
+"""The built-in hooks and workflows: good Python defaults for a project with no configuration.
+
+Read-only checks come first in each phase so they start at once; fixers follow in the order
+their edits should be applied (the engine never runs a fixer beside another hook on the same
+files, and keeps this order between them).
+"""
+
+from __future__ import annotations
+
+from crackjack.core.config import Workflow
+from crackjack.core.hook import Hook
+from crackjack.hooks.checks.debug_statements import debug_statements
+from crackjack.hooks.checks.end_of_file import end_of_file
+from crackjack.hooks.checks.large_files import large_files
+from crackjack.hooks.checks.merge_conflict import merge_conflict
+from crackjack.hooks.checks.syntax import check_toml, check_yaml
+from crackjack.hooks.checks.whitespace import trailing_whitespace
+
+PYTHON = ("python", "pyi")
+TEST_FILES = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
+
+BUILTIN_HOOKS: tuple[Hook, ...] = (
+    Hook(
+        id="check-merge-conflict",
+        phase="fast",
+        description="merge conflict markers left in files",
+        check=merge_conflict,
+        types=("text",),
+    ),
+    Hook(
+        id="check-large-files",
+        phase="fast",
+        description="files over --maxkb (default 500 KB)",
+        check=large_files,
+    ),
+    Hook(
+        id="check-toml", phase="fast", description="TOML syntax", check=check_toml, types=("toml",)
+    ),
+    Hook(
+        id="check-yaml", phase="fast", description="YAML syntax", check=check_yaml, types=("yaml",)
+    ),
+    Hook(
+        id="debug-statements",
+        phase="fast",
+        description="breakpoint() and debugger imports in Python files",
+        check=debug_statements,
+        types=("python",),
+    ),
+    Hook(
+        id="trailing-whitespace",
+        phase="fast",
+        description="strips trailing whitespace",
+        check=trailing_whitespace,
+        types=("text",),
+        fixer=True,
+    ),
+    Hook(
+        id="end-of-file",
+        phase="fast",
+        description="every text file ends with exactly one newline",
+        check=end_of_file,
+        types=("text",),
+        fixer=True,
+    ),
+    Hook(
+        id="ruff-check",
+        phase="fast",
+        description="ruff lint, applying safe fixes",
+        command=("ruff", "check", "--fix", "--force-exclude"),
+        check_command=("ruff", "check", "--no-fix", "--force-exclude"),
+        types_or=PYTHON,
+        dashdash=True,
+        fixer=True,
+        install="pip install ruff",
+    ),
+    Hook(
+        id="ruff-format",
+        phase="fast",
+        description="ruff formatter",
+        command=("ruff", "format", "--force-exclude"),
+        check_command=("ruff", "format", "--check", "--force-exclude"),
+        types_or=PYTHON,
+        dashdash=True,
+        fixer=True,
+        install="pip install ruff",
+    ),
+    Hook(
+        id="mypy",
+        phase="comprehensive",
+        description="static type check",
+        command=("mypy",),
+        types_or=PYTHON,
+        dashdash=True,
+        install="pip install mypy",
+    ),
+    Hook(
+        id="bandit",
+        phase="comprehensive",
+        description="security issues of medium severity and above (tests excluded)",
+        command=("bandit", "--quiet", "-ll"),
+        types=("python",),
+        exclude=TEST_FILES,
+        install="pip install bandit",
+    ),
+    Hook(
+        id="pytest",
+        phase="tests",
+        description="the project's test suite",
+        command=("pytest",),
+        types=("python",),
+        pass_filenames=False,
+        install="pip install pytest",
+    ),
+)
+
+BUILTIN_WORKFLOWS: tuple[Workflow, ...] = (
+    Workflow(name="fast", phases=("fast",), description="formatters and quick linters"),
+    Workflow(
+        name="standard",
+        phases=("fast", "comprehensive", "tests"),
+        description="fast hooks, then type and security checks, then the tests",
+    ),
+    Workflow(name="skip-hooks", phases=("tests",), description="only the tests"),
+)

@@ -1,0 +1,69 @@
+"""The large-files check: files bigger than a limit in KB (1 KB = 1024 bytes)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from crackjack.core.errors import ConfigError
+from crackjack.core.fsutil import describe_os_error
+from crackjack.core.hook import CheckOutcome
+
+DEFAULT_MAX_KB = 500
+
+_MAXKB = "--maxkb"
+_ENFORCE_ALL = "--enforce-all"
+
+
+def large_files(
+    files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
+) -> CheckOutcome:
+    """Fail for every file over ``--maxkb`` (default 500), its size rounded up to whole KB."""
+    max_kb = parse_max_kb(args)
+    output: list[str] = []
+    for name in files:
+        try:
+            size = os.stat(root / name).st_size
+        except OSError as exc:
+            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
+            continue
+        kb = math.ceil(size / 1024)
+        if kb > max_kb:
+            output.append(f"{name}: {kb} KB exceeds the limit of {max_kb} KB")
+    return CheckOutcome(failed=bool(output), output="\n".join(output))
+
+
+def parse_max_kb(args: Sequence[str]) -> int:
+    """The limit from ``--maxkb=N`` or ``--maxkb N``; the last one given wins.
+
+    ``--enforce-all`` is accepted for pre-commit-hooks compatibility: this check always looks
+    at every file it is given.
+    """
+    max_kb = DEFAULT_MAX_KB
+    rest = iter(args)
+    for arg in rest:
+        if arg == _ENFORCE_ALL:
+            continue
+        if arg == _MAXKB:
+            value = next(rest, None)
+            if value is None:
+                raise ConfigError(f"check-added-large-files: {_MAXKB} needs a value in KB")
+        elif arg.startswith(f"{_MAXKB}="):
+            value = arg.removeprefix(f"{_MAXKB}=")
+        else:
+            raise ConfigError(
+                f"check-added-large-files: unknown argument {arg!r} (accepted: {_MAXKB}=N)"
+            )
+        max_kb = _kilobytes(value)
+    return max_kb
+
+
+def _kilobytes(value: str) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()):
+        raise ConfigError(
+            f"check-added-large-files: {_MAXKB} expects a whole number of KB, got {value!r}"
+        )
+    return int(text)

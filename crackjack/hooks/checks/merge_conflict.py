@@ -1,0 +1,52 @@
+"""The merge-conflict check: files still holding git's conflict markers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from crackjack.core.errors import ConfigError
+from crackjack.core.fsutil import describe_os_error
+from crackjack.core.hook import CheckOutcome
+
+_MARKER = re.compile(rb"^(?:<<<<<<< |\|\|\|\|\|\|\| |>>>>>>> |=======(?=[ \r\n]|\Z))", re.MULTILINE)
+_OUTER_MARKERS = (b"<<<<<<< ", b">>>>>>> ")
+
+
+def merge_conflict(
+    files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
+) -> CheckOutcome:
+    """Report every conflict marker line of files that hold a ``<<<<<<<`` or ``>>>>>>>`` one.
+
+    A lone ``=======`` is a reStructuredText underline, not a conflict, so it is reported only
+    beside an outer marker (as pre-commit-hooks does).
+    """
+    if args:
+        raise ConfigError(f"check-merge-conflict takes no arguments, got: {' '.join(args)}")
+    output: list[str] = []
+    for name in files:
+        try:
+            data = (root / name).read_bytes()
+        except OSError as exc:
+            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
+            continue
+        output.extend(f"{name}:{line}: {message}" for line, message in find_markers(data))
+    return CheckOutcome(failed=bool(output), output="\n".join(output))
+
+
+def find_markers(data: bytes) -> list[tuple[int, str]]:
+    """``(line, message)`` for each marker line, or nothing without an outer marker."""
+    if not any(marker in data for marker in _OUTER_MARKERS):
+        return []
+    matches = list(_MARKER.finditer(data))
+    if not any(match.group().startswith(_OUTER_MARKERS) for match in matches):
+        return []
+    found: list[tuple[int, str]] = []
+    line, counted = 1, 0
+    for match in matches:
+        line += data.count(b"\n", counted, match.start())
+        counted = match.start()
+        marker = match.group().rstrip().decode("ascii")
+        found.append((line, f"merge conflict marker {marker!r}"))
+    return found

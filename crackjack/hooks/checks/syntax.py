@@ -1,0 +1,126 @@
+"""Syntax checks for TOML and YAML files: each error as ``path:line:col: message``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
+
+from crackjack.core.errors import ConfigError
+from crackjack.core.fsutil import describe_os_error
+from crackjack.core.hook import CheckOutcome
+
+try:
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+_TOML_POSITION = re.compile(r"^(?P<message>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+_YAML_MULTI_DOCUMENT_FLAGS = frozenset({"-m", "--allow-multiple-documents"})
+
+
+class SyntaxProblem(NamedTuple):
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def format(self, name: str) -> str:
+        if self.line is None:
+            return f"{name}: {self.message}"
+        return f"{name}:{self.line}:{self.column}: {self.message}"
+
+
+Parse = Callable[[bytes], SyntaxProblem | None]
+
+
+def check_toml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
+    """Fail for every file ``tomllib`` cannot parse."""
+    if args:
+        raise ConfigError(f"check-toml takes no arguments, got: {' '.join(args)}")
+    return _check_files(files, root, parse_toml)
+
+
+def check_yaml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
+    """Fail for every file that is not valid YAML (all its documents are read).
+
+    ``--unsafe`` checks the syntax only, so tags of other tools (``!Ref``, ``!reference``) pass;
+    ``-m``/``--allow-multiple-documents`` is accepted for pre-commit-hooks compatibility and
+    changes nothing.
+    """
+    unknown = [arg for arg in args if arg != "--unsafe" and arg not in _YAML_MULTI_DOCUMENT_FLAGS]
+    if unknown:
+        raise ConfigError(
+            f"check-yaml: unknown argument {unknown[0]!r} "
+            "(accepted: --unsafe, --allow-multiple-documents, -m)"
+        )
+    parse = parse_yaml_syntax if "--unsafe" in args else parse_yaml
+    return _check_files(files, root, parse)
+
+
+def parse_toml(data: bytes) -> SyntaxProblem | None:
+    try:
+        tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return SyntaxProblem(f"not valid UTF-8: {exc.reason}", *_line_col(data, exc.start))
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POSITION.match(message)
+        if match is None:
+            return SyntaxProblem(message)
+        return SyntaxProblem(match["message"], int(match["line"]), int(match["col"]))
+    except RecursionError:
+        return SyntaxProblem("nested too deeply to parse")
+    return None
+
+
+def parse_yaml(data: bytes) -> SyntaxProblem | None:
+    """Load every document with the safe loader: unknown tags and bad values are errors."""
+    return _run_yaml(yaml.load_all, data)
+
+
+def parse_yaml_syntax(data: bytes) -> SyntaxProblem | None:
+    """Compose every document without constructing values: any tag passes."""
+    return _run_yaml(yaml.compose_all, data)
+
+
+def _run_yaml(load: Callable[..., Iterable[object]], data: bytes) -> SyntaxProblem | None:
+    try:
+        deque(load(data, Loader=_YamlLoader), maxlen=0)
+    except yaml.MarkedYAMLError as exc:
+        message = ": ".join(part for part in (exc.context, exc.problem) if part)
+        mark = exc.problem_mark or exc.context_mark
+        if mark is None:  # pragma: no cover - PyYAML always marks its parse errors
+            return SyntaxProblem(message)
+        return SyntaxProblem(message, mark.line + 1, mark.column + 1)
+    except yaml.reader.ReaderError as exc:
+        return SyntaxProblem(f"{str(exc).splitlines()[0]} (at position {exc.position})")
+    except yaml.YAMLError as exc:  # pragma: no cover - loading raises only the errors above
+        return SyntaxProblem(str(exc).splitlines()[0])
+    except (ValueError, RecursionError) as exc:
+        return SyntaxProblem(f"cannot load: {exc}")
+    return None
+
+
+def _check_files(files: Sequence[str], root: Path, parse: Parse) -> CheckOutcome:
+    output: list[str] = []
+    for name in files:
+        try:
+            data = (root / name).read_bytes()
+        except OSError as exc:
+            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
+            continue
+        problem = parse(data)
+        if problem is not None:
+            output.append(problem.format(name))
+    return CheckOutcome(failed=bool(output), output="\n".join(output))
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in bytes) of ``offset``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1

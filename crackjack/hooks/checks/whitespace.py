@@ -1,0 +1,96 @@
+"""The trailing-whitespace fixer: strips spaces and tabs at the end of every line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from crackjack.core.errors import ConfigError
+from crackjack.core.fsutil import atomic_write, describe_os_error
+from crackjack.core.hook import CheckOutcome
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+_TRAILING = re.compile(rb"[ \t]+(?=[\r\n]|\Z)")
+_HARD_BREAK = b"  "
+
+
+def trailing_whitespace(
+    files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
+) -> CheckOutcome:
+    """Strip trailing spaces and tabs, keeping each line's ending (``\\n``, ``\\r\\n``, ``\\r``).
+
+    In Markdown files a non-blank line ending in two or more spaces keeps exactly two: that is
+    a hard line break.
+    """
+    if args:
+        raise ConfigError(f"trailing-whitespace takes no arguments, got: {' '.join(args)}")
+    output: list[str] = []
+    modified: list[str] = []
+    for name in files:
+        path = root / name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
+            continue
+        fixed, lines = strip_trailing(data, markdown=name.lower().endswith(MARKDOWN_SUFFIXES))
+        if not lines:
+            continue
+        if not fix:
+            output.extend(f"{name}:{line}: would fix trailing whitespace" for line in lines)
+            continue
+        try:
+            atomic_write(path, fixed)
+        except OSError as exc:
+            output.append(f"{name}: cannot write: {describe_os_error(exc)}")
+            continue
+        modified.append(name)
+        output.extend(f"{name}:{line}: fixed trailing whitespace" for line in lines)
+    return CheckOutcome(failed=bool(output), output="\n".join(output), modified=tuple(modified))
+
+
+def strip_trailing(data: bytes, *, markdown: bool = False) -> tuple[bytes, list[int]]:
+    """``data`` without trailing whitespace, and the (1-based) numbers of the lines changed."""
+    if not _may_have_trailing(data):
+        return data, []
+    lines: list[int] = []
+    counted = 0
+    line = 1
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        nonlocal counted, line
+        start = match.start()
+        line += _count_line_breaks(data, counted, start)
+        counted = start
+        run = match.group()
+        keep = b""
+        if markdown and run.endswith(_HARD_BREAK) and start and data[start - 1] not in b"\r\n":
+            keep = _HARD_BREAK
+        if run != keep:
+            lines.append(line)
+        return keep
+
+    fixed = _TRAILING.sub(replace, data)
+    return fixed, lines
+
+
+def _may_have_trailing(data: bytes) -> bool:
+    """A quick test with substring searches, far cheaper than the regex on clean files."""
+    return (
+        b" \n" in data
+        or b"\t\n" in data
+        or b" \r" in data
+        or b"\t\r" in data
+        or data.endswith((b" ", b"\t"))
+    )
+
+
+def _count_line_breaks(data: bytes, start: int, end: int) -> int:
+    """Line breaks in ``data[start:end]``, where ``\\r\\n`` counts once and a lone ``\\r`` too.
+
+    Neither bound may fall inside a ``\\r\\n`` (both are the start of a run of blanks).
+    """
+    crlf = data.count(b"\r\n", start, end)
+    return data.count(b"\n", start, end) + data.count(b"\r", start, end) - crlf

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crackjack.core import files, git
+from tests.gitrepo import commit_all, isolate_git, make_repo, write
+
+
+@pytest.fixture(autouse=True)
+def _git_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+
+
+@pytest.fixture
+def plain(tmp_path: Path) -> Path:
+    root = tmp_path / "plain"
+    root.mkdir()
+    return root
+
+
+def test_discover_in_a_repo_uses_git(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    write(repo / ".gitignore", "build/\n")
+    write(repo / "a.py")
+    commit_all(repo)
+    write(repo / "build" / "out.py")
+    write(repo / "venv" / "tracked-on-purpose.py")
+    assert files.discover(repo) == [".gitignore", "a.py", "venv/tracked-on-purpose.py"]
+    assert files.discover(repo) == git.list_files(repo)
+
+
+IGNORED_DIRS = sorted(files.SKIPPED_DIRS)
+
+
+def test_walk_skips_common_ignores(plain: Path) -> None:
+    for name in IGNORED_DIRS:
+        write(plain / name / "skipped.py")
+        write(plain / "deep" / name / "skipped.py")
+    write(plain / "pkg.egg-info" / "PKG-INFO")
+    write(plain / "a.py")
+    write(plain / "deep" / "b.py")
+    write(plain / "build.py")
+    write(plain / "files" / "dist")
+    write(plain / "files" / "venv")
+    assert files.discover(plain) == ["a.py", "build.py", "deep/b.py", "files/dist", "files/venv"]
+
+
+def test_walk_skips_virtualenvs_by_any_name(plain: Path) -> None:
+    write(plain / "my-env" / "pyvenv.cfg", "home = /usr/bin\n")
+    write(plain / "my-env" / "lib" / "site.py")
+    write(plain / "tools" / "env311" / "pyvenv.cfg")
+    write(plain / "tools" / "run.py")
+    assert files.discover(plain) == ["tools/run.py"]
+
+
+def test_walk_lists_symlinks_without_following_them(plain: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside / "secret.py")
+    write(plain / "real.py")
+    (plain / "dirlink").symlink_to(outside, target_is_directory=True)
+    (plain / "filelink.py").symlink_to("real.py")
+    (plain / "dangling").symlink_to("nowhere")
+    assert files.discover(plain) == ["dangling", "dirlink", "filelink.py", "real.py"]
+
+
+def test_walk_paths_are_relative_posix_and_sorted(plain: Path) -> None:
+    for name in ["z.py", "a b/ü.py", "a b/c/new\nline", "-dash"]:
+        write(plain / name)
+    assert files.discover(plain) == sorted(["z.py", "a b/ü.py", "a b/c/new\nline", "-dash"])
+
+
+def test_walk_of_an_empty_directory(plain: Path) -> None:
+    (plain / "empty").mkdir()
+    assert files.discover(plain) == []
+
+
+def test_discover_without_git_walks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "repo")
+    write(repo / "a.py")
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert files.discover(repo) == ["a.py"]

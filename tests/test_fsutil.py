@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from crackjack.core.fsutil import atomic_write, describe_os_error
+
+
+def _no_temp_files(directory: Path) -> bool:
+    return not [path for path in directory.iterdir() if path.name.endswith(".crackjack-tmp")]
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o600, 0o755, 0o640])
+def test_atomic_write_replaces_content_and_keeps_mode(tmp_path: Path, mode: int) -> None:
+    path = tmp_path / "file.txt"
+    path.write_bytes(b"old content\n")
+    path.chmod(mode)
+
+    atomic_write(path, b"new\r\n\xff")
+
+    assert path.read_bytes() == b"new\r\n\xff"
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert _no_temp_files(tmp_path)
+
+
+def test_atomic_write_creates_a_missing_file_with_the_umask_mode(tmp_path: Path) -> None:
+    path = tmp_path / "new.txt"
+    reference = tmp_path / "reference.txt"
+    reference.write_bytes(b"")
+
+    atomic_write(path, b"data")
+
+    assert path.read_bytes() == b"data"
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(reference.stat().st_mode)
+
+
+def test_atomic_write_writes_through_a_symlink(tmp_path: Path) -> None:
+    target = tmp_path / "target.txt"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(target.name)
+
+    atomic_write(link, b"new")
+
+    assert link.is_symlink()
+    assert target.read_bytes() == b"new"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+def test_atomic_write_keeps_the_owner(tmp_path: Path) -> None:
+    path = tmp_path / "owned.txt"
+    path.write_bytes(b"old")
+    os.chown(path, 4321, 4321)
+
+    atomic_write(path, b"new")
+
+    assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)
+
+
+def _raise_enospc(*args: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_atomic_write_failure_leaves_the_original_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    path = tmp_path / "precious.txt"
+    path.write_bytes(b"precious\n")
+    path.chmod(0o600)
+    monkeypatch.setattr(os, failing, _raise_enospc)
+
+    with pytest.raises(OSError, match="No space left") as caught:
+        atomic_write(path, b"truncated?")
+
+    assert caught.value.errno == errno.ENOSPC
+    assert path.read_bytes() == b"precious\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert _no_temp_files(tmp_path)
+
+
+def test_atomic_write_into_a_missing_directory_raises(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        atomic_write(tmp_path / "missing" / "file.txt", b"data")
+
+
+def test_describe_os_error_gives_the_reason_only(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError) as caught:
+        (tmp_path / "missing").read_bytes()
+
+    assert describe_os_error(caught.value) == "No such file or directory"
+    assert describe_os_error(OSError("plain message")) == "plain message"
