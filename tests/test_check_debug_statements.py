@@ -64,6 +64,20 @@ def test_unparsable_files_are_reported(tmp_path: Path, source: bytes, output: st
     assert "syntax error" in outcome.output
 
 
+@pytest.mark.parametrize(
+    ("source", "output"),
+    [
+        (b"x = " + b"-" * 200_000 + b"1", "mod.py: cannot parse: nested too deeply"),
+        (b"f()" + b"()" * 200_000, "mod.py: cannot parse: maximum recursion depth exceeded"),
+    ],
+)
+def test_pathological_nesting_is_reported(tmp_path: Path, source: bytes, output: str) -> None:
+    outcome = _check(tmp_path, source)
+
+    assert outcome.failed
+    assert outcome.output.startswith(output)
+
+
 def test_parser_warnings_are_neither_shown_nor_errors(
     tmp_path: Path, recwarn: pytest.WarningsRecorder
 ) -> None:

@@ -5,14 +5,13 @@ from pathlib import Path
 import pytest
 
 from crackjack.core import files, git
-from tests.gitrepo import commit_all, isolate_git, make_repo, write
+from tests.gitrepo import commit_all, make_repo, write
 
 
 @pytest.fixture(autouse=True)
 def _git_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
 
 

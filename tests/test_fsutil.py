@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import errno
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -59,6 +60,23 @@ def test_atomic_write_keeps_the_owner(tmp_path: Path) -> None:
     atomic_write(path, b"new")
 
     assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)
+
+
+def test_atomic_write_picks_another_name_when_the_temp_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "file.txt"
+    path.write_bytes(b"old")
+    taken = tmp_path / ".file.txt.taken.crackjack-tmp"
+    taken.write_bytes(b"someone else's")
+    names = iter(["taken", "free"])
+    monkeypatch.setattr(secrets, "token_hex", lambda nbytes: next(names))
+
+    atomic_write(path, b"new")
+
+    assert path.read_bytes() == b"new"
+    assert taken.read_bytes() == b"someone else's"
+    assert not (tmp_path / ".file.txt.free.crackjack-tmp").exists()
 
 
 def _raise_enospc(*args: object) -> None:

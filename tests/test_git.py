@@ -9,12 +9,7 @@ import pytest
 from crackjack.core import git
 from crackjack.core.errors import CrackjackError
 from crackjack.core.process import ProcessOutcome, ProcessRequest
-from tests.gitrepo import commit_all, isolate_git, make_repo, run_git, write
-
-
-@pytest.fixture(autouse=True)
-def _git_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
+from tests.gitrepo import commit_all, make_repo, run_git, write
 
 
 @pytest.fixture

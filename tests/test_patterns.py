@@ -10,13 +10,7 @@ import pytest
 from crackjack.core import git
 from crackjack.core.errors import ConfigError
 from crackjack.core.patterns import FileFilter, TagCache, compile_glob, validate_tags
-from tests.gitrepo import commit_all, isolate_git, make_repo, write
-
-
-@pytest.fixture(autouse=True)
-def _git_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
-
+from tests.gitrepo import commit_all, make_repo, write
 
 GLOB_TABLE = [
     ("*.py", "a.py", True),

@@ -301,11 +301,7 @@ def test_non_utf8_output_is_decoded_with_replacement() -> None:
 
 
 def test_separate_stderr_and_unbounded_output() -> None:
-    code = (
-        "import sys\n"
-        "sys.stdout.write('o' * 1_000_000)\n"
-        "sys.stderr.write('e' * 100_000)\n"
-    )
+    code = "import sys\nsys.stdout.write('o' * 1_000_000)\nsys.stderr.write('e' * 100_000)\n"
     outcome = run_process(python(code, tail_bytes=None, merge_stderr=False))
     assert outcome.output == b"o" * 1_000_000
     assert outcome.total_bytes == 1_000_000
@@ -381,3 +377,41 @@ def test_invalid_requests_are_refused(field: str, value: object) -> None:
     fields: dict[str, Any] = {"argv": ("true",), "cwd": Path.cwd(), field: value}
     with pytest.raises(ValueError, match=field):
         ProcessRequest(**fields)
+
+
+def test_setup_failure_after_the_start_still_kills_and_reaps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spawned: list[int] = []
+    spawn = process._spawn
+
+    def recording_spawn(request: ProcessRequest) -> Any:
+        proc = spawn(request)
+        spawned.append(proc.pid)
+        return proc
+
+    def no_pidfd(pid: int) -> int:
+        raise RuntimeError("no pidfd today")
+
+    monkeypatch.setattr(process, "_spawn", recording_spawn)
+    monkeypatch.setattr(process, "_open_pidfd", no_pidfd)
+    with pytest.raises(RuntimeError, match="no pidfd today"):
+        run_process(python("import time; time.sleep(60)"))
+    with pytest.raises(ProcessLookupError):
+        os.kill(spawned[0], 0)
+
+
+def test_argv_with_a_nul_byte_is_a_start_error() -> None:
+    outcome = run_process(ProcessRequest(argv=("a\0b",), cwd=Path.cwd()))
+    assert outcome.returncode is None
+    assert outcome.start_error == "embedded null byte"
+
+
+def test_start_error_without_a_file_name() -> None:
+    assert process._describe_start_error(OSError(24, "Too many open files")) == (
+        "Too many open files"
+    )
+
+
+def test_a_pid_that_is_not_our_child_counts_as_exited() -> None:
+    assert process._has_exited(os.getpid())

@@ -26,6 +26,7 @@ from crackjack.core.config import Catalogue, Project, build_catalogue, load_proj
 from crackjack.core.engine import RunControl, run_workflow
 from crackjack.core.files import discover
 from crackjack.core.plan import Plan, Selection, build_plan
+from crackjack.core.process import Cancellation
 from crackjack.core.results import RunResult
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 
@@ -91,7 +92,13 @@ def run(request: RunRequest) -> int:
 
 
 async def _run_async(plan: Plan, console: Console, mode: OutputMode) -> RunResult:
-    control = RunControl()
+    with Cancellation() as cancellation:
+        return await _run_controlled(plan, console, mode, RunControl(cancellation))
+
+
+async def _run_controlled(
+    plan: Plan, console: Console, mode: OutputMode, control: RunControl
+) -> RunResult:
     state = RunState()
     subscribers: list[Subscriber] = [state]
     if not mode.live:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.hook import Hook
+from crackjack.core.patterns import FileFilter
 from crackjack.core.settings import HookConfig, Settings, WorkflowConfig, settings_class
 
 TABLE = "tool.crackjack"
@@ -141,6 +142,10 @@ def build_catalogue(
     settings: Settings, builtins: Sequence[Hook], builtin_workflows: Sequence[Workflow]
 ) -> Catalogue:
     """Merge the project's hook and workflow tables into the built-in ones."""
+    try:
+        FileFilter(exclude=tuple(settings.exclude), types=()).validate()
+    except ConfigError as exc:
+        raise ConfigError(f"{TABLE}.exclude: {exc}") from None
     hooks = {hook.id: hook for hook in builtins}
     for hook_id, config in settings.hooks.items():
         hooks[hook_id] = _merge_hook(hook_id, hooks.get(hook_id), config)
@@ -176,6 +181,10 @@ def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
         raise ConfigError(f"{where}.command: with shell = true, give one shell command string")
     if not re.fullmatch(r"[\w.-]+", hook.phase):
         raise ConfigError(f"{where}.phase: {hook.phase!r} is not a valid phase name")
+    try:
+        hook.file_filter.validate()
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
     return hook
 
 

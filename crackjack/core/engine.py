@@ -12,7 +12,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -42,7 +42,7 @@ from crackjack.core.results import HookResult, PhaseResult, RunResult, Totals
 class RunControl:
     """How the outside stops a run; the first signal wins, a second one skips the grace period."""
 
-    cancellation: Cancellation = field(default_factory=Cancellation)
+    cancellation: Cancellation
     signal: int | None = None
 
     def interrupt(self, signum: int) -> None:

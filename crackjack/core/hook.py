@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from crackjack.core.patterns import FileFilter
+
 BUILTIN_PHASES = ("fast", "comprehensive", "tests")
 
 
@@ -65,6 +67,16 @@ class Hook:
     @property
     def title(self) -> str:
         return self.name or self.id
+
+    @property
+    def file_filter(self) -> FileFilter:
+        return FileFilter(
+            include=self.files,
+            exclude=self.exclude,
+            types=self.types,
+            types_or=self.types_or,
+            exclude_types=self.exclude_types,
+        )
 
     @property
     def program(self) -> str | None:

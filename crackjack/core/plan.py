@@ -131,14 +131,7 @@ def build_plan(
 def _plan_hook(
     hook: Hook, candidates: Sequence[str], root: Path, tags: TagCache, selection: Selection
 ) -> HookPlan:
-    file_filter = FileFilter(
-        include=hook.files,
-        exclude=hook.exclude,
-        types=hook.types,
-        types_or=hook.types_or,
-        exclude_types=hook.exclude_types,
-    )
-    files = tuple(file_filter.select(candidates, root, tags))
+    files = tuple(hook.file_filter.select(candidates, root, tags))
     if hook.id in selection.skip:
         return HookPlan(hook=hook, files=files, skip_reason=f"skipped by {selection.skip_origin}")
     if not files:

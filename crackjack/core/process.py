@@ -255,12 +255,17 @@ class _Watch:
         self.stderr = OutputCapture(STDERR_TAIL_BYTES)
         self.exited = False
         self._open_pipes = 0
+        self._pidfd: int | None = None
         self._selector = selectors.DefaultSelector()
-        self._register_pipe(proc.stdout, self.output)
-        self._register_pipe(proc.stderr, self.stderr)
-        self._pidfd = _open_pidfd(proc.pid)
-        if self._pidfd is not None:
-            self._selector.register(self._pidfd, selectors.EVENT_READ, _EXIT)
+        try:
+            self._register_pipe(proc.stdout, self.output)
+            self._register_pipe(proc.stderr, self.stderr)
+            self._pidfd = _open_pidfd(proc.pid)
+            if self._pidfd is not None:
+                self._selector.register(self._pidfd, selectors.EVENT_READ, _EXIT)
+        except BaseException:
+            self.close()
+            raise
 
     def wait(self, deadline: float | None, *, interrupt_fd: int | None, for_exit: bool) -> bool:
         """Read output until the child has exited (``for_exit``) or every pipe is closed.

@@ -20,6 +20,9 @@ DEBUGGER_MODULES = frozenset(
 _PARSE_FILENAME = "<crackjack-debug-statements>"
 _PARSE_WARNINGS = re.escape(_PARSE_FILENAME) + r"\Z"
 _NEWLINE = re.compile(r"\r\n?|\n")
+_CANDIDATE = re.compile(
+    rb"\b(?:breakpoint|" + b"|".join(name.encode() for name in sorted(DEBUGGER_MODULES)) + rb")\b"
+)
 
 
 def debug_statements(
@@ -41,7 +44,11 @@ def debug_statements(
 
 
 def find_debug_statements(name: str, source: bytes) -> list[str]:
-    """``name:line:col: message`` per finding; a file that does not parse is one finding."""
+    """``name:line:col: message`` per finding; a file that does not parse is one finding.
+
+    Every file is parsed, for its syntax errors, but the tree is walked (as costly as parsing)
+    only when a debugger's name or ``breakpoint`` occurs in the source as a word.
+    """
     try:
         tree = ast.parse(source, filename=_PARSE_FILENAME)
     except SyntaxError as exc:
@@ -49,7 +56,9 @@ def find_debug_statements(name: str, source: bytes) -> list[str]:
             return [f"{name}: syntax error: {exc.msg}"]
         return [f"{name}:{exc.lineno}:{exc.offset or 1}: syntax error: {exc.msg}"]
     except (ValueError, RecursionError, MemoryError) as exc:
-        return [f"{name}: syntax error: {exc}"]
+        return [f"{name}: cannot parse: {str(exc) or 'nested too deeply'}"]
+    if not _CANDIDATE.search(source):
+        return []
     found = _findings(tree)
     if not found:
         return []

@@ -25,6 +25,8 @@ _YAML_MULTI_DOCUMENT_FLAGS = frozenset({"-m", "--allow-multiple-documents"})
 
 
 class SyntaxProblem(NamedTuple):
+    """What is wrong with one file, at the parser's 1-based position when it gives one."""
+
     message: str
     line: int | None = None
     column: int | None = None

@@ -1,0 +1,27 @@
+"""Every test runs away from the user's home, git config, CI variables and crackjack settings."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["TERMINAL_WIDTH"] = "200"
+os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
+
+import pytest
+
+from tests.gitrepo import isolate_git
+
+CI_AND_TERMINAL = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "TF_BUILD")
+COLOUR = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
+    for name in list(os.environ):
+        if name.startswith("CRACKJACK_") or name in CI_AND_TERMINAL or name in COLOUR:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp().parent))

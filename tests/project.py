@@ -1,0 +1,96 @@
+"""Small real projects for tests: fake tools are Python scripts run by this interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crackjack.cli.app import invoke
+
+PYTHON = sys.executable
+
+
+def toml_value(value: object) -> str:
+    """A TOML literal for str, bool, number or a list of them (JSON's forms are valid TOML)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+def hook_table(hook_id: str, **keys: object) -> str:
+    lines = [f"[tool.crackjack.hooks.{hook_id}]"]
+    lines += [f"{key} = {toml_value(value)}" for key, value in keys.items()]
+    return "\n".join(lines) + "\n"
+
+
+def tool(project: Path, name: str, code: str) -> list[str]:
+    """Write a fake tool script into the project; return the command that runs it."""
+    script = project / ".tools" / f"{name}.py"
+    script.parent.mkdir(exist_ok=True)
+    script.write_text(textwrap.dedent(code), encoding="utf-8")
+    return [PYTHON, str(script)]
+
+
+def make_project(
+    root: Path, files: Mapping[str, str | bytes] = {}, *, config: str = "", git: bool = False
+) -> Path:
+    """A project at ``root`` with a pyproject.toml holding ``config`` (under [tool.crackjack])."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(
+        "[tool.crackjack]\n" + textwrap.dedent(config), encoding="utf-8"
+    )
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    if git:
+        subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q"], cwd=root, check=True)
+    return root
+
+
+@dataclass(frozen=True, slots=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(
+    args: Sequence[str],
+    cwd: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> CliResult:
+    """Run crackjack in this process, as its console script would, in ``cwd``."""
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    code = invoke(list(args))
+    captured = capsys.readouterr()
+    return CliResult(code, captured.out, captured.err)
+
+
+def run_process(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run crackjack as a real subprocess (for signals, terminals and the console script)."""
+    return subprocess.run(
+        [PYTHON, "-m", "crackjack", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
