@@ -93,7 +93,9 @@ def download() -> Path:
         DOWNLOADS.mkdir(parents=True, exist_ok=True)
         requirement = f"{PACKAGE}=={VERSION}"
         pip = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
-        subprocess.run([*pip, "--no-binary", ":all:", requirement, "-d", str(DOWNLOADS)], check=True)
+        subprocess.run(
+            [*pip, "--no-binary", ":all:", requirement, "-d", str(DOWNLOADS)], check=True
+        )
     if not _verified(sdist):
         raise CorpusError(f"{sdist} is missing or its sha256 is not {SHA256}")
     return sdist

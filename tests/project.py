@@ -94,3 +94,27 @@ def run_process(
         stdin=subprocess.DEVNULL,
         check=False,
     )
+
+
+def workflow_table(name: str, phases: Sequence[str]) -> str:
+    """A ``[tool.crackjack.workflows.NAME]`` table running ``phases``."""
+    return f"[tool.crackjack.workflows.{name}]\nphases = {toml_value(list(phases))}\n"
+
+
+def crackjack_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a real crackjack process gets: this one (isolated by conftest) + ``env``."""
+    return {**os.environ, **(env or {})}
+
+
+def start_process(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start crackjack as a real subprocess without waiting (to signal it); output as bytes."""
+    return subprocess.Popen(
+        [PYTHON, "-m", "crackjack", *args],
+        cwd=cwd,
+        env=crackjack_env(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )

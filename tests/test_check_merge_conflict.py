@@ -7,15 +7,8 @@ import pytest
 from crackjack.core.hook import CheckOutcome
 from crackjack.hooks.checks.merge_conflict import find_markers, merge_conflict
 
-CONFLICT = b"""\
-before
-<<<<<<< HEAD
-ours
-=======
-theirs
->>>>>>> feature
-after
-"""
+OURS, SPLIT, THEIRS = b"<" * 7, b"=" * 7, b">" * 7
+CONFLICT = b"before\n%s HEAD\nours\n%s\ntheirs\n%s feature\nafter\n" % (OURS, SPLIT, THEIRS)
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from crackjack import __version__
 from crackjack.cli.errors import guarded
 
 RUN = "run"
+VERSION_LINE = f"crackjack {__version__}"
 
 
 class DefaultGroup(TyperGroup):
@@ -34,7 +35,7 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        print(f"crackjack {__version__}")
+        print(VERSION_LINE)
         raise typer.Exit()
 
 
@@ -133,4 +134,9 @@ def invoke(args: list[str]) -> int:
 
 
 def main() -> None:
+    """The console script. ``--version`` alone is answered before Typer builds the command
+    (which imports pydantic): editors and scripts call it often and want it instant."""
+    if sys.argv[1:] == ["--version"]:
+        print(VERSION_LINE)
+        sys.exit(0)
     sys.exit(invoke(sys.argv[1:]))

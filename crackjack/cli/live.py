@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crackjack.cli.state import HookRow, PhaseRow, RunState
-from crackjack.cli.theme import STYLES, SYMBOLS, seconds
+from crackjack.cli.theme import STYLES, SYMBOLS, files, seconds
 
 FRAMES_PER_SECOND = 12.5
 
@@ -45,16 +45,16 @@ def _phase_time(phase: PhaseRow, now: float) -> Text:
 
 
 def _hook_cells(hook: HookRow, now: float) -> tuple[RenderableType, ...]:
-    files = f"{hook.files} files" if hook.files else ""
+    count = files(hook.files) if hook.files else ""
     if hook.result is not None:
         status = hook.result.status
         note = Text(f"{status}", style=STYLES[status])
         if hook.result.message:
             note.append(f"  {hook.result.message}", style="dim")
         symbol = Text(SYMBOLS[status], style=STYLES[status])
-        return symbol, Text(hook.result.name), seconds(hook.result.duration), files, note
+        return symbol, Text(hook.result.name), seconds(hook.result.duration), count, note
     if hook.started is not None:
-        return Spinner("dots", style="cyan"), Text(hook.id), seconds(now - hook.started), files, ""
+        return Spinner("dots", style="cyan"), Text(hook.id), seconds(now - hook.started), count, ""
     return Text("·", style="dim"), Text(hook.id, style="dim"), "", "", Text("waiting", style="dim")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from crackjack.cli.theme import STYLES, seconds
+from crackjack.cli.theme import STYLES, files, seconds
 from crackjack.core.events import (
     Event,
     HookFinished,
@@ -23,7 +23,7 @@ def hook_line(result: HookResult) -> Text:
     line.append(f"{result.status:<11}", style=STYLES[result.status])
     line.append(f" {seconds(result.duration):>7}")
     if result.files:
-        line.append(f"  ({result.files} file{'s' if result.files != 1 else ''})", style="dim")
+        line.append(f"  ({files(result.files)})", style="dim")
     if result.message:
         line.append(f"  {result.message}")
     return line

@@ -27,5 +27,9 @@ SYMBOLS = {
 }
 
 
+def files(count: int) -> str:
+    return f"{count} file{'' if count == 1 else 's'}"
+
+
 def seconds(value: float) -> str:
     return f"{value:.2f}s" if value < 60 else f"{int(value // 60)}m{value % 60:04.1f}s"

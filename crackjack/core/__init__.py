@@ -1,1 +1,1 @@
-"""The engine: configuration, planning, process running, events. Never prints, never imports Typer or Rich."""
+"""The engine: settings, plans, processes, events. Never prints; never imports Typer or Rich."""
