@@ -15,10 +15,8 @@ import anyio.abc
 from rich.console import Console
 
 from crackjack.cli.errors import exit_code
-from crackjack.cli.live import LiveView
 from crackjack.cli.output import OutputMode, decide, make_console
 from crackjack.cli.plain import PlainLog
-from crackjack.cli.planview import plan_table
 from crackjack.cli.state import RunState
 from crackjack.cli.summary import summary
 from crackjack.core.bus import Subscriber, open_bus
@@ -79,6 +77,8 @@ def run(request: RunRequest) -> int:
     project, catalogue = load(Path.cwd(), request.settings)
     plan = make_plan(request, project, catalogue)
     if request.dry_run:
+        from crackjack.cli.planview import plan_table
+
         console.print(plan_table(plan))
         return 0
     result = anyio.run(_run_async, plan, console, mode)
@@ -106,6 +106,8 @@ async def _run_controlled(
     async with anyio.create_task_group() as group:
         await group.start(_watch_signals, control)
         if mode.live:
+            from crackjack.cli.live import LiveView
+
             with LiveView(console, state) as view:
                 group.start_soon(view.animate)
                 result = await _run_with_bus(plan, subscribers, control)

@@ -185,7 +185,7 @@ def _run_check(plan: HookPlan, batch: tuple[str, ...], context: Context, runs: _
 
 def _status(plan: HookPlan, runs: _Runs, modified: tuple[str, ...]) -> tuple[HookStatus, str]:
     if runs.cancelled:
-        return HookStatus.INTERRUPTED, "interrupted"
+        return HookStatus.INTERRUPTED, ""
     if runs.timed_out:
         return HookStatus.TIMED_OUT, f"timed out after {plan.hook.timeout:g} s"
     if runs.start_error:
