@@ -50,10 +50,10 @@ def test_findings(tmp_path: Path, source: bytes, found: list[str]) -> None:
 @pytest.mark.parametrize(
     ("source", "output"),
     [
-        (b"def f(:\n", "mod.py:1:7: syntax error: invalid syntax"),
-        (b"x = '\xff'\n", "mod.py:1:"),
-        (b"x = 1\x00\n", "mod.py: syntax error: source code string cannot contain null bytes"),
-        (b"x = " + b"(" * 300 + b")" * 300, "mod.py:1:"),
+        (b"def f(:\n    breakpoint()\n", "mod.py:1:7: syntax error: invalid syntax"),
+        (b"x = '\xff'  # pdb\n", "mod.py:1:"),
+        (b"x = 1\x00 # pdb\n", "mod.py: syntax error: source code string cannot contain null bytes"),
+        (b"pdb = " + b"(" * 300 + b")" * 300, "mod.py:1:"),
     ],
 )
 def test_unparsable_files_are_reported(tmp_path: Path, source: bytes, output: str) -> None:
@@ -67,8 +67,8 @@ def test_unparsable_files_are_reported(tmp_path: Path, source: bytes, output: st
 @pytest.mark.parametrize(
     ("source", "output"),
     [
-        (b"x = " + b"-" * 200_000 + b"1", "mod.py: cannot parse: nested too deeply"),
-        (b"f()" + b"()" * 200_000, "mod.py: cannot parse: maximum recursion depth exceeded"),
+        (b"pdb = " + b"-" * 200_000 + b"1", "mod.py: cannot parse: nested too deeply"),
+        (b"pdb()" + b"()" * 200_000, "mod.py: cannot parse: maximum recursion depth exceeded"),
     ],
 )
 def test_pathological_nesting_is_reported(tmp_path: Path, source: bytes, output: str) -> None:
@@ -82,7 +82,8 @@ def test_parser_warnings_are_neither_shown_nor_errors(
     tmp_path: Path, recwarn: pytest.WarningsRecorder
 ) -> None:
     # pytest runs with warnings as errors: the invalid escape would become a SyntaxError.
-    outcome = _check(tmp_path, b'import re\nPATTERN = "\\d+"\nassert (PATTERN, 1)\n')
+    source = b'import re\nPATTERN = "\\d+"  # pdb\nassert (PATTERN, 1)\n'
+    outcome = _check(tmp_path, source)
 
     assert outcome == CheckOutcome(failed=False)
     assert len(recwarn) == 0

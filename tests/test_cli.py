@@ -11,6 +11,7 @@ import pytest
 from crackjack import __version__
 from crackjack.cli import runner
 from crackjack.cli.errors import guarded
+from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
 from tests.project import (
     CliResult,
     hook_table,
@@ -621,3 +622,60 @@ def test_a_plain_directory_runs_the_builtin_fast_hooks(
     assert "skipped" in hook_line(result.out, "check-toml")
     assert "fast: passed in" in result.out
     assert "mypy" not in result.out
+
+
+# --- quiet and verbose --------------------------------------------------------------------
+
+HELLO = "print('hello from the hook')\n"
+
+
+def test_quiet_shows_only_failures_and_the_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (
+        EXCLUDE_TOOLS
+        + MINE
+        + hook_table("good", command=tool(tmp_path, "hello", HELLO), phase="mine")
+        + hook_table("bad", command=tool(tmp_path, "fail", FAIL), phase="mine")
+    )
+    make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
+    result = cli(["-w", "mine", "--quiet"], tmp_path, monkeypatch, capsys)
+    assert result.code == 1
+    assert "== mine" not in result.out
+    assert "good" not in result.out
+    assert "hello from the hook" not in result.out
+    assert "bad: failed" in result.out
+    assert "boom: something is wrong" in result.out
+    assert result.out.splitlines()[-1].startswith("mine: failed in ")
+
+
+def test_verbose_shows_the_output_of_passing_hooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one_hook_project(tmp_path, HELLO)
+    assert "hello from the hook" not in cli(["-w", "mine"], tmp_path, monkeypatch, capsys).out
+    result = cli(["-w", "mine", "--verbose"], tmp_path, monkeypatch, capsys)
+    assert result.code == 0
+    assert "hello from the hook" in result.out
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (ConfigError("bad setting"), 2),
+        (RepositoryStateError("unmerged paths"), 2),
+        (CrackjackError("cannot recover"), 3),
+        (KeyboardInterrupt(), 130),
+    ],
+)
+def test_guarded_maps_failures_to_exit_codes(
+    error: BaseException, code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fail() -> int:
+        raise error
+
+    assert guarded(fail) == code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if str(error):
+        assert err == f"crackjack: {error}\n"

@@ -52,9 +52,15 @@ def _hook_cells(hook: HookRow, now: float) -> tuple[RenderableType, ...]:
         if hook.result.message:
             note.append(f"  {hook.result.message}", style="dim")
         symbol = Text(SYMBOLS[status], style=STYLES[status])
-        return symbol, Text(hook.result.name), seconds(hook.result.duration), count, note
+        return symbol, Text(hook.title), seconds(hook.result.duration), count, note
     if hook.started is not None:
-        return Spinner("dots", style="cyan"), Text(hook.id), seconds(now - hook.started), count, ""
+        return (
+            Spinner("dots", style="cyan"),
+            Text(hook.title),
+            seconds(now - hook.started),
+            count,
+            "",
+        )
     return Text("·", style="dim"), Text(hook.id, style="dim"), "", "", Text("waiting", style="dim")
 
 

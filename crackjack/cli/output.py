@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,9 +40,28 @@ def decide(stream: TextIO, env: Mapping[str, str], *, quiet: bool, verbose: bool
     return OutputMode(live=terminal and not in_ci(env) and not quiet, quiet=quiet, verbose=verbose)
 
 
+class _Console(Console):
+    """A console that falls silent when its reader goes away (``crackjack | head -1``).
+
+    Rich's default raises ``SystemExit`` from inside ``print``: from an event subscriber that
+    escapes the bus, tears down the run's task groups and prints an asyncio traceback. Here the
+    run goes on to its end quietly (its exit code still tells the outcome).
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self.file.fileno())
+            finally:
+                os.close(devnull)
+
+
 def make_console(stream: TextIO | None = None, *, stderr: bool = False) -> Console:
-    """A console that never fails on a character the terminal's encoding cannot show."""
+    """A console that never fails on a character the terminal's encoding cannot show, nor on a
+    reader that has gone away."""
     stream = stream or (sys.stderr if stderr else sys.stdout)
     if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
         stream.reconfigure(errors="replace")
-    return Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
+    return _Console(file=stream, highlight=False, soft_wrap=True, emoji=False)

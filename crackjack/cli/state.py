@@ -22,14 +22,14 @@ from crackjack.core.results import HookResult
 class HookRow:
     id: str
     phase: str
+    name: str = ""
     files: int = 0
     started: float | None = None
     result: HookResult | None = None
 
-    def elapsed(self, now: float) -> float:
-        if self.result is not None:
-            return self.result.duration
-        return 0.0 if self.started is None else now - self.started
+    @property
+    def title(self) -> str:
+        return self.name or self.id
 
 
 @dataclass(slots=True)
@@ -65,6 +65,7 @@ class RunState:
         elif isinstance(event, HookStarted):
             hook = self.hooks[(event.phase, event.hook)]
             hook.started = self.clock()
+            hook.name = event.name
             hook.files = event.files
         elif isinstance(event, HookFinished):
             self.hooks[(event.phase, event.hook)].result = event.result

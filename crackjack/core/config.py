@@ -16,6 +16,7 @@ from crackjack.core.errors import ConfigError
 from crackjack.core.hook import Hook
 from crackjack.core.patterns import FileFilter
 from crackjack.core.settings import HookConfig, Settings, WorkflowConfig, settings_class
+from crackjack.core.tomlerror import locate
 
 TABLE = "tool.crackjack"
 ENV_PREFIX = "CRACKJACK_"
@@ -66,12 +67,13 @@ def _repository_root(start: Path) -> Path | None:
 
 def _read_table(pyproject: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        text = pyproject.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        location = f"{pyproject}:{where[1]}:{where[2]}" if where else str(pyproject)
-        raise ConfigError(f"{location}: invalid TOML: {message}") from None
+        problem = locate(exc, text)
+        raise ConfigError(
+            f"{pyproject}:{problem.line}:{problem.column}: invalid TOML: {problem.message}"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
     table: Any = data.get("tool", {}).get("crackjack", {})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -14,13 +13,13 @@ import yaml
 from crackjack.core.errors import ConfigError
 from crackjack.core.fsutil import describe_os_error
 from crackjack.core.hook import CheckOutcome
+from crackjack.core.tomlerror import locate
 
 try:
     from yaml import CSafeLoader as _YamlLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
-_TOML_POSITION = re.compile(r"^(?P<message>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 _YAML_MULTI_DOCUMENT_FLAGS = frozenset({"-m", "--allow-multiple-documents"})
 
 
@@ -66,15 +65,12 @@ def check_yaml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bo
 
 def parse_toml(data: bytes) -> SyntaxProblem | None:
     try:
-        tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        tomllib.loads(text)
     except UnicodeDecodeError as exc:
         return SyntaxProblem(f"not valid UTF-8: {exc.reason}", *_line_col(data, exc.start))
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        match = _TOML_POSITION.match(message)
-        if match is None:
-            return SyntaxProblem(message)
-        return SyntaxProblem(match["message"], int(match["line"]), int(match["col"]))
+        return SyntaxProblem(*locate(exc, text))
     except RecursionError:
         return SyntaxProblem("nested too deeply to parse")
     return None
