@@ -2,7 +2,8 @@
 
 ``python bench/run.py [--runs N] [--warmup W]`` prints a Markdown table and writes
 ``bench/.work/results.json``. Every run of anything starts from a freshly reset corpus (the
-reset is not timed), so the fixers always do the same work. See bench/README.md.
+reset is not timed), so the fixers always do the same work. The contenders take turns, one run
+each per round, so a busy moment of the machine falls on all of them alike. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus import CORPUS, PACKAGE, VERSION, WORK, ensure_corpus, reset
 
+import crackjack as crackjack_package
 from crackjack.cli.output import CI_VARIABLES
 from crackjack.cli.runner import RunRequest, load, make_plan
 from crackjack.core.plan import HookPlan
@@ -36,23 +38,6 @@ FAST_FACTOR = 1.2
 FAST_ALLOWANCE = 0.4
 
 Action = Callable[[], int]
-
-
-@dataclass(frozen=True, slots=True)
-class Measurement:
-    name: str
-    how: str
-    seconds: tuple[float, ...]
-    exit_codes: tuple[int, ...]
-    is_hook: bool = False
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.seconds)
-
-    @property
-    def minimum(self) -> float:
-        return min(self.seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +55,70 @@ class Step:
     def how(self) -> str:
         if self.plan.hook.check is not None:
             return "in-process call of the check function (no interpreter start-up)"
-        return "subprocess: " + " ".join(_short(arg) for arg in (*self.plan.argv, "FILES"))
+        return "subprocess: `" + " ".join(_short(a) for a in (*self.plan.argv, "FILES")) + "`"
 
     def run(self) -> int:
         check = self.plan.hook.check
         if check is None:
-            return max(
-                _run_quietly((*self.plan.argv, *batch), self.root) for batch in self.plan.batches
-            )
+            return max(_run_quietly((*self.plan.argv, *b), self.root) for b in self.plan.batches)
         hook = self.plan.hook
         failed = [
             check(batch, root=self.root, args=hook.args, fix=hook.fixer).failed
             for batch in self.plan.batches
         ]
         return int(any(failed))
+
+
+@dataclass(slots=True)
+class Contender:
+    name: str
+    how: str
+    action: Action
+    is_hook: bool = False
+    seconds: list[float] = field(default_factory=list)
+    exit_codes: list[int] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def minimum(self) -> float:
+        return min(self.seconds)
+
+    def time_once(self, *, keep: bool) -> None:
+        reset(CORPUS)
+        start = time.perf_counter()
+        code = self.action()
+        elapsed = time.perf_counter() - start
+        if keep:
+            self.seconds.append(elapsed)
+            self.exit_codes.append(code)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "how": self.how,
+            "median": self.median,
+            "min": self.minimum,
+            "seconds": self.seconds,
+            "exit_codes": self.exit_codes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    target: str
+    measured: float
+    limit: float
+
+    @property
+    def passed(self) -> bool:
+        return self.measured <= self.limit
+
+    def line(self) -> str:
+        verdict = "PASS" if self.passed else "FAIL"
+        return f"- **{verdict}** {self.target}: {self.measured:.3f} s (limit {self.limit:.3f} s)"
 
 
 def _short(arg: str) -> str:
@@ -116,23 +151,6 @@ def plan_steps(root: Path) -> tuple[list[Step], list[str]]:
     return steps, idle
 
 
-def measure(
-    name: str, how: str, action: Action, *, runs: int, warmup: int, is_hook: bool = False
-) -> Measurement:
-    seconds: list[float] = []
-    codes: list[int] = []
-    for index in range(warmup + runs):
-        reset(CORPUS)
-        start = time.perf_counter()
-        code = action()
-        elapsed = time.perf_counter() - start
-        if index >= warmup:
-            seconds.append(elapsed)
-            codes.append(code)
-    print(f"  {name}: median {statistics.median(seconds):.3f} s", file=sys.stderr)
-    return Measurement(name, how, tuple(seconds), tuple(codes), is_hook)
-
-
 def crackjack(*args: str) -> Action:
     return lambda: _run_quietly((str(CRACKJACK), *args), CORPUS)
 
@@ -151,6 +169,42 @@ def parallel(steps: Sequence[Step]) -> Action:
     return action
 
 
+def contenders(steps: Sequence[Step]) -> list[Contender]:
+    return [
+        Contender("crackjack --version", "subprocess", crackjack("--version")),
+        *(Contender(step.id, step.how, step.run, is_hook=True) for step in steps),
+        Contender(
+            "all hooks, sequential",
+            "one after another in plan order, each as above, timed as one block",
+            sequential(steps),
+        ),
+        Contender(
+            "all hooks, parallel",
+            "all started at once, one thread each, then wait for all (ignores fixer order)",
+            parallel(steps),
+        ),
+        Contender(
+            "crackjack --fast --dry-run",
+            "subprocess: start-up, settings, file discovery, plan, and the plan table printed",
+            crackjack("--fast", "--dry-run"),
+        ),
+        Contender(
+            "crackjack --fast",
+            "subprocess, plain output to a pipe (no TERM, no CI)",
+            crackjack("--fast"),
+        ),
+    ]
+
+
+def measure(timed: Sequence[Contender], *, runs: int, warmup: int) -> None:
+    for round_ in range(warmup + runs):
+        keep = round_ >= warmup
+        for contender in timed:
+            contender.time_once(keep=keep)
+        label = f"run {round_ - warmup + 1}/{runs}" if keep else f"warm-up {round_ + 1}/{warmup}"
+        print(f"bench: {label} done", file=sys.stderr)
+
+
 def critical_path(steps: Sequence[Step], medians: dict[str, float]) -> float:
     """The plan's longest chain of hooks that must not overlap, from the hooks' medians."""
     finish: dict[str, float] = {}
@@ -160,67 +214,14 @@ def critical_path(steps: Sequence[Step], medians: dict[str, float]) -> float:
     return max(finish.values(), default=0.0)
 
 
-def measure_all(steps: Sequence[Step], *, runs: int, warmup: int) -> list[Measurement]:
-    timed: list[Measurement] = [
-        measure(
-            "crackjack --version", "subprocess", crackjack("--version"), runs=runs, warmup=warmup
-        )
-    ]
-    for step in steps:
-        timed.append(measure(step.id, step.how, step.run, runs=runs, warmup=warmup, is_hook=True))
-    timed += [
-        measure(
-            "all hooks, sequential",
-            "one after another in plan order, as above, in this process",
-            sequential(steps),
-            runs=runs,
-            warmup=warmup,
-        ),
-        measure(
-            "all hooks, parallel",
-            "all started at once, one thread each (ignores the order fixers need)",
-            parallel(steps),
-            runs=runs,
-            warmup=warmup,
-        ),
-        measure(
-            "crackjack --fast --dry-run",
-            "subprocess: start-up, settings, file discovery and plan only",
-            crackjack("--fast", "--dry-run"),
-            runs=runs,
-            warmup=warmup,
-        ),
-        measure(
-            "crackjack --fast",
-            "subprocess, plain output to a pipe (no TERM, no CI)",
-            crackjack("--fast"),
-            runs=runs,
-            warmup=warmup,
-        ),
-    ]
-    return timed
+def slowest_hook(timed: Sequence[Contender]) -> Contender:
+    return max((c for c in timed if c.is_hook), key=lambda c: c.median)
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    target: str
-    measured: float
-    limit: float
-
-    @property
-    def passed(self) -> bool:
-        return self.measured <= self.limit
-
-    def line(self) -> str:
-        verdict = "PASS" if self.passed else "FAIL"
-        return f"- **{verdict}** {self.target}: {self.measured:.3f} s vs limit {self.limit:.3f} s"
-
-
-def verdicts(timed: Sequence[Measurement]) -> tuple[Measurement, list[Verdict]]:
-    by_name = {m.name: m for m in timed}
-    slowest = max((m for m in timed if m.is_hook), key=lambda m: m.median)
-    limit = FAST_FACTOR * slowest.median + FAST_ALLOWANCE
-    return slowest, [
+def verdicts(timed: Sequence[Contender]) -> list[Verdict]:
+    by_name = {c.name: c for c in timed}
+    slowest = slowest_hook(timed)
+    return [
         Verdict(
             "`crackjack --version` < 150 ms", by_name["crackjack --version"].median, VERSION_TARGET
         ),
@@ -228,39 +229,57 @@ def verdicts(timed: Sequence[Measurement]) -> tuple[Measurement, list[Verdict]]:
             f"`crackjack --fast` <= {FAST_FACTOR} x slowest hook ({slowest.name})"
             f" + {FAST_ALLOWANCE} s",
             by_name["crackjack --fast"].median,
-            limit,
+            FAST_FACTOR * slowest.median + FAST_ALLOWANCE,
         ),
     ]
 
 
-def table(timed: Sequence[Measurement]) -> str:
+def table(timed: Sequence[Contender]) -> str:
     rows = [
         "| measurement | how | median (s) | min (s) | exit codes |",
         "| --- | --- | ---: | ---: | --- |",
     ]
-    for m in timed:
-        codes = ",".join(str(c) for c in sorted(set(m.exit_codes)))
-        rows.append(f"| {m.name} | {m.how} | {m.median:.3f} | {m.minimum:.3f} | {codes} |")
+    for c in timed:
+        codes = ",".join(str(code) for code in sorted(set(c.exit_codes)))
+        rows.append(f"| {c.name} | {c.how} | {c.median:.3f} | {c.minimum:.3f} | {codes} |")
     return "\n".join(rows)
 
 
 def report(
-    timed: Sequence[Measurement], steps: Sequence[Step], idle: Sequence[str], runs: int
+    timed: Sequence[Contender], steps: Sequence[Step], idle: Sequence[str], meta: dict[str, object]
 ) -> str:
-    slowest, checks = verdicts(timed)
-    medians = {m.name: m.median for m in timed if m.is_hook}
+    slowest = slowest_hook(timed)
+    medians = {c.name: c.median for c in timed if c.is_hook}
+    runs = len(timed[0].seconds)
     lines = [
-        f"Corpus: {PACKAGE} {VERSION} sdist ({len(steps[0].plan.files)} files given to"
-        f" {steps[0].id}); {runs} timed runs each, median and minimum wall clock.",
+        f"Corpus: {PACKAGE} {VERSION} sdist, {max(len(s.plan.files) for s in steps)} files;"
+        f" {runs} timed runs of each, wall clock.",
         "",
         table(timed),
         "",
         f"- slowest single hook: {slowest.name}, median {slowest.median:.3f} s",
-        f"- plan critical path from the hook medians: {critical_path(steps, medians):.3f} s",
+        f"- critical path of crackjack's plan, from the hook medians: "
+        f"{critical_path(steps, medians):.3f} s",
         f"- hooks with no files here (not timed): {', '.join(idle) or 'none'}",
-        *(check.line() for check in checks),
+        f"- 1-minute load average before / after: {meta['load_average_before']:.2f} /"
+        f" {meta['load_average_after']:.2f} on {meta['cpus']} CPUs (other work inflates every row)",
+        *(verdict.line() for verdict in verdicts(timed)),
     ]
     return "\n".join(lines)
+
+
+def source_revision() -> str:
+    """The commit of crackjack's source checkout, ``+dirty`` with uncommitted changes, or ""."""
+    source = Path(crackjack_package.__file__).resolve().parent.parent
+    git = ["git", "-C", str(source)]
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    head = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], env=env, capture_output=True, text=True, check=False
+    )
+    if head.returncode != 0:
+        return ""
+    diff = subprocess.run([*git, "diff", "--quiet", "HEAD", "--"], env=env, check=False)
+    return head.stdout.strip() + ("+dirty" if diff.returncode else "")
 
 
 def metadata(steps: Sequence[Step], runs: int, warmup: int) -> dict[str, object]:
@@ -269,8 +288,11 @@ def metadata(steps: Sequence[Step], runs: int, warmup: int) -> dict[str, object]
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "platform": platform.platform(),
         "cpus": len(os.sched_getaffinity(0)),
+        "load_average_before": os.getloadavg()[0],
         "python": platform.python_version(),
+        "pythondontwritebytecode": bool(os.environ.get("PYTHONDONTWRITEBYTECODE")),
         "crackjack": importlib.metadata.version("crackjack"),
+        "crackjack_source": source_revision(),
         "ruff": ruff.stdout.strip(),
         "corpus": f"{PACKAGE}=={VERSION}",
         "files_per_hook": {step.id: len(step.plan.files) for step in steps},
@@ -279,17 +301,16 @@ def metadata(steps: Sequence[Step], runs: int, warmup: int) -> dict[str, object]
     }
 
 
-def write_json(timed: Sequence[Measurement], steps: Sequence[Step], runs: int, warmup: int) -> None:
-    slowest, checks = verdicts(timed)
-    medians = {m.name: m.median for m in timed if m.is_hook}
+def write_json(timed: Sequence[Contender], steps: Sequence[Step], meta: dict[str, object]) -> None:
+    medians = {c.name: c.median for c in timed if c.is_hook}
     data = {
-        "meta": metadata(steps, runs, warmup),
-        "measurements": [{**asdict(m), "median": m.median, "min": m.minimum} for m in timed],
-        "slowest_hook": slowest.name,
+        "meta": meta,
+        "measurements": [c.as_json() for c in timed],
+        "slowest_hook": slowest_hook(timed).name,
         "critical_path": critical_path(steps, medians),
         "targets": [
-            {"target": c.target, "measured": c.measured, "limit": c.limit, "passed": c.passed}
-            for c in checks
+            {"target": v.target, "measured": v.measured, "limit": v.limit, "passed": v.passed}
+            for v in verdicts(timed)
         ],
     }
     RESULTS.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -298,7 +319,7 @@ def write_json(timed: Sequence[Measurement], steps: Sequence[Step], runs: int, w
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=10, help="timed runs of each measurement")
-    parser.add_argument("--warmup", type=int, default=1, help="untimed runs before those")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed rounds before those")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.warmup < 0:
         parser.error("--runs must be at least 1 and --warmup at least 0")
@@ -312,10 +333,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     prepare_environment()
     ensure_corpus(CORPUS)
     steps, idle = plan_steps(CORPUS)
-    timed = measure_all(steps, runs=args.runs, warmup=args.warmup)
-    print(report(timed, steps, idle, args.runs))
-    write_json(timed, steps, args.runs, args.warmup)
-    reset(CORPUS)
+    timed = contenders(steps)
+    meta = metadata(steps, args.runs, args.warmup)
+    try:
+        measure(timed, runs=args.runs, warmup=args.warmup)
+    finally:
+        reset(CORPUS)
+    meta["load_average_after"] = os.getloadavg()[0]
+    print(report(timed, steps, idle, meta))
+    write_json(timed, steps, meta)
     return 0
 
 

@@ -52,7 +52,7 @@ def test_findings(tmp_path: Path, source: bytes, found: list[str]) -> None:
     [
         (b"def f(:\n    breakpoint()\n", "mod.py:1:7: syntax error: invalid syntax"),
         (b"x = '\xff'  # pdb\n", "mod.py:1:"),
-        (b"x = 1\x00 # pdb\n", "mod.py: syntax error: source code string cannot contain null bytes"),
+        (b"pdb = 1\x00\n", "mod.py: syntax error: source code string cannot contain null bytes"),
         (b"pdb = " + b"(" * 300 + b")" * 300, "mod.py:1:"),
     ],
 )
