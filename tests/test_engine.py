@@ -27,6 +27,7 @@ from crackjack.core.hook import Hook
 from crackjack.core.plan import Plan, Selection, build_plan
 from crackjack.core.process import Cancellation
 from crackjack.core.results import HookStatus, RunResult
+from tests.processes import wait_gone
 from tests.project import PYTHON
 
 WORKFLOWS = {"all": Workflow("all", ("fast", "late"))}
@@ -180,20 +181,6 @@ def test_fail_fast_stops_starting_hooks(tmp_path: Path) -> None:
     assert result.hooks[1].message == "not run: bad failed and fail-fast is on"
 
 
-def gone(pid: int) -> bool:
-    """True once ``pid`` has exited (a zombie waiting for init to reap it counts as exited)."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except FileNotFoundError:
-            return True
-        if stat.rsplit(")", 1)[1].split()[0] == "Z":
-            return True
-        time.sleep(0.02)
-    return False
-
-
 SPAWN = (
     "import subprocess, sys, time\n"
     "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
@@ -212,7 +199,7 @@ def test_a_hook_past_its_timeout_is_killed_with_its_children(tmp_path: Path) -> 
     assert only.status is HookStatus.TIMED_OUT
     assert only.message == "timed out after 0.5 s"
     assert "started" in only.output
-    assert gone(int((tmp_path / "pids").read_text()))
+    assert wait_gone([int((tmp_path / "pids").read_text())]) == []
 
 
 def test_interrupting_a_run_kills_its_processes(tmp_path: Path) -> None:
@@ -238,7 +225,7 @@ def test_interrupting_a_run_kills_its_processes(tmp_path: Path) -> None:
     assert statuses(result) == {"slow": HookStatus.INTERRUPTED, "later": HookStatus.SKIPPED}
     assert isinstance(events[-1], WorkflowInterrupted)
     assert events[-1].signal == signal.SIGINT
-    assert gone(int((tmp_path / "pids").read_text()))
+    assert wait_gone([int((tmp_path / "pids").read_text())]) == []
 
 
 def _wait_for(path: Path) -> None:

@@ -4,7 +4,6 @@ import os
 import select
 import signal
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -15,6 +14,7 @@ import pytest
 
 from crackjack.core import process
 from crackjack.core.process import Cancellation, ProcessOutcome, ProcessRequest, run_process
+from tests.processes import kill_leftovers, wait_gone
 
 SAFETY_TIMEOUT = 30.0
 """Bounds every child of these tests, so a broken run_process fails a test instead of hanging."""
@@ -29,37 +29,12 @@ def python(code: str, **kwargs: Any) -> ProcessRequest:
     return ProcessRequest(argv=(sys.executable, "-c", code), **kwargs)
 
 
-def is_gone(pid: int) -> bool:
-    """Dead: no such process, or a zombie left to an init that may never reap it (containers)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return True
-    return stat.rpartition(")")[2].split()[0] in {"Z", "X"}
-
-
-def wait_gone(pid: int) -> bool:
-    """A killed process releases its pipes a moment before it turns into a zombie."""
-    deadline = time.monotonic() + 5.0
-    while not is_gone(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 @pytest.fixture
 def stray_pids() -> Iterator[list[int]]:
     """Pids a test expects to be dead; any still alive at the end are killed."""
     pids: list[int] = []
     yield pids
-    for pid in pids:
-        if not is_gone(pid):
-            os.kill(pid, signal.SIGKILL)
+    kill_leftovers(pids)
 
 
 @pytest.fixture
@@ -152,7 +127,7 @@ def test_timeout_kills_the_child_and_its_grandchild(stray_pids: list[int]) -> No
     assert outcome.returncode == -signal.SIGTERM
     assert outcome.duration < PROMPTLY
     assert len(stray_pids) == 2
-    assert all(wait_gone(pid) for pid in stray_pids)
+    assert wait_gone(stray_pids) == []
 
 
 def test_child_ignoring_sigterm_is_killed_after_the_grace(
@@ -248,7 +223,7 @@ def test_grandchild_holding_the_pipe_after_the_child_exits(stray_pids: list[int]
     stray_pids.append(int(outcome.text))
     assert outcome.returncode == 0
     assert outcome.duration < PROMPTLY
-    assert wait_gone(stray_pids[0])
+    assert wait_gone(stray_pids[:1]) == []
 
 
 def test_grandchild_escaped_to_its_own_session_does_not_hang_the_run(

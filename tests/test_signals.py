@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import kill_leftovers, wait_gone
 from tests.project import (
     PYTHON,
     crackjack_env,
@@ -82,33 +82,6 @@ def wait_for_file(path: Path, proc: subprocess.Popen[bytes], within: float = 20)
     return path.read_text()
 
 
-def is_gone(pid: int) -> bool:
-    """Whether ``pid`` no longer runs (a zombie waiting for init to reap it counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
-
-
-def assert_gone(pids: list[int], within: float = 5) -> None:
-    deadline = time.monotonic() + within
-    while not all(is_gone(pid) for pid in pids):
-        assert time.monotonic() < deadline, f"left behind: {[p for p in pids if not is_gone(p)]}"
-        time.sleep(0.02)
-
-
-def kill_leftovers(pids: list[int]) -> None:
-    """Clean up after a failed test: these are processes this test started."""
-    for pid in pids:
-        if not is_gone(pid):
-            os.kill(pid, signal.SIGKILL)
-
-
 @pytest.fixture
 def started() -> Iterator[list[subprocess.Popen[bytes]]]:
     """Processes a test starts; killed if the test leaves one running."""
@@ -149,7 +122,7 @@ def test_a_stop_signal_kills_the_hook_and_its_children_and_exits_128_plus_signal
         assert f"mine: interrupted by {signum.name}" in text
         assert re.search(r"^h \.+ interrupted ", text, re.MULTILINE), text
         assert b"Traceback" not in err
-        assert_gone(pids)
+        assert wait_gone(pids) == []
     finally:
         kill_leftovers(pids)
 
@@ -175,7 +148,7 @@ def test_a_timed_out_hook_leaves_no_grandchild_behind(tmp_path: Path) -> None:
         assert done.returncode == 1, done
         assert "timed out after 0.5 s" in done.stdout.decode()
         assert b"Traceback" not in done.stderr
-        assert_gone(pids)
+        assert wait_gone(pids) == []
     finally:
         kill_leftovers(pids)
 

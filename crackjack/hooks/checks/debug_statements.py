@@ -9,9 +9,8 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from crackjack.core.errors import ConfigError
-from crackjack.core.fsutil import describe_os_error
 from crackjack.core.hook import CheckOutcome
+from crackjack.hooks.checks.common import find_in_files, no_arguments
 
 DEBUGGER_MODULES = frozenset(
     {"bpdb", "ipdb", "pdb", "pdbr", "pudb", "pydevd_pycharm", "q", "rdb", "rpdb", "wdb"}
@@ -29,18 +28,9 @@ def debug_statements(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:
     """Report imports of debuggers (``pdb``, ``ipdb``, ...) and calls to ``breakpoint()``."""
-    if args:
-        raise ConfigError(f"debug-statements takes no arguments, got: {' '.join(args)}")
+    no_arguments("debug-statements", args)
     _silence_parser_warnings()
-    output: list[str] = []
-    for name in files:
-        try:
-            data = (root / name).read_bytes()
-        except OSError as exc:
-            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
-            continue
-        output.extend(find_debug_statements(name, data))
-    return CheckOutcome(failed=bool(output), output="\n".join(output))
+    return find_in_files(files, root, find_debug_statements)
 
 
 def find_debug_statements(name: str, source: bytes) -> list[str]:

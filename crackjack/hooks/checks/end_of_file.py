@@ -6,9 +6,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from crackjack.core.errors import ConfigError
-from crackjack.core.fsutil import atomic_write, describe_os_error
 from crackjack.core.hook import CheckOutcome
+from crackjack.hooks.checks.common import Change, fix_files, no_arguments
 
 _LINE_BREAK = re.compile(rb"\r\n|\n|\r")
 
@@ -17,32 +16,13 @@ def end_of_file(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:
     """Make every file end with one line break; a file of nothing but line breaks becomes empty."""
-    if args:
-        raise ConfigError(f"end-of-file-fixer takes no arguments, got: {' '.join(args)}")
-    output: list[str] = []
-    modified: list[str] = []
-    for name in files:
-        path = root / name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
-            continue
-        change = fix_end_of_file(data)
-        if change is None:
-            continue
-        fixed, problem = change
-        if not fix:
-            output.append(f"{name}: would fix {problem}")
-            continue
-        try:
-            atomic_write(path, fixed)
-        except OSError as exc:
-            output.append(f"{name}: cannot write: {describe_os_error(exc)}")
-            continue
-        modified.append(name)
-        output.append(f"{name}: fixed {problem}")
-    return CheckOutcome(failed=bool(output), output="\n".join(output), modified=tuple(modified))
+    no_arguments("end-of-file", args)
+    return fix_files(files, root, fix, _change)
+
+
+def _change(name: str, data: bytes) -> Change | None:
+    found = fix_end_of_file(data)
+    return None if found is None else (found[0], [("", found[1])])
 
 
 def fix_end_of_file(data: bytes) -> tuple[bytes, str] | None:

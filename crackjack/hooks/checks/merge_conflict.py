@@ -6,9 +6,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from crackjack.core.errors import ConfigError
-from crackjack.core.fsutil import describe_os_error
 from crackjack.core.hook import CheckOutcome
+from crackjack.hooks.checks.common import find_in_files, no_arguments
 
 _MARKER = re.compile(rb"^(?:<<<<<<< |\|\|\|\|\|\|\| |>>>>>>> |=======(?=[ \r\n]|\Z))", re.MULTILINE)
 _OUTER_MARKERS = (b"<<<<<<< ", b">>>>>>> ")
@@ -22,17 +21,12 @@ def merge_conflict(
     A lone ``=======`` is a reStructuredText underline, not a conflict, so it is reported only
     beside an outer marker (as pre-commit-hooks does).
     """
-    if args:
-        raise ConfigError(f"check-merge-conflict takes no arguments, got: {' '.join(args)}")
-    output: list[str] = []
-    for name in files:
-        try:
-            data = (root / name).read_bytes()
-        except OSError as exc:
-            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
-            continue
-        output.extend(f"{name}:{line}: {message}" for line, message in find_markers(data))
-    return CheckOutcome(failed=bool(output), output="\n".join(output))
+    no_arguments("check-merge-conflict", args)
+    return find_in_files(files, root, _markers)
+
+
+def _markers(name: str, data: bytes) -> list[str]:
+    return [f"{name}:{line}: {message}" for line, message in find_markers(data)]
 
 
 def find_markers(data: bytes) -> list[tuple[int, str]]:

@@ -11,9 +11,9 @@ from typing import NamedTuple
 import yaml
 
 from crackjack.core.errors import ConfigError
-from crackjack.core.fsutil import describe_os_error
 from crackjack.core.hook import CheckOutcome
 from crackjack.core.tomlerror import locate
+from crackjack.hooks.checks.common import find_in_files, no_arguments
 
 try:
     from yaml import CSafeLoader as _YamlLoader
@@ -41,8 +41,7 @@ Parse = Callable[[bytes], SyntaxProblem | None]
 
 def check_toml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
     """Fail for every file ``tomllib`` cannot parse."""
-    if args:
-        raise ConfigError(f"check-toml takes no arguments, got: {' '.join(args)}")
+    no_arguments("check-toml", args)
     return _check_files(files, root, parse_toml)
 
 
@@ -105,17 +104,11 @@ def _run_yaml(load: Callable[..., Iterable[object]], data: bytes) -> SyntaxProbl
 
 
 def _check_files(files: Sequence[str], root: Path, parse: Parse) -> CheckOutcome:
-    output: list[str] = []
-    for name in files:
-        try:
-            data = (root / name).read_bytes()
-        except OSError as exc:
-            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
-            continue
+    def find(name: str, data: bytes) -> list[str]:
         problem = parse(data)
-        if problem is not None:
-            output.append(problem.format(name))
-    return CheckOutcome(failed=bool(output), output="\n".join(output))
+        return [] if problem is None else [problem.format(name)]
+
+    return find_in_files(files, root, find)
 
 
 def _line_col(data: bytes, offset: int) -> tuple[int, int]:

@@ -6,9 +6,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from crackjack.core.errors import ConfigError
-from crackjack.core.fsutil import atomic_write, describe_os_error
 from crackjack.core.hook import CheckOutcome
+from crackjack.hooks.checks.common import Change, fix_files, no_arguments
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -24,31 +23,13 @@ def trailing_whitespace(
     In Markdown files a non-blank line ending in two or more spaces keeps exactly two: that is
     a hard line break.
     """
-    if args:
-        raise ConfigError(f"trailing-whitespace takes no arguments, got: {' '.join(args)}")
-    output: list[str] = []
-    modified: list[str] = []
-    for name in files:
-        path = root / name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
-            continue
-        fixed, lines = strip_trailing(data, markdown=name.lower().endswith(MARKDOWN_SUFFIXES))
-        if not lines:
-            continue
-        if not fix:
-            output.extend(f"{name}:{line}: would fix trailing whitespace" for line in lines)
-            continue
-        try:
-            atomic_write(path, fixed)
-        except OSError as exc:
-            output.append(f"{name}: cannot write: {describe_os_error(exc)}")
-            continue
-        modified.append(name)
-        output.extend(f"{name}:{line}: fixed trailing whitespace" for line in lines)
-    return CheckOutcome(failed=bool(output), output="\n".join(output), modified=tuple(modified))
+    no_arguments("trailing-whitespace", args)
+    return fix_files(files, root, fix, _change)
+
+
+def _change(name: str, data: bytes) -> Change | None:
+    fixed, lines = strip_trailing(data, markdown=name.lower().endswith(MARKDOWN_SUFFIXES))
+    return (fixed, [(f":{line}", "trailing whitespace") for line in lines]) if lines else None
 
 
 def strip_trailing(data: bytes, *, markdown: bool = False) -> tuple[bytes, list[int]]:

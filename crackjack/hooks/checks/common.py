@@ -1,0 +1,62 @@
+"""What every in-process check does alike: refuse arguments, read files, apply or report fixes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from crackjack.core.errors import ConfigError
+from crackjack.core.fsutil import atomic_write, describe_os_error
+from crackjack.core.hook import CheckOutcome
+
+Finder = Callable[[str, bytes], Iterable[str]]
+"""``(name, content)`` to the check's output lines for that file."""
+
+Change = tuple[bytes, list[tuple[str, str]]]
+"""The fixed content, and ``(where, what)`` per problem: ``(":3", "trailing whitespace")``."""
+
+
+def no_arguments(check: str, args: Sequence[str]) -> None:
+    if args:
+        raise ConfigError(f"{check} takes no arguments, got: {' '.join(args)}")
+
+
+def read_each(files: Sequence[str], root: Path, output: list[str]) -> Iterator[tuple[str, bytes]]:
+    """``(name, content)`` of each file; one that cannot be read is a line of ``output``."""
+    for name in files:
+        try:
+            data = (root / name).read_bytes()
+        except OSError as exc:
+            output.append(f"{name}: cannot read: {describe_os_error(exc)}")
+            continue
+        yield name, data
+
+
+def find_in_files(files: Sequence[str], root: Path, find: Finder) -> CheckOutcome:
+    output: list[str] = []
+    for name, data in read_each(files, root, output):
+        output.extend(find(name, data))
+    return CheckOutcome(failed=bool(output), output="\n".join(output))
+
+
+def fix_files(
+    files: Sequence[str], root: Path, fix: bool, change: Callable[[str, bytes], Change | None]
+) -> CheckOutcome:
+    """Rewrite each file ``change`` fixes (atomically), or with ``fix=False`` only report it."""
+    output: list[str] = []
+    modified: list[str] = []
+    for name, data in read_each(files, root, output):
+        found = change(name, data)
+        if found is None:
+            continue
+        fixed, problems = found
+        if fix:
+            try:
+                atomic_write(root / name, fixed)
+            except OSError as exc:
+                output.append(f"{name}: cannot write: {describe_os_error(exc)}")
+                continue
+            modified.append(name)
+        verb = "fixed" if fix else "would fix"
+        output.extend(f"{name}{where}: {verb} {what}" for where, what in problems)
+    return CheckOutcome(failed=bool(output), output="\n".join(output), modified=tuple(modified))
