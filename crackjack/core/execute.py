@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from crackjack.core.hook import CheckOutcome
 from crackjack.core.plan import HookPlan
@@ -84,14 +85,18 @@ def hook_environment(hook_env: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
+def _result(plan: HookPlan, **fields: Any) -> HookResult:
+    hook = plan.hook
     return HookResult(
-        hook=plan.hook.id,
-        name=plan.hook.title,
-        phase=plan.hook.phase,
+        hook=hook.id, name=hook.title, phase=hook.phase, files=len(plan.files), **fields
+    )
+
+
+def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
+    return _result(
+        plan,
         status=HookStatus.SKIPPED,
         fails_run=False,
-        files=len(plan.files),
         message=reason,
         started_at=started_at,
         ended_at=started_at,
@@ -101,13 +106,10 @@ def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
 def missing(plan: HookPlan, context: Context, *, started_at: float) -> HookResult:
     hook = plan.hook
     how = f"install it (`{hook.install}`)" if hook.install else "install it"
-    return HookResult(
-        hook=hook.id,
-        name=hook.title,
-        phase=hook.phase,
+    return _result(
+        plan,
         status=HookStatus.MISSING,
         fails_run=context.missing_fails,
-        files=len(plan.files),
         message=(
             f"{hook.program} not found: {how}, or switch the hook off with"
             f" [tool.crackjack.hooks.{hook.id}] enabled = false"
@@ -137,14 +139,11 @@ def execute(plan: HookPlan, context: Context) -> HookResult:
             break
     modified = snapshot.changed()
     status, message = _status(plan, runs, modified)
-    return HookResult(
-        hook=plan.hook.id,
-        name=plan.hook.title,
-        phase=plan.hook.phase,
+    return _result(
+        plan,
         status=status,
         fails_run=status is not HookStatus.PASSED,
         duration=time.monotonic() - start,
-        files=len(plan.files),
         returncode=runs.returncode if plan.hook.check is None else None,
         signal=runs.signal,
         modified=modified,
