@@ -51,9 +51,9 @@ def test_findings(tmp_path: Path, source: bytes, found: list[str]) -> None:
     ("source", "output"),
     [
         (b"def f(:\n    breakpoint()\n", "mod.py:1:7: syntax error: invalid syntax"),
-        (b"x = '\xff'  # pdb\n", "mod.py:1:"),
-        (b"pdb = 1\x00\n", "mod.py: syntax error: source code string cannot contain null bytes"),
-        (b"pdb = " + b"(" * 300 + b")" * 300, "mod.py:1:"),
+        (b"import pdb; x = '\xff'\n", "mod.py:1:"),
+        (b"import pdb\x00\n", "mod.py: syntax error: source code string cannot contain null bytes"),
+        (b"import pdb\nx = " + b"(" * 300 + b")" * 300, "mod.py:2:"),
     ],
 )
 def test_unparsable_files_are_reported(tmp_path: Path, source: bytes, output: str) -> None:
@@ -67,8 +67,8 @@ def test_unparsable_files_are_reported(tmp_path: Path, source: bytes, output: st
 @pytest.mark.parametrize(
     ("source", "output"),
     [
-        (b"pdb = " + b"-" * 200_000 + b"1", "mod.py: cannot parse: nested too deeply"),
-        (b"pdb()" + b"()" * 200_000, "mod.py: cannot parse: maximum recursion depth exceeded"),
+        (b"import pdb\nx = " + b"-" * 200_000 + b"1", "mod.py: cannot parse: nested too deeply"),
+        (b"breakpoint()" + b"()" * 200_000, "mod.py: cannot parse: maximum recursion depth exceeded"),
     ],
 )
 def test_pathological_nesting_is_reported(tmp_path: Path, source: bytes, output: str) -> None:
@@ -82,8 +82,13 @@ def test_parser_warnings_are_neither_shown_nor_errors(
     tmp_path: Path, recwarn: pytest.WarningsRecorder
 ) -> None:
     # pytest runs with warnings as errors: the invalid escape would become a SyntaxError.
-    source = b'import re\nPATTERN = "\\d+"  # pdb\nassert (PATTERN, 1)\n'
+    source = b'import re, pdb\nPATTERN = "\\d+"\nassert (PATTERN, 1)\n'
     outcome = _check(tmp_path, source)
 
-    assert outcome == CheckOutcome(failed=False)
+    assert outcome == CheckOutcome(failed=True, output="mod.py:1:1: pdb imported")
     assert len(recwarn) == 0
+
+
+def test_a_mere_mention_is_not_parsed(tmp_path: Path) -> None:
+    source = b"q = 'pdb'  # breakpoint is fine here\ndef broken(:\n"
+    assert _check(tmp_path, source) == CheckOutcome(failed=False)

@@ -6,7 +6,7 @@ import os
 import time
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class _Runs:
     start_error: str | None = None
     log_path: str | None = None
     output: str = ""
+    modified: list[str] = field(default_factory=list)
 
     def append(self, text: str) -> None:
         self.output = (self.output + text)[-OUTPUT_TAIL:]
@@ -69,6 +70,7 @@ class _Runs:
 
     def add_check(self, outcome: CheckOutcome) -> None:
         self.append(outcome.output)
+        self.modified.extend(outcome.modified)
         unfixed = outcome.failed and not outcome.modified
         if unfixed and not self.returncode:
             self.returncode = 1
@@ -120,16 +122,20 @@ def missing(plan: HookPlan, context: Context, *, started_at: float) -> HookResul
 
 
 def execute(plan: HookPlan, context: Context) -> HookResult:
-    """Run every batch of ``plan`` and tell what happened, including the files it changed."""
+    """Run every batch of ``plan`` and tell what happened, including the files it changed.
+
+    In-process checks name the files they change; a subprocess is watched with a snapshot.
+    """
     started_at, start = time.time(), time.monotonic()
-    snapshot = Snapshot.take(context.root, plan.files)
+    in_process = plan.hook.check is not None
+    snapshot = None if in_process else Snapshot.take(context.root, plan.files)
     runs = _Runs()
     deadline = start + plan.hook.timeout if plan.hook.timeout else None
     for index, batch in enumerate(plan.batches):
         if context.cancellation.cancelled:
             runs.cancelled = True
             break
-        if plan.hook.check is not None:
+        if in_process:
             _run_check(plan, batch, context, runs)
         else:
             runs.add_process(
@@ -137,7 +143,7 @@ def execute(plan: HookPlan, context: Context) -> HookResult:
             )
         if runs.timed_out or runs.cancelled or runs.start_error:
             break
-    modified = snapshot.changed()
+    modified = tuple(runs.modified) if snapshot is None else snapshot.changed()
     status, message = _status(plan, runs, modified)
     return _result(
         plan,

@@ -19,8 +19,11 @@ DEBUGGER_MODULES = frozenset(
 _PARSE_FILENAME = "<crackjack-debug-statements>"
 _PARSE_WARNINGS = re.escape(_PARSE_FILENAME) + r"\Z"
 _NEWLINE = re.compile(r"\r\n?|\n")
+_DEBUGGERS = b"|".join(name.encode() for name in sorted(DEBUGGER_MODULES))
 _CANDIDATE = re.compile(
-    rb"\b(?:breakpoint|" + b"|".join(name.encode() for name in sorted(DEBUGGER_MODULES)) + rb")\b"
+    rb"\bbreakpoint\s*\("
+    rb"|\bimport[ \t]+[^\n;#]*\b(?:" + _DEBUGGERS + rb")\b"
+    rb"|\bfrom[ \t]+(?:" + _DEBUGGERS + rb")\b"
 )
 
 
@@ -36,8 +39,8 @@ def debug_statements(
 def find_debug_statements(name: str, source: bytes) -> list[str]:
     """``name:line:col: message`` per finding; a file that does not parse is one finding.
 
-    Only a file in which a debugger's name or ``breakpoint`` occurs as a word is parsed: parsing
-    costs milliseconds a file, and syntax errors elsewhere are the linter's to report.
+    Only a file with what looks like a debugger import or a ``breakpoint(`` call is parsed:
+    parsing costs milliseconds a file, and syntax errors elsewhere are the linter's to report.
     """
     if not _CANDIDATE.search(source):
         return []
