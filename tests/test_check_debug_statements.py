@@ -68,7 +68,10 @@ def test_unparsable_files_are_reported(tmp_path: Path, source: bytes, output: st
     ("source", "output"),
     [
         (b"import pdb\nx = " + b"-" * 200_000 + b"1", "mod.py: cannot parse: nested too deeply"),
-        (b"breakpoint()" + b"()" * 200_000, "mod.py: cannot parse: maximum recursion depth exceeded"),
+        (
+            b"breakpoint()" + b"()" * 200_000,
+            "mod.py: cannot parse: maximum recursion depth exceeded",
+        ),
     ],
 )
 def test_pathological_nesting_is_reported(tmp_path: Path, source: bytes, output: str) -> None:
@@ -90,5 +93,7 @@ def test_parser_warnings_are_neither_shown_nor_errors(
 
 
 def test_a_mere_mention_is_not_parsed(tmp_path: Path) -> None:
-    source = b"q = 'pdb'  # breakpoint is fine here\ndef broken(:\n"
+    source = (
+        b"q = 'pdb'  # breakpoint() is fine here\n    # import pdb; pdb.set_trace()\ndef broken(:\n"
+    )
     assert _check(tmp_path, source) == CheckOutcome(failed=False)

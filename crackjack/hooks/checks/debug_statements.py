@@ -21,10 +21,13 @@ _PARSE_WARNINGS = re.escape(_PARSE_FILENAME) + r"\Z"
 _NEWLINE = re.compile(r"\r\n?|\n")
 _DEBUGGERS = b"|".join(name.encode() for name in sorted(DEBUGGER_MODULES))
 _CANDIDATE = re.compile(
+    rb"(?m)^[^#\n]*?(?:"
     rb"\bbreakpoint\s*\("
     rb"|\bimport[ \t]+[^\n;#]*\b(?:" + _DEBUGGERS + rb")\b"
     rb"|\bfrom[ \t]+(?:" + _DEBUGGERS + rb")\b"
+    rb")"
 )
+"""A line, not commented out, that may import a debugger or call ``breakpoint()``."""
 
 
 def debug_statements(
