@@ -3,7 +3,9 @@
 ``python bench/run.py [--runs N] [--warmup W]`` prints a Markdown table and writes
 ``bench/.work/results.json``. Every run of anything starts from a freshly reset corpus (the
 reset is not timed), so the fixers always do the same work. The contenders take turns, one run
-each per round, so a busy moment of the machine falls on all of them alike. See bench/README.md.
+each per round, so a busy moment of the machine falls on all of them alike. The hooks are timed
+twice over: the in-process checks called in this process, and the pre-commit-hooks scripts a
+pre-commit user runs for them (bench/tools.py), each as a subprocess. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus import CORPUS, PACKAGE, VERSION, WORK, ensure_corpus, reset
+from tools import PACKAGE as TOOLS_PACKAGE
+from tools import TOOLS, ensure_tools, versions
 
 import crackjack as crackjack_package
 from crackjack.cli.output import CI_VARIABLES
 from crackjack.cli.runner import RunRequest, load, make_plan
+from crackjack.core.batching import partition
 from crackjack.core.plan import HookPlan
 
 BIN = Path(sys.executable).parent
@@ -36,37 +41,94 @@ RESULTS = WORK / "results.json"
 VERSION_TARGET = 0.150
 FAST_FACTOR = 1.2
 FAST_ALLOWANCE = 0.4
+FLOOR_IMPORTS = "import typer, rich.console, anyio, pydantic_settings"
+"""The libraries every crackjack run imports: its fixed start-up cost beside the interpreter's."""
+
+CALLS = "calls"
+"""The set of hook rows with the in-process checks called directly (no interpreter start)."""
+TOOLS_SET = "tools"
+"""The set of hook rows with every hook run as a standalone tool (pre-commit-hooks, ruff)."""
+
+READINGS = {
+    CALLS: (
+        "(a) strict",
+        "slowest hook by in-process call cost",
+        "no interpreter start for the simple checks",
+    ),
+    TOOLS_SET: (
+        "(b) standalone tools",
+        "slowest hook run as a standalone tool",
+        "ruff directly, pre-commit-hooks for the simple checks",
+    ),
+}
+"""The two readings of "slowest single hook" in the ``--fast`` target: label, what, how."""
 
 Action = Callable[[], int]
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One planned hook, run the way crackjack runs it but without crackjack around it."""
+    """One planned hook, run without crackjack around it.
+
+    With no ``argv`` the hook's in-process check is called in this process on each batch;
+    otherwise ``argv`` is run as a subprocess on each batch: the plan's own command, or the
+    standalone tool that stands in for an in-process check (``tool``, see :func:`tool_step`).
+    """
 
     plan: HookPlan
     root: Path
+    argv: tuple[str, ...]
+    batches: tuple[tuple[str, ...], ...]
+    tool: str = ""
 
     @property
     def id(self) -> str:
         return self.plan.hook.id
 
     @property
+    def name(self) -> str:
+        return f"{self.id} ({self.tool})" if self.tool else self.id
+
+    @property
     def how(self) -> str:
-        if self.plan.hook.check is not None:
+        if not self.argv:
             return "in-process call of the check function (no interpreter start-up)"
-        return "subprocess: `" + " ".join(_short(a) for a in (*self.plan.argv, "FILES")) + "`"
+        return "subprocess: `" + " ".join(_short(a) for a in (*self.argv, "FILES")) + "`"
 
     def run(self) -> int:
-        check = self.plan.hook.check
-        if check is None:
-            return max(_run_quietly((*self.plan.argv, *b), self.root) for b in self.plan.batches)
+        if self.argv:
+            return max(_run_quietly((*self.argv, *batch), self.root) for batch in self.batches)
         hook = self.plan.hook
+        check = hook.check
+        if check is None:
+            raise AssertionError(f"{self.id}: neither a command nor an in-process check")
         failed = [
             check(batch, root=self.root, args=hook.args, fix=hook.fixer).failed
-            for batch in self.plan.batches
+            for batch in self.batches
         ]
         return int(any(failed))
+
+
+def planned_step(plan: HookPlan, root: Path) -> Step:
+    """The hook as crackjack's plan has it: same argv (none for a check) and same batches."""
+    return Step(plan, root, plan.argv, plan.batches)
+
+
+def tool_step(step: Step) -> Step:
+    """The pre-commit-hooks script for an in-process check; a command hook stays as it is.
+
+    The script gets the files of each of the plan's batches, split again, as crackjack splits
+    a command's files, to fit the command line limit (one batch per plan batch here).
+    """
+    if step.argv:
+        return step
+    argv = TOOLS[step.id].argv
+    batches = tuple(
+        split
+        for batch in step.batches
+        for split in partition(argv, [f"./{n}" if n.startswith("-") else n for n in batch])
+    )
+    return Step(step.plan, step.root, argv, batches, tool=TOOLS_PACKAGE)
 
 
 @dataclass(slots=True)
@@ -74,7 +136,10 @@ class Contender:
     name: str
     how: str
     action: Action
-    is_hook: bool = False
+    hook: str = ""
+    """The hook id of a single-hook row, else empty."""
+    sets: frozenset[str] = frozenset()
+    """The sets of hook rows (:data:`CALLS`, :data:`TOOLS_SET`) this row belongs to."""
     seconds: list[float] = field(default_factory=list)
     exit_codes: list[int] = field(default_factory=list)
 
@@ -99,6 +164,8 @@ class Contender:
         return {
             "name": self.name,
             "how": self.how,
+            "hook": self.hook,
+            "sets": sorted(self.sets),
             "median": self.median,
             "min": self.minimum,
             "seconds": self.seconds,
@@ -139,6 +206,17 @@ def prepare_environment() -> None:
     os.environ["PATH"] = os.pathsep.join((str(BIN), os.environ.get("PATH", os.defpath)))
 
 
+def compile_crackjack() -> Path:
+    """Write the bytecode of crackjack's modules, as ``pip install .`` or a first run would.
+
+    Under ``PYTHONDONTWRITEBYTECODE=1`` an editable install never caches it, so every run
+    would compile crackjack's modules again. Returns the package directory.
+    """
+    package = Path(crackjack_package.__file__).resolve().parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    return package
+
+
 def plan_steps(root: Path) -> tuple[list[Step], list[str]]:
     """The fast workflow's hooks that have work to do, and the ids of those that have none."""
     project, catalogue = load(root, {})
@@ -146,13 +224,20 @@ def plan_steps(root: Path) -> tuple[list[Step], list[str]]:
     missing = [h.hook.id for h in plan.hooks if h.missing]
     if missing:
         raise SystemExit(f"bench: programs not found for {', '.join(missing)}")
-    steps = [Step(h, root) for h in plan.hooks if h.skip_reason is None]
+    unknown = [h.hook.id for h in plan.hooks if h.hook.check is not None and h.hook.id not in TOOLS]
+    if unknown:
+        raise SystemExit(f"bench: no standalone tool known for {', '.join(unknown)}")
+    steps = [planned_step(h, root) for h in plan.hooks if h.skip_reason is None]
     idle = [h.hook.id for h in plan.hooks if h.skip_reason is not None]
     return steps, idle
 
 
 def crackjack(*args: str) -> Action:
     return lambda: _run_quietly((str(CRACKJACK), *args), CORPUS)
+
+
+def python(*args: str) -> Action:
+    return lambda: _run_quietly((sys.executable, *args), CORPUS)
 
 
 def sequential(steps: Sequence[Step]) -> Action:
@@ -170,18 +255,53 @@ def parallel(steps: Sequence[Step]) -> Action:
 
 
 def contenders(steps: Sequence[Step]) -> list[Contender]:
+    tools = [tool_step(step) for step in steps]
     return [
         Contender("crackjack --version", "subprocess", crackjack("--version")),
-        *(Contender(step.id, step.how, step.run, is_hook=True) for step in steps),
+        Contender(
+            "python -c pass", "subprocess: floor, the interpreter alone", python("-c", "pass")
+        ),
+        Contender(
+            f'python -c "{FLOOR_IMPORTS}"',
+            "subprocess: floor, the interpreter and the libraries crackjack must import",
+            python("-c", FLOOR_IMPORTS),
+        ),
+        *(
+            Contender(
+                step.name,
+                step.how,
+                step.run,
+                hook=step.id,
+                sets=frozenset({CALLS} if not step.argv else {CALLS, TOOLS_SET}),
+            )
+            for step in steps
+        ),
         Contender(
             "all hooks, sequential",
-            "one after another in plan order, each as above, timed as one block",
+            "in-process calls and ruff: one after another in plan order, timed as one block",
             sequential(steps),
         ),
         Contender(
             "all hooks, parallel",
-            "all started at once, one thread each, then wait for all (ignores fixer order)",
+            "in-process calls and ruff: all started at once, one thread each, then wait for"
+            " all (ignores fixer order)",
             parallel(steps),
+        ),
+        *(
+            Contender(tool.name, tool.how, tool.run, hook=tool.id, sets=frozenset({TOOLS_SET}))
+            for tool, step in zip(tools, steps, strict=True)
+            if tool is not step
+        ),
+        Contender(
+            "all tools directly, one after another",
+            "pre-commit-hooks scripts and ruff, as subprocesses in plan order, timed as one block",
+            sequential(tools),
+        ),
+        Contender(
+            "all tools directly, in parallel",
+            "pre-commit-hooks scripts and ruff, all started at once, then wait for all"
+            " (ignores fixer order)",
+            parallel(tools),
         ),
         Contender(
             "crackjack --fast --dry-run",
@@ -214,24 +334,34 @@ def critical_path(steps: Sequence[Step], medians: dict[str, float]) -> float:
     return max(finish.values(), default=0.0)
 
 
-def slowest_hook(timed: Sequence[Contender]) -> Contender:
-    return max((c for c in timed if c.is_hook), key=lambda c: c.median)
+def slowest_hook(timed: Sequence[Contender], which: str) -> Contender:
+    """The single-hook row with the largest median among the set ``which``."""
+    return max((c for c in timed if which in c.sets), key=lambda c: c.median)
+
+
+def hook_medians(timed: Sequence[Contender], which: str) -> dict[str, float]:
+    return {c.hook: c.median for c in timed if which in c.sets}
 
 
 def verdicts(timed: Sequence[Contender]) -> list[Verdict]:
     by_name = {c.name: c for c in timed}
-    slowest = slowest_hook(timed)
-    return [
+    fast = by_name["crackjack --fast"].median
+    found = [
         Verdict(
             "`crackjack --version` < 150 ms", by_name["crackjack --version"].median, VERSION_TARGET
-        ),
-        Verdict(
-            f"`crackjack --fast` <= {FAST_FACTOR} x slowest hook ({slowest.name})"
-            f" + {FAST_ALLOWANCE} s",
-            by_name["crackjack --fast"].median,
-            FAST_FACTOR * slowest.median + FAST_ALLOWANCE,
-        ),
+        )
     ]
+    for which, (label, what, how) in READINGS.items():
+        slowest = slowest_hook(timed, which)
+        found.append(
+            Verdict(
+                f"{label}: `crackjack --fast` <= {FAST_FACTOR} x {what} + {FAST_ALLOWANCE} s"
+                f" ({how}; slowest: {slowest.name}, {slowest.median:.3f} s)",
+                fast,
+                FAST_FACTOR * slowest.median + FAST_ALLOWANCE,
+            )
+        )
+    return found
 
 
 def table(timed: Sequence[Contender]) -> str:
@@ -248,8 +378,7 @@ def table(timed: Sequence[Contender]) -> str:
 def report(
     timed: Sequence[Contender], steps: Sequence[Step], idle: Sequence[str], meta: dict[str, object]
 ) -> str:
-    slowest = slowest_hook(timed)
-    medians = {c.name: c.median for c in timed if c.is_hook}
+    calls, tools = slowest_hook(timed, CALLS), slowest_hook(timed, TOOLS_SET)
     runs = len(timed[0].seconds)
     lines = [
         f"Corpus: {PACKAGE} {VERSION} sdist, {max(len(s.plan.files) for s in steps)} files;"
@@ -257,9 +386,12 @@ def report(
         "",
         table(timed),
         "",
-        f"- slowest single hook: {slowest.name}, median {slowest.median:.3f} s",
+        f"- slowest single hook, in-process calls and ruff: {calls.name},"
+        f" median {calls.median:.3f} s",
+        f"- slowest single hook, standalone tools: {tools.name}, median {tools.median:.3f} s",
         f"- critical path of crackjack's plan, from the hook medians: "
-        f"{critical_path(steps, medians):.3f} s",
+        f"{critical_path(steps, hook_medians(timed, CALLS)):.3f} s with the in-process calls,"
+        f" {critical_path(steps, hook_medians(timed, TOOLS_SET)):.3f} s with the standalone tools",
         f"- hooks with no files here (not timed): {', '.join(idle) or 'none'}",
         f"- 1-minute load average before / after: {meta['load_average_before']:.2f} /"
         f" {meta['load_average_after']:.2f} on {meta['cpus']} CPUs (other work inflates every row)",
@@ -282,7 +414,7 @@ def source_revision() -> str:
     return head.stdout.strip() + ("+dirty" if diff.returncode else "")
 
 
-def metadata(steps: Sequence[Step], runs: int, warmup: int) -> dict[str, object]:
+def metadata(steps: Sequence[Step], package: Path, runs: int, warmup: int) -> dict[str, object]:
     ruff = subprocess.run([str(BIN / "ruff"), "--version"], capture_output=True, text=True)
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -291,9 +423,11 @@ def metadata(steps: Sequence[Step], runs: int, warmup: int) -> dict[str, object]
         "load_average_before": os.getloadavg()[0],
         "python": platform.python_version(),
         "pythondontwritebytecode": bool(os.environ.get("PYTHONDONTWRITEBYTECODE")),
+        "crackjack_bytecode": f"python -m compileall -q {package}",
         "crackjack": importlib.metadata.version("crackjack"),
         "crackjack_source": source_revision(),
         "ruff": ruff.stdout.strip(),
+        "tools": versions(),
         "corpus": f"{PACKAGE}=={VERSION}",
         "files_per_hook": {step.id: len(step.plan.files) for step in steps},
         "runs": runs,
@@ -302,12 +436,13 @@ def metadata(steps: Sequence[Step], runs: int, warmup: int) -> dict[str, object]
 
 
 def write_json(timed: Sequence[Contender], steps: Sequence[Step], meta: dict[str, object]) -> None:
-    medians = {c.name: c.median for c in timed if c.is_hook}
     data = {
         "meta": meta,
         "measurements": [c.as_json() for c in timed],
-        "slowest_hook": slowest_hook(timed).name,
-        "critical_path": critical_path(steps, medians),
+        "slowest_hook": {which: slowest_hook(timed, which).name for which in READINGS},
+        "critical_path": {
+            which: critical_path(steps, hook_medians(timed, which)) for which in READINGS
+        },
         "targets": [
             {"target": v.target, "measured": v.measured, "limit": v.limit, "passed": v.passed}
             for v in verdicts(timed)
@@ -332,9 +467,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(f"bench: {CRACKJACK} not found: install crackjack in this environment")
     prepare_environment()
     ensure_corpus(CORPUS)
+    ensure_tools()
+    package = compile_crackjack()
     steps, idle = plan_steps(CORPUS)
     timed = contenders(steps)
-    meta = metadata(steps, args.runs, args.warmup)
+    meta = metadata(steps, package, args.runs, args.warmup)
     try:
         measure(timed, runs=args.runs, warmup=args.warmup)
     finally:

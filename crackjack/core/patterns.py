@@ -27,7 +27,6 @@ import functools
 import os
 import re
 import stat
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,25 +84,20 @@ class FileFilter:
 
 
 class TagCache:
-    """A thread-safe memo of ``identify`` tags per file.
+    """A memo of ``identify`` tags per file (safe across threads: a race only computes twice).
 
     A file that vanished or cannot be read has no tags, so no ``types`` filter takes it. FIFOs
     and devices get none either: identify would read them, and reading a FIFO can block forever.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tags: dict[str, frozenset[str]] = {}
+        self._tags: dict[tuple[Path, str], frozenset[str]] = {}
 
     def get(self, root: Path, path: str) -> frozenset[str]:
-        full = os.path.join(root, path)
-        with self._lock:
-            cached = self._tags.get(full)
-        if cached is not None:
-            return cached
-        found = _identify(full)
-        with self._lock:
-            return self._tags.setdefault(full, found)
+        found = self._tags.get((root, path))
+        if found is None:
+            found = self._tags.setdefault((root, path), _identify(os.path.join(root, path)))
+        return found
 
 
 def validate_tags(tags: Iterable[str]) -> list[str]:

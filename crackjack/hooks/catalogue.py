@@ -1,8 +1,8 @@
 """The built-in hooks and workflows: good Python defaults for a project with no configuration.
 
-Read-only checks come first in each phase so they start at once; fixers follow in the order
-their edits should be applied (the engine never runs a fixer beside another hook on the same
-files, and keeps this order between them).
+Read-only checks come first in each phase, the slowest first, so they start at once; fixers
+follow in the order their edits should be applied (the engine never runs a fixer beside another
+hook on the same files, and keeps this order between them).
 """
 
 from __future__ import annotations
@@ -21,6 +21,13 @@ TEST_FILES = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 
 BUILTIN_HOOKS: tuple[Hook, ...] = (
     Hook(
+        id="debug-statements",
+        phase="fast",
+        description="breakpoint() and debugger imports in Python files",
+        check=debug_statements,
+        types=("python",),
+    ),
+    Hook(
         id="check-merge-conflict",
         phase="fast",
         description="merge conflict markers left in files",
@@ -38,13 +45,6 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
     ),
     Hook(
         id="check-yaml", phase="fast", description="YAML syntax", check=check_yaml, types=("yaml",)
-    ),
-    Hook(
-        id="debug-statements",
-        phase="fast",
-        description="breakpoint() and debugger imports in Python files",
-        check=debug_statements,
-        types=("python",),
     ),
     Hook(
         id="trailing-whitespace",

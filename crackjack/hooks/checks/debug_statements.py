@@ -21,13 +21,13 @@ _PARSE_WARNINGS = re.escape(_PARSE_FILENAME) + r"\Z"
 _NEWLINE = re.compile(r"\r\n?|\n")
 _DEBUGGERS = b"|".join(name.encode() for name in sorted(DEBUGGER_MODULES))
 _CANDIDATE = re.compile(
-    rb"(?m)^[^#\n]*?(?:"
-    rb"\bbreakpoint\s*\("
-    rb"|\bimport[ \t]+[^\n;#]*\b(?:" + _DEBUGGERS + rb")\b"
-    rb"|\bfrom[ \t]+(?:" + _DEBUGGERS + rb")\b"
-    rb")"
+    rb"breakpoint\s*\(|import[ \t][^\n;#]*\b(?:"
+    + _DEBUGGERS
+    + rb")\b|from[ \t]+(?:"
+    + _DEBUGGERS
+    + rb")\b"
 )
-"""A line, not commented out, that may import a debugger or call ``breakpoint()``."""
+"""What may import a debugger or call ``breakpoint()``; no ``\\b`` in front, for speed."""
 
 
 def debug_statements(
@@ -45,7 +45,7 @@ def find_debug_statements(name: str, source: bytes) -> list[str]:
     Only a file with what looks like a debugger import or a ``breakpoint(`` call is parsed:
     parsing costs milliseconds a file, and syntax errors elsewhere are the linter's to report.
     """
-    if not _CANDIDATE.search(source):
+    if not _may_have_findings(source):
         return []
     try:
         tree = ast.parse(source, filename=_PARSE_FILENAME)
@@ -60,6 +60,15 @@ def find_debug_statements(name: str, source: bytes) -> list[str]:
         return []
     lines = _NEWLINE.split(importlib.util.decode_source(source))
     return [f"{name}:{line}:{_column(lines, line, offset)}: {what}" for line, offset, what in found]
+
+
+def _may_have_findings(source: bytes) -> bool:
+    """Whether a candidate stands on a line before any ``#`` (not commented out)."""
+    for match in _CANDIDATE.finditer(source):
+        line_start = source.rfind(b"\n", 0, match.start()) + 1
+        if b"#" not in source[line_start : match.start()]:
+            return True
+    return False
 
 
 def _column(lines: list[str], line: int, utf8_offset: int) -> int:

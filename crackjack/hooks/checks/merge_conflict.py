@@ -19,7 +19,7 @@ def merge_conflict(
     """Report every conflict marker line of files that hold a ``<<<<<<<`` or ``>>>>>>>`` one.
 
     A lone ``=======`` is a reStructuredText underline, not a conflict, so it is reported only
-    beside an outer marker (as pre-commit-hooks does).
+    beside an outer marker.
     """
     no_arguments("check-merge-conflict", args)
     return find_in_files(files, root, _markers)
