@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from crackjack.core.signals import stop_signals_to
 from tests.processes import kill_leftovers, wait_gone
 from tests.project import (
     PYTHON,
@@ -245,3 +247,13 @@ def test_a_closed_stdout_ends_quietly(tmp_path: Path) -> None:
     assert b"unhandled exception" not in err, err.decode(errors="replace")
     assert b"BrokenPipeError" not in err, err.decode(errors="replace")
     assert proc.returncode not in (0, 3)
+
+
+def test_stop_signals_are_routed_while_inside_and_restored_after() -> None:
+    received: list[int] = []
+    before = signal.getsignal(signal.SIGHUP)
+    with stop_signals_to(received.append):
+        os.kill(os.getpid(), signal.SIGHUP)
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert received == [signal.SIGHUP, signal.SIGTERM]
+    assert signal.getsignal(signal.SIGHUP) == before

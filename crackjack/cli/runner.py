@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -11,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import anyio.abc
 from rich.console import Console
 
 from crackjack.cli.errors import exit_code
@@ -26,9 +24,8 @@ from crackjack.core.files import discover
 from crackjack.core.plan import Plan, Selection, build_plan
 from crackjack.core.process import Cancellation
 from crackjack.core.results import RunResult
+from crackjack.core.signals import stop_signals_to
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,7 +78,7 @@ def run(request: RunRequest) -> int:
 
         console.print(plan_table(plan))
         return 0
-    result = anyio.run(_run_async, plan, console, mode)
+    result = _run_engine(plan, console, mode)
     for renderable in summary(result, verbose=mode.verbose, quiet=mode.quiet):
         console.print(renderable)
     for problem in result.subscriber_errors:
@@ -91,9 +88,11 @@ def run(request: RunRequest) -> int:
     return exit_code(result)
 
 
-async def _run_async(plan: Plan, console: Console, mode: OutputMode) -> RunResult:
+def _run_engine(plan: Plan, console: Console, mode: OutputMode) -> RunResult:
     with Cancellation() as cancellation:
-        return await _run_controlled(plan, console, mode, RunControl(cancellation))
+        control = RunControl(cancellation)
+        with stop_signals_to(control.interrupt):
+            return anyio.run(_run_controlled, plan, console, mode, control)
 
 
 async def _run_controlled(
@@ -104,7 +103,6 @@ async def _run_controlled(
     if not mode.live:
         subscribers.append(PlainLog(console, quiet=mode.quiet))
     async with anyio.create_task_group() as group:
-        await group.start(_watch_signals, control)
         if mode.live:
             from crackjack.cli.live import LiveView
 
@@ -123,12 +121,3 @@ async def _run_with_bus(
     async with open_bus(subscribers) as bus:
         result = await run_workflow(plan, bus, control)
     return replace(result, subscriber_errors=tuple(bus.errors))
-
-
-async def _watch_signals(
-    control: RunControl, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
-) -> None:
-    with anyio.open_signal_receiver(*STOP_SIGNALS) as signals:
-        task_status.started()
-        async for signum in signals:
-            control.interrupt(signum)
