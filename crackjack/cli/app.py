@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -11,6 +11,9 @@ from typer.main import get_command
 
 from crackjack import __version__
 from crackjack.cli.errors import guarded
+
+if TYPE_CHECKING:
+    from crackjack.core.files import FileSelection
 
 RUN = "run"
 VERSION_LINE = f"crackjack {__version__}"
@@ -21,8 +24,19 @@ class DefaultGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args or args[0] not in self.commands:
-            args = [RUN, *args]
+            args = [RUN, *_expand_changed(args)]
         return super().parse_args(ctx, args)
+
+
+def _expand_changed(args: list[str]) -> list[str]:
+    """``--changed=REF`` is ``--changed-from REF``: an optional value Click cannot express."""
+    expanded: list[str] = []
+    for arg in args:
+        if arg.startswith("--changed="):
+            expanded += ["--changed-from", arg.removeprefix("--changed=")]
+        else:
+            expanded.append(arg)
+    return expanded
 
 
 app = typer.Typer(
@@ -44,6 +58,27 @@ def _print_version(value: bool) -> None:
     epilog="Other commands: `crackjack hooks` lists every hook and workflow.",
 )
 def run_command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[PATHS]...", help="Check only these files (folders: their files)."),
+    ] = None,
+    staged: Annotated[
+        bool,
+        typer.Option(
+            "--staged", help="Check the staged files, unstaged changes hidden (git-hook mode)."
+        ),
+    ] = False,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="Check files changed since the upstream or main (--changed=REF: since REF).",
+        ),
+    ] = False,
+    changed_from: Annotated[str | None, typer.Option("--changed-from", hidden=True)] = None,
+    all_files: Annotated[
+        bool, typer.Option("--all-files", help="Check every file of the project (the default).")
+    ] = False,
     fast: Annotated[
         bool, typer.Option("--fast", help="Run the fast workflow: formatters and quick linters.")
     ] = False,
@@ -88,12 +123,16 @@ def run_command(
     """Run a workflow (default: standard = fast hooks, comprehensive hooks, tests)."""
     from crackjack.cli.runner import RunRequest, run
     from crackjack.core.errors import ConfigError
+    from crackjack.core.files import ChangedFiles
 
     if fast + skip_hooks + (workflow is not None) > 1:
         raise ConfigError("choose one of --fast, --skip-hooks and --workflow")
     if quiet and verbose:
         raise ConfigError("choose one of --quiet and --verbose")
     chosen = workflow or ("fast" if fast else "skip-hooks" if skip_hooks else "standard")
+    files = _file_selection(paths or [], staged, changed or changed_from is not None, all_files)
+    if isinstance(files, ChangedFiles):
+        files = ChangedFiles(changed_from)
     settings = {
         key: value for key, value in (("jobs", jobs), ("fail_fast", fail_fast)) if value is not None
     }
@@ -102,11 +141,28 @@ def run_command(
         hooks=tuple(hook or ()),
         skip=tuple(skip or ()),
         settings=settings,
+        files=files,
+        hide_unstaged=staged,
         dry_run=dry_run,
         quiet=quiet,
         verbose=verbose,
     )
     return run(request)
+
+
+def _file_selection(
+    paths: list[str], staged: bool, changed: bool, all_files: bool
+) -> FileSelection:
+    from crackjack.core.errors import ConfigError
+    from crackjack.core.files import AllFiles, ChangedFiles, GivenFiles, StagedFiles
+
+    if bool(paths) + staged + changed + all_files > 1:
+        raise ConfigError("choose one of --staged, --changed, --all-files and PATHS")
+    if paths:
+        return GivenFiles(tuple(paths))
+    if staged:
+        return StagedFiles()
+    return ChangedFiles() if changed else AllFiles()
 
 
 @app.command("hooks")
@@ -121,6 +177,52 @@ def hooks_command() -> int:
     _, catalogue = load(Path.cwd(), {})
     make_console().print(catalogue_tables(catalogue))
     return 0
+
+
+HookType = Annotated[
+    str, typer.Option("--hook-type", "-t", help="The git hook: pre-commit or pre-push.")
+]
+
+
+@app.command("install")
+def install_command(
+    hook_type: HookType = "pre-commit",
+    force: Annotated[
+        bool, typer.Option("--force", help="Keep a foreign hook as <hook>.legacy and chain it.")
+    ] = False,
+) -> int:
+    """Install crackjack as this repository's git hook (the fast workflow on staged files)."""
+    from crackjack.cli.gitcommands import install
+
+    return install(hook_type, force)
+
+
+@app.command("uninstall")
+def uninstall_command(hook_type: HookType = "pre-commit") -> int:
+    """Remove crackjack's git hook and put back the one it replaced."""
+    from crackjack.cli.gitcommands import uninstall
+
+    return uninstall(hook_type)
+
+
+@app.command("recover")
+def recover_command() -> int:
+    """Give back the unstaged changes an interrupted git-hook run had hidden."""
+    from crackjack.cli.gitcommands import recover_command as recover
+
+    return recover()
+
+
+@app.command(
+    "git-hook",
+    hidden=True,
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def git_hook_command(ctx: typer.Context, hook_type: Annotated[str, typer.Argument()]) -> int:
+    """What the installed git hook runs (git's own arguments are ignored)."""
+    from crackjack.cli.gitcommands import git_hook
+
+    return git_hook(hook_type, {})
 
 
 def invoke(args: list[str]) -> int:

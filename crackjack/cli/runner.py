@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,26 +17,32 @@ from crackjack.cli.errors import exit_code
 from crackjack.cli.output import OutputMode, decide, make_console
 from crackjack.cli.plain import PlainLog
 from crackjack.cli.state import RunState
-from crackjack.cli.summary import summary
+from crackjack.cli.summary import hidden_note, restore_report, summary
 from crackjack.core.bus import Subscriber, open_bus
 from crackjack.core.config import Catalogue, Project, build_catalogue, load_project
 from crackjack.core.engine import RunControl, run_workflow
-from crackjack.core.files import discover
+from crackjack.core.files import AllFiles, ChangedFiles, FileSelection, StagedFiles, select_files
+from crackjack.core.lock import lock_dir_for, run_lock
 from crackjack.core.plan import Plan, Selection, build_plan
 from crackjack.core.process import Cancellation
+from crackjack.core.recovery import check_no_unfinished_run
+from crackjack.core.repostate import check_repository
 from crackjack.core.results import RunResult
 from crackjack.core.signals import stop_signals_to
+from crackjack.core.stash import Hidden, unstaged_changes_hidden
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunRequest:
-    """The run command's flags, as given."""
+    """The run command's flags, as given. ``hide_unstaged``: git-hook mode (``--staged``)."""
 
     workflow: str
     hooks: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     settings: Mapping[str, Any]
+    files: FileSelection = field(default_factory=AllFiles)
+    hide_unstaged: bool = False
     dry_run: bool = False
     quiet: bool = False
     verbose: bool = False
@@ -59,7 +66,7 @@ def make_plan(request: RunRequest, project: Project, catalogue: Catalogue) -> Pl
         catalogue,
         selection,
         root=project.root,
-        files=discover(project.root),
+        files=select_files(project.root, request.files),
         exclude=settings.exclude,
         jobs=settings.jobs,
         fail_fast=settings.fail_fast,
@@ -72,15 +79,28 @@ def run(request: RunRequest) -> int:
     mode = decide(sys.stdout, os.environ, quiet=request.quiet, verbose=request.verbose)
     console = make_console()
     project, catalogue = load(Path.cwd(), request.settings)
-    plan = make_plan(request, project, catalogue)
+    needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
+    repo = check_repository(project.root, need_repo=needs_repo)
+    if repo is not None:
+        check_no_unfinished_run(repo)
     if request.dry_run:
         from crackjack.cli.planview import plan_table
 
-        console.print(plan_table(plan))
+        console.print(plan_table(make_plan(request, project, catalogue)))
         return 0
-    result = _run_engine(plan, console, mode)
+    with Cancellation() as cancellation:
+        control = RunControl(cancellation)
+        with (
+            stop_signals_to(control.interrupt),
+            run_lock(lock_dir_for(project.root)),
+            _hidden(repo if request.hide_unstaged else None, console) as hidden,
+        ):
+            plan = make_plan(request, project, catalogue)
+            result = anyio.run(_run_controlled, plan, console, mode, control)
     for renderable in summary(result, verbose=mode.verbose, quiet=mode.quiet):
         console.print(renderable)
+    if hidden is not None:
+        console.print(restore_report(hidden))
     for problem in result.subscriber_errors:
         make_console(stderr=True).print(
             f"crackjack: an output failed and was switched off: {problem}"
@@ -88,11 +108,16 @@ def run(request: RunRequest) -> int:
     return exit_code(result)
 
 
-def _run_engine(plan: Plan, console: Console, mode: OutputMode) -> RunResult:
-    with Cancellation() as cancellation:
-        control = RunControl(cancellation)
-        with stop_signals_to(control.interrupt):
-            return anyio.run(_run_controlled, plan, console, mode, control)
+@contextmanager
+def _hidden(repo: Path | None, console: Console) -> Iterator[Hidden | None]:
+    """Unstaged changes hidden while the hooks run (git-hook mode), or nothing."""
+    if repo is None:
+        yield None
+        return
+    with unstaged_changes_hidden(repo) as hidden:
+        if hidden.recovery_dir is not None:
+            console.print(hidden_note(hidden))
+        yield hidden
 
 
 async def _run_controlled(

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from crackjack.cli.theme import STYLES, seconds
 from crackjack.core.results import HookResult, HookStatus, RunResult, signal_name
+from crackjack.core.stash import Hidden
 
 
 def summary(
@@ -69,3 +70,28 @@ def verdict(result: RunResult) -> Text:
     return Text(
         f"{result.workflow}: passed in {seconds(result.duration)} ({totals})", style="bold green"
     )
+
+
+def hidden_note(hidden: Hidden) -> Text:
+    """Said before the hooks run, so a user whose run dies knows where the changes are."""
+    count = len(hidden.files)
+    return Text(
+        f"unstaged changes to {count} file{'' if count == 1 else 's'} hidden while the hooks"
+        f" run; saved in {hidden.recovery_dir}",
+        style="dim",
+    )
+
+
+def restore_report(hidden: Hidden) -> Text:
+    """What happened to the unstaged changes and to the hooks' fixes around them."""
+    if not hidden.files:
+        return Text("")
+    text = Text(f"unstaged changes restored ({len(hidden.files)} files)", style="dim")
+    if hidden.rolled_back:
+        text = Text(
+            "the fixes of hooks to " + ", ".join(hidden.rolled_back) + " conflicted with your"
+            f" unstaged changes and were rolled back (kept in {hidden.dropped_dir});"
+            " your changes are as you left them",
+            style="yellow",
+        )
+    return text

@@ -1,11 +1,33 @@
-"""Which files a run looks at: git's view in a work tree, a filtered walk elsewhere."""
+"""Which files a run looks at: git's view in a work tree, a filtered walk elsewhere.
+
+One entry point, ``select_files(root, selection)``, the same for every workflow. The selection
+is one of four small frozen dataclasses (``FileSelection``):
+
+- ``AllFiles()``: every file of the project (``discover``);
+- ``StagedFiles()``: what ``git commit`` would change (git-hook mode);
+- ``ChangedFiles(ref)``: what a branch changed since it forked from ``ref``, committed or not;
+- ``GivenFiles(paths)``: the paths of the command line (what the pre-commit framework passes).
+
+Every result is a sorted list of unique posix paths relative to ``root``, of files that exist
+(symlinks count, even dangling ones, and are never followed). When ``root`` is a folder inside
+a work tree, only files under it are selected.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import assert_never
 
 from crackjack.core import git
+from crackjack.core.errors import ConfigError
+from crackjack.core.repostate import require_work_tree
+
+DEFAULT_BASES = ("@{upstream}", "main", "master")
+"""What ``ChangedFiles()`` compares with: the first of these that names a commit."""
 
 SKIPPED_DIRS = frozenset(
     {
@@ -25,6 +47,76 @@ SKIPPED_DIRS = frozenset(
         "dist",
     }
 )
+
+
+@dataclass(frozen=True, slots=True)
+class AllFiles:
+    """Every file: in a git work tree the tracked files plus the untracked ones git does not
+    ignore; elsewhere a walk that skips version-control, cache, build and virtualenv folders."""
+
+
+@dataclass(frozen=True, slots=True)
+class StagedFiles:
+    """The files the index adds, copies, modifies, renames (the new name) or changes the type
+    of, relative to ``HEAD``; deleted files are left out. Needs a git work tree.
+
+    In a repository with no commits yet every file in the index is staged. The index is the one
+    ``GIT_INDEX_FILE`` names when it is set, as git sets it for hooks of ``git commit -a`` or
+    ``git commit FILE``. Files staged but deleted from the work tree are left out, so select
+    once the work tree matches the index (after hiding unstaged changes).
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedFiles:
+    """The files that differ, in the work tree, from the merge base of ``HEAD`` and ``ref``:
+    committed on this branch, staged or not, plus untracked files git does not ignore; deleted
+    files are left out. Needs a git work tree.
+
+    ``ref`` is any commit name (a branch, ``origin/main``, a tag, a hash); None means the
+    current branch's upstream when one is set, else ``main``, else ``master``. A ref that
+    names no commit, or a branch with no common history with it, is a ConfigError (an
+    upstream that was never fetched counts as unset). Before the first commit every file is
+    changed.
+    """
+
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GivenFiles:
+    """The paths given on the command line, as given, normalised relative to the project root.
+
+    Relative paths are taken from ``cwd`` (None: the current directory). Paths that do not
+    exist are skipped (the pre-commit framework passes deleted files); a folder stands for its
+    files (in a git work tree the tracked and the untracked-not-ignored ones, elsewhere the
+    filtered walk); any other path is kept, even one git ignores. A path outside the project
+    root is a ConfigError.
+    """
+
+    paths: tuple[str, ...]
+    cwd: Path | None = None
+
+
+FileSelection = AllFiles | StagedFiles | ChangedFiles | GivenFiles
+
+
+def select_files(root: Path, selection: FileSelection) -> list[str]:
+    """The files ``selection`` picks under the project ``root``, sorted, relative to it."""
+    root = root.absolute()
+    match selection:
+        case AllFiles():
+            return discover(root)
+        case StagedFiles():
+            require_work_tree(root)
+            return git.staged_files(root, _head_or_empty_tree(root))
+        case ChangedFiles(ref=ref):
+            require_work_tree(root)
+            return git.changed_files(root, _fork_point(root, ref))
+        case GivenFiles(paths=paths, cwd=cwd):
+            return _given(root, paths, Path.cwd() if cwd is None else cwd)
+        case _:  # pragma: no cover - mypy proves every case is handled
+            assert_never(selection)
 
 
 def discover(root: Path) -> list[str]:
@@ -60,3 +152,112 @@ def _skipped(name: str, path: str) -> bool:
     if name in SKIPPED_DIRS or name.endswith(".egg-info"):
         return True
     return os.path.exists(os.path.join(path, "pyvenv.cfg"))
+
+
+def _head_or_empty_tree(root: Path) -> str:
+    return git.head_commit(root) or git.empty_tree(root)
+
+
+def _fork_point(root: Path, ref: str | None) -> str:
+    """The merge base of ``HEAD`` and ``ref`` (or the default base), as a hash; before the
+    first commit, the empty tree (everything in the work tree is new)."""
+    base = None if ref is None else (ref, _commit(root, ref))
+    head = git.head_commit(root)
+    if head is None:
+        return git.empty_tree(root)
+    name, commit = _default_base(root) if base is None else base
+    fork = git.merge_base(root, commit, head)
+    if fork is None:
+        raise ConfigError(
+            f"HEAD and {name!r} have no common history: name the ref this branch was made from"
+        )
+    return fork
+
+
+def _commit(root: Path, ref: str) -> str:
+    if not ref or ref.startswith("-"):
+        raise ConfigError(f"{ref!r} is not a ref to compare with: name a branch, tag or commit")
+    commit = git.resolve_commit(root, ref)
+    if commit is None:
+        raise ConfigError(
+            f"{ref!r} names no commit in this repository: check its spelling, or fetch it"
+        )
+    return commit
+
+
+def _default_base(root: Path) -> tuple[str, str]:
+    for ref in DEFAULT_BASES:
+        commit = git.resolve_commit(root, ref)
+        if commit is not None:
+            return ref, commit
+    raise ConfigError(
+        "no branch to compare with: the current branch has no upstream and there is no "
+        "'main' or 'master'; name the ref to compare with (for example origin/main)"
+    )
+
+
+def _given(root: Path, paths: Iterable[str], cwd: Path) -> list[str]:
+    """The ``GivenFiles`` rule: normalise, drop missing paths, expand folders."""
+    anchor = _Anchor(root, cwd)
+    found: set[str] = set()
+    folders: list[str] = []
+    for given in paths:
+        if not given:
+            continue
+        relative = anchor.relative(given)
+        try:
+            mode = os.lstat(os.path.join(anchor.root, relative)).st_mode
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISDIR(mode):
+            folders.append(relative)
+        else:
+            found.add(relative)
+    found.update(_expand(root, folders))
+    return sorted(found)
+
+
+class _Anchor:
+    """Turns given paths into paths relative to the project root."""
+
+    def __init__(self, root: Path, cwd: Path) -> None:
+        self.root = os.path.normpath(root.absolute())
+        self.cwd = os.path.normpath(cwd.absolute())
+        self._real_root = os.path.realpath(self.root)
+
+    def relative(self, given: str) -> str:
+        """``given`` as a normalised path relative to the root; ConfigError outside it.
+
+        Compared lexically first (a symlink named in the path stays itself), then with its
+        folders resolved, for a ``cwd`` or root reached through a symlinked folder.
+        """
+        absolute = os.path.normpath(os.path.join(self.cwd, given))
+        relative = _under(absolute, self.root)
+        if relative is None:
+            folder, name = os.path.split(absolute)
+            relative = _under(os.path.join(os.path.realpath(folder), name), self._real_root)
+        if relative is None:
+            raise ConfigError(
+                f"{given!r} is outside the project root {self.root}: "
+                "pass only paths of this project"
+            )
+        return relative
+
+
+def _under(path: str, base: str) -> str | None:
+    if path == base:
+        return "."
+    prefix = os.path.join(base, "")
+    return path[len(prefix) :] if path.startswith(prefix) else None
+
+
+def _expand(root: Path, folders: list[str]) -> list[str]:
+    if not folders:
+        return []
+    if git.repo_root(root) is not None:
+        return git.list_paths(root, folders)
+    found: list[str] = []
+    for folder in folders:
+        prefix = PurePath(folder)
+        found.extend((prefix / name).as_posix() for name in walk(root / folder))
+    return found

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from crackjack.core.errors import CrackjackError
-from crackjack.core.process import ProcessRequest, run_process
+from crackjack.core.process import ProcessOutcome, ProcessRequest, run_process
 
 _GIT = ("git", "-c", "core.quotepath=off")
 
@@ -24,13 +25,19 @@ class GitNotFoundError(GitError):
     """The git program could not be started (not installed, or not on ``PATH``)."""
 
 
-def git(*args: str, cwd: Path) -> bytes:
+def run_git(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> ProcessOutcome:
+    """``git <args>`` through the chokepoint, whatever its exit status (for commands whose
+    status carries meaning); ``env`` replaces the environment (e.g. with ``GIT_INDEX_FILE``)."""
+    return run_process(
+        ProcessRequest(argv=(*_GIT, *args), cwd=cwd, env=env, tail_bytes=None, merge_stderr=False)
+    )
+
+
+def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> bytes:
     """Run ``git <args>`` in ``cwd`` and return its stdout; raise GitError unless it exits 0."""
     if not cwd.is_dir():
         raise GitError(f"cannot run {_describe(args)}: {cwd} is not a directory")
-    outcome = run_process(
-        ProcessRequest(argv=(*_GIT, *args), cwd=cwd, tail_bytes=None, merge_stderr=False)
-    )
+    outcome = run_git(args, cwd, env)
     if outcome.start_error is not None:
         raise GitNotFoundError(
             f"cannot run {_describe(args)}: {outcome.start_error} (is git installed and on PATH?)"
@@ -48,7 +55,7 @@ def repo_root(path: Path) -> Path | None:
     Also None when git is not installed: crackjack then works on the plain directory.
     """
     try:
-        out = git("rev-parse", "--show-toplevel", cwd=_existing_dir(path))
+        out = git("rev-parse", "--show-toplevel", cwd=nearest_dir(path))
     except GitError:
         return None
     top = os.fsdecode(out.removesuffix(b"\n"))
@@ -62,19 +69,142 @@ def list_files(root: Path) -> list[str]:
     untracked nested repositories are kept as paths (type filtering drops directories).
     """
     out = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=root)
-    names = {os.fsdecode(raw).removesuffix("/") for raw in out.split(b"\0") if raw}
-    return sorted(name for name in names if _lexists(root / name))
+    return _existing(root, _split(out))
 
 
-def _existing_dir(path: Path) -> Path:
-    """``path`` if it is a directory, else its nearest existing ancestor directory."""
+def list_paths(root: Path, pathspecs: Sequence[str]) -> list[str]:
+    """Like ``list_files``, limited to ``pathspecs`` taken literally (no glob or ``:(magic)``).
+
+    An empty ``pathspecs`` lists nothing (not everything, as git would).
+    """
+    if not pathspecs:
+        return []
+    out = git(
+        "--literal-pathspecs",
+        *("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"),
+        *pathspecs,
+        cwd=root,
+    )
+    return _existing(root, _split(out))
+
+
+def head_commit(root: Path) -> str | None:
+    """The commit ``HEAD`` names; None on an unborn branch (a repository with no commits)."""
+    return resolve_commit(root, "HEAD")
+
+
+def resolve_commit(root: Path, ref: str) -> str | None:
+    """The commit ``ref`` names (a branch, tag, ``@{upstream}``, a hash...); None if none.
+
+    A ``ref`` starting with ``-`` is refused (ValueError): git would read it as an option.
+    """
+    if ref.startswith("-"):
+        raise ValueError(f"not a ref: {ref!r}")
+    try:
+        out = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=root)
+    except GitNotFoundError:
+        raise
+    except GitError:
+        return None
+    return out.decode("ascii").strip()
+
+
+def merge_base(root: Path, first: str, second: str) -> str | None:
+    """The best common ancestor of two commits (hashes); None for unrelated histories."""
+    try:
+        out = git("merge-base", first, second, cwd=root)
+    except GitNotFoundError:
+        raise
+    except GitError:
+        return None
+    return out.decode("ascii").strip()
+
+
+def empty_tree(root: Path) -> str:
+    """The hash of the empty tree in this repository's object format (sha1 or sha256)."""
+    out = git("hash-object", "-t", "tree", "--stdin", cwd=root)
+    return out.decode("ascii").strip()
+
+
+def staged_files(root: Path, base: str) -> list[str]:
+    """Files whose index entry was added, copied, modified, renamed (the new name) or changed
+    type relative to the tree ``base``, under ``root`` and relative to it, that exist; sorted.
+
+    The index is ``GIT_INDEX_FILE`` when it is set (git reads the variable itself).
+    """
+    return _existing(root, _diff(root, "--cached", base))
+
+
+def changed_files(root: Path, base: str) -> list[str]:
+    """Files of the work tree that differ from the tree ``base`` (staged or not, deletions
+    left out), plus untracked files git does not ignore; under ``root``, relative, sorted."""
+    return _existing(root, [*_diff(root, base), *untracked_files(root)])
+
+
+def untracked_files(root: Path) -> list[str]:
+    """Untracked, not ignored files under ``root`` (relative to it, unsorted)."""
+    out = git("ls-files", "-z", "--others", "--exclude-standard", cwd=root)
+    return _split(out)
+
+
+def unmerged_files(root: Path) -> list[str]:
+    """Paths with conflicts to resolve (index stages 1-3) under ``root``, sorted, once each."""
+    out = git("ls-files", "-z", "--unmerged", cwd=root)
+    entries = (raw.partition(b"\t")[2] for raw in out.split(b"\0") if raw)
+    return sorted({os.fsdecode(path) for path in entries})
+
+
+def absolute_git_dir(root: Path) -> Path:
+    """This work tree's own git directory (``.git/worktrees/NAME`` for a linked worktree)."""
+    out = git("rev-parse", "--absolute-git-dir", cwd=nearest_dir(root))
+    return Path(os.fsdecode(out.removesuffix(b"\n")))
+
+
+def _diff(root: Path, *args: str) -> list[str]:
+    """Names from ``git diff``, immune to user configuration: no external diff, textconv,
+    colour or rename detection (a rename is its new name, added), paths relative to ``root``
+    and limited to it.
+
+    The porcelain, not ``diff-index``: it refreshes stat information, so a file that was only
+    touched is not reported. It may then rewrite the index's stat cache, as ``git status``
+    does (content unchanged); ``--no-optional-locks`` asks gits that honour it not to.
+    """
+    out = git(
+        "--no-optional-locks",
+        "diff",
+        "--name-only",
+        "-z",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--no-color",
+        "--no-renames",
+        "--relative",
+        "--diff-filter=ACMRT",
+        *args,
+        "--",
+        cwd=root,
+    )
+    return _split(out)
+
+
+def _split(out: bytes) -> list[str]:
+    return [os.fsdecode(raw).removesuffix("/") for raw in out.split(b"\0") if raw]
+
+
+def _existing(root: Path, names: Iterable[str]) -> list[str]:
+    return sorted(name for name in set(names) if lexists(root / name))
+
+
+def nearest_dir(path: Path) -> Path:
+    """``path`` (absolute) if it is a directory, else its nearest existing ancestor directory."""
     candidate = path.absolute()
     while not candidate.is_dir() and candidate != candidate.parent:
         candidate = candidate.parent
     return candidate
 
 
-def _lexists(path: Path) -> bool:
+def lexists(path: Path) -> bool:
+    """Whether ``path`` exists as anything, a dangling symlink included (False for a NUL)."""
     try:
         os.lstat(path)
     except (OSError, ValueError):

@@ -1,0 +1,158 @@
+"""One crackjack run at a time per work tree (DESIGN.md 6.7).
+
+``run_lock`` holds an exclusive ``flock`` on ``run.lock`` in the lock folder for the whole run.
+The operating system releases it when the process ends, however it ends (even SIGKILL), so a
+crashed run never leaves a stale lock behind. The holder writes its pid into the file, so a
+second run can say who holds it; the file itself is never deleted (deleting a lock file that
+others may have open lets two processes lock two different files).
+
+Where the lock lives (``lock_dir_for``):
+
+- in a git work tree: ``<git dir>/crackjack/``, where ``<git dir>`` is the work tree's own git
+  directory (``git rev-parse --absolute-git-dir``: ``.git`` of a clone, or
+  ``.git/worktrees/NAME`` of a linked worktree), so each worktree has its own lock and the
+  project's files are never touched;
+- elsewhere: ``$XDG_CACHE_HOME/crackjack/locks/NAME-HASH/`` (``~/.cache`` when
+  ``XDG_CACHE_HOME`` is unset), keyed by the project root's resolved path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from crackjack.core import git
+from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
+from crackjack.core.fsutil import describe_os_error
+
+LOCK_FILE = "run.lock"
+_FIRST_DELAY = 0.01
+_MAX_DELAY = 0.1
+
+
+class LockedError(RepositoryStateError):
+    """Another crackjack run holds the lock of this work tree (exit 2: run again later)."""
+
+
+@contextlib.contextmanager
+def run_lock(lock_dir: Path, *, wait: float = 5.0) -> Iterator[Path]:
+    """Hold the run lock in ``lock_dir`` (created if needed) while the block runs.
+
+    When another process holds it, retry for up to ``wait`` seconds, then raise LockedError.
+    Yields the lock file's path. The lock is per open file, not per process: a second
+    ``run_lock`` on the same folder in the same process waits too.
+    """
+    path = lock_dir / LOCK_FILE
+    fd = _open(path)
+    try:
+        if not _acquire(fd, path, wait):
+            raise LockedError(_locked_message(fd, path, wait))
+        _record_pid(fd)
+        try:
+            yield path
+        finally:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
+
+
+def lock_dir_for(root: Path) -> Path:
+    """Where the run lock of the project at ``root`` lives (see the module docstring)."""
+    try:
+        return git.absolute_git_dir(root) / "crackjack"
+    except git.GitError:
+        return _cache_home() / "crackjack" / "locks" / _key(root)
+
+
+def _open(path: Path) -> int:
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, flags, 0o644)
+    except OSError as exc:
+        raise CrackjackError(
+            f"cannot open the lock file {path}: {describe_os_error(exc)}"
+        ) from None
+
+
+def _acquire(fd: int, path: Path, wait: float) -> bool:
+    """Try to lock; poll with a short, growing sleep until ``wait`` seconds have passed.
+
+    Polling keeps the wait bounded and interruptible (a blocking ``flock`` in a thread could
+    not be given up); it only runs while another run holds the lock.
+    """
+    deadline = time.monotonic() + wait
+    delay = _FIRST_DELAY
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass
+        except OSError as exc:
+            raise CrackjackError(f"cannot lock {path}: {describe_os_error(exc)}") from None
+        else:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        time.sleep(min(delay, remaining))
+        delay = min(delay * 2, _MAX_DELAY)
+
+
+def _record_pid(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+
+
+def _locked_message(fd: int, path: Path, wait: float) -> str:
+    pid = _holder(fd)
+    who = "another crackjack run" + (f" (pid {pid})" if pid is not None else "")
+    return (
+        f"{who} is working in this worktree (waited {wait:g}s for it); "
+        f"run again once it has finished. Lock file: {path}"
+    )
+
+
+def _holder(fd: int) -> int | None:
+    """The pid the holder recorded, if that process is still alive."""
+    try:
+        pid = int(os.pread(fd, 32, 0).decode("ascii").strip())
+    except (OSError, ValueError):
+        return None
+    if pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, another user's
+    return pid
+
+
+def _cache_home() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg)
+    try:
+        return Path.home() / ".cache"
+    except RuntimeError:
+        raise ConfigError(
+            "cannot find a folder for crackjack's lock: set HOME or XDG_CACHE_HOME"
+        ) from None
+
+
+def _key(root: Path) -> str:
+    """A folder name for ``root``: readable, and unique thanks to a hash of its real path."""
+    real = os.path.realpath(root)
+    digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:16]
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(real))[:40] or "root"
+    return f"{name}-{digest}"

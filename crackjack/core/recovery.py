@@ -1,0 +1,743 @@
+"""The recovery data of hidden unstaged changes, and how they are put back (DESIGN.md 6.6).
+
+While ``crackjack.core.stash`` hides unstaged changes, ``<git-dir>/crackjack/recovery/`` holds
+everything needed to put them back, written and fsynced before anything in the work tree is
+touched:
+
+- ``files/N``: a byte-for-byte copy of each hidden file as the user left it (the primary
+  source: no git filter, end-of-line conversion or configuration stands between it and the
+  user's bytes);
+- ``unstaged.patch``: the same changes as a binary git patch, for people and other tools;
+- a commit of the whole work tree's tracked content, pinned by ``refs/crackjack/recovery``
+  (``refs/crackjack/recovery-<worktree>`` in a linked worktree) so that ``git gc`` keeps it;
+- ``state.json``: what was hidden (path, kind, permissions, SHA-256), the original HEAD, the
+  index in use, the time and pid. It is written last, atomically: while it exists, a run is
+  unfinished. A folder without it never got as far as touching the work tree.
+
+After the checkout, ``base/N`` and ``base.json`` record what the hooks were given, so that a
+hook's edit can be told apart and merged. Content that a restore has to drop (a fixer's edit
+that conflicts with the user's) is kept under ``<git-dir>/crackjack/dropped/<time>-<pid>/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import stat
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from crackjack.core.errors import CrackjackError, RepositoryStateError
+from crackjack.core.git import GitError, git, run_git
+
+RECOVER_COMMAND = "crackjack recover"
+STATE_VERSION = 1
+MAIN_REF = "refs/crackjack/recovery"
+_CHUNK = 1024 * 1024
+
+Kind = Literal["file", "symlink", "missing", "other"]
+
+
+class UnfinishedRun(CrackjackError):
+    """An earlier run stopped while unstaged changes were hidden: ``crackjack recover`` puts
+    them back. Exit 3."""
+
+
+class RestoreFailed(UnfinishedRun):
+    """Hidden changes could not all be put back; the recovery data is kept. Exit 3."""
+
+
+class SaveFailed(CrackjackError):
+    """The recovery data could not be written, so nothing was hidden or changed. Exit 3."""
+
+
+class RecoveryDataDamaged(CrackjackError):
+    """``state.json`` cannot be read; the snapshot commit and the copies are left alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Worktree:
+    """Where things are for one work tree: its top, its own git dir, the index git uses
+    (``GIT_INDEX_FILE`` when set) and the ref that pins its snapshot."""
+
+    top: Path
+    git_dir: Path
+    index_file: Path
+    ref: str
+
+    @property
+    def crackjack_dir(self) -> Path:
+        return self.git_dir / "crackjack"
+
+    @property
+    def recovery_dir(self) -> Path:
+        return self.crackjack_dir / "recovery"
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What is at a path: its kind, permission bits (files) and the SHA-256 of its content or
+    symlink target. Equal states mean equal bytes (modification times are not compared)."""
+
+    kind: Kind
+    perms: int = 0
+    digest: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedFile:
+    """One hidden path as the user left it: its state, the copy of its bytes (``copy``,
+    relative to the recovery folder) or symlink target, and the folders the checkout had to
+    create for it (removed again when the user had deleted the file)."""
+
+    path: str
+    state: FileState
+    copy: str | None = None
+    link: bytes | None = None
+    made_dirs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryData:
+    """The content of ``state.json`` and where it lives."""
+
+    directory: Path
+    ref: str
+    snapshot: str
+    head: str | None
+    index_file: str
+    created: str
+    pid: int
+    files: tuple[SavedFile, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreOutcome:
+    """What a restore did: every hidden path is back; ``merged`` kept a hook's edit beside the
+    user's, ``rolled_back`` dropped a hook's edit (saved in ``dropped_dir``) for the user's."""
+
+    files: tuple[str, ...]
+    merged: tuple[str, ...] = ()
+    rolled_back: tuple[str, ...] = ()
+    dropped_dir: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryReport:
+    """What ``recover`` did. ``found`` is False when there was nothing to recover."""
+
+    found: bool
+    location: Path
+    snapshot: str | None = None
+    files: tuple[str, ...] = ()
+    merged: tuple[str, ...] = ()
+    rolled_back: tuple[str, ...] = ()
+    dropped_dir: Path | None = None
+
+
+STATE_NAME = "state.json"
+BASE_NAME = "base.json"
+PATCH_NAME = "unstaged.patch"
+
+
+# --- where things are -----------------------------------------------------------------------
+
+
+def locate(repo: Path) -> Worktree:
+    """The work tree around ``repo``; RepositoryStateError outside one (bare, ``.git``)."""
+    try:
+        inside = git("rev-parse", "--is-inside-work-tree", cwd=repo).strip()
+    except GitError as exc:
+        raise RepositoryStateError(f"not in a git repository: {repo} ({exc})") from exc
+    if inside != b"true":
+        raise RepositoryStateError(
+            f"{repo} is not in a git work tree (a bare repository, or inside .git): "
+            "run crackjack from the work tree"
+        )
+    top = _path_out(git("rev-parse", "--show-toplevel", cwd=repo), repo)
+    git_dir = _path_out(git("rev-parse", "--absolute-git-dir", cwd=top), top)
+    common = _path_out(git("rev-parse", "--git-common-dir", cwd=top), top)
+    index_file = _path_out(git("rev-parse", "--git-path", "index", cwd=top), top)
+    return Worktree(top=top, git_dir=git_dir, index_file=index_file, ref=_ref_for(git_dir, common))
+
+
+def _path_out(out: bytes, cwd: Path) -> Path:
+    path = Path(os.fsdecode(out.removesuffix(b"\n")))
+    return path if path.is_absolute() else cwd / path
+
+
+def _ref_for(git_dir: Path, common_dir: Path) -> str:
+    """``refs/crackjack/recovery`` in the main work tree; one ref per linked worktree, as refs
+    are shared by all worktrees of a repository."""
+    if os.path.samefile(git_dir, common_dir):
+        return MAIN_REF
+    digest = hashlib.sha256(os.fsencode(git_dir.name)).hexdigest()[:16]
+    return f"{MAIN_REF}-{digest}"
+
+
+# --- detecting an unfinished run ------------------------------------------------------------
+
+
+def check_no_unfinished_run(repo: Path) -> None:
+    """Raise UnfinishedRun if an earlier run left hidden changes to put back."""
+    check_tree(locate(repo))
+
+
+def check_tree(tree: Worktree) -> None:
+    state = tree.recovery_dir / STATE_NAME
+    if not state.is_file():
+        return
+    try:
+        data = load(tree)
+    except RecoveryDataDamaged as exc:
+        raise UnfinishedRun(
+            f"an earlier crackjack run was stopped while it had hidden unstaged changes, and "
+            f"its recovery data is damaged ({exc}). Your changes are also in the commit "
+            f"{tree.ref} (`git show --stat {tree.ref}`)."
+        ) from exc
+    if data is not None:
+        raise UnfinishedRun(unfinished_message(tree, data))
+
+
+def unfinished_message(tree: Worktree, data: RecoveryData) -> str:
+    count = len(data.files)
+    still = " If that process is still running, let it finish first." if _alive(data.pid) else ""
+    return (
+        f"an earlier crackjack run (pid {data.pid}, started {data.created}) was stopped while "
+        f"it had hidden unstaged changes to {count} file{'s' if count != 1 else ''}. They are "
+        f"saved in {data.directory} and in the commit {data.ref}. Run `{RECOVER_COMMAND}` in "
+        f"{tree.top} to put them back.{still}"
+    )
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- recover --------------------------------------------------------------------------------
+
+
+def recover(repo: Path) -> RecoveryReport:
+    """Put back everything an unfinished run hid, then delete its recovery data.
+
+    Idempotent: a file already back is left alone, and with no recovery data there is nothing
+    to do. A hook's (or anyone's) later edit to a hidden file is merged with the user's when
+    the two do not overlap, and otherwise saved under ``dropped/`` before the user's version
+    is written. Raises RestoreFailed (data kept) if any file cannot be put back.
+    """
+    tree = locate(repo)
+    data = load(tree)
+    if data is None:
+        discard_partial(tree)
+        return RecoveryReport(found=False, location=tree.recovery_dir)
+    outcome = restore(tree, data)
+    finish(tree, data)
+    return RecoveryReport(
+        found=True,
+        location=data.directory,
+        snapshot=data.snapshot,
+        files=outcome.files,
+        merged=outcome.merged,
+        rolled_back=outcome.rolled_back,
+        dropped_dir=outcome.dropped_dir,
+    )
+
+
+# --- writing the recovery data --------------------------------------------------------------
+
+
+def observe(path: Path) -> FileState:
+    """The state of ``path`` in the work tree, without following a symlink."""
+    try:
+        info = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return FileState("missing")
+    if stat.S_ISLNK(info.st_mode):
+        return FileState(
+            "symlink", digest=hashlib.sha256(os.fsencode(os.readlink(path))).hexdigest()
+        )
+    if stat.S_ISREG(info.st_mode):
+        return FileState("file", stat.S_IMODE(info.st_mode), _digest_file(path))
+    return FileState("other")
+
+
+def _digest_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save_file(top: Path, directory: Path, number: int, path: str, *, sync: bool) -> SavedFile:
+    """Copy the work tree's ``path`` into ``directory/files/N`` (or record its symlink target,
+    or its absence). The state is taken from the bytes copied, not from a second read."""
+    source = top / path
+    state = observe(source)
+    if state.kind == "other":
+        raise RepositoryStateError(
+            f"cannot hide the unstaged changes to {path!r}: it is not a file, a symlink or "
+            "absent in the work tree; stage or undo that change first"
+        )
+    if state.kind == "symlink":
+        return SavedFile(path, state, link=os.fsencode(os.readlink(source)))
+    if state.kind == "missing":
+        return SavedFile(path, state, made_dirs=_missing_dirs(top, path))
+    name = f"files/{number}"
+    digest = copy_bytes(source, directory / name, sync=sync)
+    return SavedFile(path, FileState("file", state.perms, digest), copy=name)
+
+
+def _missing_dirs(top: Path, path: str) -> tuple[str, ...]:
+    """The folders above ``path`` that do not exist, outermost first."""
+    missing: list[str] = []
+    parent = Path(path).parent
+    while parent != Path("."):
+        if not (top / parent).is_dir():
+            missing.append(str(parent))
+        parent = parent.parent
+    return tuple(reversed(missing))
+
+
+def copy_bytes(source: Path, target: Path, *, sync: bool) -> str:
+    """Copy a file to a new private file, optionally fsynced; return the SHA-256 copied."""
+    digest = hashlib.sha256()
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(source, "rb") as reader, _new_file(target) as writer:
+        while chunk := reader.read(_CHUNK):
+            digest.update(chunk)
+            writer.write(chunk)
+        writer.flush()
+        if sync:
+            os.fsync(writer.fileno())
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _new_file(path: Path, mode: int = 0o600) -> Iterator[Any]:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
+    with open(os.open(path, flags, mode), "wb") as handle:
+        yield handle
+
+
+def write_synced(path: Path, data: bytes) -> None:
+    """Write a new file and fsync it."""
+    with _new_file(path) as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def write_json_atomically(path: Path, content: Mapping[str, Any]) -> None:
+    """Write JSON to ``path`` through a temporary file, fsynced, renamed, directory fsynced."""
+    temp = path.with_name(f".{path.name}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        temp.unlink()
+    write_synced(temp, json.dumps(content, indent=1, sort_keys=True).encode("ascii"))
+    os.replace(temp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def state_content(data: RecoveryData) -> dict[str, Any]:
+    return {
+        "version": STATE_VERSION,
+        "created": data.created,
+        "pid": data.pid,
+        "ref": data.ref,
+        "snapshot": data.snapshot,
+        "head": data.head,
+        "index_file": data.index_file,
+        "patch": PATCH_NAME,
+        "recover": RECOVER_COMMAND,
+        "files": [_file_content(saved) for saved in data.files],
+    }
+
+
+def _file_content(saved: SavedFile) -> dict[str, Any]:
+    return {
+        "path": saved.path.encode("utf-8", "replace").decode("utf-8"),
+        "path_bytes": os.fsencode(saved.path).hex(),
+        "kind": saved.state.kind,
+        "perms": saved.state.perms,
+        "sha256": saved.state.digest,
+        "copy": saved.copy,
+        "link_bytes": None if saved.link is None else saved.link.hex(),
+        "made_dirs_bytes": [os.fsencode(name).hex() for name in saved.made_dirs],
+    }
+
+
+def now_text() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+# --- reading it back ------------------------------------------------------------------------
+
+
+def load(tree: Worktree) -> RecoveryData | None:
+    """The recovery data of ``tree``; None when there is none (no ``state.json``)."""
+    directory = tree.recovery_dir
+    try:
+        raw = (directory / STATE_NAME).read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise RecoveryDataDamaged(f"cannot read {directory / STATE_NAME}: {exc}") from exc
+    try:
+        content = json.loads(raw)
+        if content["version"] != STATE_VERSION:
+            raise ValueError(f"unknown version {content['version']!r}")
+        files = tuple(_saved_from(item) for item in content["files"])
+        return RecoveryData(
+            directory=directory,
+            ref=str(content["ref"]),
+            snapshot=str(content["snapshot"]),
+            head=None if content["head"] is None else str(content["head"]),
+            index_file=str(content["index_file"]),
+            created=str(content["created"]),
+            pid=int(content["pid"]),
+            files=files,
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RecoveryDataDamaged(f"{directory / STATE_NAME} is damaged: {exc!r}") from exc
+
+
+def _saved_from(item: Mapping[str, Any]) -> SavedFile:
+    kind = item["kind"]
+    if kind not in ("file", "symlink", "missing"):
+        raise ValueError(f"unknown kind {kind!r}")
+    link = item["link_bytes"]
+    return SavedFile(
+        path=os.fsdecode(bytes.fromhex(item["path_bytes"])),
+        state=FileState(kind, int(item["perms"]), str(item["sha256"])),
+        copy=None if item["copy"] is None else str(item["copy"]),
+        link=None if link is None else bytes.fromhex(link),
+        made_dirs=tuple(os.fsdecode(bytes.fromhex(name)) for name in item["made_dirs_bytes"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Base:
+    """What the hooks were given at one path, and a copy of its bytes."""
+
+    state: FileState
+    copy: Path | None
+
+
+def save_base(tree: Worktree, data: RecoveryData) -> None:
+    """Record what the checkout left at each hidden path (``base.json`` and ``base/N``).
+
+    Not fsynced: a base whose copy does not match its digest is ignored, which only makes a
+    restore roll back (and save) a hook's edit instead of merging it.
+    """
+    entries = []
+    for number, saved in enumerate(data.files):
+        path = tree.top / saved.path
+        state = observe(path)
+        copy = None
+        if state.kind == "file":
+            copy = f"base/{number}"
+            state = FileState(
+                "file", state.perms, copy_bytes(path, data.directory / copy, sync=False)
+            )
+        entries.append(
+            {
+                "path_bytes": os.fsencode(saved.path).hex(),
+                "kind": state.kind,
+                "perms": state.perms,
+                "sha256": state.digest,
+                "copy": copy,
+            }
+        )
+    write_json_atomically(data.directory / BASE_NAME, {"files": entries})
+
+
+def _load_base(data: RecoveryData) -> dict[str, _Base]:
+    try:
+        content = json.loads((data.directory / BASE_NAME).read_bytes())
+        bases = {}
+        for item in content["files"]:
+            state = FileState(item["kind"], int(item["perms"]), str(item["sha256"]))
+            copy = None if item["copy"] is None else data.directory / str(item["copy"])
+            if copy is not None and _digest_or_none(copy) != state.digest:
+                continue
+            bases[os.fsdecode(bytes.fromhex(item["path_bytes"]))] = _Base(state, copy)
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return bases
+
+
+def _digest_or_none(path: Path) -> str | None:
+    try:
+        return _digest_file(path)
+    except OSError:
+        return None
+
+
+# --- putting things back --------------------------------------------------------------------
+
+
+class _Problem(Exception):
+    """One file that could not be put back."""
+
+
+@dataclass
+class _Dropped:
+    """Where content that a restore replaces is kept (created on first use)."""
+
+    root: Path
+    used: bool = False
+
+    def keep(self, top: Path, path: str, state: FileState) -> None:
+        source = top / path
+        target = self.root / path
+        if state.kind not in ("file", "symlink"):
+            return
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.used = True
+        if state.kind == "symlink":
+            os.symlink(os.readlink(source), target)
+        else:
+            copy_bytes(source, target, sync=True)
+            os.chmod(target, state.perms)
+
+
+@dataclass
+class _Tally:
+    files: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    rolled_back: list[str] = field(default_factory=list)
+    expected: dict[str, FileState] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    failed: set[str] = field(default_factory=set)
+
+    def problem(self, path: str, reason: object) -> None:
+        self.problems.append(f"{path}: {reason}")
+        self.failed.add(path)
+
+
+def restore(tree: Worktree, data: RecoveryData) -> RestoreOutcome:
+    """Put every hidden path back, then verify it; RestoreFailed (data kept) otherwise.
+
+    For each path: already the user's version: nothing to do. Unchanged since the checkout:
+    the user's version is written back. Changed by a hook: a 3-way merge (``git merge-file``,
+    base = what the hook was given, ours = the hook's result, theirs = the user's version);
+    when it is clean both edits are kept, otherwise the hook's edit is saved under
+    ``dropped/`` and rolled back for the user's version.
+    """
+    bases = _load_base(data)
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
+    dropped = _Dropped(tree.crackjack_dir / "dropped" / stamp)
+    tally = _Tally()
+    touched: set[Path] = set()
+    for saved in data.files:
+        try:
+            _restore_one(tree.top, data, saved, bases.get(saved.path), dropped, tally)
+        except (_Problem, OSError, GitError) as exc:
+            tally.problem(saved.path, exc)
+        touched.add((tree.top / saved.path).parent)
+    _sync_dirs(touched)
+    _verify(tree.top, tally)
+    if tally.problems:
+        raise RestoreFailed(_failed_message(tree, data, tally.problems))
+    return RestoreOutcome(
+        files=tuple(tally.files),
+        merged=tuple(tally.merged),
+        rolled_back=tuple(tally.rolled_back),
+        dropped_dir=dropped.root if dropped.used else None,
+    )
+
+
+def _restore_one(
+    top: Path,
+    data: RecoveryData,
+    saved: SavedFile,
+    base: _Base | None,
+    dropped: _Dropped,
+    tally: _Tally,
+) -> None:
+    path = top / saved.path
+    current = observe(path)
+    want = saved.state
+    tally.files.append(saved.path)
+    tally.expected[saved.path] = want
+    if current == want:
+        _remove_made_dirs(top, saved)
+        return
+    if current.kind == "other":
+        raise _Problem(
+            f"it is now a folder or a special file; move it away, then run `{RECOVER_COMMAND}`"
+        )
+    if base is not None and current == base.state:
+        _put_back(top, data, saved)
+        return
+    if base is not None and base.copy is not None and want.kind == current.kind == "file":
+        merged = _merge(top, path, base.copy, _checked_copy(data, saved))
+        if merged is not None:
+            perms = want.perms if want.perms != base.state.perms else current.perms
+            result = FileState("file", perms, hashlib.sha256(merged).hexdigest())
+            _replace_with_bytes(path, merged, perms)
+            tally.expected[saved.path] = result
+            if result != want:
+                tally.merged.append(saved.path)
+            return
+    dropped.keep(top, saved.path, current)
+    _put_back(top, data, saved)
+    tally.rolled_back.append(saved.path)
+
+
+def _merge(top: Path, current: Path, base: Path, theirs: Path) -> bytes | None:
+    """``git merge-file`` of the hook's result with the user's version; None on conflict or
+    when git cannot merge (binary files)."""
+    outcome = run_git(
+        ["merge-file", "-p", "-q", "--", str(current), str(base), str(theirs)], cwd=top
+    )
+    return outcome.output if outcome.returncode == 0 else None
+
+
+def _checked_copy(data: RecoveryData, saved: SavedFile) -> Path:
+    copy = _copy_path(data, saved)
+    if _digest_or_none(copy) != saved.state.digest:
+        raise _Problem(f"its saved copy {copy} is damaged (SHA-256 differs)")
+    return copy
+
+
+def _copy_path(data: RecoveryData, saved: SavedFile) -> Path:
+    if saved.copy is None:
+        raise _Problem("the recovery data has no copy of it")
+    return data.directory / saved.copy
+
+
+def _put_back(top: Path, data: RecoveryData, saved: SavedFile) -> None:
+    path = top / saved.path
+    if saved.state.kind == "file":
+        _replace_with_copy(path, _copy_path(data, saved), saved.state)
+    elif saved.state.kind == "symlink":
+        if saved.link is None:
+            raise _Problem("the recovery data has no symlink target for it")
+        _replace_with_symlink(path, saved.link)
+    else:
+        _remove(path)
+        _remove_made_dirs(top, saved)
+
+
+def _remove_made_dirs(top: Path, saved: SavedFile) -> None:
+    """Remove the folders the checkout created for a file the user had deleted, if empty."""
+    for name in reversed(saved.made_dirs):
+        with contextlib.suppress(OSError):
+            os.rmdir(top / name)
+
+
+def _replace_with_copy(path: Path, copy: Path, state: FileState) -> None:
+    """Write the saved bytes to a temporary file beside ``path``, check their digest, then
+    rename it over ``path`` (a symlink there is replaced, not followed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = _temp_beside(path)
+    try:
+        digest = copy_bytes(copy, temp, sync=True)
+        if digest != state.digest:
+            raise _Problem(f"its saved copy {copy} is damaged (SHA-256 differs)")
+        os.chmod(temp, state.perms)
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def _replace_with_bytes(path: Path, content: bytes, perms: int) -> None:
+    temp = _temp_beside(path)
+    try:
+        write_synced(temp, content)
+        os.chmod(temp, perms)
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def _replace_with_symlink(path: Path, target: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = _temp_beside(path)
+    try:
+        os.symlink(target, os.fsencode(temp))
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def _temp_beside(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.crackjack-tmp")
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def _sync_dirs(directories: Iterable[Path]) -> None:
+    for directory in directories:
+        with contextlib.suppress(OSError):
+            fsync_dir(directory)
+
+
+def _verify(top: Path, tally: _Tally) -> None:
+    """Read every restored path back: it must be exactly what the restore meant to leave."""
+    for path, expected in tally.expected.items():
+        if path not in tally.failed and observe(top / path) != expected:
+            tally.problem(path, "it does not hold the expected content after the restore")
+
+
+def _failed_message(tree: Worktree, data: RecoveryData, problems: list[str]) -> str:
+    shown = "; ".join(problems[:5]) + (
+        f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+    )
+    return (
+        f"could not put back all hidden unstaged changes ({shown}). Nothing is lost: they are "
+        f"saved in {data.directory} and in the commit {data.ref}. Fix the problem, then run "
+        f"`{RECOVER_COMMAND}` in {tree.top}."
+    )
+
+
+# --- cleaning up ----------------------------------------------------------------------------
+
+
+def finish(tree: Worktree, data: RecoveryData) -> None:
+    """Delete the recovery data of a verified restore: ``state.json`` first (from then on the
+    run counts as finished), then the pinning ref and the rest, best effort."""
+    (data.directory / STATE_NAME).unlink()
+    with contextlib.suppress(OSError):
+        fsync_dir(data.directory)
+    with contextlib.suppress(GitError):
+        git("update-ref", "--no-deref", "-d", data.ref, data.snapshot, cwd=tree.top)
+    shutil.rmtree(data.directory, ignore_errors=True)
+
+
+def discard_partial(tree: Worktree) -> None:
+    """Remove a recovery folder without ``state.json``: a run stopped before it touched the
+    work tree (or after it had put everything back) left it."""
+    directory = tree.recovery_dir
+    if directory.is_dir() and not directory.is_symlink() and not (directory / STATE_NAME).exists():
+        shutil.rmtree(directory, ignore_errors=True)
