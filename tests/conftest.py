@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ["TERMINAL_WIDTH"] = "200"
 os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 
 import pytest
 
-from tests.gitrepo import isolate_git
+from tests.gitrepo import isolate_git, make_repo
 
 CI_AND_TERMINAL = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "TF_BUILD")
 COLOUR = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM")
@@ -25,3 +26,17 @@ def isolated_environment(
             monkeypatch.delenv(name)
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp().parent))
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty git repository (modules needing commits or files override this)."""
+    return make_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def plain(tmp_path: Path) -> Path:
+    """A folder outside any git repository."""
+    root = tmp_path / "plain"
+    root.mkdir()
+    return root

@@ -15,13 +15,6 @@ def _git_env(
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
 
 
-@pytest.fixture
-def plain(tmp_path: Path) -> Path:
-    root = tmp_path / "plain"
-    root.mkdir()
-    return root
-
-
 def test_discover_in_a_repo_uses_git(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     write(repo / ".gitignore", "build/\n")

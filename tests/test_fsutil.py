@@ -112,3 +112,12 @@ def test_describe_os_error_gives_the_reason_only(tmp_path: Path) -> None:
 
     assert describe_os_error(caught.value) == "No such file or directory"
     assert describe_os_error(OSError("plain message")) == "plain message"
+
+
+def test_an_executable_write_adds_execute_where_read_is(tmp_path: Path) -> None:
+    path = tmp_path / "hook"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+    atomic_write(path, b"#!/bin/sh\n", executable=True)
+    assert path.read_bytes() == b"#!/bin/sh\n"
+    assert path.stat().st_mode & 0o777 == 0o750

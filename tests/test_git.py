@@ -12,11 +12,6 @@ from crackjack.core.process import ProcessOutcome, ProcessRequest
 from tests.gitrepo import commit_all, make_repo, run_git, write
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "repo")
-
-
 def _without_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     empty = tmp_path / "empty-bin"
     empty.mkdir()

@@ -372,10 +372,10 @@ def test_failed_write_puts_the_foreign_hook_back(
 ) -> None:
     path = write(repo / ".git" / "hooks" / "pre-commit", FOREIGN)
 
-    def full_disk(target: Path, data: bytes) -> None:
+    def full_disk(target: Path, data: bytes, *, executable: bool = False) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("crackjack.core.install._write_atomically", full_disk)
+    monkeypatch.setattr("crackjack.core.install.atomic_write", full_disk)
     with pytest.raises(InstallError, match=r"cannot write .*: No space left on device"):
         install(repo, force=True)
     assert path.read_text() == FOREIGN

@@ -13,19 +13,7 @@ from crackjack.core.repostate import (
     refuse_unmerged,
     require_work_tree,
 )
-from tests.gitrepo import commit_all, make_repo, run_git, write
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "repo")
-
-
-@pytest.fixture
-def plain(tmp_path: Path) -> Path:
-    root = tmp_path / "plain"
-    root.mkdir()
-    return root
+from tests.gitrepo import commit_all, run_git, write
 
 
 def _conflict(repo: Path, *names: str) -> None:

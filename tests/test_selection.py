@@ -18,7 +18,7 @@ from crackjack.core.files import (
     select_files,
 )
 from crackjack.core.repostate import NotARepositoryError
-from tests.gitrepo import commit_all, make_repo, run_git, write
+from tests.gitrepo import commit_all, run_git, write
 
 ODD_NAMES = [
     "with space.py",
@@ -32,18 +32,6 @@ ODD_NAMES = [
     ":(glob)magic.py",
     "dir with space/-x.py",
 ]
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return make_repo(tmp_path / "repo")
-
-
-@pytest.fixture
-def plain(tmp_path: Path) -> Path:
-    root = tmp_path / "plain"
-    root.mkdir()
-    return root
 
 
 def select(root: Path, selection: FileSelection) -> list[str]:

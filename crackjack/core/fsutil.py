@@ -9,14 +9,14 @@ import stat
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, executable: bool = False) -> None:
     """Replace ``path``'s content with ``data`` all at once.
 
     The data goes to a temporary file in the same directory, is flushed and fsynced, gets the
     original's mode (and owner, where allowed) and then replaces the original with
     ``os.replace``. On any failure (a full disk, say) the temporary file is removed and the
     error re-raised: the original is left exactly as it was. A symlink is written through, so
-    it stays a symlink.
+    it stays a symlink. ``executable`` adds the execute bits wherever the read bits are.
     """
     target = Path(os.path.realpath(path))
     try:
@@ -30,6 +30,9 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             if original is not None:
                 _copy_metadata(handle.fileno(), original)
+            if executable:
+                mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+                os.fchmod(handle.fileno(), mode | stat.S_IRUSR | stat.S_IXUSR | (mode & 0o444) >> 2)
             os.fsync(handle.fileno())
         os.replace(temp, target)
     except BaseException:

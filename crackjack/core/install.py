@@ -18,7 +18,6 @@ import contextlib
 import enum
 import os
 import re
-import secrets
 import shlex
 import stat
 import sys
@@ -28,7 +27,7 @@ from typing import Final
 
 from crackjack import __version__
 from crackjack.core.errors import ConfigError, RepositoryStateError
-from crackjack.core.fsutil import describe_os_error
+from crackjack.core.fsutil import atomic_write, describe_os_error
 from crackjack.core.git import git, repo_root
 
 SUPPORTED_HOOK_TYPES: Final = ("pre-commit", "pre-push")
@@ -370,25 +369,6 @@ def _write(path: Path, text: str) -> None:
     """Write an executable ``path`` all at once: a temporary file beside it, then a rename."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(path, text.encode())
+        atomic_write(path, text.encode(), executable=True)
     except OSError as exc:
         raise InstallError(f"cannot write {path}: {describe_os_error(exc)}") from exc
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.crackjack-tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(temp, flags, 0o777)  # the umask decides who may read and run it
-    try:
-        with open(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            mode = os.fstat(handle.fileno()).st_mode
-            if not mode & stat.S_IXUSR:
-                os.fchmod(handle.fileno(), stat.S_IMODE(mode) | stat.S_IRUSR | stat.S_IXUSR)
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
