@@ -9,7 +9,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from crackjack.cli.theme import STYLES, seconds
+from crackjack.cli.theme import STYLES, files, seconds
 from crackjack.core.results import HookResult, HookStatus, RunResult, signal_name
 from crackjack.core.stash import Hidden
 
@@ -74,10 +74,9 @@ def verdict(result: RunResult) -> Text:
 
 def hidden_note(hidden: Hidden) -> Text:
     """Said before the hooks run, so a user whose run dies knows where the changes are."""
-    count = len(hidden.files)
     return Text(
-        f"unstaged changes to {count} file{'' if count == 1 else 's'} hidden while the hooks"
-        f" run; saved in {hidden.recovery_dir}",
+        f"unstaged changes to {files(len(hidden.files))} hidden while the hooks run;"
+        f" saved in {hidden.recovery_dir}",
         style="dim",
     )
 
@@ -86,7 +85,7 @@ def restore_report(hidden: Hidden) -> Text:
     """What happened to the unstaged changes and to the hooks' fixes around them."""
     if not hidden.files:
         return Text("")
-    text = Text(f"unstaged changes restored ({len(hidden.files)} files)", style="dim")
+    text = Text(f"unstaged changes restored ({files(len(hidden.files))})", style="dim")
     if hidden.rolled_back:
         text = Text(
             "the fixes of hooks to " + ", ".join(hidden.rolled_back) + " conflicted with your"
