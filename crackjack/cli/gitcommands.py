@@ -11,6 +11,7 @@ from crackjack.cli.runner import RunRequest, load, run
 from crackjack.core import install as installer
 from crackjack.core.errors import ConfigError
 from crackjack.core.files import ChangedFiles, StagedFiles
+from crackjack.core.lock import lock_dir_for, run_lock
 from crackjack.core.recovery import RecoveryReport, recover
 from crackjack.core.repostate import require_work_tree
 
@@ -28,7 +29,9 @@ def uninstall(hook_type: str) -> int:
 
 
 def recover_command() -> int:
-    report = recover(require_work_tree(Path.cwd()))
+    top = require_work_tree(Path.cwd())
+    with run_lock(lock_dir_for(top)):  # never under the feet of a run that is still going
+        report = recover(top)
     _say(recovery_lines(report))
     return 0
 

@@ -78,25 +78,28 @@ def make_plan(request: RunRequest, project: Project, catalogue: Catalogue) -> Pl
 def run(request: RunRequest) -> int:
     mode = decide(sys.stdout, os.environ, quiet=request.quiet, verbose=request.verbose)
     console = make_console()
-    project, catalogue = load(Path.cwd(), request.settings)
+    cwd = Path.cwd()
+    project, catalogue = load(cwd, request.settings)
     needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
+    if cwd != project.root:  # the project was found further up: cwd may be inside .git
+        check_repository(cwd, need_repo=False, allow_unmerged=True)
     repo = check_repository(project.root, need_repo=needs_repo)
-    if repo is not None:
-        check_no_unfinished_run(repo)
     if request.dry_run:
+        if repo is not None:
+            check_no_unfinished_run(repo)
         from crackjack.cli.planview import plan_table
 
         console.print(plan_table(make_plan(request, project, catalogue)))
         return 0
     with Cancellation() as cancellation:
         control = RunControl(cancellation)
-        with (
-            stop_signals_to(control.interrupt),
-            run_lock(lock_dir_for(project.root)),
-            _hidden(repo if request.hide_unstaged else None, console) as hidden,
-        ):
-            plan = make_plan(request, project, catalogue)
-            result = anyio.run(_run_controlled, plan, console, mode, control)
+        with stop_signals_to(control.interrupt), run_lock(lock_dir_for(project.root)):
+            if repo is not None:
+                # Under the lock: a run still going holds it, so what is found here was stopped.
+                check_no_unfinished_run(repo)
+            with _hidden(repo if request.hide_unstaged else None, console) as hidden:
+                plan = make_plan(request, project, catalogue)
+                result = anyio.run(_run_controlled, plan, console, mode, control)
     for renderable in summary(result, verbose=mode.verbose, quiet=mode.quiet):
         console.print(renderable)
     if hidden is not None:
