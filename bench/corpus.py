@@ -49,8 +49,17 @@ def git_env() -> dict[str, str]:
 
 def git(corpus: Path, *args: str) -> None:
     """Run git on ``corpus`` only: its repository is named explicitly, never discovered."""
-    argv = ["git", f"--git-dir={corpus / '.git'}", f"--work-tree={corpus}", *_IDENTITY, *args]
-    subprocess.run(argv, cwd=corpus, env=git_env(), check=True)
+    subprocess.run(_git_argv(corpus, args), cwd=corpus, env=git_env(), check=True)
+
+
+def git_output(corpus: Path, *args: str) -> bytes:
+    """Like :func:`git`, and return what it printed on stdout."""
+    argv = _git_argv(corpus, args)
+    return subprocess.run(argv, cwd=corpus, env=git_env(), check=True, capture_output=True).stdout
+
+
+def _git_argv(corpus: Path, args: tuple[str, ...]) -> list[str]:
+    return ["git", f"--git-dir={corpus / '.git'}", f"--work-tree={corpus}", *_IDENTITY, *args]
 
 
 def reset(corpus: Path = CORPUS) -> None:
@@ -63,13 +72,14 @@ def reset(corpus: Path = CORPUS) -> None:
 
 def ensure_corpus(corpus: Path = CORPUS) -> Path:
     """The corpus, built if missing or not of the pinned version, and reset."""
-    if _marker(corpus) != f"{PACKAGE}=={VERSION}":
+    if read_marker(corpus) != f"{PACKAGE}=={VERSION}":
         _build(corpus)
     reset(corpus)
     return corpus
 
 
-def _marker(corpus: Path) -> str | None:
+def read_marker(corpus: Path) -> str | None:
+    """What the corpus at ``corpus`` was built from, or None if it is not a benchmark corpus."""
     try:
         return (corpus / ".git" / MARKER).read_text(encoding="utf-8").strip()
     except OSError:

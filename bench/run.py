@@ -33,6 +33,7 @@ import crackjack as crackjack_package
 from crackjack.cli.output import CI_VARIABLES
 from crackjack.cli.runner import RunRequest, load, make_plan
 from crackjack.core.batching import partition
+from crackjack.core.files import AllFiles, FileSelection
 from crackjack.core.plan import HookPlan
 
 BIN = Path(sys.executable).parent
@@ -93,11 +94,11 @@ class Step:
     def how(self) -> str:
         if not self.argv:
             return "in-process call of the check function (no interpreter start-up)"
-        return "subprocess: `" + " ".join(_short(a) for a in (*self.argv, "FILES")) + "`"
+        return "subprocess: `" + " ".join(short(a) for a in (*self.argv, "FILES")) + "`"
 
     def run(self) -> int:
         if self.argv:
-            return max(_run_quietly((*self.argv, *batch), self.root) for batch in self.batches)
+            return max(run_quietly((*self.argv, *batch), self.root) for batch in self.batches)
         hook = self.plan.hook
         check = hook.check
         if check is None:
@@ -131,6 +132,10 @@ def tool_step(step: Step) -> Step:
     return Step(step.plan, step.root, argv, batches, tool=TOOLS_PACKAGE)
 
 
+def reset_corpus() -> None:
+    reset(CORPUS)
+
+
 @dataclass(slots=True)
 class Contender:
     name: str
@@ -140,8 +145,14 @@ class Contender:
     """The hook id of a single-hook row, else empty."""
     sets: frozenset[str] = frozenset()
     """The sets of hook rows (:data:`CALLS`, :data:`TOOLS_SET`) this row belongs to."""
+    prepare: Callable[[], None] = reset_corpus
+    """Before every run, not timed: put the corpus back (and set up what the run needs)."""
+    check: Callable[[], str] | None = None
+    """After every run, not timed: what is wrong with the corpus now, "" when nothing is."""
     seconds: list[float] = field(default_factory=list)
     exit_codes: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """What ``check`` found after each timed run ("" for a run that left things right)."""
 
     @property
     def median(self) -> float:
@@ -152,13 +163,19 @@ class Contender:
         return min(self.seconds)
 
     def time_once(self, *, keep: bool) -> None:
-        reset(CORPUS)
+        self.prepare()
         start = time.perf_counter()
         code = self.action()
         elapsed = time.perf_counter() - start
-        if keep:
-            self.seconds.append(elapsed)
-            self.exit_codes.append(code)
+        problem = self.check() if self.check is not None else ""
+        if not keep:
+            if problem:
+                print(f"bench: warm-up of {self.name}: {problem}", file=sys.stderr)
+            return
+        self.seconds.append(elapsed)
+        self.exit_codes.append(code)
+        if self.check is not None:
+            self.problems.append(problem)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -170,6 +187,7 @@ class Contender:
             "min": self.minimum,
             "seconds": self.seconds,
             "exit_codes": self.exit_codes,
+            **({"problems": self.problems} if self.check is not None else {}),
         }
 
 
@@ -178,21 +196,23 @@ class Verdict:
     target: str
     measured: float
     limit: float
+    strict: bool = False
+    """Passed only below the limit, not at it."""
 
     @property
     def passed(self) -> bool:
-        return self.measured <= self.limit
+        return self.measured < self.limit if self.strict else self.measured <= self.limit
 
     def line(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
         return f"- **{verdict}** {self.target}: {self.measured:.3f} s (limit {self.limit:.3f} s)"
 
 
-def _short(arg: str) -> str:
+def short(arg: str) -> str:
     return Path(arg).name if os.path.isabs(arg) else arg
 
 
-def _run_quietly(argv: Sequence[str], cwd: Path) -> int:
+def run_quietly(argv: Sequence[str], cwd: Path) -> int:
     """Run ``argv`` with its output captured through pipes, as crackjack captures it."""
     done = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
     return done.returncode
@@ -217,10 +237,14 @@ def compile_crackjack() -> Path:
     return package
 
 
-def plan_steps(root: Path) -> tuple[list[Step], list[str]]:
-    """The fast workflow's hooks that have work to do, and the ids of those that have none."""
+def plan_steps(root: Path, files: FileSelection | None = None) -> tuple[list[Step], list[str]]:
+    """The fast workflow's hooks that have work to do, and the ids of those that have none.
+
+    ``files``: which files the plan looks at, as crackjack's flags choose them (default: all).
+    """
     project, catalogue = load(root, {})
-    plan = make_plan(RunRequest(workflow="fast", settings={}), project, catalogue)
+    request = RunRequest(workflow="fast", settings={}, files=files or AllFiles())
+    plan = make_plan(request, project, catalogue)
     missing = [h.hook.id for h in plan.hooks if h.missing]
     if missing:
         raise SystemExit(f"bench: programs not found for {', '.join(missing)}")
@@ -233,11 +257,11 @@ def plan_steps(root: Path) -> tuple[list[Step], list[str]]:
 
 
 def crackjack(*args: str) -> Action:
-    return lambda: _run_quietly((str(CRACKJACK), *args), CORPUS)
+    return lambda: run_quietly((str(CRACKJACK), *args), CORPUS)
 
 
 def python(*args: str) -> Action:
-    return lambda: _run_quietly((sys.executable, *args), CORPUS)
+    return lambda: run_quietly((sys.executable, *args), CORPUS)
 
 
 def sequential(steps: Sequence[Step]) -> Action:
@@ -414,7 +438,8 @@ def source_revision() -> str:
     return head.stdout.strip() + ("+dirty" if diff.returncode else "")
 
 
-def metadata(steps: Sequence[Step], package: Path, runs: int, warmup: int) -> dict[str, object]:
+def environment_metadata(package: Path) -> dict[str, object]:
+    """The date, the machine, its load, and the versions of everything the benchmark runs."""
     ruff = subprocess.run([str(BIN / "ruff"), "--version"], capture_output=True, text=True)
     return {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -428,6 +453,12 @@ def metadata(steps: Sequence[Step], package: Path, runs: int, warmup: int) -> di
         "crackjack_source": source_revision(),
         "ruff": ruff.stdout.strip(),
         "tools": versions(),
+    }
+
+
+def metadata(steps: Sequence[Step], package: Path, runs: int, warmup: int) -> dict[str, object]:
+    return {
+        **environment_metadata(package),
         "corpus": f"{PACKAGE}=={VERSION}",
         "files_per_hook": {step.id: len(step.plan.files) for step in steps},
         "runs": runs,
@@ -451,8 +482,8 @@ def write_json(timed: Sequence[Contender], steps: Sequence[Step], meta: dict[str
     RESULTS.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
+def parse_args(argv: Sequence[str], description: str | None = __doc__) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--runs", type=int, default=10, help="timed runs of each measurement")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds before those")
     args = parser.parse_args(argv)
