@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
-
-import yaml
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.hook import CheckOutcome
 from crackjack.core.tomlerror import locate
 from crackjack.hooks.checks.common import find_in_files, no_arguments
-
-try:
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
 _YAML_MULTI_DOCUMENT_FLAGS = frozenset({"-m", "--allow-multiple-documents"})
 
@@ -58,7 +50,9 @@ def check_yaml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bo
             f"check-yaml: unknown argument {unknown[0]!r} "
             "(accepted: --unsafe, --allow-multiple-documents, -m)"
         )
-    parse = parse_yaml_syntax if "--unsafe" in args else parse_yaml
+    from crackjack.hooks.checks import yamlparse  # PyYAML only when there is YAML to check
+
+    parse = yamlparse.parse_yaml_syntax if "--unsafe" in args else yamlparse.parse_yaml
     return _check_files(files, root, parse)
 
 
@@ -72,34 +66,6 @@ def parse_toml(data: bytes) -> SyntaxProblem | None:
         return SyntaxProblem(*locate(exc, text))
     except RecursionError:
         return SyntaxProblem("nested too deeply to parse")
-    return None
-
-
-def parse_yaml(data: bytes) -> SyntaxProblem | None:
-    """Load every document with the safe loader: unknown tags and bad values are errors."""
-    return _run_yaml(yaml.load_all, data)
-
-
-def parse_yaml_syntax(data: bytes) -> SyntaxProblem | None:
-    """Compose every document without constructing values: any tag passes."""
-    return _run_yaml(yaml.compose_all, data)
-
-
-def _run_yaml(load: Callable[..., Iterable[object]], data: bytes) -> SyntaxProblem | None:
-    try:
-        deque(load(data, Loader=_YamlLoader), maxlen=0)
-    except yaml.MarkedYAMLError as exc:
-        message = ": ".join(part for part in (exc.context, exc.problem) if part)
-        mark = exc.problem_mark or exc.context_mark
-        if mark is None:  # pragma: no cover - PyYAML always marks its parse errors
-            return SyntaxProblem(message)
-        return SyntaxProblem(message, mark.line + 1, mark.column + 1)
-    except yaml.reader.ReaderError as exc:
-        return SyntaxProblem(f"{str(exc).splitlines()[0]} (at position {exc.position})")
-    except yaml.YAMLError as exc:  # pragma: no cover - loading raises only the errors above
-        return SyntaxProblem(str(exc).splitlines()[0])
-    except (ValueError, RecursionError) as exc:
-        return SyntaxProblem(f"cannot load: {exc}")
     return None
 
 
