@@ -94,8 +94,9 @@ def run(request: RunRequest) -> int:
     with Cancellation() as cancellation:
         control = RunControl(cancellation)
         with stop_signals_to(control.interrupt), run_lock(lock_dir_for(project.root)):
-            if repo is not None:
+            if repo is not None and not request.hide_unstaged:
                 # Under the lock: a run still going holds it, so what is found here was stopped.
+                # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(repo)
             with _hidden(repo if request.hide_unstaged else None, console) as hidden:
                 plan = make_plan(request, project, catalogue)

@@ -152,6 +152,22 @@ PATCH_NAME = "unstaged.patch"
 
 def locate(repo: Path) -> Worktree:
     """The work tree around ``repo``; RepositoryStateError outside one (bare, ``.git``)."""
+    asked = ("--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--git-path", "index")
+    outcome = run_git(["rev-parse", "--is-inside-work-tree", *asked], repo)
+    lines = outcome.output.split(b"\n")
+    complete = outcome.returncode == 0 and len(lines) == 6 and lines[0] == b"true"
+    if complete and not lines[5] and _path_out(lines[1], repo) == repo:
+        top = repo  # relative answers are relative to the top, where git was asked
+        git_dir, common, index_file = (_path_out(line, top) for line in lines[2:5])
+        return Worktree(
+            top=top, git_dir=git_dir, index_file=index_file, ref=_ref_for(git_dir, common)
+        )
+    return _locate_step_by_step(repo)
+
+
+def _locate_step_by_step(repo: Path) -> Worktree:
+    """``locate`` one question at a time, from the top of the work tree: for the precise
+    refusal, paths with line breaks, or ``repo`` below the top."""
     try:
         inside = git("rev-parse", "--is-inside-work-tree", cwd=repo).strip()
     except GitError as exc:
