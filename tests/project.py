@@ -72,11 +72,13 @@ def run_cli(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> CliResult:
-    """Run crackjack in this process, as its console script would, in ``cwd``."""
+    """Run crackjack in this process, as its console script would, in ``cwd``; whatever
+    happens, it never shows a traceback."""
     monkeypatch.chdir(cwd)
     capsys.readouterr()
     code = invoke(list(args))
     captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
     return CliResult(code, captured.out, captured.err)
 
 

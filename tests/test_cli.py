@@ -13,7 +13,6 @@ from crackjack.cli import runner
 from crackjack.cli.errors import guarded
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
 from tests.project import (
-    CliResult,
     hook_table,
     make_project,
     run_cli,
@@ -50,15 +49,6 @@ def private_tempdir(
     return folder
 
 
-def cli(
-    args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> CliResult:
-    result = run_cli(args, cwd, monkeypatch, capsys)
-    assert "Traceback" not in result.err
-    assert "Traceback" not in result.out
-    return result
-
-
 def hook_line(out: str, hook_id: str) -> str:
     """The one plain-mode line of ``hook_id`` (``id ..... status``)."""
     lines = [
@@ -82,7 +72,7 @@ def one_hook_project(root: Path, code: str, **keys: object) -> Path:
 def test_version_prints_the_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = cli(["--version"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["--version"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     assert result.out.strip() == f"crackjack {__version__}"
 
@@ -94,7 +84,7 @@ def test_help_exits_0(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    result = cli(args, tmp_path, monkeypatch, capsys)
+    result = run_cli(args, tmp_path, monkeypatch, capsys)
     assert result.code == 0
     assert "Usage" in result.out
 
@@ -102,7 +92,7 @@ def test_help_exits_0(
 def test_help_names_the_main_flags(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = cli(["--help"], tmp_path, monkeypatch, capsys).out
+    out = run_cli(["--help"], tmp_path, monkeypatch, capsys).out
     for flag in ("--fast", "--skip-hooks", "--workflow", "--hook", "--skip", "--dry-run", "--jobs"):
         assert flag in out
 
@@ -114,7 +104,7 @@ def test_exit_0_when_every_hook_passes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     one_hook_project(tmp_path, PASS)
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     assert "passed" in hook_line(result.out, "h")
     assert "mine: passed in" in result.out
@@ -124,7 +114,7 @@ def test_exit_1_when_a_hook_fails_and_its_output_is_shown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     one_hook_project(tmp_path, FAIL)
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert result.code == 1
     assert "failed" in hook_line(result.out, "h")
     assert "exit code 1" in hook_line(result.out, "h")
@@ -136,7 +126,7 @@ def test_exit_1_when_a_fixer_modifies_a_file_and_the_summary_names_both(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     one_hook_project(tmp_path, APPEND, files=["*.txt"], fixer=True)
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert result.code == 1
     assert (tmp_path / "a.txt").read_text() == "hello\n# fixed\n"
     assert "fixed" in hook_line(result.out, "h")
@@ -148,7 +138,7 @@ def test_exit_1_when_a_hook_times_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     one_hook_project(tmp_path, SLEEP, timeout=0.5, pass_filenames=False)
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert result.code == 1
     assert "timed out after 0.5 s" in hook_line(result.out, "h")
 
@@ -167,7 +157,7 @@ def test_exit_1_when_a_program_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing_tool_project(tmp_path)
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert result.code == 1
     line = hook_line(result.out, "gone")
     assert "missing" in line
@@ -179,7 +169,7 @@ def test_exit_0_for_a_missing_program_with_missing_tools_warn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing_tool_project(tmp_path, 'missing-tools = "warn"\n')
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     summary = result.out[result.out.index("crackjack mine") :]
     assert "missing" in summary
@@ -220,7 +210,7 @@ def test_exit_2_for_a_bad_configuration(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     make_project(tmp_path, {"a.py": "x = 1\n"}, config=config)
-    result = cli(["--fast"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["--fast"], tmp_path, monkeypatch, capsys)
     assert result.code == 2
     assert re.search(expected, result.err), result.err
     assert str(tmp_path / "pyproject.toml") in result.err
@@ -231,7 +221,7 @@ def test_a_toml_error_at_the_end_of_the_file_also_has_line_and_column(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     make_project(tmp_path, config="fail-fast = true\njobs = [1,\n")
-    result = cli(["--fast"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["--fast"], tmp_path, monkeypatch, capsys)
     assert result.code == 2
     assert re.search(rf"{re.escape(str(tmp_path / 'pyproject.toml'))}:\d+:\d+: ", result.err)
 
@@ -241,7 +231,7 @@ def test_a_bad_environment_variable_is_named(
 ) -> None:
     make_project(tmp_path)
     monkeypatch.setenv("CRACKJACK_JOBS", "lots")
-    result = cli(["--fast", "--dry-run"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["--fast", "--dry-run"], tmp_path, monkeypatch, capsys)
     assert result.code == 2
     assert "CRACKJACK_JOBS: expected a whole number" in result.err
 
@@ -267,7 +257,7 @@ def test_exit_2_for_a_usage_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     one_hook_project(tmp_path, TOUCH)
-    result = cli(args, tmp_path, monkeypatch, capsys)
+    result = run_cli(args, tmp_path, monkeypatch, capsys)
     assert result.code == 2
     assert expected in result.err
     assert result.err.startswith("crackjack: ")
@@ -279,7 +269,7 @@ def test_an_unknown_hook_in_crackjack_skip_is_a_usage_error(
 ) -> None:
     one_hook_project(tmp_path, PASS)
     monkeypatch.setenv("CRACKJACK_SKIP", "h,no-such-hook")
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert result.code == 2
     assert "unknown hook 'no-such-hook'" in result.err
 
@@ -317,7 +307,7 @@ def test_a_crash_inside_a_command_exits_3(
 
     one_hook_project(tmp_path, PASS)
     monkeypatch.setattr(runner, "run", crash)
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert result.code == 3
     assert len(result.err.splitlines()) == 1
     assert "internal error" in result.err
@@ -337,7 +327,7 @@ def test_hooks_lists_builtin_and_project_hooks_phases_and_workflows(
         + workflow_table("pre-push", ["fast", "docs"])
     )
     make_project(tmp_path, config=config)
-    result = cli(["hooks"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["hooks"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     rows = {line.split()[1]: line for line in result.out.splitlines() if line.startswith("│")}
     for builtin in ("ruff-check", "ruff-format", "trailing-whitespace", "mypy", "bandit", "pytest"):
@@ -374,7 +364,7 @@ def test_dry_run_prints_the_plan_and_runs_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     two_hook_project(tmp_path)
-    result = cli(["-w", "mine", "--dry-run"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--dry-run"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     assert "plan: workflow mine" in result.out
     assert "touch.py" in result.out
@@ -386,7 +376,7 @@ def test_skip_flag_skips_a_hook(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     two_hook_project(tmp_path)
-    result = cli(["-w", "mine", "--skip", "a"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--skip", "a"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     assert "skipped" in hook_line(result.out, "a")
     assert "skipped by --skip" in hook_line(result.out, "a")
@@ -400,7 +390,7 @@ def test_crackjack_skip_variable_skips_hooks(
 ) -> None:
     two_hook_project(tmp_path)
     monkeypatch.setenv("CRACKJACK_SKIP", "a,b")
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     for hook_id in ("a", "b"):
         assert "skipped" in hook_line(result.out, hook_id)
@@ -412,7 +402,7 @@ def test_hook_flag_runs_only_that_hook(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     two_hook_project(tmp_path)
-    result = cli(["-w", "mine", "--hook", "b"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--hook", "b"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     assert "passed" in hook_line(result.out, "b")
     assert not re.search(r"^a \.", result.out, re.MULTILINE)
@@ -431,7 +421,7 @@ def test_workflow_flag_runs_a_project_workflow_phase_by_phase(
         + hook_table("elsewhere", command=tool(tmp_path, "fail", FAIL), phase="third")
     )
     make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
-    result = cli(["--workflow", "two-step"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["--workflow", "two-step"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     out = result.out
     assert out.index("== first (1 hook") < out.index("== first passed") < out.index("== second (")
@@ -450,14 +440,14 @@ def test_fail_fast_reports_later_hooks_skipped(
         + hook_table("second", command=tool(tmp_path, "pass", PASS), phase="mine")
     )
     make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
-    result = cli(["-w", "mine", "--jobs", "1", "--fail-fast"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--jobs", "1", "--fail-fast"], tmp_path, monkeypatch, capsys)
     assert result.code == 1
     assert "failed" in hook_line(result.out, "first")
     second = hook_line(result.out, "second")
     assert "skipped" in second
     assert "fail-fast" in second
 
-    result = cli(["-w", "mine", "--jobs", "1", "--no-fail-fast"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--jobs", "1", "--no-fail-fast"], tmp_path, monkeypatch, capsys)
     assert result.code == 1
     assert "passed" in hook_line(result.out, "second")
 
@@ -473,9 +463,9 @@ def test_fail_fast_from_the_project_settings(
         + hook_table("second", command=tool(tmp_path, "pass", PASS), phase="mine")
     )
     make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
-    result = cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys)
     assert "skipped" in hook_line(result.out, "second")
-    result = cli(["-w", "mine", "--no-fail-fast"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--no-fail-fast"], tmp_path, monkeypatch, capsys)
     assert "passed" in hook_line(result.out, "second")
 
 
@@ -514,7 +504,7 @@ def test_jobs_1_runs_hooks_one_at_a_time(
         command = [*tool(tmp_path, "interval", INTERVAL), str(log), hook_id]
         config += hook_table(hook_id, command=command, phase="mine", pass_filenames=False)
     make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
-    result = cli(["-w", "mine", "--jobs", "1"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--jobs", "1"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     events = log.read_text().split("\n")[:-1]
     assert len(events) == 6
@@ -531,7 +521,7 @@ def test_jobs_2_runs_hooks_side_by_side(
         command = [*tool(tmp_path, "meet", RENDEZVOUS), str(tmp_path / me), str(tmp_path / other)]
         config += hook_table(me, command=command, phase="mine", pass_filenames=False)
     make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
-    result = cli(["-w", "mine", "--jobs", "2"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--jobs", "2"], tmp_path, monkeypatch, capsys)
     assert result.code == 0, result.out
 
 
@@ -570,7 +560,7 @@ def test_plain_output_keeps_declaration_order_when_a_later_hook_ends_first(
         )
     )
     make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
-    result = cli(["-w", "mine", "--jobs", "2"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--jobs", "2"], tmp_path, monkeypatch, capsys)
     assert result.code == 0, result.out
     lines = result.out.splitlines()
     a, b = lines.index(hook_line(result.out, "a")), lines.index(hook_line(result.out, "b"))
@@ -590,7 +580,7 @@ def test_jobs_precedence_pyproject_then_environment_then_flag(
     make_project(tmp_path, {"a.py": "x = 1\n"}, config="jobs = 3\n")
 
     def title(*args: str) -> str:
-        result = cli(["--fast", "--dry-run", *args], tmp_path, monkeypatch, capsys)
+        result = run_cli(["--fast", "--dry-run", *args], tmp_path, monkeypatch, capsys)
         assert result.code == 0, result.err
         return result.out.splitlines()[0].strip()
 
@@ -612,7 +602,7 @@ def test_a_plain_directory_runs_the_builtin_fast_hooks(
     (project / "hello.py").write_text('def greet(name: str) -> str:\n    return f"hi {name}"\n')
     above = [p for p in project.parents if (p / "pyproject.toml").exists() or (p / ".git").exists()]
     assert not above, f"the test needs no pyproject.toml or .git above {project}"
-    result = cli(["--fast"], project, monkeypatch, capsys)
+    result = run_cli(["--fast"], project, monkeypatch, capsys)
     assert result.code == 0, result.out
     assert result.out.startswith("== fast (")
     for hook_id in ("ruff-check", "ruff-format", "debug-statements", "trailing-whitespace"):
@@ -639,7 +629,7 @@ def test_quiet_shows_only_failures_and_the_verdict(
         + hook_table("bad", command=tool(tmp_path, "fail", FAIL), phase="mine")
     )
     make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
-    result = cli(["-w", "mine", "--quiet"], tmp_path, monkeypatch, capsys)
+    result = run_cli(["-w", "mine", "--quiet"], tmp_path, monkeypatch, capsys)
     assert result.code == 1
     assert "== mine" not in result.out
     assert "good" not in result.out
@@ -653,8 +643,8 @@ def test_verbose_shows_the_output_of_passing_hooks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     one_hook_project(tmp_path, HELLO)
-    assert "hello from the hook" not in cli(["-w", "mine"], tmp_path, monkeypatch, capsys).out
-    result = cli(["-w", "mine", "--verbose"], tmp_path, monkeypatch, capsys)
+    assert "hello from the hook" not in run_cli(["-w", "mine"], tmp_path, monkeypatch, capsys).out
+    result = run_cli(["-w", "mine", "--verbose"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     assert "hello from the hook" in result.out
 

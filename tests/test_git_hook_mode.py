@@ -186,17 +186,6 @@ def assert_no_recovery_data(root: Path) -> None:
     assert crackjack_refs(root) == []
 
 
-def cli(
-    args: Sequence[str],
-    cwd: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> CliResult:
-    result = run_cli(args, cwd, monkeypatch, capsys)
-    assert "Traceback" not in result.out + result.err
-    return result
-
-
 def flat(text: str) -> str:
     """Output with its line wrapping undone (the console wraps long lines at spaces)."""
     return " ".join(text.split())
@@ -257,7 +246,7 @@ def test_hooks_see_the_staged_content_and_fixes_merge_with_unstaged_edits(
     write(root / "untracked.py", "fixme, untracked\n")
     before = RepoState.take(root)
 
-    result = cli(command, root, monkeypatch, capsys)
+    result = run_cli(command, root, monkeypatch, capsys)
 
     assert result.code == 1, result
     assert probe.seen() == {"f.py": STAGED, "new.py": b"fixme too\n"}
@@ -277,7 +266,7 @@ def test_a_fix_that_conflicts_with_an_unstaged_edit_is_rolled_back_and_kept_asid
     partially_staged(root, "f.py", CONFLICTING)
     before = RepoState.take(root)
 
-    result = cli(["--staged"], root, monkeypatch, capsys)
+    result = run_cli(["--staged"], root, monkeypatch, capsys)
 
     assert result.code == 1, result
     assert probe.seen() == {"f.py": STAGED}
@@ -374,14 +363,14 @@ def test_sigkill_while_hidden_leaves_recovery_data_for_crackjack_recover(
     probe.act("record")
     probe.forget()
     for command in (["--staged"], ["git-hook", "pre-commit"], ["--staged", "--dry-run"]):
-        refused = cli(command, root, monkeypatch, capsys)
+        refused = run_cli(command, root, monkeypatch, capsys)
         one_line_refusal(refused, 3, f"Run `{RECOVER_COMMAND}` in {root}")
         assert f"(pid {proc.pid}," in refused.err
         assert str(recovery) in refused.err
     assert probe.calls() == []
     assert_only_changed(hidden, RepoState.take(root))
 
-    recovered = cli(["recover"], root, monkeypatch, capsys)
+    recovered = run_cli(["recover"], root, monkeypatch, capsys)
 
     assert recovered.code == 0, recovered
     assert (
@@ -391,12 +380,12 @@ def test_sigkill_while_hidden_leaves_recovery_data_for_crackjack_recover(
     assert_only_changed(before, RepoState.take(root))
     assert_no_recovery_data(root)
 
-    again = cli(["--staged"], root, monkeypatch, capsys)
+    again = run_cli(["--staged"], root, monkeypatch, capsys)
     assert again.code == 0, again
     assert probe.seen() == {"f.py": STAGED}
     assert_only_changed(before, RepoState.take(root))
     assert_no_recovery_data(root)
-    nothing = cli(["recover"], root, monkeypatch, capsys)
+    nothing = run_cli(["recover"], root, monkeypatch, capsys)
     assert nothing.code == 0
     assert "nothing to recover" in nothing.out
     assert_only_changed(before, RepoState.take(root))
@@ -415,7 +404,7 @@ def test_awkward_file_names_partially_staged(
         partially_staged(root, name)
     before = RepoState.take(root)
 
-    result = cli(["git-hook", "pre-commit"], root, monkeypatch, capsys)
+    result = run_cli(["git-hook", "pre-commit"], root, monkeypatch, capsys)
 
     assert result.code == 1, result
     assert probe.seen() == dict.fromkeys(ODD_NAMES, STAGED)
@@ -444,7 +433,7 @@ def test_ten_thousand_staged_files(
         write(root / name, SMALL + b"unstaged\n")
     before = RepoState.take(root)
 
-    result = cli(["--staged"], root, monkeypatch, capsys)
+    result = run_cli(["--staged"], root, monkeypatch, capsys)
 
     assert result.code == 1, result
     assert probe.seen() == dict.fromkeys(names, SMALL)
@@ -529,7 +518,7 @@ def test_unmerged_paths_are_refused(
     partially_staged(root, "f.py")
     before = RepoState.take(root)
 
-    result = cli(command, root, monkeypatch, capsys)
+    result = run_cli(command, root, monkeypatch, capsys)
 
     one_line_refusal(result, 2, f"unmerged paths in {root}: c.txt; resolve the conflicts first")
     assert probe.calls() == []
@@ -570,7 +559,7 @@ def test_refusals_exit_2_with_one_line(
     cwd = {"bare": bare, "outside": outside}.get(where, root / where)
     before = RepoState.take(root)
 
-    result = cli(args, cwd, monkeypatch, capsys)
+    result = run_cli(args, cwd, monkeypatch, capsys)
 
     one_line_refusal(result, 2, expected)
     assert probe.calls() == []
@@ -604,7 +593,7 @@ def test_changed_checks_the_branch_work_since_its_base_without_hiding_anything(
         "e.py": b"e staged\n",
     }
 
-    since_main = cli(["--changed"], root, monkeypatch, capsys)
+    since_main = run_cli(["--changed"], root, monkeypatch, capsys)
 
     assert since_main.code == 0, since_main
     assert probe.seen() == branch_work
@@ -612,7 +601,7 @@ def test_changed_checks_the_branch_work_since_its_base_without_hiding_anything(
     assert_only_changed(before, RepoState.take(root))
     probe.forget()
 
-    since_v1 = cli(["--changed=v1"], root, monkeypatch, capsys)
+    since_v1 = run_cli(["--changed=v1"], root, monkeypatch, capsys)
 
     assert since_v1.code == 0, since_v1
     assert probe.seen() == {**branch_work, "b.py": b"b on main\n"}
@@ -628,7 +617,7 @@ def test_fast_with_paths_runs_only_on_those_paths(
     partially_staged(root, "a.py")
     before = RepoState.take(root)
 
-    result = cli(["--fast", "a.py", "deleted.py"], root, monkeypatch, capsys)
+    result = run_cli(["--fast", "a.py", "deleted.py"], root, monkeypatch, capsys)
 
     assert result.code == 1, result
     assert probe.seen() == {"a.py": UNSTAGED}
@@ -684,7 +673,7 @@ def installed_project(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> tuple[Path, Probe]:
     root, probe = probe_project(tmp_path, {"f.py": "ok\n", "g.py": "ok\n"}, "check")
-    installed = cli(["install"], root, monkeypatch, capsys)
+    installed = run_cli(["install"], root, monkeypatch, capsys)
     assert installed.code == 0, installed
     hook = git_dir(root) / "hooks" / "pre-commit"
     assert flat(installed.out) == f"crackjack: crackjack pre-commit hook installed at {hook}"
@@ -773,11 +762,11 @@ def test_install_force_chains_a_foreign_hook_and_uninstall_puts_it_back(
     hook.chmod(0o750)
     foreign_log = git_dir(root) / "foreign.log"
 
-    refused = cli(["install"], root, monkeypatch, capsys)
+    refused = run_cli(["install"], root, monkeypatch, capsys)
     one_line_refusal(refused, 2, "install again with --force")
     assert hook.read_text() == FOREIGN
 
-    forced = cli(["install", "--force"], root, monkeypatch, capsys)
+    forced = run_cli(["install", "--force"], root, monkeypatch, capsys)
     assert forced.code == 0, forced
     assert f"kept the existing hook as {hook}.legacy" in forced.out
     stage(root, "bad.py", "BAD\n")
@@ -789,7 +778,7 @@ def test_install_force_chains_a_foreign_hook_and_uninstall_puts_it_back(
     assert_only_changed(before, RepoState.take(root))
     probe.forget()
 
-    removed = cli(["uninstall"], root, monkeypatch, capsys)
+    removed = run_cli(["uninstall"], root, monkeypatch, capsys)
     assert removed.code == 0, removed
     assert "restored the previous hook from pre-commit.legacy" in removed.out
     assert hook.read_text() == FOREIGN
