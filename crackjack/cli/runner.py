@@ -103,7 +103,7 @@ def run(request: RunRequest) -> int:
                 result = anyio.run(_run_controlled, plan, console, mode, control)
     for renderable in summary(result, verbose=mode.verbose, quiet=mode.quiet):
         console.print(renderable)
-    if hidden is not None:
+    if hidden is not None and hidden.files:
         console.print(restore_report(hidden))
     for problem in result.subscriber_errors:
         make_console(stderr=True).print(

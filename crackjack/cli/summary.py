@@ -83,8 +83,6 @@ def hidden_note(hidden: Hidden) -> Text:
 
 def restore_report(hidden: Hidden) -> Text:
     """What happened to the unstaged changes and to the hooks' fixes around them."""
-    if not hidden.files:
-        return Text("")
     text = Text(f"unstaged changes restored ({files(len(hidden.files))})", style="dim")
     if hidden.rolled_back:
         text = Text(
