@@ -123,16 +123,13 @@ def run_command(
     """Run a workflow (default: standard = fast hooks, comprehensive hooks, tests)."""
     from crackjack.cli.runner import RunRequest, run
     from crackjack.core.errors import ConfigError
-    from crackjack.core.files import ChangedFiles
 
     if fast + skip_hooks + (workflow is not None) > 1:
         raise ConfigError("choose one of --fast, --skip-hooks and --workflow")
     if quiet and verbose:
         raise ConfigError("choose one of --quiet and --verbose")
     chosen = workflow or ("fast" if fast else "skip-hooks" if skip_hooks else "standard")
-    files = _file_selection(paths or [], staged, changed or changed_from is not None, all_files)
-    if isinstance(files, ChangedFiles):
-        files = ChangedFiles(changed_from)
+    files = _file_selection(paths or [], staged, changed, changed_from, all_files)
     settings = {
         key: value for key, value in (("jobs", jobs), ("fail_fast", fail_fast)) if value is not None
     }
@@ -151,18 +148,19 @@ def run_command(
 
 
 def _file_selection(
-    paths: list[str], staged: bool, changed: bool, all_files: bool
+    paths: list[str], staged: bool, changed: bool, changed_from: str | None, all_files: bool
 ) -> FileSelection:
     from crackjack.core.errors import ConfigError
     from crackjack.core.files import AllFiles, ChangedFiles, GivenFiles, StagedFiles
 
+    changed = changed or changed_from is not None
     if bool(paths) + staged + changed + all_files > 1:
         raise ConfigError("choose one of --staged, --changed, --all-files and PATHS")
     if paths:
         return GivenFiles(tuple(paths))
     if staged:
         return StagedFiles()
-    return ChangedFiles() if changed else AllFiles()
+    return ChangedFiles(changed_from) if changed else AllFiles()
 
 
 @app.command("hooks")
