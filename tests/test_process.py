@@ -360,8 +360,8 @@ def test_setup_failure_after_the_start_still_kills_and_reaps(
     spawned: list[int] = []
     spawn = process._spawn
 
-    def recording_spawn(request: ProcessRequest) -> Any:
-        proc = spawn(request)
+    def recording_spawn(request: ProcessRequest, channel: tuple[int, int] | None) -> Any:
+        proc = spawn(request, channel)
         spawned.append(proc.pid)
         return proc
 
@@ -390,3 +390,61 @@ def test_start_error_without_a_file_name() -> None:
 
 def test_a_pid_that_is_not_our_child_counts_as_exited() -> None:
     assert process._has_exited(os.getpid())
+
+
+# --- the side channel: a second pipe a child reports on ----------------------------------------
+
+
+def open_fds() -> set[int]:
+    return {int(name) for name in os.listdir("/proc/self/fd")}
+
+
+def test_side_channel_delivers_everything_in_order_apart_from_the_output() -> None:
+    received: list[bytes] = []
+    code = (
+        "import os, sys\n"
+        "fd = int(os.environ['REPORT_FD'])\n"
+        "for i in range(2000):\n"
+        "    os.write(fd, b'line %d\\n' % i)\n"
+        "print('plain output')\n"
+    )
+    before = open_fds()
+    outcome = run_process(
+        python(code, side_channel=process.SideChannel("REPORT_FD", received.append))
+    )
+    assert outcome.returncode == 0
+    assert outcome.text == "plain output\n"
+    assert b"".join(received) == b"".join(b"line %d\n" % i for i in range(2000))
+    assert open_fds() == before
+
+
+def test_side_channel_is_not_given_to_other_processes_and_closed_on_start_errors() -> None:
+    before = open_fds()
+    request = ProcessRequest(
+        argv=("/no/such/program",),
+        cwd=Path.cwd(),
+        side_channel=process.SideChannel("REPORT_FD", lambda data: None),
+    )
+    outcome = run_process(request)
+    assert outcome.start_error is not None
+    assert open_fds() == before
+    plain = run_process(python("import os; print(os.environ.get('REPORT_FD'))"))
+    assert plain.text == "None\n"
+
+
+def test_side_channel_is_drained_after_a_kill(stray_pids: list[int]) -> None:
+    received: list[bytes] = []
+    code = (
+        "import os, time\n"
+        "os.write(int(os.environ['REPORT_FD']), b'before the hang\\n')\n"
+        "time.sleep(60)\n"
+    )
+    request = python(
+        code,
+        timeout=1.0,
+        kill_grace=0.1,
+        side_channel=process.SideChannel("REPORT_FD", received.append),
+    )
+    outcome = run_process(request)
+    assert outcome.timed_out
+    assert b"".join(received) == b"before the hang\n"

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from crackjack.core.files import FileSelection
 
 RUN = "run"
+TEST_ARGS = "crackjack.test_args"
 VERSION_LINE = f"crackjack {__version__}"
 
 
@@ -25,6 +26,9 @@ class DefaultGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args or args[0] not in self.commands:
             args = [RUN, *_expand_changed(args)]
+        if args[0] == RUN and "--" in args:
+            split = args.index("--")
+            args, ctx.meta[TEST_ARGS] = args[:split], tuple(args[split + 1 :])
         return super().parse_args(ctx, args)
 
 
@@ -58,6 +62,7 @@ def _print_version(value: bool) -> None:
     epilog="Other commands: `crackjack hooks` lists every hook and workflow.",
 )
 def run_command(
+    ctx: typer.Context,
     paths: Annotated[
         list[str] | None,
         typer.Argument(metavar="[PATHS]...", help="Check only these files (folders: their files)."),
@@ -110,6 +115,14 @@ def run_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Show only failures and the verdict.")
     ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="K/N",
+            help="Run slice K of N of the tests (for CI matrices; every test runs in one slice).",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and run nothing.")
     ] = False,
@@ -120,9 +133,13 @@ def run_command(
         ),
     ] = False,
 ) -> int:
-    """Run a workflow (default: standard = fast hooks, comprehensive hooks, tests)."""
+    """Run a workflow (default: standard = fast hooks, comprehensive hooks, tests).
+
+    Arguments after -- go to pytest: crackjack --skip-hooks -- -k slow
+    """
     from crackjack.cli.runner import RunRequest, run
     from crackjack.core.errors import ConfigError
+    from crackjack.core.testphase import parse_shard
 
     if fast + skip_hooks + (workflow is not None) > 1:
         raise ConfigError("choose one of --fast, --skip-hooks and --workflow")
@@ -140,6 +157,8 @@ def run_command(
         settings=settings,
         files=files,
         hide_unstaged=staged,
+        test_args=ctx.meta.get(TEST_ARGS, ()),
+        shard=None if shard is None else parse_shard(shard),
         dry_run=dry_run,
         quiet=quiet,
         verbose=verbose,

@@ -7,12 +7,13 @@ from types import TracebackType
 import anyio
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
+from rich.progress_bar import ProgressBar
 from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
 from crackjack.cli.state import HookRow, PhaseRow, RunState
-from crackjack.cli.theme import STYLES, SYMBOLS, files, seconds
+from crackjack.cli.theme import STYLES, SYMBOLS, files, seconds, test_progress
 
 FRAMES_PER_SECOND = 12.5
 
@@ -59,9 +60,26 @@ def _hook_cells(hook: HookRow, now: float) -> tuple[RenderableType, ...]:
             Text(hook.title),
             seconds(now - hook.started),
             count,
-            "",
+            _tests(hook),
         )
     return Text("·", style="dim"), Text(hook.id, style="dim"), "", "", Text("waiting", style="dim")
+
+
+def _tests(hook: HookRow) -> RenderableType:
+    """A running test hook's bar and tally; nothing for other hooks."""
+    counts = hook.tests
+    if counts is None:
+        return ""
+    grid = Table.grid(padding=(0, 1))
+    bar = ProgressBar(
+        total=counts.collected or None,
+        completed=counts.done,
+        width=20,
+        complete_style="red" if counts.failed or counts.errors else "green",
+        animation_time=0.0,
+    )
+    grid.add_row(bar, Text(test_progress(counts), style="red" if counts.failed else ""))
+    return grid
 
 
 class LiveView:

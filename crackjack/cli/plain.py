@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from rich.console import Console
 from rich.text import Text
 
-from crackjack.cli.theme import STYLES, files, seconds
+from crackjack.cli.theme import STYLES, files, seconds, test_progress
 from crackjack.core.events import (
     Event,
     HookFinished,
+    HookStarted,
     PhaseFailed,
     PhaseFinished,
     PhaseStarted,
+    TestProgress,
 )
 from crackjack.core.results import HookResult
+
+PROGRESS_EVERY = 5.0
+"""Seconds between two progress lines of a running test hook."""
 
 
 def hook_line(result: HookResult) -> Text:
@@ -29,32 +36,71 @@ def hook_line(result: HookResult) -> Text:
     return line
 
 
+@dataclass(slots=True)
+class _Block:
+    """One phase's lines: its hooks in declaration order, printed once the earlier ones are."""
+
+    phase: str
+    order: list[str]
+    finished: dict[str, HookResult] = field(default_factory=dict)
+    printed: int = 0
+    header_printed: bool = False
+    ended: Text | None = None
+
+
 class PlainLog:
-    """Prints one line per finished hook, in declaration order whatever order they end in."""
+    """Prints one line per finished hook, in declaration order whatever order they end in.
+
+    Phases that run at the same time are printed one after the other, never interleaved; a
+    running test hook adds a progress line every ``PROGRESS_EVERY`` seconds at most.
+    """
 
     def __init__(self, console: Console, *, quiet: bool = False) -> None:
         self._console = console
         self._quiet = quiet
-        self._order: list[str] = []
-        self._finished: dict[str, HookResult] = {}
-        self._printed = 0
+        self._blocks: list[_Block] = []
+        self._progress_at: dict[str, float] = {}
 
     def __call__(self, event: Event) -> None:
         if self._quiet:
             return
         if isinstance(event, PhaseStarted):
-            self._order, self._finished, self._printed = list(event.hooks), {}, 0
-            self._console.print(Text(f"== {event.phase} ({len(event.hooks)} hooks)", style="bold"))
+            self._blocks.append(_Block(event.phase, list(event.hooks)))
+        elif isinstance(event, HookStarted):
+            self._progress_at[event.hook] = event.timestamp
+        elif isinstance(event, TestProgress):
+            self._progress(event)
         elif isinstance(event, HookFinished):
-            self._finished[event.hook] = event.result
-            self._flush()
+            self._block(event.phase).finished[event.hook] = event.result
         elif isinstance(event, PhaseFinished):
             verdict = "failed" if isinstance(event, PhaseFailed) else "passed"
             style = "bold red" if verdict == "failed" else "green"
             text = Text(f"== {event.phase} {verdict} in {seconds(event.duration)}", style=style)
-            self._console.print(text)
+            self._block(event.phase).ended = text
+        self._flush()
+
+    def _block(self, phase: str) -> _Block:
+        return next(b for b in self._blocks if b.phase == phase)
+
+    def _progress(self, event: TestProgress) -> None:
+        active = self._blocks and self._blocks[0].phase == event.phase
+        last = self._progress_at.get(event.hook, event.timestamp)
+        if active and event.timestamp - last >= PROGRESS_EVERY:
+            self._progress_at[event.hook] = event.timestamp
+            self._console.print(Text(f"   {event.hook}: {test_progress(event.counts)}", "dim"))
 
     def _flush(self) -> None:
-        while self._printed < len(self._order) and self._order[self._printed] in self._finished:
-            self._console.print(hook_line(self._finished[self._order[self._printed]]))
-            self._printed += 1
+        """Print what is ready of the first phase; once it has ended, go on with the next."""
+        while self._blocks:
+            block = self._blocks[0]
+            if not block.header_printed:
+                block.header_printed = True
+                header = f"== {block.phase} ({len(block.order)} hooks)"
+                self._console.print(Text(header, style="bold"))
+            while block.printed < len(block.order) and block.order[block.printed] in block.finished:
+                self._console.print(hook_line(block.finished[block.order[block.printed]]))
+                block.printed += 1
+            if block.ended is None:
+                return
+            self._console.print(block.ended)
+            self._blocks.pop(0)

@@ -21,6 +21,7 @@ from crackjack.cli.summary import hidden_note, restore_report, summary
 from crackjack.core.bus import Subscriber, open_bus
 from crackjack.core.config import Catalogue, Project, build_catalogue, load_project
 from crackjack.core.engine import RunControl, run_workflow
+from crackjack.core.errors import ConfigError
 from crackjack.core.files import AllFiles, ChangedFiles, FileSelection, StagedFiles, select_files
 from crackjack.core.lock import lock_dir_for, run_lock
 from crackjack.core.plan import Plan, Selection, build_plan
@@ -30,7 +31,9 @@ from crackjack.core.repostate import check_repository
 from crackjack.core.results import RunResult
 from crackjack.core.signals import stop_signals_to
 from crackjack.core.stash import Hidden, unstaged_changes_hidden
+from crackjack.core.testphase import Shard, TestOptions, project_python
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
+from crackjack.hooks.pytestplugin import PLUGIN
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +46,8 @@ class RunRequest:
     settings: Mapping[str, Any]
     files: FileSelection = field(default_factory=AllFiles)
     hide_unstaged: bool = False
+    test_args: tuple[str, ...] = ()
+    shard: Shard | None = None
     dry_run: bool = False
     quiet: bool = False
     verbose: bool = False
@@ -72,7 +77,34 @@ def make_plan(request: RunRequest, project: Project, catalogue: Catalogue) -> Pl
         fail_fast=settings.fail_fast,
         missing_fails=settings.missing_tools == "fail",
         kill_grace=settings.kill_grace,
+        tests=_test_options(request, project),
+        alongside=_alongside(project, catalogue),
     )
+
+
+def _test_options(request: RunRequest, project: Project) -> TestOptions:
+    tests = project.settings.tests
+    return TestOptions(
+        plugin=PLUGIN,
+        python=project_python(project.root, tests.python, os.environ),
+        args=request.test_args,
+        shard=request.shard,
+        allow_no_tests=tests.allow_no_tests,
+        slowest=tests.slowest,
+    )
+
+
+def _alongside(project: Project, catalogue: Catalogue) -> tuple[str, str] | None:
+    """The test phase and the phase it may run beside, if the settings allow it."""
+    beside = project.settings.tests.alongside
+    if beside is None:
+        return None
+    if beside not in catalogue.phases:
+        raise ConfigError(
+            f"tool.crackjack.tests.alongside: unknown phase {beside!r}"
+            f" (known: {', '.join(catalogue.phases)})"
+        )
+    return ("tests", beside)
 
 
 def run(request: RunRequest) -> int:

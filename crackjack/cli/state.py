@@ -13,9 +13,10 @@ from crackjack.core.events import (
     PhaseFailed,
     PhaseFinished,
     PhaseStarted,
+    TestProgress,
     WorkflowStarted,
 )
-from crackjack.core.results import HookResult
+from crackjack.core.results import HookResult, TestCounts
 
 
 @dataclass(slots=True)
@@ -26,6 +27,8 @@ class HookRow:
     files: int = 0
     started: float | None = None
     result: HookResult | None = None
+    tests: TestCounts | None = None
+    current_test: str = ""
 
     @property
     def title(self) -> str:
@@ -69,6 +72,10 @@ class RunState:
             hook.files = event.files
         elif isinstance(event, HookFinished):
             self.hooks[(event.phase, event.hook)].result = event.result
+        elif isinstance(event, TestProgress):
+            hook = self.hooks[(event.phase, event.hook)]
+            hook.tests = event.counts
+            hook.current_test = event.current
 
     def phase_hooks(self, phase: str) -> list[HookRow]:
         return [self.hooks[(phase, hook_id)] for hook_id in self.phases[phase].hooks]

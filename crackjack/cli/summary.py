@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crackjack.cli.theme import STYLES, files, seconds
-from crackjack.core.results import HookResult, HookStatus, RunResult, signal_name
+from crackjack.core.results import HookResult, HookStatus, RunResult, TestReport, signal_name
 from crackjack.core.stash import Hidden
 
 
@@ -22,6 +22,9 @@ def summary(
     for hook in result.hooks:
         if hook.fails_run or hook.modified or (verbose and hook.output):
             yield from _block(hook)
+    for hook in result.hooks:
+        if hook.tests is not None:
+            yield from _tests(hook.name, hook.tests, quiet=quiet)
     yield verdict(result)
 
 
@@ -50,6 +53,31 @@ def _block(hook: HookResult) -> Iterator[RenderableType]:
         yield Text(f"(output shortened; all of it is in {hook.log_path})", style="dim")
     if hook.modified:
         yield Text(f"{hook.name} modified: " + ", ".join(hook.modified), style="yellow")
+
+
+SHOWN_PROBLEMS = 50
+
+
+def _tests(name: str, report: TestReport, *, quiet: bool) -> Iterator[RenderableType]:
+    """The failed tests with pytest's short reason, and the slowest tests."""
+    if report.slowest and not quiet:
+        table = Table(title=f"{name}: slowest tests", title_justify="left", box=None)
+        table.add_column("duration", justify="right")
+        table.add_column("test")
+        for slow in report.slowest:
+            table.add_row(seconds(slow.seconds), slow.nodeid)
+        yield table
+    if not report.problems:
+        return
+    yield Text(f"{name}: failed tests", style="bold red")
+    for problem in report.problems[:SHOWN_PROBLEMS]:
+        line = Text(f"{problem.category.upper()} ", style="red")
+        line.append(problem.nodeid)
+        if problem.reason:
+            line.append(f" - {problem.reason}", style="dim")
+        yield line
+    if len(report.problems) > SHOWN_PROBLEMS:
+        yield Text(f"... and {len(report.problems) - SHOWN_PROBLEMS} more", style="dim")
 
 
 def verdict(result: RunResult) -> Text:

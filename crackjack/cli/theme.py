@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crackjack.core.results import HookStatus
+from crackjack.core.results import HookStatus, TestCounts
 
 STYLES = {
     HookStatus.PASSED: "green",
@@ -33,3 +33,9 @@ def files(count: int) -> str:
 
 def seconds(value: float) -> str:
     return f"{value:.2f}s" if value < 60 else f"{int(value // 60)}m{value % 60:04.1f}s"
+
+
+def test_progress(counts: TestCounts) -> str:
+    """``57/120 tests: 55 passed, 1 failed, 1 skipped`` (what is known so far)."""
+    total = f"/{counts.collected}" if counts.collected else ""
+    return f"{counts.done}{total} tests: {counts.describe()}"

@@ -168,7 +168,8 @@ def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
         changes.setdefault("check_command", None)
         changes["check"] = None
     if base is None:
-        missing = [key for key in ("command", "phase") if key not in changes]
+        needed = ("phase",) if changes.get("runner") == "pytest" else ("command", "phase")
+        missing = [key for key in needed if key not in changes]
         if missing:
             raise ConfigError(
                 f"{where}: a new hook needs {' and '.join(missing)}"
@@ -177,7 +178,7 @@ def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
         hook = Hook(id=hook_id, **changes)
     else:
         hook = replace(base, **changes)
-    if not hook.command and hook.check is None:
+    if not hook.command and hook.check is None and hook.runner == "command":
         raise ConfigError(f"{where}.command: must not be empty")
     if hook.shell and len(hook.command) != 1:
         raise ConfigError(f"{where}.command: with shell = true, give one shell command string")

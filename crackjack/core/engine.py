@@ -27,6 +27,7 @@ from crackjack.core.events import (
     PhaseCompleted,
     PhaseFailed,
     PhaseStarted,
+    TestProgress,
     WorkflowCompleted,
     WorkflowFailed,
     WorkflowInterrupted,
@@ -35,7 +36,8 @@ from crackjack.core.events import (
 from crackjack.core.execute import Context, execute, missing, skipped
 from crackjack.core.plan import HookPlan, PhasePlan, Plan
 from crackjack.core.process import Cancellation
-from crackjack.core.results import HookResult, PhaseResult, RunResult, Totals
+from crackjack.core.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
+from crackjack.core.testrun import run_tests
 
 
 @dataclass(slots=True)
@@ -74,7 +76,12 @@ class _Run:
         names = tuple(p.name for p in self.plan.phases)
         self.publish(WorkflowStarted, workflow=self.plan.workflow, phases=names)
         start = time.monotonic()
-        phases = [await self.phase(phase) for phase in self.plan.phases]
+        done: dict[str, PhaseResult] = {}
+        for stage in self.plan.stages:
+            async with anyio.create_task_group() as group:
+                for phase in stage:
+                    group.start_soon(self.phase, phase, done)
+        phases = [done[phase.name] for phase in self.plan.phases]
         result = RunResult(
             workflow=self.plan.workflow,
             phases=tuple(phases),
@@ -93,7 +100,7 @@ class _Run:
             self.publish(WorkflowFailed if result.failed else WorkflowCompleted, **finished)
         return result
 
-    async def phase(self, phase: PhasePlan) -> PhaseResult:
+    async def phase(self, phase: PhasePlan, done_phases: dict[str, PhaseResult]) -> None:
         ids = tuple(h.hook.id for h in phase.hooks)
         self.publish(PhaseStarted, phase=phase.name, hooks=ids)
         start = time.monotonic()
@@ -114,7 +121,7 @@ class _Run:
             duration=result.duration,
             totals=Totals.of(result.hooks),
         )
-        return result
+        done_phases[phase.name] = result
 
     async def hook_when_ready(
         self, plan: HookPlan, done: dict[str, anyio.Event], results: dict[str, HookResult]
@@ -138,12 +145,28 @@ class _Run:
             result = skipped(plan, reason, started_at=now)
         elif plan.missing:
             result = missing(plan, self.context, started_at=now)
+        elif hook.runner == "pytest" and self.plan.tests is not None:
+            result = await anyio.to_thread.run_sync(
+                run_tests, plan, self.context, self.plan.tests, self._progress_of(plan)
+            )
         else:
             result = await anyio.to_thread.run_sync(execute, plan, self.context)
         if result.fails_run and self.plan.fail_fast and self.stop_reason is None:
             self.stop_reason = f"not run: {hook.id} failed and fail-fast is on"
         self.publish(HookFailed if result.fails_run else HookCompleted, result=result)
         return result
+
+    def _progress_of(self, plan: HookPlan) -> Callable[[TestCounts, str], None]:
+        def progress(counts: TestCounts, current: str) -> None:
+            self.publish(
+                TestProgress,
+                phase=plan.hook.phase,
+                hook=plan.hook.id,
+                counts=counts,
+                current=current,
+            )
+
+        return progress
 
     def _not_run_reason(self, plan: HookPlan) -> str | None:
         if self.control.signal is not None:

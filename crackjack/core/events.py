@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crackjack.core.results import HookResult, Totals
+from crackjack.core.results import HookResult, TestCounts, Totals
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,3 +104,13 @@ class HookCompleted(HookFinished):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HookFailed(HookFinished):
     pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TestProgress(Event):
+    """Published while a test hook runs, as outcomes arrive (at most a few times a second)."""
+
+    phase: str
+    hook: str
+    counts: TestCounts
+    current: str

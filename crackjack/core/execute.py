@@ -87,7 +87,7 @@ def hook_environment(hook_env: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def _result(plan: HookPlan, **fields: Any) -> HookResult:
+def hook_result(plan: HookPlan, **fields: Any) -> HookResult:
     hook = plan.hook
     return HookResult(
         hook=hook.id, name=hook.title, phase=hook.phase, files=len(plan.files), **fields
@@ -95,7 +95,7 @@ def _result(plan: HookPlan, **fields: Any) -> HookResult:
 
 
 def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
-    return _result(
+    return hook_result(
         plan,
         status=HookStatus.SKIPPED,
         fails_run=False,
@@ -108,7 +108,7 @@ def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
 def missing(plan: HookPlan, context: Context, *, started_at: float) -> HookResult:
     hook = plan.hook
     how = f"install it (`{hook.install}`)" if hook.install else "install it"
-    return _result(
+    return hook_result(
         plan,
         status=HookStatus.MISSING,
         fails_run=context.missing_fails,
@@ -145,7 +145,7 @@ def execute(plan: HookPlan, context: Context) -> HookResult:
             break
     modified = tuple(runs.modified) if snapshot is None else snapshot.changed()
     status, message = _status(plan, runs, modified)
-    return _result(
+    return hook_result(
         plan,
         status=status,
         fails_run=status is not HookStatus.PASSED,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from crackjack.core.patterns import FileFilter
 
 BUILTIN_PHASES = ("fast", "comprehensive", "tests")
+
+Runner = Literal["command", "pytest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,9 @@ class Hook:
     """A fully resolved hook (built-in defaults merged with the project's settings).
 
     Exactly one of ``command`` and ``check`` says what runs: an argv (run as a subprocess) or
-    an in-process check. ``check_command`` is the check-only variant of a fixer's argv.
+    an in-process check. ``check_command`` is the check-only variant of a fixer's argv. A hook
+    whose ``runner`` is ``pytest`` runs the project's test suite: crackjack builds its argv
+    (the project's interpreter, ``-m pytest``, its plugin, ``args``) and follows its tests.
     """
 
     id: str
@@ -47,6 +51,7 @@ class Hook:
     command: tuple[str, ...] = ()
     check_command: tuple[str, ...] | None = None
     check: InProcessCheck | None = None
+    runner: Runner = "command"
     args: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -81,6 +86,6 @@ class Hook:
     @property
     def program(self) -> str | None:
         """The executable this hook needs, or None for in-process and shell hooks."""
-        if self.check is not None or self.shell or not self.command:
+        if self.check is not None or self.shell or not self.command or self.runner != "command":
             return None
         return self.command[0]

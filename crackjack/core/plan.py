@@ -17,6 +17,7 @@ from crackjack.core.errors import ConfigError
 from crackjack.core.hook import Hook
 from crackjack.core.patterns import FileFilter, TagCache
 from crackjack.core.programs import resolve_program
+from crackjack.core.testphase import TestOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +47,11 @@ class HookPlan:
 
 @dataclass(frozen=True, slots=True)
 class PhasePlan:
+    """``alongside``: the phase starts together with the one before it instead of after it."""
+
     name: str
     hooks: tuple[HookPlan, ...]
+    alongside: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,10 +63,22 @@ class Plan:
     fail_fast: bool = False
     missing_fails: bool = True
     kill_grace: float = 2.0
+    tests: TestOptions | None = None
 
     @property
     def hooks(self) -> tuple[HookPlan, ...]:
         return tuple(h for p in self.phases for h in p.hooks)
+
+    @property
+    def stages(self) -> tuple[tuple[PhasePlan, ...], ...]:
+        """The phases grouped by when they start: one stage after another."""
+        stages: list[list[PhasePlan]] = []
+        for phase in self.phases:
+            if phase.alongside and stages:
+                stages[-1].append(phase)
+            else:
+                stages.append([phase])
+        return tuple(tuple(stage) for stage in stages)
 
 
 def default_jobs() -> int:
@@ -105,18 +121,18 @@ def build_plan(
     fail_fast: bool = False,
     missing_fails: bool = True,
     kill_grace: float = 2.0,
+    tests: TestOptions | None = None,
+    alongside: tuple[str, str] | None = None,
 ) -> Plan:
+    """``alongside`` (phase, earlier phase): the first starts with the second when it follows it."""
     tags = TagCache()
     candidates = FileFilter(exclude=tuple(exclude), types=()).select(files, root, tags)
-    phases = tuple(
-        PhasePlan(
-            name,
-            _order(
-                [_plan_hook(hook, candidates, root, tags, selection) for hook in hooks],
-            ),
-        )
-        for name, hooks in select_hooks(catalogue, selection).items()
-    )
+    planned: list[PhasePlan] = []
+    for name, hooks in select_hooks(catalogue, selection).items():
+        plans = [_plan_hook(hook, candidates, root, tags, selection, tests) for hook in hooks]
+        beside = alongside is not None and planned and (name, planned[-1].name) == alongside
+        planned.append(PhasePlan(name, _order(plans), alongside=bool(beside)))
+    phases = tuple(planned)
     return Plan(
         workflow=selection.workflow,
         root=root,
@@ -125,11 +141,17 @@ def build_plan(
         fail_fast=fail_fast,
         missing_fails=missing_fails,
         kill_grace=kill_grace,
+        tests=tests,
     )
 
 
 def _plan_hook(
-    hook: Hook, candidates: Sequence[str], root: Path, tags: TagCache, selection: Selection
+    hook: Hook,
+    candidates: Sequence[str],
+    root: Path,
+    tags: TagCache,
+    selection: Selection,
+    tests: TestOptions | None,
 ) -> HookPlan:
     files = tuple(hook.file_filter.select(candidates, root, tags))
     if hook.id in selection.skip:
@@ -138,6 +160,11 @@ def _plan_hook(
         return HookPlan(hook=hook, skip_reason="no files to check")
     if hook.check is not None:
         return HookPlan(hook=hook, files=files, batches=(files,))
+    if hook.runner == "pytest":
+        if tests is None:
+            raise ValueError(f"{hook.id}: a pytest hook needs test options")
+        argv = (tests.python, "-m", "pytest", "-p", tests.plugin.name, *hook.args, *tests.args)
+        return HookPlan(hook=hook, files=files, argv=argv, batches=((),), executable=tests.python)
     executable = resolve_program(hook.program) if hook.program else None
     argv = _argv(hook, executable)
     if not hook.pass_filenames:

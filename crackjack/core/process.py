@@ -18,7 +18,7 @@ import signal
 import subprocess  # nosec B404
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -97,11 +97,25 @@ class Cancellation:
         return self._cancel_fds[0], self._force_fds[0]
 
 
+@dataclass(frozen=True, slots=True)
+class SideChannel:
+    """Where a child reports besides its output (a test runner's plugin, for example).
+
+    ``receive`` is called on the runner's thread with each chunk read, in order, and may be
+    called until the child and everything it started have closed the pipe.
+    """
+
+    env: str
+    receive: Callable[[bytes], None]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProcessRequest:
     """What to run and how. ``env=None`` inherits ``os.environ``; ``timeout`` covers the whole
     process; ``tail_bytes=None`` keeps all output (for git); with ``merge_stderr=False`` stderr is
-    captured on its own, keeping a ``STDERR_TAIL_BYTES`` tail."""
+    captured on its own, keeping a ``STDERR_TAIL_BYTES`` tail. A ``side_channel`` is a second pipe
+    for the child to report on: its write end's number is in the child's environment variable
+    ``side_channel.env``, and what arrives on it is handed to ``side_channel.receive``."""
 
     argv: tuple[str, ...]
     cwd: Path
@@ -111,6 +125,7 @@ class ProcessRequest:
     tail_bytes: int | None = 256 * 1024
     spill_path: Path | None = None
     merge_stderr: bool = True
+    side_channel: SideChannel | None = None
 
     def __post_init__(self) -> None:
         if not self.argv:
@@ -172,13 +187,18 @@ def run_process(
     started = time.monotonic()
     if cancellation is not None and cancellation.cancelled:
         return _not_run(started, start_error=None, cancelled=True)
+    channel = _open_channel(request.side_channel)
     try:
-        proc = _spawn(request)
+        proc = _spawn(request, channel)
     except (OSError, ValueError) as exc:
+        _close_channel(channel)
         return _not_run(started, start_error=_describe_start_error(exc), cancelled=False)
+    finally:
+        if channel is not None:
+            os.close(channel[1])
     watch: _Watch | None = None
     try:
-        watch = _Watch(proc, request)
+        watch = _Watch(proc, request, None if channel is None else channel[0])
         ending = _supervise(watch, request, cancellation, started)
     except BaseException:
         _signal_group(proc.pid, signal.SIGKILL)
@@ -203,16 +223,30 @@ def run_process(
     )
 
 
-def _spawn(request: ProcessRequest) -> subprocess.Popen[bytes]:
+def _open_channel(channel: SideChannel | None) -> tuple[int, int] | None:
+    return None if channel is None else os.pipe()
+
+
+def _close_channel(channel: tuple[int, int] | None) -> None:
+    if channel is not None:
+        os.close(channel[0])
+
+
+def _spawn(request: ProcessRequest, channel: tuple[int, int] | None) -> subprocess.Popen[bytes]:
+    env = None if request.env is None else dict(request.env)
+    if channel is not None and request.side_channel is not None:
+        env = dict(os.environ if env is None else env)
+        env[request.side_channel.env] = str(channel[1])
     return subprocess.Popen(  # nosec B603
         request.argv,
         cwd=request.cwd,
-        env=None if request.env is None else dict(request.env),
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT if request.merge_stderr else subprocess.PIPE,
         bufsize=0,
         close_fds=True,
+        pass_fds=() if channel is None else (channel[1],),
         start_new_session=True,
     )
 
@@ -249,17 +283,22 @@ def _signal_group(pgid: int, signum: signal.Signals) -> None:
 class _Watch:
     """The child's output pipes and exit, watched together with one selector."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], request: ProcessRequest) -> None:
+    def __init__(
+        self, proc: subprocess.Popen[bytes], request: ProcessRequest, channel_fd: int | None
+    ) -> None:
         self.pid = proc.pid
         self.output = OutputCapture(request.tail_bytes, request.spill_path)
         self.stderr = OutputCapture(STDERR_TAIL_BYTES)
         self.exited = False
         self._open_pipes = 0
         self._pidfd: int | None = None
+        self._channel_fd = channel_fd
         self._selector = selectors.DefaultSelector()
         try:
             self._register_pipe(proc.stdout, self.output)
             self._register_pipe(proc.stderr, self.stderr)
+            if channel_fd is not None and request.side_channel is not None:
+                self._register(channel_fd, _Receiver(request.side_channel.receive))
             self._pidfd = _open_pidfd(proc.pid)
             if self._pidfd is not None:
                 self._selector.register(self._pidfd, selectors.EVENT_READ, _EXIT)
@@ -284,8 +323,9 @@ class _Watch:
     def close(self) -> None:
         """Release the selector and pidfd and close the captures; the pipes are the Popen's."""
         self._selector.close()
-        if self._pidfd is not None:
-            os.close(self._pidfd)
+        for fd in (self._pidfd, self._channel_fd):
+            if fd is not None:
+                os.close(fd)
         self.output.close()
         self.stderr.close()
 
@@ -320,8 +360,11 @@ class _Watch:
 
     def _register_pipe(self, pipe: IO[bytes] | None, capture: OutputCapture) -> None:
         if pipe is not None:
-            self._selector.register(pipe.fileno(), selectors.EVENT_READ, capture)
-            self._open_pipes += 1
+            self._register(pipe.fileno(), capture)
+
+    def _register(self, fd: int, sink: OutputCapture | _Receiver) -> None:
+        self._selector.register(fd, selectors.EVENT_READ, sink)
+        self._open_pipes += 1
 
     def _read(self, key: selectors.SelectorKey) -> None:
         data = os.read(key.fd, _CHUNK)
@@ -334,6 +377,11 @@ class _Watch:
 
 _EXIT = object()
 _INTERRUPT = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Receiver:
+    write: Callable[[bytes], None]
 
 
 def _open_pidfd(pid: int) -> int | None:

@@ -20,6 +20,67 @@ class HookStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TestCounts:
+    """pytest's own tally: the numbers of its final summary line, plus what was collected."""
+
+    collected: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    xfailed: int = 0
+    xpassed: int = 0
+    deselected: int = 0
+
+    @property
+    def done(self) -> int:
+        """Tests that have an outcome (an error in setup or teardown counts with its test)."""
+        return self.passed + self.failed + self.skipped + self.xfailed + self.xpassed
+
+    def describe(self) -> str:
+        """``3 failed, 120 passed, 2 skipped``: pytest's words and order."""
+        parts = (
+            ("failed", self.failed),
+            ("passed", self.passed),
+            ("skipped", self.skipped),
+            ("deselected", self.deselected),
+            ("xfailed", self.xfailed),
+            ("xpassed", self.xpassed),
+            ("error" if self.errors == 1 else "errors", self.errors),
+        )
+        return ", ".join(f"{n} {word}" for word, n in parts if n) or "no tests ran"
+
+
+@dataclass(frozen=True, slots=True)
+class TestProblem:
+    """A failed or erroring test (or test file), with pytest's one-line reason."""
+
+    nodeid: str
+    category: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TestDuration:
+    nodeid: str
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TestReport:
+    """What the test runner learnt from pytest's plugin, beyond the exit code."""
+
+    counts: TestCounts
+    problems: tuple[TestProblem, ...] = ()
+    slowest: tuple[TestDuration, ...] = ()
+    coverage: float | None = None
+    coverage_required: float | None = None
+    last_started: str = ""
+    python: str = ""
+    shard: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HookResult:
     """The outcome of one hook over all its batches."""
 
@@ -38,6 +99,7 @@ class HookResult:
     message: str = ""
     started_at: float = 0.0
     ended_at: float = 0.0
+    tests: TestReport | None = None
 
     @property
     def signal_name(self) -> str | None:

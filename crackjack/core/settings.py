@@ -52,6 +52,18 @@ class HookConfig(BaseModel):
     env: dict[str, str] | None = None
     enabled: bool | None = None
     install: str | None = None
+    runner: Literal["command", "pytest"] | None = None
+
+
+class TestsConfig(BaseModel):
+    """``[tool.crackjack.tests]``: how the test phase runs pytest."""
+
+    model_config = ConfigDict(extra="forbid", alias_generator=_ALIASES, frozen=True)
+
+    python: str | None = None
+    allow_no_tests: bool = False
+    slowest: Annotated[int, Field(ge=0)] = 5
+    alongside: str | None = None
 
 
 class WorkflowConfig(BaseModel):
@@ -82,6 +94,7 @@ class Settings(BaseSettings):
     missing_tools: Literal["fail", "warn"] = "fail"
     kill_grace: Annotated[float, Field(ge=0)] = 2.0
     hooks: dict[str, HookConfig] = {}
+    tests: TestsConfig = TestsConfig()
     workflows: dict[str, WorkflowConfig] = {}
 
     @field_validator("skip", mode="before")

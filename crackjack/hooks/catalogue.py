@@ -105,8 +105,8 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
     Hook(
         id="pytest",
         phase="tests",
-        description="the project's test suite",
-        command=("pytest",),
+        description="the project's test suite, in the project's environment",
+        runner="pytest",
         types=("python",),
         pass_filenames=False,
         install="pip install pytest",

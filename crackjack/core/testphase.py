@@ -1,0 +1,91 @@
+"""How the test phase runs: which interpreter, which extra arguments, which shard."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crackjack.core.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """Slice ``index`` (1-based) of ``count`` of the test suite."""
+
+    index: int
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+def parse_shard(text: str) -> Shard:
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if match is None:
+        raise ConfigError(f"--shard {text}: expected K/N, for example --shard 2/4")
+    index, count = int(match[1]), int(match[2])
+    if not 1 <= index <= count:
+        raise ConfigError(f"--shard {text}: K must be between 1 and N (here 1 to {count})")
+    return Shard(index, count)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TestPlugin:
+    """The pytest plugin that reports to the runner: its folder (put on ``PYTHONPATH``), its
+    module name (given to ``-p``), and the environment variables it reads."""
+
+    folder: Path
+    name: str
+    report_env: str
+    shard_env: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TestOptions:
+    """What a run passes to every pytest hook, beyond the hook's own settings."""
+
+    plugin: TestPlugin
+    python: str
+    args: tuple[str, ...] = ()
+    shard: Shard | None = None
+    allow_no_tests: bool = False
+    slowest: int = 5
+
+
+def project_python(root: Path, configured: str | None, environ: Mapping[str, str]) -> str:
+    """The interpreter the project's tests run on.
+
+    ``configured`` (an interpreter or a virtual environment, relative to ``root``) wins; then
+    the active virtual environment, then a ``.venv`` at the project root, then the interpreter
+    crackjack runs on.
+    """
+    if configured:
+        return _configured(root, configured)
+    candidates = []
+    if environ.get("VIRTUAL_ENV"):
+        candidates.append(_venv_python(Path(environ["VIRTUAL_ENV"])))
+    candidates.append(_venv_python(root / ".venv"))
+    for candidate in candidates:
+        if os.access(candidate, os.X_OK):
+            return str(candidate)
+    return sys.executable
+
+
+def _venv_python(folder: Path) -> Path:
+    return folder / "bin" / "python"
+
+
+def _configured(root: Path, configured: str) -> str:
+    path = root / os.path.expanduser(configured)
+    if path.is_dir():
+        path = _venv_python(path)
+    if not os.access(path, os.X_OK) or path.is_dir():
+        raise ConfigError(
+            f"tool.crackjack.tests.python: {path} is not an interpreter"
+            " (give a python executable or a virtual environment's folder)"
+        )
+    return str(path)

@@ -1,0 +1,355 @@
+"""crackjack's pytest plugin: test outcomes as JSON Lines on a pipe, and duration-balanced shards.
+
+crackjack runs ``python -m pytest -p crackjack_pytest ...`` with this folder on ``PYTHONPATH``.
+This module runs in the tested project's environment, where crackjack may not be installed: it
+imports nothing but the standard library and pytest (>= 7.0), and nothing from crackjack; and
+it runs on the project's Python, which may be older than crackjack's (3.7 and later).
+
+``CRACKJACK_REPORT_FD`` names an inherited file descriptor (the write end of a pipe). The main
+pytest process (never an xdist worker) writes one JSON object per line to it:
+
+- ``{"type": "collected", "count": N}``: the number of tests that will run;
+- ``{"type": "start", "nodeid": ...}``: a test starts;
+- ``{"type": "report", "nodeid", "when", "category", "reason"}``: each report that pytest's
+  summary line counts (category as the terminal reporter computes it: passed, failed, error,
+  skipped, xfailed, xpassed, or a plugin's own such as rerun);
+- ``{"type": "finished", "nodeid": ..., "duration": seconds}``: setup + call + teardown time;
+- ``{"type": "deselected", "count": N}``: N tests deselected (by -k, -m, sharding...);
+- ``{"type": "coverage", "total": float, "fail_under": float | null}``: pytest-cov's total;
+- ``{"type": "session_finished", "exitstatus": int}``: always the last line.
+
+Without a valid ``CRACKJACK_REPORT_FD`` nothing is reported; the rest works the same.
+``CRACKJACK_SHARD="K/N"`` keeps only the K-th of N shards of the collected tests, balanced by
+the durations cached under ``crackjack/durations`` (written at the end of unsharded runs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import json
+import math
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+
+    Report = pytest.TestReport | pytest.CollectReport
+
+REPORT_FD_ENV = "CRACKJACK_REPORT_FD"
+SHARD_ENV = "CRACKJACK_SHARD"
+DURATIONS_KEY = "crackjack/durations"
+REASON_LIMIT = 300
+# Shards count a test as taking at least this long, so tests of no measurable duration are
+# still spread over the shards rather than all given to the first.
+MIN_COST = 0.001
+# Set in an xdist worker's ``workeroutput``: how many tests the worker deselected.
+DESELECTED_OUTPUT = "crackjack_deselected"
+
+SHARD: pytest.StashKey[tuple[int, int] | None] = pytest.StashKey()
+SHARD_PATTERN = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*", re.ASCII)
+
+
+# Pure functions
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """``"K/N"`` as ``(K, N)``, with 1 <= K <= N; anything else is a usage error."""
+    match = SHARD_PATTERN.fullmatch(value)
+    if match:
+        index, count = int(match[1]), int(match[2])
+        if 1 <= index <= count:
+            return index, count
+    raise pytest.UsageError(
+        f"{SHARD_ENV}={value!r} is not a shard: expected K/N with 1 <= K <= N, such as 2/4"
+    )
+
+
+def shard_from_env(environ: Mapping[str, str]) -> tuple[int, int] | None:
+    """The shard ``CRACKJACK_SHARD`` asks for, or None when it is unset or empty."""
+    value = environ.get(SHARD_ENV, "")
+    return parse_shard(value) if value.strip() else None
+
+
+def number(value: object) -> float | None:
+    """``value`` as a finite float, if it is a real number (not a bool)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def without_prefix(text: str, prefix: str) -> str:
+    """``text.removeprefix(prefix)``, which Python 3.8 lacks."""
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def known_durations(value: object) -> dict[str, float]:
+    """The usable entries (test id -> finite seconds >= 0) of a cached durations mapping."""
+    if not isinstance(value, dict):
+        return {}
+    seconds = {nodeid: number(value[nodeid]) for nodeid in value if isinstance(nodeid, str)}
+    return {nodeid: s for nodeid, s in seconds.items() if s is not None and s >= 0}
+
+
+def shard_of(nodeids: Sequence[str], durations: Mapping[str, float], count: int) -> list[int]:
+    """The shard (0 to count - 1) of each test: greedy longest-processing-time first.
+
+    A test of unknown duration counts as the mean of the known ones (1 s when none is); every
+    test counts at least ``MIN_COST``. Tests go longest first (then by id) to the least loaded
+    shard (the lowest on a tie), so the result does not depend on the order of ``nodeids``.
+    """
+    if count < 1:
+        raise ValueError(f"shard count must be at least 1, not {count}")
+    known = known_durations({n: durations[n] for n in set(nodeids) if n in durations})
+    default = math.fsum(known.values()) / len(known) if known else 1.0
+    cost = {nodeid: max(known.get(nodeid, default), MIN_COST) for nodeid in nodeids}
+    order = sorted(range(len(nodeids)), key=lambda i: (-cost[nodeids[i]], nodeids[i]))
+    loads = [(0.0, shard) for shard in range(count)]
+    shards = [0] * len(nodeids)
+    for i in order:
+        load, shard = heapq.heappop(loads)
+        shards[i] = shard
+        heapq.heappush(loads, (load + cost[nodeids[i]], shard))
+    return shards
+
+
+def take_report_fd(environ: MutableMapping[str, str]) -> int | None:
+    """Remove ``CRACKJACK_REPORT_FD`` from ``environ``; its file descriptor, made
+    non-inheritable, or None when it is unset or not an open file descriptor."""
+    value = environ.pop(REPORT_FD_ENV, "").strip()
+    if not value.isascii() or not value.isdigit():
+        return None
+    fd = int(value)
+    try:
+        os.fstat(fd)
+        os.set_inheritable(fd, False)
+    except (OSError, OverflowError):
+        return None
+    return fd
+
+
+def encode(message: Mapping[str, object]) -> bytes:
+    """One JSON Lines line (ASCII, so any test id encodes)."""
+    return (json.dumps(message, separators=(",", ":")) + "\n").encode()
+
+
+def one_line(text: str) -> str:
+    """The first non-blank line of ``text``, stripped and cut to ``REASON_LIMIT`` characters."""
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line[:REASON_LIMIT]
+
+
+def skip_reason(longrepr: object) -> str:
+    """The reason of a skip, from a skipped report's ``(path, lineno, message)`` longrepr."""
+    if isinstance(longrepr, (tuple, list)) and len(longrepr) == 3:
+        message = str(longrepr[2])
+        return "" if message == "Skipped" else without_prefix(message, "Skipped: ")
+    return str(longrepr or "")
+
+
+def failure_reason(report: Report) -> str:
+    """The crash message of a failure, or the last line of its long representation."""
+    message = getattr(getattr(report.longrepr, "reprcrash", None), "message", None)
+    if isinstance(message, str) and message.strip():
+        return message
+    lines = [line.strip() for line in report.longreprtext.splitlines() if line.strip()]
+    # pytest marks the exception lines of a traceback with "E   "
+    return without_prefix(lines[-1], "E   ").strip() if lines else ""
+
+
+def report_reason(report: Report) -> str:
+    """A short one-line reason for a failed, skipped or xfailed report ("" when passed)."""
+    if report.passed:
+        return ""
+    if report.skipped:
+        wasxfail = getattr(report, "wasxfail", None)
+        if isinstance(wasxfail, str):
+            return one_line(without_prefix(wasxfail, "reason: "))
+        return one_line(skip_reason(report.longrepr))
+    return one_line(failure_reason(report))
+
+
+def collect_category(report: pytest.CollectReport) -> str:
+    """The summary category of a collection report, as the terminal reporter counts it."""
+    if report.failed:
+        return "error"
+    return "skipped" if report.skipped else ""
+
+
+def coverage_message(cov_plugin: object) -> dict[str, object] | None:
+    """The coverage message from pytest-cov's plugin object, when it measured a total."""
+    total = number(getattr(cov_plugin, "cov_total", None))
+    if total is None:
+        return None
+    fail_under = number(getattr(getattr(cov_plugin, "options", None), "cov_fail_under", None))
+    if fail_under is not None and fail_under <= 0:
+        fail_under = None  # coverage's default 0 means no minimum, as pytest-cov shows it
+    return {"type": "coverage", "total": total, "fail_under": fail_under}
+
+
+def merge_durations(cached: object, finished: Mapping[str, float]) -> dict[str, float]:
+    """The cached durations updated with this run's."""
+    return {**known_durations(cached), **finished}
+
+
+# Reporting
+
+
+class Reporter:
+    """The main process's side: reports to the pipe and records durations."""
+
+    def __init__(self, config: pytest.Config, fd: int | None) -> None:
+        self.config = config
+        self.fd = fd
+        self.collected_sent = False
+        self.running: dict[str, float] = {}
+        self.finished: dict[str, float] = {}
+
+    def send(self, message: Mapping[str, object]) -> None:
+        """Write one line; the first failed write ends the reporting."""
+        if self.fd is None:
+            return
+        data = memoryview(encode(message))
+        try:
+            while data:
+                data = data[os.write(self.fd, data) :]
+        except OSError:
+            self.close()
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def send_collected(self, count: int) -> None:
+        if not self.collected_sent:
+            self.collected_sent = True
+            self.send({"type": "collected", "count": count})
+
+    def send_report(self, report: Report, category: str) -> None:
+        if category and getattr(report, "count_towards_summary", True):
+            reason = report_reason(report)
+            self.send(
+                {
+                    "type": "report",
+                    "nodeid": report.nodeid,
+                    "when": report.when,
+                    "category": category,
+                    "reason": reason,
+                }
+            )
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.send_collected(len(session.items))
+
+    def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
+        self.send({"type": "deselected", "count": len(items)})
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        self.send_report(report, collect_category(report))
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self.send({"type": "start", "nodeid": nodeid})
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        status = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
+        self.send_report(report, str(status[0]) if status else "")
+        nodeid = report.nodeid
+        self.running[nodeid] = self.running.get(nodeid, 0.0) + report.duration
+        if report.when == "teardown":
+            duration = self.running.pop(nodeid)
+            self.finished[nodeid] = round(duration, 4)
+            self.send({"type": "finished", "nodeid": nodeid, "duration": round(duration, 6)})
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.save_durations()
+        coverage = coverage_message(self.config.pluginmanager.getplugin("_cov"))
+        if coverage is not None:
+            self.send(coverage)
+        self.send({"type": "session_finished", "exitstatus": int(session.exitstatus)})
+
+    def save_durations(self) -> None:
+        """Merge this run's durations into the cache, unless this run is one shard of several:
+        every shard of a split must see the same durations to agree on the split."""
+        cache: pytest.Cache | None = getattr(self.config, "cache", None)
+        shard = self.config.stash.get(SHARD, None)
+        if cache is None or not self.finished or (shard is not None and shard[1] > 1):
+            return
+        cache.set(DURATIONS_KEY, merge_durations(cache.get(DURATIONS_KEY, None), self.finished))
+
+    def pytest_unconfigure(self) -> None:
+        self.close()
+
+
+class XdistReporter:
+    """The main process's xdist hooks (registered only with xdist, which defines them)."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.deselected_sent = False
+
+    def pytest_xdist_node_collection_finished(self, ids: Sequence[str]) -> None:
+        """Under xdist the workers collect: the first to finish gives the count."""
+        self.reporter.send_collected(len(ids))
+
+    def pytest_testnodedown(self, node: Any) -> None:
+        """The workers deselect (the main process does not collect): the first worker down
+        that deselected tests tells how many (they all collect and deselect the same)."""
+        output = getattr(node, "workeroutput", None)
+        count = output.get(DESELECTED_OUTPUT, 0) if isinstance(output, dict) else 0
+        if count and not self.deselected_sent:
+            self.deselected_sent = True
+            self.reporter.send({"type": "deselected", "count": count})
+
+
+def is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SHARD] = shard_from_env(os.environ)
+    if is_worker(config):
+        return
+    reporter = Reporter(config, take_report_fd(os.environ))
+    config.pluginmanager.register(reporter, "crackjack-reporter")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(XdistReporter(reporter), "crackjack-xdist-reporter")
+
+
+def split(items: Iterable[pytest.Item], config: pytest.Config) -> tuple[list[pytest.Item], ...]:
+    """The items of this run's shard, and the others."""
+    shard = config.stash.get(SHARD, None)
+    items = list(items)
+    if shard is None or shard[1] == 1:
+        return items, []
+    cache: pytest.Cache | None = getattr(config, "cache", None)
+    durations = known_durations(cache.get(DURATIONS_KEY, None)) if cache is not None else {}
+    shards = shard_of([item.nodeid for item in items], durations, shard[1])
+    keep = shard[0] - 1
+    return (
+        [item for i, item in enumerate(items) if shards[i] == keep],
+        [item for i, item in enumerate(items) if shards[i] != keep],
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep this shard's items; deselect the others (in xdist workers too)."""
+    kept, others = split(items, config)
+    if others:
+        items[:] = kept
+        config.hook.pytest_deselected(items=others)
+
+
+def pytest_deselected(items: Sequence[pytest.Item]) -> None:
+    """Count an xdist worker's deselected tests, for the main process's report."""
+    config = items[0].config if items else None
+    output = getattr(config, "workeroutput", None)
+    if isinstance(output, dict):
+        output[DESELECTED_OUTPUT] = output.get(DESELECTED_OUTPUT, 0) + len(items)
