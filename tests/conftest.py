@@ -13,6 +13,7 @@ import pytest
 from tests.gitrepo import isolate_git, make_repo
 
 CI_AND_TERMINAL = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "TF_BUILD")
+ENVIRONMENTS = ("VIRTUAL_ENV", "PYTEST_ADDOPTS")
 COLOUR = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM")
 
 
@@ -22,7 +23,7 @@ def isolated_environment(
 ) -> None:
     isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
     for name in list(os.environ):
-        if name.startswith("CRACKJACK_") or name in CI_AND_TERMINAL or name in COLOUR:
+        if name.startswith("CRACKJACK_") or name in (*CI_AND_TERMINAL, *COLOUR, *ENVIRONMENTS):
             monkeypatch.delenv(name)
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp().parent))

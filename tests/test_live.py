@@ -32,9 +32,10 @@ from crackjack.core.events import (
     PhaseCompleted,
     PhaseFailed,
     PhaseStarted,
+    TestProgress,
     WorkflowStarted,
 )
-from crackjack.core.results import HookResult, HookStatus, Totals
+from crackjack.core.results import HookResult, HookStatus, TestCounts, Totals
 from tests.project import PYTHON, crackjack_env, hook_table, make_project, tool, workflow_table
 
 # --- render: a pure function of the state and the time -------------------------------------
@@ -129,6 +130,18 @@ def test_a_running_hook_shows_its_elapsed_time_and_files() -> None:
     assert running[0] not in "·✓✗"  # a spinner frame
     assert "2.75s" in row(drawing, "fast")
     assert row(drawing, "ruff-check").endswith("waiting")
+
+
+def test_a_running_test_hook_shows_a_bar_and_the_tally() -> None:
+    clock = Clock(100.0)
+    state = started_state(clock)
+    state(event(HookStarted, phase="fast", hook="slow", name="slow", files=3))
+    counts = TestCounts(collected=40, passed=18, failed=1, skipped=1)
+    state(event(TestProgress, phase="fast", hook="slow", counts=counts, current="t::x"))
+    running = row(draw(state, 101.0), "slow")
+    assert "20/40 tests: 1 failed, 18 passed, 1 skipped" in running
+    assert "━" in running
+    assert "tests:" not in row(draw(state, 101.0), "mypy")
 
 
 def test_one_file_is_singular() -> None:

@@ -378,3 +378,30 @@ def test_crackjack_own_tests_report_the_same_numbers_as_plain_pytest(
     result = cli(root, "--", "-p", "no:cacheprovider", "--no-cov", *chosen)
     assert result.code == 0, result.out
     assert f"{summary[1]}" in flat(result.out)
+
+
+def test_a_project_may_define_its_own_pytest_hook(tmp_path: Path, cli: CliRunner) -> None:
+    config = hook_table("quick-tests", runner="pytest", phase="tests", args=["-k", "one"])
+    config += hook_table("pytest", enabled=False)
+    root = suite(tmp_path / "p", {"tests/test_a.py": PASSING}, config=config)
+    result = cli(root)
+    assert result.code == 0, result.out
+    assert "1 passed, 2 deselected" in flat(result.out)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("[tool.crackjack.tests]\nalongside = 'nope'\n", "alongside: unknown phase 'nope'"),
+        ("[tool.crackjack.tests]\nslowest = -1\n", "tool.crackjack.tests.slowest"),
+        ("[tool.crackjack.tests]\nbogus = 1\n", "tool.crackjack.tests.bogus: unknown key"),
+    ],
+)
+def test_bad_test_settings_are_config_errors(
+    tmp_path: Path, cli: CliRunner, config: str, message: str
+) -> None:
+    root = suite(tmp_path / "p", {"tests/test_a.py": PASSING})
+    (root / "pyproject.toml").write_text(config, encoding="utf-8")
+    result = cli(root)
+    assert result.code == 2
+    assert message in result.err

@@ -28,8 +28,10 @@ def plan_table(plan: Plan) -> RenderableType:
                 runs = Text("in-process check" + (" (fixer)" if hook.hook.fixer else ""))
             else:
                 runs = Text(shlex.join(hook.argv) + " FILES" * bool(hook.hook.pass_filenames))
+                if hook.hook.runner == "pytest" and plan.tests and plan.tests.shard:
+                    runs.append(f"  (shard {plan.tests.shard})", style="dim")
             table.add_row(
-                phase.name,
+                phase.name + " (alongside)" * phase.alongside,
                 hook.hook.id,
                 str(len(hook.files)),
                 str(len(hook.batches)),
@@ -61,6 +63,8 @@ def catalogue_tables(catalogue: Catalogue) -> RenderableType:
 
 
 def _program(hook: Hook) -> Text:
+    if hook.runner == "pytest":
+        return Text("pytest, in the project's environment")
     if hook.program is None:
         return Text("in-process" if hook.check is not None else "shell")
     found = resolve_program(hook.program)

@@ -110,6 +110,8 @@ class HookFailed(HookFinished):
 class TestProgress(Event):
     """Published while a test hook runs, as outcomes arrive (at most a few times a second)."""
 
+    __test__ = False  # for pytest: not a test class
+
     phase: str
     hook: str
     counts: TestCounts

@@ -23,6 +23,8 @@ class HookStatus(StrEnum):
 class TestCounts:
     """pytest's own tally: the numbers of its final summary line, plus what was collected."""
 
+    __test__ = False  # for pytest: not a test class
+
     collected: int = 0
     passed: int = 0
     failed: int = 0
@@ -55,6 +57,8 @@ class TestCounts:
 class TestProblem:
     """A failed or erroring test (or test file), with pytest's one-line reason."""
 
+    __test__ = False  # for pytest: not a test class
+
     nodeid: str
     category: str
     reason: str
@@ -62,6 +66,7 @@ class TestProblem:
 
 @dataclass(frozen=True, slots=True)
 class TestDuration:
+    __test__ = False  # for pytest: not a test class
     nodeid: str
     seconds: float
 
@@ -69,6 +74,8 @@ class TestDuration:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TestReport:
     """What the test runner learnt from pytest's plugin, beyond the exit code."""
+
+    __test__ = False  # for pytest: not a test class
 
     counts: TestCounts
     problems: tuple[TestProblem, ...] = ()

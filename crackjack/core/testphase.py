@@ -38,6 +38,8 @@ class TestPlugin:
     """The pytest plugin that reports to the runner: its folder (put on ``PYTHONPATH``), its
     module name (given to ``-p``), and the environment variables it reads."""
 
+    __test__ = False  # for pytest: not a test class
+
     folder: Path
     name: str
     report_env: str
@@ -47,6 +49,8 @@ class TestPlugin:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TestOptions:
     """What a run passes to every pytest hook, beyond the hook's own settings."""
+
+    __test__ = False  # for pytest: not a test class
 
     plugin: TestPlugin
     python: str
