@@ -12,8 +12,8 @@ import subprocess
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -103,7 +103,8 @@ SHARDED = {
     """,
 }
 SHARDED_TESTS = sorted(
-    [f"test_one.py::test_{name}" for name in "abcd"] + [f"test_two.py::test_p[{n}]" for n in range(5)]
+    [f"test_one.py::test_{name}" for name in "abcd"]
+    + [f"test_two.py::test_p[{n}]" for n in range(5)]
 )
 # Known durations for some of SHARDED_TESTS (the others count as their mean).
 DURATIONS = {
@@ -112,6 +113,20 @@ DURATIONS = {
     "test_two.py::test_p[0]": 0.5,
     "test_two.py::test_p[3]": 0.25,
 }
+SLEEPY = """
+    import time
+    import pytest
+
+    @pytest.fixture
+    def slow_setup():
+        time.sleep(0.02)
+        yield
+        time.sleep(0.02)
+
+    def test_sleeps(slow_setup):
+        time.sleep(0.01)
+"""
+
 
 SUMMARY = re.compile(r"(\d+ \w+(?:, \d+ \w+)*) in \d")
 SINGULAR = {"errors": "error", "warning": "", "warnings": ""}
@@ -154,12 +169,17 @@ class Run:
         return counts
 
 
-def child_env(env: Mapping[str, str]) -> dict[str, str]:
-    """This environment without the outer pytest's own variables, with the plugin importable."""
+def child_env(env: Mapping[str, str], autoload: bool) -> dict[str, str]:
+    """This environment without the outer pytest's own variables, with the plugin importable;
+    without ``autoload``, installed plugins (xdist, pytest-cov) stay out: pytest starts in half
+    the time."""
     own = ("PYTEST_", "COV_CORE_", "COVERAGE_")
     clean = {name: value for name, value in os.environ.items() if not name.startswith(own)}
     paths = [str(pytestplugin.PLUGIN_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
-    return {**clean, "PYTHONPATH": os.pathsep.join(paths), **env}
+    clean["PYTHONPATH"] = os.pathsep.join(paths)
+    if not autoload:
+        clean["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return {**clean, **env}
 
 
 @dataclass
@@ -168,7 +188,6 @@ class Pending:
 
     process: subprocess.Popen[str]
     pipe: int | None
-    done: list[Run] = field(default_factory=list)
 
     def wait(self) -> Run:
         out, _ = self.process.communicate(timeout=60)
@@ -182,7 +201,11 @@ class Pending:
 
 
 def start_pytest(
-    project: Path, *args: str, env: Mapping[str, str] = {}, report: bool = True
+    project: Path,
+    *args: str,
+    env: Mapping[str, str] = {},
+    report: bool = True,
+    autoload: bool = False,
 ) -> Pending:
     """Start ``python -m pytest -p crackjack_pytest ARGS`` in ``project``, as crackjack does
     (the report pipe is read by ``wait``: what a small project writes fits in its buffer)."""
@@ -192,7 +215,7 @@ def start_pytest(
         process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-p", pytestplugin.PLUGIN_NAME, *args],
             cwd=project,
-            env=child_env({**fds, **env}),
+            env=child_env({**fds, **env}, autoload),
             pass_fds=(write,) if write is not None else (),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -206,10 +229,14 @@ def start_pytest(
 
 
 def run_pytest(
-    project: Path, *args: str, env: Mapping[str, str] = {}, report: bool = True
+    project: Path,
+    *args: str,
+    env: Mapping[str, str] = {},
+    report: bool = True,
+    autoload: bool = False,
 ) -> Run:
     """Run pytest with the plugin in ``project``: its exit code, output and messages."""
-    return start_pytest(project, *args, env=env, report=report).wait()
+    return start_pytest(project, *args, env=env, report=report, autoload=autoload).wait()
 
 
 def parse_lines(data: bytes) -> list[Message]:
@@ -229,10 +256,10 @@ def check_protocol(run: Run) -> None:
     assert len(set(started)) == len(started)
 
 
-def make_project(root: Path, files: Mapping[str, str], ini: str = "") -> Path:
-    """A project with its own pytest.ini, so the outer project's configuration stays out."""
+def make_project(root: Path, files: Mapping[str, str]) -> Path:
+    """A project with its own (empty) pytest.ini: the outer project's settings stay out."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "pytest.ini").write_text("[pytest]\n" + ini, encoding="utf-8")
+    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     for name, code in files.items():
         (root / name).write_text(textwrap.dedent(code), encoding="utf-8")
     return root
@@ -253,19 +280,21 @@ def read_durations(cache_dir: Path) -> object:
 
 @pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["plain", "xdist"])
 def test_reports_match_pytest_summary(tmp_path: Path, xdist: list[str]) -> None:
-    run = run_pytest(make_project(tmp_path, OUTCOMES), "-p", "no:cacheprovider", *xdist)
+    # (with the installed plugins: the plugin meets xdist, active or not)
+    project = make_project(tmp_path, OUTCOMES)
+    run = run_pytest(project, "-p", "no:cacheprovider", *xdist, autoload=True)
     assert run.code == 1
     assert run.reports() == EXPECTED_REPORTS
     assert run.categories() == run.summary()
     assert run.categories() == {
-        "passed": 5,
+        "passed": 4,
         "failed": 1,
         "error": 2,
         "skipped": 2,
         "xfailed": 1,
         "xpassed": 1,
     }
-    assert run.messages[0] == {"type": "collected", "count": len(OUTCOME_TESTS)}
+    assert run.of("collected") == [{"type": "collected", "count": len(OUTCOME_TESTS)}]
     assert set(run.nodeids("start")) == OUTCOME_TESTS
     assert not run.of("deselected")
     assert not run.of("coverage")
@@ -280,22 +309,7 @@ def test_each_test_starts_reports_then_finishes(tmp_path: Path) -> None:
         ("finished", "test_slow.py::test_sleeps"),
         ("session_finished", None),
     ]
-    assert 0.05 <= run.of("finished")[0]["duration"] < 5
-
-
-SLEEPY = """
-    import time
-    import pytest
-
-    @pytest.fixture
-    def slow_setup():
-        time.sleep(0.02)
-        yield
-        time.sleep(0.02)
-
-    def test_sleeps(slow_setup):
-        time.sleep(0.01)
-"""
+    assert 0.045 <= run.of("finished")[0]["duration"] < 5
 
 
 def test_collection_error(tmp_path: Path) -> None:
@@ -339,7 +353,7 @@ def test_durations_cache_written_and_merged(tmp_path: Path) -> None:
     assert durations["test_gone.py::test_old"] == 2.5
     for message in first.of("finished"):
         assert durations[message["nodeid"]] == pytest.approx(message["duration"], abs=1e-4)
-    assert durations["test_slow.py::test_sleeps"] >= 0.05
+    assert durations["test_slow.py::test_sleeps"] >= 0.045
 
     second = run_pytest(project, "test_slow.py")
     assert second.nodeids("finished") == ["test_slow.py::test_sleeps"]
@@ -355,7 +369,9 @@ def test_durations_cache_written_and_merged(tmp_path: Path) -> None:
     sharded = run_pytest(project, "-q", env=env, report=False)
     assert sharded.code == 0
     assert not sharded.messages
-    assert sharded.summary() == {"passed": 3, "deselected": len(SHARDED_TESTS) + 1 - 3}
+    tests = sorted(merged.keys() - {"test_gone.py::test_old"})
+    kept = plugin.shard_of(tests, merged, 3).count(1)
+    assert sharded.summary() == {"passed": kept, "deselected": len(tests) - kept}
     assert read_durations(cache) == merged
 
 
@@ -384,7 +400,9 @@ def test_shards_cover_every_test_once(tmp_path: Path, known: bool) -> None:
             run = runs[index, count]
             assert run.code == 0
             started = sorted(run.nodeids("start"))
-            assert started == [t for t, s in zip(SHARDED_TESTS, expected, strict=True) if s == index - 1]
+            assert started == [
+                t for t, s in zip(SHARDED_TESTS, expected, strict=True) if s == index - 1
+            ]
             assert run.count("collected") == len(started)
             assert run.count("deselected") == len(SHARDED_TESTS) - len(started)
             ran += started
@@ -399,7 +417,7 @@ def test_known_durations_change_the_split() -> None:
 def test_xdist_workers_shard(tmp_path: Path) -> None:
     project = make_project(tmp_path, SHARDED)
     write_durations(project / ".pytest_cache", DURATIONS)
-    run = run_pytest(project, "-n", "2", env={pytestplugin.SHARD_ENV: "2/3"})
+    run = run_pytest(project, "-n", "2", env={pytestplugin.SHARD_ENV: "2/3"}, autoload=True)
     expected = plugin.shard_of(SHARDED_TESTS, DURATIONS, 3)
     kept = [test for test, shard in zip(SHARDED_TESTS, expected, strict=True) if shard == 1]
     assert run.code == 0
@@ -423,7 +441,8 @@ def test_coverage_reported_with_pytest_cov(tmp_path: Path) -> None:
         "test_mod.py": "import mod\n\n\ndef test_used():\n    assert mod.used() == 1\n",
     }
     project = make_project(tmp_path, files)
-    run = run_pytest(project, "-p", "no:cacheprovider", "--cov=mod", "--cov-fail-under=80")
+    args = ["-p", "pytest_cov", "-p", "no:cacheprovider", "--cov=mod", "--cov-fail-under=80"]
+    run = run_pytest(project, *args)
     assert run.code == 1  # 75% < 80%
     assert run.of("coverage") == [{"type": "coverage", "total": 75.0, "fail_under": 80.0}]
     assert run.messages[-2:-1] == run.of("coverage")
@@ -433,38 +452,48 @@ def test_coverage_reported_with_pytest_cov(tmp_path: Path) -> None:
 # The plugin's hooks in this process (their lines count towards crackjack's coverage)
 
 
-def test_in_process_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("shard", ["", "1/2"], ids=["whole", "sharded"])
+def test_in_process_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shard: str) -> None:
     project = make_project(tmp_path, OUTCOMES)
     write_durations(project / ".pytest_cache", DURATIONS)
+    selected = sorted(test for test in OUTCOME_TESTS if "param" not in test)
+    kept = [t for t, s in zip(selected, plugin.shard_of(selected, {}, 2), strict=True) if s == 0]
     read, write = os.pipe()
-    os.set_inheritable(write, True)
     monkeypatch.setenv(pytestplugin.REPORT_FD_ENV, str(write))
-    monkeypatch.setenv(pytestplugin.SHARD_ENV, "1/1")
+    monkeypatch.setenv(pytestplugin.SHARD_ENV, shard)
     monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
-    monkeypatch.chdir(project)
-    before = set(sys.modules)
-    try:
-        code = pytest.main(
-            ["-q", "--import-mode=importlib", "-p", "no:randomly", "-k", "not test_param"],
-            plugins=[plugin],
-        )
-    finally:
-        for name in set(sys.modules) - before:
-            if str(getattr(sys.modules[name], "__file__", "")).startswith(str(project)):
-                del sys.modules[name]
+    # (the sharded run also without xdist: the plugin loads without it)
+    no_xdist = ["-p", "no:xdist"] if shard else []
+    code = run_in_process(project, monkeypatch, "-q", "-k", "not test_param", *no_xdist)
     assert pytestplugin.REPORT_FD_ENV not in os.environ
     with pytest.raises(OSError, match="Bad file descriptor"):
         os.fstat(write)  # closed at the end of the session
     with os.fdopen(read, "rb") as pipe:
-        run = Run(int(code), "", parse_lines(pipe.read()))
+        run = Run(code, "", parse_lines(pipe.read()))
     check_protocol(run)
-    assert run.messages[:2] == [
+    assert run.of("deselected") == [
         {"type": "deselected", "count": 2},
-        {"type": "collected", "count": len(OUTCOME_TESTS) - 2},
+        *([{"type": "deselected", "count": len(selected) - len(kept)}] if shard else []),
     ]
-    assert run.reports() == {report for report in EXPECTED_REPORTS if "param" not in report[0]}
+    assert run.of("collected") == [{"type": "collected", "count": len(kept if shard else selected)}]
+    assert sorted(run.nodeids("start")) == (kept if shard else selected)
+    assert run.reports() == {
+        r for r in EXPECTED_REPORTS if r[0] in [*run.nodeids("start"), "test_skipped_module.py"]
+    }
     cached = cast(dict[str, float], read_durations(project / ".pytest_cache"))
-    assert set(cached) == set(DURATIONS) | set(run.nodeids("finished"))
+    assert set(cached) == set(DURATIONS) | (set() if shard else set(selected))
+
+
+def run_in_process(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """``pytest.main`` with the plugin in ``project``, forgetting the test modules it imports."""
+    monkeypatch.chdir(project)
+    before = set(sys.modules)
+    try:
+        return int(pytest.main(["--import-mode=importlib", *args], plugins=[plugin]))
+    finally:
+        for name in set(sys.modules) - before:
+            if str(getattr(sys.modules[name], "__file__", "")).startswith(str(project)):
+                del sys.modules[name]
 
 
 # Pure functions and small pieces
@@ -479,20 +508,29 @@ def test_constants_match_the_package() -> None:
 def test_plugin_imports_only_the_standard_library_and_pytest() -> None:
     tree = ast.parse(Path(plugin.__file__).read_text(encoding="utf-8"))
     imported = {
-        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
     } | {
-        (node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
     }
     assert imported - {"__future__"} <= set(sys.stdlib_module_names) | {"pytest"}
     assert "pytest" in imported
 
 
-@pytest.mark.parametrize(("value", "shard"), [("1/1", (1, 1)), ("2/4", (2, 4)), (" 3 / 3 ", (3, 3))])
+@pytest.mark.parametrize(
+    ("value", "shard"), [("1/1", (1, 1)), ("2/4", (2, 4)), (" 3 / 3 ", (3, 3))]
+)
 def test_parse_shard(value: str, shard: tuple[int, int]) -> None:
     assert plugin.parse_shard(value) == shard
 
 
-@pytest.mark.parametrize("value", ["0/2", "3/2", "1/0", "1", "a/b", "1/2/3", "-1/2", "１/２", "1.0/2"])
+@pytest.mark.parametrize(
+    "value", ["0/2", "3/2", "1/0", "1", "a/b", "1/2/3", "-1/2", "\uff11/\uff12", "1.0/2"]
+)
 def test_parse_shard_refuses(value: str) -> None:
     with pytest.raises(pytest.UsageError, match=r"is not a shard: expected K/N"):
         plugin.parse_shard(value)
@@ -512,8 +550,8 @@ def test_shard_of_longest_first_to_the_least_loaded() -> None:
 
 
 def test_shard_of_unknown_durations_count_as_the_mean() -> None:
-    # mean 2.0: "x" and "y" go on after "a" and "b" as if they took 2 s, by id
-    assert plugin.shard_of(["y", "x", "a", "b"], {"a": 3.0, "b": 1.0}, 2) == [0, 1, 0, 1]
+    # mean 2.0: a (3 s) -> 0, x (2 s) -> 1, y (2 s) -> 1, b (1 s) -> 0
+    assert plugin.shard_of(["y", "x", "a", "b"], {"a": 3.0, "b": 1.0}, 2) == [1, 1, 0, 0]
     # none known: 1 s each, so round robin in id order
     assert plugin.shard_of(["c", "a", "b", "d"], {}, 3) == [2, 0, 1, 0]
     # durations of tests not in the list don't count towards the mean
@@ -525,8 +563,9 @@ def test_shard_of_spreads_tests_of_no_duration() -> None:
 
 
 def test_shard_of_ignores_unusable_durations() -> None:
-    durations = {"a": float("nan"), "b": -1.0, "c": float("inf"), "d": 2.0}
-    assert plugin.shard_of(["a", "b", "c", "d"], durations, 4) == [1, 2, 3, 0]
+    durations = {"a": float("nan"), "b": -1.0, "c": float("inf"), "d": 2.0, "e": 4.0}
+    # a, b and c count as the mean, 3 s: e -> 0 (4), a -> 1 (3), b -> 1 (6), c -> 0 (7), d -> 1
+    assert plugin.shard_of(["a", "b", "c", "d", "e"], durations, 2) == [1, 1, 0, 1, 0]
 
 
 def test_shard_of_is_a_partition_independent_of_the_order() -> None:
@@ -563,7 +602,10 @@ def test_known_durations() -> None:
 
 
 def test_merge_durations() -> None:
-    assert plugin.merge_durations({"a": 1.0, "b": 2.0, "c": "x"}, {"b": 3.0}) == {"a": 1.0, "b": 3.0}
+    assert plugin.merge_durations({"a": 1.0, "b": 2.0, "c": "x"}, {"b": 3.0}) == {
+        "a": 1.0,
+        "b": 3.0,
+    }
     assert plugin.merge_durations(None, {"b": 3.0}) == {"b": 3.0}
 
 
@@ -597,9 +639,12 @@ def test_one_line() -> None:
     assert plugin.one_line("x" * 400) == "x" * plugin.REASON_LIMIT
 
 
-def make_report(outcome: str, longrepr: object, when: str = "call", **extra: object) -> Any:
-    return pytest.TestReport(
-        "t.py::test", ("t.py", 1, "test"), {}, outcome, longrepr, when, **extra  # type: ignore[arg-type]
+def make_report(outcome: str, longrepr: object, **extra: object) -> pytest.TestReport:
+    """A call report (``longrepr`` as any object, such as a stand-in for pytest's reprs)."""
+    report: Any = pytest.TestReport
+    return cast(
+        pytest.TestReport,
+        report("t.py::test", ("t.py", 1, "test"), {}, outcome, longrepr, "call", **extra),
     )
 
 
@@ -617,7 +662,7 @@ def test_report_reason() -> None:
     text = "Traceback:\n  mod.py:1\nE   ImportError: no\n\n"
     assert plugin.report_reason(make_report("failed", text)) == "ImportError: no"
     assert plugin.report_reason(make_report("failed", None)) == ""
-    crash = SimpleNamespace(reprcrash=SimpleNamespace(message="boom\nmore"), toterminal=print)
+    crash = SimpleNamespace(reprcrash=SimpleNamespace(message="boom\nmore"))
     assert plugin.report_reason(make_report("failed", crash)) == "boom"
 
 

@@ -115,6 +115,30 @@ def run_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Show only failures and the verdict.")
     ] = False,
+    ci: Annotated[
+        bool | None,
+        typer.Option(
+            "--ci/--no-ci",
+            help="Check only, plain output (default: on when a CI variable such as CI is set).",
+        ),
+    ] = None,
+    events: Annotated[
+        str | None,
+        typer.Option(
+            "--events", metavar="PATH", help="Write every event as JSON Lines (- for stdout)."
+        ),
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option("--report", metavar="PATH", help="Write the run as one JSON document."),
+    ] = None,
+    junit: Annotated[
+        str | None,
+        typer.Option("--junit", metavar="PATH", help="Write JUnit XML: hooks and tests as cases."),
+    ] = None,
+    timeline: Annotated[
+        bool, typer.Option("--timeline", help="End with a timeline: each hook as a bar.")
+    ] = False,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -137,7 +161,7 @@ def run_command(
 
     Arguments after -- go to pytest: crackjack --skip-hooks -- -k slow
     """
-    from crackjack.cli.runner import RunRequest, run
+    from crackjack.cli.runner import Outputs, RunRequest, run
     from crackjack.core.errors import ConfigError
     from crackjack.core.testphase import parse_shard
 
@@ -158,6 +182,8 @@ def run_command(
         files=files,
         hide_unstaged=staged,
         test_args=ctx.meta.get(TEST_ARGS, ()),
+        ci=ci,
+        outputs=Outputs(events=events, report=report, junit=junit, timeline=timeline),
         shard=None if shard is None else parse_shard(shard),
         dry_run=dry_run,
         quiet=quiet,

@@ -34,10 +34,12 @@ class OutputMode:
     verbose: bool = False
 
 
-def decide(stream: TextIO, env: Mapping[str, str], *, quiet: bool, verbose: bool) -> OutputMode:
+def decide(
+    stream: TextIO, env: Mapping[str, str], *, quiet: bool, verbose: bool, ci: bool
+) -> OutputMode:
     """Live only on a real terminal that is not ``TERM=dumb``, outside CI, and not ``--quiet``."""
     terminal = stream.isatty() and env.get("TERM", "") != "dumb"
-    return OutputMode(live=terminal and not in_ci(env) and not quiet, quiet=quiet, verbose=verbose)
+    return OutputMode(live=terminal and not ci and not quiet, quiet=quiet, verbose=verbose)
 
 
 class _Console(Console):

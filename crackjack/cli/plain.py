@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.text import Text
 
+from crackjack.cli.github import group
 from crackjack.cli.theme import STYLES, files, seconds, test_progress
 from crackjack.core.events import (
     Event,
@@ -52,12 +53,14 @@ class PlainLog:
     """Prints one line per finished hook, in declaration order whatever order they end in.
 
     Phases that run at the same time are printed one after the other, never interleaved; a
-    running test hook adds a progress line every ``PROGRESS_EVERY`` seconds at most.
+    running test hook adds a progress line every ``PROGRESS_EVERY`` seconds at most. With
+    ``groups`` (GitHub Actions), each hook's output follows its line as a collapsible group.
     """
 
-    def __init__(self, console: Console, *, quiet: bool = False) -> None:
+    def __init__(self, console: Console, *, quiet: bool = False, groups: bool = False) -> None:
         self._console = console
         self._quiet = quiet
+        self._groups = groups
         self._blocks: list[_Block] = []
         self._progress_at: dict[str, float] = {}
 
@@ -89,6 +92,11 @@ class PlainLog:
             self._progress_at[event.hook] = event.timestamp
             self._console.print(Text(f"   {event.hook}: {test_progress(event.counts)}", "dim"))
 
+    def _print_hook(self, result: HookResult) -> None:
+        self._console.print(hook_line(result))
+        if self._groups and result.output.strip():
+            self._console.print(Text(group(f"{result.name} output", result.output)))
+
     def _flush(self) -> None:
         """Print what is ready of the first phase; once it has ended, go on with the next."""
         while self._blocks:
@@ -98,7 +106,7 @@ class PlainLog:
                 header = f"== {block.phase} ({len(block.order)} hooks)"
                 self._console.print(Text(header, style="bold"))
             while block.printed < len(block.order) and block.order[block.printed] in block.finished:
-                self._console.print(hook_line(block.finished[block.order[block.printed]]))
+                self._print_hook(block.finished[block.order[block.printed]])
                 block.printed += 1
             if block.ended is None:
                 return

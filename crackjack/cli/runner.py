@@ -12,10 +12,13 @@ from typing import Any
 
 import anyio
 from rich.console import Console
+from rich.text import Text
 
 from crackjack.cli.errors import exit_code
-from crackjack.cli.output import OutputMode, decide, make_console
+from crackjack.cli.github import annotation_lines, on_github
+from crackjack.cli.output import OutputMode, decide, in_ci, make_console
 from crackjack.cli.plain import PlainLog
+from crackjack.cli.records import Records, step_summary_path
 from crackjack.cli.state import RunState
 from crackjack.cli.summary import hidden_note, restore_report, summary
 from crackjack.core.bus import Subscriber, open_bus
@@ -37,6 +40,16 @@ from crackjack.hooks.pytestplugin import PLUGIN
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Outputs:
+    """Records a run leaves besides what it prints: paths (``-`` is stdout), and a timeline."""
+
+    events: str | None = None
+    report: str | None = None
+    junit: str | None = None
+    timeline: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunRequest:
     """The run command's flags, as given. ``hide_unstaged``: git-hook mode (``--staged``)."""
 
@@ -48,6 +61,8 @@ class RunRequest:
     hide_unstaged: bool = False
     test_args: tuple[str, ...] = ()
     shard: Shard | None = None
+    ci: bool | None = None
+    outputs: Outputs = field(default_factory=Outputs)
     dry_run: bool = False
     quiet: bool = False
     verbose: bool = False
@@ -58,7 +73,14 @@ def load(cwd: Path, settings: Mapping[str, Any]) -> tuple[Project, Catalogue]:
     return project, build_catalogue(project.settings, BUILTIN_HOOKS, BUILTIN_WORKFLOWS)
 
 
-def make_plan(request: RunRequest, project: Project, catalogue: Catalogue) -> Plan:
+def make_plan(
+    request: RunRequest,
+    project: Project,
+    catalogue: Catalogue,
+    *,
+    ci: bool = False,
+    junit_dir: Path | None = None,
+) -> Plan:
     settings = project.settings
     skip = (*settings.skip, *request.skip)
     selection = Selection(
@@ -77,12 +99,14 @@ def make_plan(request: RunRequest, project: Project, catalogue: Catalogue) -> Pl
         fail_fast=settings.fail_fast,
         missing_fails=settings.missing_tools == "fail",
         kill_grace=settings.kill_grace,
-        tests=_test_options(request, project),
+        tests=_test_options(request, project, junit_dir),
         alongside=_alongside(project, catalogue),
+        check_only=ci,
+        problems=ci,
     )
 
 
-def _test_options(request: RunRequest, project: Project) -> TestOptions:
+def _test_options(request: RunRequest, project: Project, junit_dir: Path | None) -> TestOptions:
     tests = project.settings.tests
     return TestOptions(
         plugin=PLUGIN,
@@ -91,6 +115,7 @@ def _test_options(request: RunRequest, project: Project) -> TestOptions:
         shard=request.shard,
         allow_no_tests=tests.allow_no_tests,
         slowest=tests.slowest,
+        junit_dir=junit_dir,
     )
 
 
@@ -108,8 +133,12 @@ def _alongside(project: Project, catalogue: Catalogue) -> tuple[str, str] | None
 
 
 def run(request: RunRequest) -> int:
-    mode = decide(sys.stdout, os.environ, quiet=request.quiet, verbose=request.verbose)
-    console = make_console()
+    env = os.environ
+    ci = in_ci(env) if request.ci is None else request.ci
+    github = ci and on_github(env)
+    stream = sys.stderr if request.outputs.events == "-" else sys.stdout
+    mode = decide(stream, env, quiet=request.quiet, verbose=request.verbose, ci=ci)
+    console = make_console(stream)
     cwd = Path.cwd()
     project, catalogue = load(cwd, request.settings)
     needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
@@ -121,9 +150,18 @@ def run(request: RunRequest) -> int:
             check_no_unfinished_run(repo)
         from crackjack.cli.planview import plan_table
 
-        console.print(plan_table(make_plan(request, project, catalogue)))
+        console.print(plan_table(make_plan(request, project, catalogue, ci=ci)))
         return 0
-    with Cancellation() as cancellation:
+    outputs = request.outputs
+    with (
+        Records(
+            events=outputs.events,
+            report=outputs.report,
+            junit=outputs.junit,
+            step_summary_path=step_summary_path(github),
+        ) as records,
+        Cancellation() as cancellation,
+    ):
         control = RunControl(cancellation)
         with stop_signals_to(control.interrupt), run_lock(lock_dir_for(project.root)):
             if repo is not None and not request.hide_unstaged:
@@ -131,17 +169,48 @@ def run(request: RunRequest) -> int:
                 # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(repo)
             with _hidden(repo if request.hide_unstaged else None, console) as hidden:
-                plan = make_plan(request, project, catalogue)
-                result = anyio.run(_run_controlled, plan, console, mode, control)
+                plan = make_plan(request, project, catalogue, ci=ci, junit_dir=records.junit_dir)
+                views = _views(console, mode, github)
+                result = anyio.run(
+                    _run_controlled, plan, console, mode, control, [*views, *records.subscribers]
+                )
+        code = exit_code(result)
+        records.finish(result, exit_code=code)
+    _conclude(console, mode, result, hidden, github=github, timeline=outputs.timeline)
+    return code
+
+
+def _views(console: Console, mode: OutputMode, github: bool) -> list[Subscriber]:
+    if mode.live:
+        return []
+    return [PlainLog(console, quiet=mode.quiet, groups=github)]
+
+
+def _conclude(
+    console: Console,
+    mode: OutputMode,
+    result: RunResult,
+    hidden: Hidden | None,
+    *,
+    github: bool,
+    timeline: bool,
+) -> None:
+    """Everything said after the run: the summary, the timeline, annotations, restore notes."""
     for renderable in summary(result, verbose=mode.verbose, quiet=mode.quiet):
         console.print(renderable)
+    if timeline:
+        from crackjack.cli.timeline import timeline as draw_timeline
+
+        console.print(draw_timeline(result, max(20, console.width - 40)))
+    if github:
+        for line in annotation_lines(result):
+            console.print(Text(line))
     if hidden is not None and hidden.files:
         console.print(restore_report(hidden))
     for problem in result.subscriber_errors:
         make_console(stderr=True).print(
             f"crackjack: an output failed and was switched off: {problem}"
         )
-    return exit_code(result)
 
 
 @contextmanager
@@ -157,12 +226,14 @@ def _hidden(repo: Path | None, console: Console) -> Iterator[Hidden | None]:
 
 
 async def _run_controlled(
-    plan: Plan, console: Console, mode: OutputMode, control: RunControl
+    plan: Plan,
+    console: Console,
+    mode: OutputMode,
+    control: RunControl,
+    outputs: list[Subscriber],
 ) -> RunResult:
     state = RunState()
-    subscribers: list[Subscriber] = [state]
-    if not mode.live:
-        subscribers.append(PlainLog(console, quiet=mode.quiet))
+    subscribers: list[Subscriber] = [state, *outputs]
     async with anyio.create_task_group() as group:
         if mode.live:
             from crackjack.cli.live import LiveView

@@ -166,7 +166,7 @@ def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
     }
     if "command" in changes:
         changes.setdefault("check_command", None)
-        changes["check"] = None
+        changes.update(check=None, problems=None, problem_args=())
     if base is None:
         needed = ("phase",) if changes.get("runner") == "pytest" else ("command", "phase")
         missing = [key for key in needed if key not in changes]

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crackjack.core.fsutil import describe_os_error
 from crackjack.core.hook import CheckOutcome
 from crackjack.core.plan import HookPlan
 from crackjack.core.process import Cancellation, ProcessOutcome, ProcessRequest, run_process
-from crackjack.core.results import HookResult, HookStatus, signal_name
+from crackjack.core.results import HookResult, HookStatus, Problem, signal_name
+from crackjack.core.scratch import scratch_copy
 from crackjack.core.snapshot import Snapshot
 
 OUTPUT_TAIL = 256 * 1024
@@ -124,11 +126,31 @@ def missing(plan: HookPlan, context: Context, *, started_at: float) -> HookResul
 def execute(plan: HookPlan, context: Context) -> HookResult:
     """Run every batch of ``plan`` and tell what happened, including the files it changed.
 
-    In-process checks name the files they change; a subprocess is watched with a snapshot.
+    In-process checks name the files they change; a subprocess is watched with a snapshot. A
+    ``scratch`` plan runs on a copy of its files: what it changes there fails the hook.
     """
+    if not plan.scratch:
+        return _execute(plan, context, context.root)
+    try:
+        with scratch_copy(context.root, plan.files, context.log_dir) as folder:
+            return _execute(plan, context, folder)
+    except OSError as exc:
+        now = time.time()
+        message = f"cannot copy its files to check them: {describe_os_error(exc)}"
+        return hook_result(
+            plan,
+            status=HookStatus.ERROR,
+            fails_run=True,
+            message=message,
+            started_at=now,
+            ended_at=now,
+        )
+
+
+def _execute(plan: HookPlan, context: Context, root: Path) -> HookResult:
     started_at, start = time.time(), time.monotonic()
     in_process = plan.hook.check is not None
-    snapshot = None if in_process else Snapshot.take(context.root, plan.files)
+    snapshot = None if in_process else Snapshot.take(root, plan.files)
     runs = _Runs()
     deadline = start + plan.hook.timeout if plan.hook.timeout else None
     for index, batch in enumerate(plan.batches):
@@ -138,13 +160,17 @@ def execute(plan: HookPlan, context: Context) -> HookResult:
         if in_process:
             _run_check(plan, batch, context, runs)
         else:
-            runs.add_process(
-                run_process(_request(plan, batch, index, context, deadline), context.cancellation)
-            )
+            request = _request(plan, batch, index, context, root, deadline)
+            runs.add_process(run_process(request, context.cancellation))
         if runs.timed_out or runs.cancelled or runs.start_error:
             break
     modified = tuple(runs.modified) if snapshot is None else snapshot.changed()
     status, message = _status(plan, runs, modified)
+    if plan.scratch:
+        modified = ()
+    problems = _problems(plan, runs, root)
+    if problems:
+        runs.output = "\n".join(map(str, problems)) + "\n"
     return hook_result(
         plan,
         status=status,
@@ -158,15 +184,29 @@ def execute(plan: HookPlan, context: Context) -> HookResult:
         message=message,
         started_at=started_at,
         ended_at=time.time(),
+        problems=problems,
     )
 
 
+def _problems(plan: HookPlan, runs: _Runs, root: Path) -> tuple[Problem, ...]:
+    """The findings of a hook asked for machine-readable output; none if it gave other output."""
+    reader = plan.hook.problems
+    if not plan.read_problems or reader is None or runs.log_path or runs.start_error:
+        return ()
+    return reader(runs.output, root=root) or ()
+
+
 def _request(
-    plan: HookPlan, batch: tuple[str, ...], index: int, context: Context, deadline: float | None
+    plan: HookPlan,
+    batch: tuple[str, ...],
+    index: int,
+    context: Context,
+    root: Path,
+    deadline: float | None,
 ) -> ProcessRequest:
     return ProcessRequest(
         argv=(*plan.argv, *batch),
-        cwd=context.root,
+        cwd=root,
         env=hook_environment(plan.hook.env),
         timeout=None if deadline is None else max(deadline - time.monotonic(), 0.001),
         kill_grace=context.kill_grace,
@@ -195,6 +235,8 @@ def _status(plan: HookPlan, runs: _Runs, modified: tuple[str, ...]) -> tuple[Hoo
         return HookStatus.TIMED_OUT, f"timed out after {plan.hook.timeout:g} s"
     if runs.start_error:
         return HookStatus.ERROR, runs.start_error
+    if modified and plan.scratch:
+        return HookStatus.FAILED, "check-only: would modify " + ", ".join(modified)
     if runs.signal is not None:
         return HookStatus.FAILED, f"killed by {signal_name(runs.signal)}"
     if runs.returncode:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from crackjack.core.patterns import FileFilter
+from crackjack.core.results import Problem
 
 BUILTIN_PHASES = ("fast", "comprehensive", "tests")
 
@@ -35,6 +36,13 @@ class InProcessCheck(Protocol):
     ) -> CheckOutcome: ...
 
 
+class ProblemReader(Protocol):
+    """Reads a tool's machine-readable output (asked for with the hook's ``problem_args``) into
+    problems with paths relative to ``root``; None when the output is not what it expects."""
+
+    def __call__(self, output: str, *, root: Path) -> tuple[Problem, ...] | None: ...
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Hook:
     """A fully resolved hook (built-in defaults merged with the project's settings).
@@ -43,6 +51,8 @@ class Hook:
     an in-process check. ``check_command`` is the check-only variant of a fixer's argv. A hook
     whose ``runner`` is ``pytest`` runs the project's test suite: crackjack builds its argv
     (the project's interpreter, ``-m pytest``, its plugin, ``args``) and follows its tests.
+    With ``problems``, a run that wants findings with their places (CI) adds ``problem_args``
+    to the command and reads the output with it.
     """
 
     id: str
@@ -68,6 +78,8 @@ class Hook:
     enabled: bool = True
     install: str = ""
     description: str = ""
+    problems: ProblemReader | None = None
+    problem_args: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:

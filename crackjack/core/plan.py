@@ -32,6 +32,9 @@ class Selection:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HookPlan:
+    """How one hook runs. ``scratch``: a fixer with no check-only variant in a check-only run,
+    run on a copy of its files so that what it would change is known and nothing is written."""
+
     hook: Hook
     files: tuple[str, ...] = ()
     argv: tuple[str, ...] = ()
@@ -39,6 +42,13 @@ class HookPlan:
     executable: str | None = None
     skip_reason: str | None = None
     waits_for: tuple[str, ...] = ()
+    scratch: bool = False
+    read_problems: bool = False
+
+    @property
+    def writes(self) -> bool:
+        """Whether it may write the project's files."""
+        return self.hook.fixer and not self.scratch
 
     @property
     def missing(self) -> bool:
@@ -64,6 +74,8 @@ class Plan:
     missing_fails: bool = True
     kill_grace: float = 2.0
     tests: TestOptions | None = None
+    check_only: bool = False
+    problems: bool = False
 
     @property
     def hooks(self) -> tuple[HookPlan, ...]:
@@ -123,13 +135,20 @@ def build_plan(
     kill_grace: float = 2.0,
     tests: TestOptions | None = None,
     alongside: tuple[str, str] | None = None,
+    check_only: bool = False,
+    problems: bool = False,
 ) -> Plan:
-    """``alongside`` (phase, earlier phase): the first starts with the second when it follows it."""
+    """``alongside`` (phase, earlier phase): the first starts with the second when it follows it.
+    ``check_only``: no hook may write the project's files (fixers run their check variant).
+    ``problems``: hooks that can give their findings in a machine-readable form do."""
     tags = TagCache()
     candidates = FileFilter(exclude=tuple(exclude), types=()).select(files, root, tags)
     planned: list[PhasePlan] = []
     for name, hooks in select_hooks(catalogue, selection).items():
-        plans = [_plan_hook(hook, candidates, root, tags, selection, tests) for hook in hooks]
+        plans = [
+            _plan_hook(hook, candidates, root, tags, selection, tests, check_only, problems)
+            for hook in hooks
+        ]
         beside = alongside is not None and planned and (name, planned[-1].name) == alongside
         planned.append(PhasePlan(name, _order(plans), alongside=bool(beside)))
     phases = tuple(planned)
@@ -142,7 +161,24 @@ def build_plan(
         missing_fails=missing_fails,
         kill_grace=kill_grace,
         tests=tests,
+        check_only=check_only,
+        problems=problems,
     )
+
+
+def _checking(hook: Hook) -> tuple[Hook, bool]:
+    """A fixer as a check-only run runs it, and whether it needs a scratch copy to do so.
+
+    In-process fixers report instead of fixing; others run their ``check_command``; a fixer
+    with neither runs on a scratch copy.
+    """
+    if not hook.fixer:
+        return hook, False
+    if hook.check is not None:
+        return replace(hook, fixer=False), False
+    if hook.check_command is not None:
+        return replace(hook, command=hook.check_command, check_command=None, fixer=False), False
+    return hook, True
 
 
 def _plan_hook(
@@ -152,7 +188,13 @@ def _plan_hook(
     tags: TagCache,
     selection: Selection,
     tests: TestOptions | None,
+    check_only: bool,
+    problems: bool,
 ) -> HookPlan:
+    hook, scratch = _checking(hook) if check_only else (hook, False)
+    read_problems = problems and hook.problems is not None
+    if read_problems:
+        hook = replace(hook, args=(*hook.args, *hook.problem_args))
     files = tuple(hook.file_filter.select(candidates, root, tags))
     if hook.id in selection.skip:
         return HookPlan(hook=hook, files=files, skip_reason=f"skipped by {selection.skip_origin}")
@@ -163,17 +205,24 @@ def _plan_hook(
     if hook.runner == "pytest":
         if tests is None:
             raise ValueError(f"{hook.id}: a pytest hook needs test options")
-        argv = (tests.python, "-m", "pytest", "-p", tests.plugin.name, *hook.args, *tests.args)
+        argv = tests.argv(hook.id, hook.args)
         return HookPlan(hook=hook, files=files, argv=argv, batches=((),), executable=tests.python)
     executable = resolve_program(hook.program) if hook.program else None
     argv = _argv(hook, executable)
+    planned = HookPlan(
+        hook=hook,
+        files=files,
+        argv=argv,
+        executable=executable,
+        scratch=scratch,
+        read_problems=read_problems,
+    )
     if not hook.pass_filenames:
-        return HookPlan(hook=hook, files=files, argv=argv, batches=((),), executable=executable)
+        return replace(planned, batches=((),))
     arguments = [
         name if hook.dashdash or not name.startswith("-") else f"./{name}" for name in files
     ]
-    batches = tuple(partition(argv, arguments))
-    return HookPlan(hook=hook, files=files, argv=argv, batches=batches, executable=executable)
+    return replace(planned, batches=tuple(partition(argv, arguments)))
 
 
 def _argv(hook: Hook, executable: str | None) -> tuple[str, ...]:
@@ -200,4 +249,4 @@ def _order(hooks: list[HookPlan]) -> tuple[HookPlan, ...]:
 def _conflict(a: HookPlan, b: HookPlan, files_a: set[str], files_b: set[str]) -> bool:
     if a.hook.serial or b.hook.serial:
         return True
-    return (a.hook.fixer or b.hook.fixer) and not files_a.isdisjoint(files_b)
+    return (a.writes or b.writes) and not files_a.isdisjoint(files_b)

@@ -88,6 +88,24 @@ class TestReport:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """One finding of a tool at a place in a file, read from its machine-readable output."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    code: str = ""
+    severity: str = "error"
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def __str__(self) -> str:
+        code = f" {self.code}" if self.code else ""
+        return f"{self.path}:{self.line}:{self.column}:{code} {self.message}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HookResult:
     """The outcome of one hook over all its batches."""
 
@@ -107,6 +125,7 @@ class HookResult:
     started_at: float = 0.0
     ended_at: float = 0.0
     tests: TestReport | None = None
+    problems: tuple[Problem, ...] = ()
 
     @property
     def signal_name(self) -> str | None:

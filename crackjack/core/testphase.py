@@ -58,6 +58,12 @@ class TestOptions:
     shard: Shard | None = None
     allow_no_tests: bool = False
     slowest: int = 5
+    junit_dir: Path | None = None
+
+    def argv(self, hook_id: str, hook_args: tuple[str, ...]) -> tuple[str, ...]:
+        """How a pytest hook is started (``--junitxml`` into ``junit_dir`` when one is given)."""
+        junit = () if self.junit_dir is None else (f"--junitxml={self.junit_dir / hook_id}.xml",)
+        return (self.python, "-m", "pytest", "-p", self.plugin.name, *hook_args, *self.args, *junit)
 
 
 def project_python(root: Path, configured: str | None, environ: Mapping[str, str]) -> str:

@@ -15,6 +15,7 @@ from crackjack.hooks.checks.large_files import large_files
 from crackjack.hooks.checks.merge_conflict import merge_conflict
 from crackjack.hooks.checks.syntax import check_toml, check_yaml
 from crackjack.hooks.checks.whitespace import trailing_whitespace
+from crackjack.hooks.problems import mypy_json, ruff_json
 
 PYTHON = ("python", "pyi")
 TEST_FILES = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
@@ -68,6 +69,8 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         description="ruff lint, applying safe fixes",
         command=("ruff", "check", "--fix", "--force-exclude"),
         check_command=("ruff", "check", "--no-fix", "--force-exclude"),
+        problems=ruff_json,
+        problem_args=("--output-format", "json"),
         types_or=PYTHON,
         dashdash=True,
         fixer=True,
@@ -89,6 +92,8 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         phase="comprehensive",
         description="static type check",
         command=("mypy",),
+        problems=mypy_json,
+        problem_args=("--output", "json"),
         types_or=PYTHON,
         dashdash=True,
         install="pip install mypy",

@@ -210,7 +210,8 @@ class Reporter:
         self.finished: dict[str, float] = {}
 
     def send(self, message: Mapping[str, object]) -> None:
-        """Write one line; the first failed write ends the reporting."""
+        """Write one line (in one write, but for a pipe interrupted mid-write); the first failed
+        write (such as EPIPE once crackjack is gone) ends the reporting."""
         if self.fd is None:
             return
         data = memoryview(encode(message))
@@ -322,7 +323,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(XdistReporter(reporter), "crackjack-xdist-reporter")
 
 
-def split(items: Iterable[pytest.Item], config: pytest.Config) -> tuple[list[pytest.Item], ...]:
+def split(
+    items: Iterable[pytest.Item], config: pytest.Config
+) -> tuple[list[pytest.Item], list[pytest.Item]]:
     """The items of this run's shard, and the others."""
     shard = config.stash.get(SHARD, None)
     items = list(items)

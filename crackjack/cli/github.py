@@ -1,0 +1,62 @@
+"""GitHub Actions: annotations for findings with a place, a step summary, collapsible groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from crackjack.cli.theme import seconds
+from crackjack.core.results import Problem, RunResult
+
+
+def on_github(env: Mapping[str, str]) -> bool:
+    return env.get("GITHUB_ACTIONS") == "true"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(hook: str, problem: Problem) -> str:
+    """``::error file=a.py,line=3,col=1,title=ruff-check F401::`os` imported but unused``"""
+    level = "error" if problem.severity == "error" else "warning"
+    properties = {"file": problem.path, "line": problem.line, "col": problem.column}
+    if problem.end_line is not None:
+        properties["endLine"] = problem.end_line
+        if problem.end_column is not None and problem.end_line == problem.line:
+            properties["endColumn"] = problem.end_column
+    properties["title"] = f"{hook} {problem.code}".strip()
+    said = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
+    return f"::{level} {said}::{_escape_data(problem.message)}"
+
+
+def annotation_lines(result: RunResult) -> Iterator[str]:
+    for hook in result.hooks:
+        for problem in hook.problems:
+            yield annotation(hook.name, problem)
+
+
+def group(title: str, text: str) -> str:
+    """A collapsible block of the log."""
+    return f"::group::{_escape_data(title)}\n{text.rstrip()}\n::endgroup::"
+
+
+def step_summary(result: RunResult) -> str:
+    """A Markdown table of the run, for ``$GITHUB_STEP_SUMMARY``."""
+    verdict = "interrupted" if result.interrupted_by else "failed" if result.failed else "passed"
+    lines = [
+        f"### crackjack {result.workflow}: {verdict} in {seconds(result.duration)}",
+        "",
+        "| hook | phase | status | duration | files | note |",
+        "| --- | --- | --- | ---: | ---: | --- |",
+    ]
+    for hook in result.hooks:
+        note = hook.message.replace("|", "\\|").replace("\n", " ")
+        lines.append(
+            f"| {hook.name} | {hook.phase} | {hook.status} | {seconds(hook.duration)}"
+            f" | {hook.files or ''} | {note} |"
+        )
+    return "\n".join(lines) + "\n"

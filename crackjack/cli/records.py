@@ -1,0 +1,83 @@
+"""The records a run leaves for tools: the event stream, the JSON report, JUnit XML, and on
+GitHub Actions the step summary. Files are opened before the run, so a path that cannot be
+written is a usage error (exit 2) before any hook starts, not a lost report after them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from crackjack.cli.eventstream import EventStream
+from crackjack.cli.github import step_summary
+from crackjack.cli.reports import junit_xml, report_json
+from crackjack.core.bus import Subscriber
+from crackjack.core.errors import ConfigError
+from crackjack.core.results import RunResult
+
+
+def _open(flag: str, path: str, mode: str) -> IO[Any]:
+    try:
+        return open(path, mode)
+    except OSError as exc:
+        raise ConfigError(f"{flag} {path}: cannot write: {exc.strerror}") from None
+
+
+class Records:
+    def __init__(
+        self,
+        *,
+        events: str | None,
+        report: str | None,
+        junit: str | None,
+        step_summary_path: str | None,
+    ) -> None:
+        self._stack = contextlib.ExitStack()
+        self._paths = (events, report, junit, step_summary_path)
+        self.subscribers: list[Subscriber] = []
+        self.junit_dir: Path | None = None
+        self._report: IO[Any] | None = None
+        self._junit: IO[Any] | None = None
+        self._summary: IO[Any] | None = None
+
+    def __enter__(self) -> Records:
+        events, report, junit, summary = self._paths
+        with self._stack as stack:
+            if events is not None:
+                self.subscribers.append(stack.enter_context(EventStream(events)))
+            if report is not None:
+                self._report = stack.enter_context(_open("--report", report, "w"))
+            if junit is not None:
+                self._junit = stack.enter_context(_open("--junit", junit, "wb"))
+                self.junit_dir = Path(tempfile.mkdtemp(prefix="crackjack-junit-"))
+                stack.callback(shutil.rmtree, self.junit_dir, True)
+            if summary is not None:
+                self._summary = stack.enter_context(_open("GITHUB_STEP_SUMMARY", summary, "a"))
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stack.close()
+
+    def finish(self, result: RunResult, *, exit_code: int) -> None:
+        """Write what the run left to say."""
+        if self._report is not None:
+            self._report.write(report_json(result, exit_code=exit_code))
+        if self._junit is not None and self.junit_dir is not None:
+            pytest_files = {path.stem: path for path in self.junit_dir.glob("*.xml")}
+            self._junit.write(junit_xml(result, pytest_files))
+        if self._summary is not None:
+            self._summary.write(step_summary(result))
+
+
+def step_summary_path(github: bool) -> str | None:
+    return os.environ.get("GITHUB_STEP_SUMMARY") or None if github else None

@@ -1,0 +1,70 @@
+"""Events and results as plain JSON values: the public, versioned form other tools read.
+
+``SCHEMA`` is on every event line and on the report. It changes only when a field is removed or
+changes meaning; new fields may appear within a version, so readers should ignore the unknown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from pathlib import Path
+from typing import Any
+
+from crackjack.core.events import Event
+from crackjack.core.results import HookResult, RunResult, Totals
+
+SCHEMA = 1
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: dataclasses become objects, enums their value."""
+    if isinstance(value, Totals):
+        return {str(status): count for status, count in value.counts}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    """One line of the event stream: ``schema``, ``event`` (the class name), then its fields."""
+    return {"schema": SCHEMA, "event": type(event).__name__, **plain(event)}
+
+
+def hook_record(hook: HookResult) -> dict[str, Any]:
+    record: dict[str, Any] = plain(hook)
+    record["signal_name"] = hook.signal_name
+    return record
+
+
+def run_record(result: RunResult, *, exit_code: int) -> dict[str, Any]:
+    """The whole run as one document (``--report``)."""
+    return {
+        "schema": SCHEMA,
+        "workflow": result.workflow,
+        "exit_code": exit_code,
+        "failed": result.failed,
+        "interrupted_by": result.interrupted_by,
+        "duration": result.duration,
+        "started_at": min((h.started_at for h in result.hooks), default=None),
+        "ended_at": max((h.ended_at for h in result.hooks), default=None),
+        "totals": plain(result.totals),
+        "phases": [
+            {
+                "phase": phase.phase,
+                "failed": phase.failed,
+                "duration": phase.duration,
+                "hooks": [hook_record(hook) for hook in phase.hooks],
+            }
+            for phase in result.phases
+        ],
+        "tests": [{"hook": hook.hook, **plain(hook.tests)} for hook in result.hooks if hook.tests],
+    }
