@@ -11,7 +11,7 @@ import enum
 from pathlib import Path
 from typing import Any
 
-from crackjack.core.events import Event
+from crackjack.core.events import Event, HookFinished
 from crackjack.core.results import HookResult, RunResult, Totals
 
 SCHEMA = 1
@@ -35,8 +35,24 @@ def plain(value: Any) -> Any:
 
 
 def event_record(event: Event) -> dict[str, Any]:
-    """One line of the event stream: ``schema``, ``event`` (the class name), then its fields."""
-    return {"schema": SCHEMA, "event": type(event).__name__, **plain(event)}
+    """One line of the event stream: ``schema``, ``event`` (the class name), then its fields.
+
+    A finished hook also carries its id, phase, status and duration at the top level.
+    """
+    record: dict[str, Any] = {"schema": SCHEMA, "event": type(event).__name__}
+    if isinstance(event, HookFinished):
+        result = event.result
+        return record | {
+            "run_id": event.run_id,
+            "timestamp": event.timestamp,
+            "phase": result.phase,
+            "hook": result.hook,
+            "status": result.status.value,
+            "duration": result.duration,
+            "result": hook_record(result),
+        }
+    fields: dict[str, Any] = plain(event)
+    return record | fields
 
 
 def hook_record(hook: HookResult) -> dict[str, Any]:
