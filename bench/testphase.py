@@ -61,7 +61,11 @@ UNSET = (
     "PYTEST_XDIST_AUTO_NUM_WORKERS",
 )
 """Removed from the environment besides what run.py removes: an active virtual environment
-would make crackjack pick another interpreter, and the rest would change what pytest does."""
+would make crackjack pick another interpreter, and the rest would change what pytest does.
+Without ``PYTHONDONTWRITEBYTECODE`` pytest caches the rewritten test modules, as it does on most
+machines (this one sets it)."""
+BYTECODE_OFF = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
+"""Whether the caller's environment had bytecode writing turned off (recorded, then unset)."""
 
 
 # The generated project ----------------------------------------------------------------------
@@ -796,6 +800,7 @@ def report(
 def metadata(package: Path, python: str, runs: int, warmup: int) -> dict[str, object]:
     return {
         **environment_metadata(package),
+        "pythondontwritebytecode": {"caller": BYTECODE_OFF, "contenders": False},
         "pytest": importlib.metadata.version("pytest"),
         "pytest-xdist": importlib.metadata.version("pytest-xdist"),
         "suite": suite_summary(suite_files()),

@@ -23,6 +23,11 @@ NEEDS_FIXES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def no_plugin_autoload(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+
 def project(root: Path, config: str = "") -> Path:
     config += hook_table("bandit", enabled=False)
     return make_project(root, NEEDS_FIXES, config=config, git=True)

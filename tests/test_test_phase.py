@@ -38,6 +38,13 @@ def test_bad():
 """
 
 
+@pytest.fixture(autouse=True)
+def no_plugin_autoload(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated projects' pytest loads only the plugins a test names (``-p xdist``):
+    it starts in half the time, and the outer run's plugins stay out."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+
 def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
@@ -200,7 +207,7 @@ def test_arguments_from_settings_and_after_the_double_dash(tmp_path: Path, cli: 
 
 def test_xdist_reports_the_same_numbers(tmp_path: Path, cli: CliRunner) -> None:
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING, "tests/test_b.py": FAILING})
-    result = cli(root, "--", "-n", "2")
+    result = cli(root, "--", "-p", "xdist", "-n", "2")
     assert result.code == 1
     out = flat(result.out)
     assert "1 failed, 3 passed, 1 skipped" in out
@@ -218,7 +225,8 @@ COVERED = {
 def test_coverage_threshold_is_enforced_and_the_total_shown(
     tmp_path: Path, cli: CliRunner, required: int, code: int
 ) -> None:
-    config = hook_table("pytest", args=["--cov=pkg", f"--cov-fail-under={required}"])
+    args = ["-p", "pytest_cov", "--cov=pkg", f"--cov-fail-under={required}"]
+    config = hook_table("pytest", args=args)
     root = suite(tmp_path / "p", COVERED, config=config)
     result = cli(root)
     assert result.code == code, result.out
@@ -363,6 +371,7 @@ def test_the_hook_timeout_default_is_none_and_env_is_clean(tmp_path: Path, cli: 
 def test_crackjack_own_tests_report_the_same_numbers_as_plain_pytest(
     cli: CliRunner,
 ) -> None:
+    cli.monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     root = Path(__file__).parent.parent
     chosen = ["tests/test_patterns.py", "tests/test_batching.py", "tests/test_config.py"]
     plain = subprocess.run(
