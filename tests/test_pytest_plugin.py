@@ -699,12 +699,13 @@ def test_coverage_message() -> None:
 def test_writes_stop_at_a_broken_pipe(pytestconfig: pytest.Config) -> None:
     read, write = os.pipe()
     reporter = plugin.Reporter(pytestconfig, write)
-    reporter.send({"type": "start", "nodeid": "a"})
-    assert os.read(read, 100) == b'{"type":"start","nodeid":"a"}\n'
+    reporter.send({"type": "report", "nodeid": "a"})
+    reporter.send({"type": "start", "nodeid": "b"}, now=True)
+    assert os.read(read, 100) == b'{"type":"report","nodeid":"a"}\n{"type":"start","nodeid":"b"}\n'
     os.close(read)
-    reporter.send({"type": "start", "nodeid": "b"})  # EPIPE
+    reporter.send({"type": "start", "nodeid": "c"}, now=True)  # EPIPE
     assert reporter.fd is None
-    reporter.send({"type": "start", "nodeid": "c"})
+    reporter.send({"type": "start", "nodeid": "d"}, now=True)
     reporter.close()
     with pytest.raises(OSError, match="Bad file descriptor"):
         os.fstat(write)

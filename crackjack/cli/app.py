@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -284,4 +286,14 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         print(VERSION_LINE)
         sys.exit(0)
-    sys.exit(invoke(sys.argv[1:]))
+    _exit_at_once(invoke(sys.argv[1:]))
+
+
+def _exit_at_once(code: int) -> None:
+    """Exit once everything is said, skipping the interpreter's teardown: freeing every module
+    costs a run about 70 ms, and crackjack leaves nothing for it to do (files are closed,
+    temporary folders removed, processes reaped by then)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)

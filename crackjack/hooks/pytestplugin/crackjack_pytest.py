@@ -208,13 +208,27 @@ class Reporter:
         self.collected_sent = False
         self.running: dict[str, float] = {}
         self.finished: dict[str, float] = {}
+        self.pending: list[bytes] = []
 
-    def send(self, message: Mapping[str, object]) -> None:
-        """Write one line (in one write, but for a pipe interrupted mid-write); the first failed
-        write (such as EPIPE once crackjack is gone) ends the reporting."""
+    def send(self, message: Mapping[str, object], *, now: bool = False) -> None:
+        """Queue one line; ``now`` writes everything queued with it, in one write.
+
+        Lines wait for the next test's start (written at once: if that test crashes pytest,
+        crackjack knows which one it was), so a test costs one system call, not three.
+        """
         if self.fd is None:
             return
-        data = memoryview(encode(message))
+        self.pending.append(encode(message))
+        if now:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is queued; the first failed write (such as EPIPE once crackjack is gone)
+        ends the reporting. A pipe write interrupted midway goes on where it stopped."""
+        if self.fd is None or not self.pending:
+            return
+        data = memoryview(b"".join(self.pending))
+        self.pending.clear()
         try:
             while data:
                 data = data[os.write(self.fd, data) :]
@@ -222,6 +236,7 @@ class Reporter:
             self.close()
 
     def close(self) -> None:
+        self.flush()
         fd, self.fd = self.fd, None
         if fd is not None:
             with contextlib.suppress(OSError):
@@ -230,7 +245,7 @@ class Reporter:
     def send_collected(self, count: int) -> None:
         if not self.collected_sent:
             self.collected_sent = True
-            self.send({"type": "collected", "count": count})
+            self.send({"type": "collected", "count": count}, now=True)
 
     def send_report(self, report: Report, category: str) -> None:
         if category and getattr(report, "count_towards_summary", True):
@@ -255,7 +270,7 @@ class Reporter:
         self.send_report(report, collect_category(report))
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
-        self.send({"type": "start", "nodeid": nodeid})
+        self.send({"type": "start", "nodeid": nodeid}, now=True)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         status = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
@@ -273,7 +288,7 @@ class Reporter:
         coverage = coverage_message(self.config.pluginmanager.getplugin("_cov"))
         if coverage is not None:
             self.send(coverage)
-        self.send({"type": "session_finished", "exitstatus": int(session.exitstatus)})
+        self.send({"type": "session_finished", "exitstatus": int(session.exitstatus)}, now=True)
 
     def save_durations(self) -> None:
         """Merge this run's durations into the cache, unless this run is one shard of several:
