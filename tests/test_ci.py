@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -277,3 +278,6 @@ def test_readers_of_findings_tolerate_other_output() -> None:
         "warning",
     )
     assert str(problem) == "a.py:1:1: m (h)"
+    named = replace(problem, code="assignment")
+    assert str(named) == "a.py:1:1: m (h)  [assignment]"
+    assert str(replace(problem, code="F401")) == "a.py:1:1: F401 m (h)"

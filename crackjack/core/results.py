@@ -101,8 +101,14 @@ class Problem:
     end_column: int | None = None
 
     def __str__(self) -> str:
-        code = f" {self.code}" if self.code else ""
-        return f"{self.path}:{self.line}:{self.column}:{code} {self.message}"
+        """As the tools print them: ``a.py:1:8: F401 message`` (a rule number first), or
+        ``a.py:2:10: message  [assignment]`` (a named code last)."""
+        place = f"{self.path}:{self.line}:{self.column}:"
+        if not self.code:
+            return f"{place} {self.message}"
+        if self.code[:1].isupper() and self.code[-1:].isdigit():
+            return f"{place} {self.code} {self.message}"
+        return f"{place} {self.message}  [{self.code}]"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
