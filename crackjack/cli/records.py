@@ -13,8 +13,6 @@ from types import TracebackType
 from typing import IO, Any
 
 from crackjack.cli.eventstream import EventStream
-from crackjack.cli.github import step_summary
-from crackjack.cli.reports import junit_xml, report_json
 from crackjack.core.bus import Subscriber
 from crackjack.core.errors import ConfigError
 from crackjack.core.results import RunResult
@@ -70,6 +68,9 @@ class Records:
 
     def finish(self, result: RunResult, *, exit_code: int) -> None:
         """Write what the run left to say."""
+        from crackjack.cli.github import step_summary
+        from crackjack.cli.reports import junit_xml, report_json
+
         if self._report is not None:
             self._report.write(report_json(result, exit_code=exit_code))
         if self._junit is not None and self.junit_dir is not None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from rich.console import Console
@@ -33,10 +33,12 @@ from crackjack.core.recovery import check_no_unfinished_run
 from crackjack.core.repostate import check_repository
 from crackjack.core.results import RunResult
 from crackjack.core.signals import stop_signals_to
-from crackjack.core.stash import Hidden, unstaged_changes_hidden
 from crackjack.core.testphase import Shard, TestOptions, project_python
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 from crackjack.hooks.pytestplugin import PLUGIN
+
+if TYPE_CHECKING:
+    from crackjack.core.stash import Hidden
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -219,6 +221,8 @@ def _hidden(repo: Path | None, console: Console) -> Iterator[Hidden | None]:
     if repo is None:
         yield None
         return
+    from crackjack.core.stash import unstaged_changes_hidden
+
     with unstaged_changes_hidden(repo) as hidden:
         if hidden.recovery_dir is not None:
             console.print(hidden_note(hidden))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.rule import Rule
@@ -11,7 +12,9 @@ from rich.text import Text
 
 from crackjack.cli.theme import STYLES, files, seconds
 from crackjack.core.results import HookResult, HookStatus, RunResult, TestReport, signal_name
-from crackjack.core.stash import Hidden
+
+if TYPE_CHECKING:
+    from crackjack.core.stash import Hidden
 
 
 def summary(
