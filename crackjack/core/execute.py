@@ -96,30 +96,29 @@ def hook_result(plan: HookPlan, **fields: Any) -> HookResult:
     )
 
 
-def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
+def ended_at_once(
+    plan: HookPlan, status: HookStatus, message: str, *, fails_run: bool, at: float | None = None
+) -> HookResult:
+    """The result of a hook that ended without running anything."""
+    now = time.time() if at is None else at
     return hook_result(
-        plan,
-        status=HookStatus.SKIPPED,
-        fails_run=False,
-        message=reason,
-        started_at=started_at,
-        ended_at=started_at,
+        plan, status=status, fails_run=fails_run, message=message, started_at=now, ended_at=now
     )
+
+
+def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
+    return ended_at_once(plan, HookStatus.SKIPPED, reason, fails_run=False, at=started_at)
 
 
 def missing(plan: HookPlan, context: Context, *, started_at: float) -> HookResult:
     hook = plan.hook
     how = f"install it (`{hook.install}`)" if hook.install else "install it"
-    return hook_result(
-        plan,
-        status=HookStatus.MISSING,
-        fails_run=context.missing_fails,
-        message=(
-            f"{hook.program} not found: {how}, or switch the hook off with"
-            f" [tool.crackjack.hooks.{hook.id}] enabled = false"
-        ),
-        started_at=started_at,
-        ended_at=started_at,
+    message = (
+        f"{hook.program} not found: {how}, or switch the hook off with"
+        f" [tool.crackjack.hooks.{hook.id}] enabled = false"
+    )
+    return ended_at_once(
+        plan, HookStatus.MISSING, message, fails_run=context.missing_fails, at=started_at
     )
 
 
@@ -135,16 +134,8 @@ def execute(plan: HookPlan, context: Context) -> HookResult:
         with scratch_copy(context.root, plan.files, context.log_dir) as folder:
             return _execute(plan, context, folder)
     except OSError as exc:
-        now = time.time()
         message = f"cannot copy its files to check them: {describe_os_error(exc)}"
-        return hook_result(
-            plan,
-            status=HookStatus.ERROR,
-            fails_run=True,
-            message=message,
-            started_at=now,
-            ended_at=now,
-        )
+        return ended_at_once(plan, HookStatus.ERROR, message, fails_run=True)
 
 
 def _execute(plan: HookPlan, context: Context, root: Path) -> HookResult:
