@@ -161,7 +161,8 @@ class Totals:
         return dict(self.counts).get(status, 0)
 
     def describe(self) -> str:
-        return ", ".join(f"{n} {status}" for status, n in self.counts) or "no hooks"
+        said = ", ".join(f"{n} {status}" for status, n in self.counts)
+        return f"hooks: {said}" if said else "no hooks"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
