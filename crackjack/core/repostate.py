@@ -53,15 +53,33 @@ def require_work_tree(path: Path) -> Path:
     try:
         out = git.git(
             "rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--is-inside-work-tree",
-            cwd=where,
+            "--show-toplevel", cwd=where,
         )  # fmt: skip
     except git.GitNotFoundError:
         raise
     except git.GitError:
+        _refuse_where(where)  # --show-toplevel fails outside a work tree: say why
+        raise
+    lines = out.split(b"\n")
+    _refuse_states(where, *(line == b"true" for line in lines[:3]))
+    return Path(os.fsdecode(lines[3]))
+
+
+def _refuse_where(where: Path) -> None:
+    """Raise the error that says why ``where`` has no work tree to check."""
+    try:
+        out = git.git(
+            "rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--is-inside-work-tree",
+            cwd=where,
+        )  # fmt: skip
+    except git.GitError:
         raise NotARepositoryError(
             f"not a git repository: {where}; run crackjack inside a git work tree"
         ) from None
-    bare, in_git_dir, in_work_tree = (line == b"true" for line in out.split(b"\n")[:3])
+    _refuse_states(where, *(line == b"true" for line in out.split(b"\n")[:3]))
+
+
+def _refuse_states(where: Path, bare: bool, in_git_dir: bool, in_work_tree: bool) -> None:
     if bare:
         raise RepositoryStateError(
             f"{where} is a bare repository, with no work tree to check; "
@@ -72,8 +90,6 @@ def require_work_tree(path: Path) -> Path:
             f"{where} is inside a git directory, not a work tree; "
             "run crackjack from the work tree (the folder that holds .git)"
         )
-    out = git.git("rev-parse", "--show-toplevel", cwd=where)
-    return Path(os.fsdecode(out.removesuffix(b"\n")))
 
 
 def refuse_unmerged(top: Path) -> None:
