@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from tests.processes import kill_leftovers, wait_gone
-from tests.project import PYTHON, CliResult, hook_table, make_project, run_cli, workflow_table
+from tests.project import (
+    PYTHON,
+    CliResult,
+    hook_table,
+    make_project,
+    run_cli,
+    start_process,
+    workflow_table,
+)
 
 PASSING = """
 import pytest
@@ -414,3 +424,42 @@ def test_bad_test_settings_are_config_errors(
     result = cli(root)
     assert result.code == 2
     assert message in result.err
+
+
+def test_ctrl_c_while_tests_run_stops_pytest_and_its_children(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    hang = f"""
+    import os, subprocess, sys, time
+
+    def test_quick():
+        pass
+
+    def test_hang():
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        with open({str(pids)!r} + ".tmp", "w") as handle:
+            handle.write(f"{{os.getpid()}} {{child.pid}}")
+        os.rename({str(pids)!r} + ".tmp", {str(pids)!r})
+        time.sleep(60)
+    """
+    root = suite(tmp_path / "p", {"tests/test_hang.py": hang})
+    env = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "TMPDIR": str(tmp_path)}
+    proc = start_process(["--skip-hooks"], root, env)
+    try:
+        deadline = time.monotonic() + 30
+        while not pids.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the hanging test never started"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, (out, err)
+        text = flat(out.decode())
+        assert "interrupted while running tests/test_hang.py::test_hang" in text
+        assert b"Traceback" not in err
+        assert wait_gone(int(pid) for pid in pids.read_text().split()) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if pids.exists():
+            kill_leftovers(int(pid) for pid in pids.read_text().split())
