@@ -10,10 +10,10 @@ os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 
 import pytest
 
+from crackjack.cli.output import CI_VARIABLES
 from tests.gitrepo import isolate_git, make_repo
 
-CI_AND_TERMINAL = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "TF_BUILD")
-ENVIRONMENTS = ("VIRTUAL_ENV", "PYTEST_ADDOPTS")
+ENVIRONMENTS = ("VIRTUAL_ENV", "PYTEST_ADDOPTS", "GITHUB_STEP_SUMMARY")
 COLOUR = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM")
 
 
@@ -23,7 +23,7 @@ def isolated_environment(
 ) -> None:
     isolate_git(monkeypatch, tmp_path_factory.mktemp("home"))
     for name in list(os.environ):
-        if name.startswith("CRACKJACK_") or name in (*CI_AND_TERMINAL, *COLOUR, *ENVIRONMENTS):
+        if name.startswith("CRACKJACK_") or name in (*CI_VARIABLES, *COLOUR, *ENVIRONMENTS):
             monkeypatch.delenv(name)
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp().parent))
