@@ -229,6 +229,10 @@ def test_github_annotations_summary_and_groups_from_real_ruff_and_mypy(
     assert len(mypy) == 1
     assert mypy[0].startswith("::error file=a.py,line=2,col=10,")
     assert "Incompatible types in assignment" in mypy[0]
+    assert (
+        "::error file=a.py,line=2,col=1,title=trailing-whitespace::would fix trailing whitespace"
+        in annotations
+    )
     assert "::group::ruff-check output" in result.out
     assert result.out.count("::group::") == result.out.count("::endgroup::")
     table = summary.read_text(encoding="utf-8")
@@ -259,6 +263,17 @@ def test_an_output_path_that_cannot_be_written_is_a_usage_error(
     result = cli(root, "--fast", flag, str(tmp_path / "missing" / "out"))
     assert result.code == 2
     assert f"{flag} {tmp_path / 'missing' / 'out'}: cannot write" in result.err
+
+
+def test_the_lines_of_in_process_checks_give_their_places() -> None:
+    from crackjack.hooks.problems import located_lines
+
+    output = "a.py:3: would fix trailing whitespace\nb:1.py:2:5: x\nnotes.txt: would fix\n"
+    found = located_lines(output, root=Path("/r")) or ()
+    assert [(p.path, p.line, p.column, p.message) for p in found] == [
+        ("a.py", 3, 1, "would fix trailing whitespace"),
+        ("b:1.py", 2, 5, "x"),
+    ]
 
 
 def test_readers_of_findings_tolerate_other_output() -> None:

@@ -160,7 +160,7 @@ def _execute(plan: HookPlan, context: Context, root: Path) -> HookResult:
     if plan.scratch:
         modified = ()
     problems = _problems(plan, runs, root)
-    if problems:
+    if problems and plan.hook.problem_args:  # machine-readable output: shown as people read it
         runs.output = "\n".join(map(str, problems)) + "\n"
     return hook_result(
         plan,

@@ -201,7 +201,7 @@ def _plan_hook(
     if not files:
         return HookPlan(hook=hook, skip_reason="no files to check")
     if hook.check is not None:
-        return HookPlan(hook=hook, files=files, batches=(files,))
+        return HookPlan(hook=hook, files=files, batches=(files,), read_problems=read_problems)
     if hook.runner == "pytest":
         if tests is None:
             raise ValueError(f"{hook.id}: a pytest hook needs test options")

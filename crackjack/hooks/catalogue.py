@@ -15,7 +15,7 @@ from crackjack.hooks.checks.large_files import large_files
 from crackjack.hooks.checks.merge_conflict import merge_conflict
 from crackjack.hooks.checks.syntax import check_toml, check_yaml
 from crackjack.hooks.checks.whitespace import trailing_whitespace
-from crackjack.hooks.problems import mypy_json, ruff_json
+from crackjack.hooks.problems import located_lines, mypy_json, ruff_json
 
 PYTHON = ("python", "pyi")
 TEST_FILES = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
@@ -26,6 +26,7 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         phase="fast",
         description="breakpoint() and debugger imports in Python files",
         check=debug_statements,
+        problems=located_lines,
         types=("python",),
     ),
     Hook(
@@ -33,6 +34,7 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         phase="fast",
         description="merge conflict markers left in files",
         check=merge_conflict,
+        problems=located_lines,
         types=("text",),
     ),
     Hook(
@@ -42,16 +44,27 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         check=large_files,
     ),
     Hook(
-        id="check-toml", phase="fast", description="TOML syntax", check=check_toml, types=("toml",)
+        id="check-toml",
+        phase="fast",
+        description="TOML syntax",
+        check=check_toml,
+        problems=located_lines,
+        types=("toml",),
     ),
     Hook(
-        id="check-yaml", phase="fast", description="YAML syntax", check=check_yaml, types=("yaml",)
+        id="check-yaml",
+        phase="fast",
+        description="YAML syntax",
+        check=check_yaml,
+        problems=located_lines,
+        types=("yaml",),
     ),
     Hook(
         id="trailing-whitespace",
         phase="fast",
         description="strips trailing whitespace",
         check=trailing_whitespace,
+        problems=located_lines,
         types=("text",),
         fixer=True,
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,24 @@ def _relative(path: str, root: Path) -> str:
         return Path(path).relative_to(root).as_posix()
     except ValueError:
         return path
+
+
+_LOCATED = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<message>.+)$")
+
+
+def located_lines(output: str, *, root: Path) -> tuple[Problem, ...] | None:
+    """The ``path:line[:column]: message`` lines of crackjack's in-process checks (the form
+    ``CheckOutcome`` promises); lines about a whole file carry no place and are left out."""
+    problems = []
+    for line in output.splitlines():
+        found = _LOCATED.match(line)
+        if found:
+            problems.append(
+                Problem(
+                    path=_relative(found["path"], root),
+                    line=int(found["line"]),
+                    column=int(found["column"] or 1),
+                    message=found["message"],
+                )
+            )
+    return tuple(problems)
