@@ -87,6 +87,23 @@ def run_cli(
     return CliResult(code, captured.out, captured.err)
 
 
+class Cli:
+    """``run_cli`` for tests whose hooks may print tracebacks of their own (pytest does), with
+    ``first`` arguments before each call's."""
+
+    def __init__(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *first: str
+    ) -> None:
+        self.monkeypatch = monkeypatch
+        self.capsys = capsys
+        self.first = first
+
+    def __call__(self, root: Path, *args: str) -> CliResult:
+        return run_cli(
+            [*self.first, *args], root, self.monkeypatch, self.capsys, hooks_show_tracebacks=True
+        )
+
+
 def run_process(
     args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:

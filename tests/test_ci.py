@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from crackjack.core import events as events_module
-from tests.project import PYTHON, CliResult, hook_table, make_project, run_cli, tool, workflow_table
+from tests.project import PYTHON, Cli, hook_table, make_project, tool, workflow_table
 
 README = Path(__file__).parent.parent / "README.md"
 COMMON = {"schema", "event", "run_id", "timestamp"}
@@ -43,22 +43,13 @@ def contents(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Runner:
-    return Runner(monkeypatch, capsys)
-
-
-class Runner:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-        self.monkeypatch = monkeypatch
-        self.capsys = capsys
-
-    def __call__(self, root: Path, *args: str) -> CliResult:
-        return run_cli(list(args), root, self.monkeypatch, self.capsys, hooks_show_tracebacks=True)
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(monkeypatch, capsys)
 
 
 @pytest.mark.parametrize("how", ["flag", "CI", "GITHUB_ACTIONS"])
 def test_check_only_leaves_every_file_byte_identical(
-    tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch, how: str
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
     root = project(tmp_path / "p")
     if how != "flag":
@@ -76,7 +67,7 @@ def test_check_only_leaves_every_file_byte_identical(
 
 
 def test_no_ci_lets_fixers_fix_even_in_ci(
-    tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = project(tmp_path / "p")
     monkeypatch.setenv("CI", "1")
@@ -85,9 +76,7 @@ def test_no_ci_lets_fixers_fix_even_in_ci(
     assert (root / "notes.txt").read_text() == "trailing\nno final newline\n"
 
 
-def test_a_fixer_without_a_check_variant_runs_on_a_scratch_copy(
-    tmp_path: Path, cli: Runner
-) -> None:
+def test_a_fixer_without_a_check_variant_runs_on_a_scratch_copy(tmp_path: Path, cli: Cli) -> None:
     root = make_project(tmp_path / "p", {"a.txt": "x\n", "b.txt": "y\n", "sub/c.txt": "z\n"})
     fixer = tool(
         root,
@@ -141,7 +130,7 @@ def check_against_the_documented_schema(records: list[dict[str, Any]]) -> None:
 
 
 def test_the_event_stream_follows_its_schema_and_tells_the_story_of_the_report(
-    tmp_path: Path, cli: Runner
+    tmp_path: Path, cli: Cli
 ) -> None:
     root = project(tmp_path / "p")
     events, report = tmp_path / "events.jsonl", tmp_path / "report.json"
@@ -181,7 +170,7 @@ def test_the_event_stream_follows_its_schema_and_tells_the_story_of_the_report(
     assert progress[-1]["counts"]["failed"] == 1
 
 
-def test_events_to_stdout_move_the_human_output_to_stderr(tmp_path: Path, cli: Runner) -> None:
+def test_events_to_stdout_move_the_human_output_to_stderr(tmp_path: Path, cli: Cli) -> None:
     root = project(tmp_path / "p")
     result = cli(root, "--fast", "--ci", "--events", "-")
     lines = result.out.splitlines()
@@ -190,7 +179,7 @@ def test_events_to_stdout_move_the_human_output_to_stderr(tmp_path: Path, cli: R
     assert "== fast" in result.err
 
 
-def test_junit_has_a_case_per_hook_and_per_test(tmp_path: Path, cli: Runner) -> None:
+def test_junit_has_a_case_per_hook_and_per_test(tmp_path: Path, cli: Cli) -> None:
     root = project(tmp_path / "p")
     junit = tmp_path / "junit.xml"
     result = cli(root, "--ci", "--junit", str(junit), "--skip", "mypy")
@@ -211,7 +200,7 @@ def test_junit_has_a_case_per_hook_and_per_test(tmp_path: Path, cli: Runner) -> 
 
 
 def test_github_annotations_summary_and_groups_from_real_ruff_and_mypy(
-    tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = project(tmp_path / "p")
     summary = tmp_path / "summary.md"
@@ -240,7 +229,7 @@ def test_github_annotations_summary_and_groups_from_real_ruff_and_mypy(
     assert "| ruff-check | fast | failed |" in table
 
 
-def test_the_timeline_draws_every_hook_that_ran(tmp_path: Path, cli: Runner) -> None:
+def test_the_timeline_draws_every_hook_that_ran(tmp_path: Path, cli: Cli) -> None:
     root = make_project(tmp_path / "p", {"a.txt": "x\n"})
     slow = [PYTHON, "-c", "import time; time.sleep(0.3)"]
     config = hook_table("one", command=slow, phase="fast", pass_filenames=False)
@@ -257,7 +246,7 @@ def test_the_timeline_draws_every_hook_that_ran(tmp_path: Path, cli: Runner) -> 
 
 @pytest.mark.parametrize("flag", ["--events", "--report", "--junit"])
 def test_an_output_path_that_cannot_be_written_is_a_usage_error(
-    tmp_path: Path, cli: Runner, flag: str
+    tmp_path: Path, cli: Cli, flag: str
 ) -> None:
     root = project(tmp_path / "p")
     result = cli(root, "--fast", flag, str(tmp_path / "missing" / "out"))

@@ -17,7 +17,7 @@ import pytest
 from tests.processes import kill_leftovers, wait_gone
 from tests.project import (
     PYTHON,
-    CliResult,
+    Cli,
     hook_table,
     make_project,
     run_cli,
@@ -60,23 +60,8 @@ def flat(text: str) -> str:
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> CliRunner:
-    return CliRunner(monkeypatch, capsys)
-
-
-class CliRunner:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-        self.monkeypatch = monkeypatch
-        self.capsys = capsys
-
-    def __call__(self, root: Path, *args: str) -> CliResult:
-        return run_cli(
-            ["--skip-hooks", *args],
-            root,
-            self.monkeypatch,
-            self.capsys,
-            hooks_show_tracebacks=True,
-        )
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(monkeypatch, capsys, "--skip-hooks")
 
 
 def suite(root: Path, tests: Mapping[str, str], config: str = "") -> Path:
@@ -85,7 +70,7 @@ def suite(root: Path, tests: Mapping[str, str], config: str = "") -> Path:
 
 
 def test_a_passing_suite_reports_pytest_numbers_and_the_slowest_tests(
-    tmp_path: Path, cli: CliRunner
+    tmp_path: Path, cli: Cli
 ) -> None:
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING})
     result = cli(root)
@@ -96,7 +81,7 @@ def test_a_passing_suite_reports_pytest_numbers_and_the_slowest_tests(
     assert "tests/test_a.py::test_one" in out
 
 
-def test_failed_tests_are_named_with_their_reason(tmp_path: Path, cli: CliRunner) -> None:
+def test_failed_tests_are_named_with_their_reason(tmp_path: Path, cli: Cli) -> None:
     root = suite(tmp_path / "p", {"tests/test_a.py": FAILING})
     result = cli(root)
     assert result.code == 1
@@ -105,7 +90,7 @@ def test_failed_tests_are_named_with_their_reason(tmp_path: Path, cli: CliRunner
     assert "FAILED tests/test_a.py::test_bad - AssertionError: one is not two" in out
 
 
-def test_a_collection_error_is_its_own_message(tmp_path: Path, cli: CliRunner) -> None:
+def test_a_collection_error_is_its_own_message(tmp_path: Path, cli: Cli) -> None:
     root = suite(
         tmp_path / "p",
         {"tests/test_ok.py": PASSING, "tests/test_broken.py": "import no_such_module_here\n"},
@@ -117,7 +102,7 @@ def test_a_collection_error_is_its_own_message(tmp_path: Path, cli: CliRunner) -
     assert "ERROR tests/test_broken.py" in out
 
 
-def test_no_tests_fails_unless_allowed(tmp_path: Path, cli: CliRunner) -> None:
+def test_no_tests_fails_unless_allowed(tmp_path: Path, cli: Cli) -> None:
     root = suite(tmp_path / "p", {"tests/test_none.py": "X = 1\n"})
     refused = cli(root)
     assert refused.code == 1
@@ -131,14 +116,14 @@ def test_no_tests_fails_unless_allowed(tmp_path: Path, cli: CliRunner) -> None:
     assert "no tests collected (allowed" in flat(allowed.out)
 
 
-def test_usage_error_has_its_own_message(tmp_path: Path, cli: CliRunner) -> None:
+def test_usage_error_has_its_own_message(tmp_path: Path, cli: Cli) -> None:
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING})
     result = cli(root, "--", "--no-such-pytest-option")
     assert result.code == 1
     assert "pytest usage error (exit code 4)" in flat(result.out)
 
 
-def test_an_internal_error_has_its_own_message(tmp_path: Path, cli: CliRunner) -> None:
+def test_an_internal_error_has_its_own_message(tmp_path: Path, cli: Cli) -> None:
     conftest = (
         "def pytest_collection_modifyitems(items):\n    raise RuntimeError('broken plugin')\n"
     )
@@ -148,7 +133,7 @@ def test_an_internal_error_has_its_own_message(tmp_path: Path, cli: CliRunner) -
     assert "pytest had an internal error (exit code 3)" in flat(result.out)
 
 
-def test_an_interrupted_session_has_its_own_message(tmp_path: Path, cli: CliRunner) -> None:
+def test_an_interrupted_session_has_its_own_message(tmp_path: Path, cli: Cli) -> None:
     code = "import pytest\n\ndef test_stop():\n    pytest.exit('enough', returncode=2)\n"
     root = suite(tmp_path / "p", {"tests/test_a.py": code})
     result = cli(root)
@@ -156,7 +141,7 @@ def test_an_interrupted_session_has_its_own_message(tmp_path: Path, cli: CliRunn
     assert "pytest was interrupted (exit code 2)" in flat(result.out)
 
 
-def test_a_crash_by_signal_names_the_signal_and_the_test(tmp_path: Path, cli: CliRunner) -> None:
+def test_a_crash_by_signal_names_the_signal_and_the_test(tmp_path: Path, cli: Cli) -> None:
     crash = "import os, signal\n\ndef test_crash():\n    os.kill(os.getpid(), signal.SIGSEGV)\n"
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING, "tests/test_crash.py": crash})
     result = cli(root, "--", "-p", "no:faulthandler")
@@ -168,7 +153,7 @@ def test_a_crash_by_signal_names_the_signal_and_the_test(tmp_path: Path, cli: Cl
 
 
 def test_a_hanging_test_is_killed_at_the_phase_timeout_with_its_children(
-    tmp_path: Path, cli: CliRunner
+    tmp_path: Path, cli: Cli
 ) -> None:
     pids = tmp_path / "pids"
     hang = f"""
@@ -195,7 +180,7 @@ def test_a_hanging_test_is_killed_at_the_phase_timeout_with_its_children(
             kill_leftovers(int(pid) for pid in pids.read_text().split())
 
 
-def test_arguments_from_settings_and_after_the_double_dash(tmp_path: Path, cli: CliRunner) -> None:
+def test_arguments_from_settings_and_after_the_double_dash(tmp_path: Path, cli: Cli) -> None:
     code = """
     import pytest
 
@@ -215,7 +200,7 @@ def test_arguments_from_settings_and_after_the_double_dash(tmp_path: Path, cli: 
     assert not (root / ".pytest_cache").exists()
 
 
-def test_xdist_reports_the_same_numbers(tmp_path: Path, cli: CliRunner) -> None:
+def test_xdist_reports_the_same_numbers(tmp_path: Path, cli: Cli) -> None:
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING, "tests/test_b.py": FAILING})
     result = cli(root, "--", "-p", "xdist", "-n", "2")
     assert result.code == 1
@@ -233,7 +218,7 @@ COVERED = {
 
 @pytest.mark.parametrize(("required", "code"), [(50, 0), (95, 1)])
 def test_coverage_threshold_is_enforced_and_the_total_shown(
-    tmp_path: Path, cli: CliRunner, required: int, code: int
+    tmp_path: Path, cli: Cli, required: int, code: int
 ) -> None:
     args = ["-p", "pytest_cov", "--cov=pkg", f"--cov-fail-under={required}"]
     config = hook_table("pytest", args=args)
@@ -248,7 +233,7 @@ def test_coverage_threshold_is_enforced_and_the_total_shown(
         assert f"is under the required {required}%" in out
 
 
-def test_shards_run_every_test_exactly_once(tmp_path: Path, cli: CliRunner) -> None:
+def test_shards_run_every_test_exactly_once(tmp_path: Path, cli: Cli) -> None:
     ran = tmp_path / "ran.log"
     code = f"""
     import os, pytest
@@ -274,7 +259,7 @@ def test_shards_run_every_test_exactly_once(tmp_path: Path, cli: CliRunner) -> N
 
 
 @pytest.mark.parametrize("shard", ["0/2", "3/2", "x", "1/0"])
-def test_a_bad_shard_is_a_usage_error(tmp_path: Path, cli: CliRunner, shard: str) -> None:
+def test_a_bad_shard_is_a_usage_error(tmp_path: Path, cli: Cli, shard: str) -> None:
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING})
     result = cli(root, "--shard", shard)
     assert result.code == 2
@@ -289,7 +274,7 @@ def fake_interpreter(path: Path, marker: Path) -> None:
 
 
 def test_interpreter_active_venv_then_dot_venv_then_configured(
-    tmp_path: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING})
     fake_interpreter(root / ".venv" / "bin" / "python", tmp_path / "dot-venv")
@@ -308,7 +293,7 @@ def test_interpreter_active_venv_then_dot_venv_then_configured(
 
 
 def test_a_configured_interpreter_that_does_not_exist_is_a_config_error(
-    tmp_path: Path, cli: CliRunner
+    tmp_path: Path, cli: Cli
 ) -> None:
     config = "[tool.crackjack.tests]\npython = 'nowhere/bin/python'\n"
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING})
@@ -318,7 +303,7 @@ def test_a_configured_interpreter_that_does_not_exist_is_a_config_error(
     assert "tool.crackjack.tests.python" in result.err
 
 
-def test_an_environment_without_pytest_is_reported_missing(tmp_path: Path, cli: CliRunner) -> None:
+def test_an_environment_without_pytest_is_reported_missing(tmp_path: Path, cli: Cli) -> None:
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING})
     base = Path(sys.base_prefix) / "bin" / "python3"
     subprocess.run([str(base), "-m", "venv", "--without-pip", str(root / ".venv")], check=True)
@@ -330,7 +315,7 @@ def test_an_environment_without_pytest_is_reported_missing(tmp_path: Path, cli: 
 
 
 def test_tests_run_alongside_the_comprehensive_phase_without_mixing(
-    tmp_path: Path, cli: CliRunner
+    tmp_path: Path, cli: Cli
 ) -> None:
     flag = tmp_path / "tests-started"
     waits = f"""
@@ -364,7 +349,7 @@ def test_tests_run_alongside_the_comprehensive_phase_without_mixing(
     assert "waits" in lines[headers[0] + 1]
 
 
-def test_the_hook_timeout_default_is_none_and_env_is_clean(tmp_path: Path, cli: CliRunner) -> None:
+def test_the_hook_timeout_default_is_none_and_env_is_clean(tmp_path: Path, cli: Cli) -> None:
     code = """
     import os
 
@@ -379,7 +364,7 @@ def test_the_hook_timeout_default_is_none_and_env_is_clean(tmp_path: Path, cli: 
 
 @pytest.mark.slow  # crackjack on its own repository: not while a crackjack run holds its lock
 def test_crackjack_own_tests_report_the_same_numbers_as_plain_pytest(
-    cli: CliRunner,
+    cli: Cli,
 ) -> None:
     cli.monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     root = Path(__file__).parent.parent
@@ -399,7 +384,7 @@ def test_crackjack_own_tests_report_the_same_numbers_as_plain_pytest(
     assert f"{summary[1]}" in flat(result.out)
 
 
-def test_a_project_may_define_its_own_pytest_hook(tmp_path: Path, cli: CliRunner) -> None:
+def test_a_project_may_define_its_own_pytest_hook(tmp_path: Path, cli: Cli) -> None:
     config = hook_table("quick-tests", runner="pytest", phase="tests", args=["-k", "one"])
     config += hook_table("pytest", enabled=False)
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING}, config=config)
@@ -417,7 +402,7 @@ def test_a_project_may_define_its_own_pytest_hook(tmp_path: Path, cli: CliRunner
     ],
 )
 def test_bad_test_settings_are_config_errors(
-    tmp_path: Path, cli: CliRunner, config: str, message: str
+    tmp_path: Path, cli: Cli, config: str, message: str
 ) -> None:
     root = suite(tmp_path / "p", {"tests/test_a.py": PASSING})
     (root / "pyproject.toml").write_text(config, encoding="utf-8")
