@@ -37,7 +37,7 @@ from crackjack.core.execute import Context, execute, missing, skipped
 from crackjack.core.plan import HookPlan, PhasePlan, Plan
 from crackjack.core.process import Cancellation
 from crackjack.core.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
-from crackjack.core.testrun import run_tests
+from crackjack.core.testrun import Progress, run_tests
 
 
 @dataclass(slots=True)
@@ -156,7 +156,7 @@ class _Run:
         self.publish(HookFailed if result.fails_run else HookCompleted, result=result)
         return result
 
-    def _progress_of(self, plan: HookPlan) -> Callable[[TestCounts, str], None]:
+    def _progress_of(self, plan: HookPlan) -> Progress:
         def progress(counts: TestCounts, current: str) -> None:
             self.publish(
                 TestProgress,
