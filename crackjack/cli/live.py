@@ -7,7 +7,6 @@ from types import TracebackType
 import anyio
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
-from rich.progress_bar import ProgressBar
 from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
@@ -28,8 +27,8 @@ def _phase(state: RunState, phase: PhaseRow, now: float) -> RenderableType:
     table.add_column(width=2)
     table.add_column(min_width=24)
     table.add_column(justify="right", min_width=7)
-    table.add_column(style="dim")
-    table.add_column(overflow="ellipsis", no_wrap=True)
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(overflow="ellipsis")
     table.add_row("", Text(phase.name, style="bold"), _phase_time(phase, now), "", "")
     if phase.started is not None:
         for hook in state.phase_hooks(phase.name):
@@ -59,27 +58,28 @@ def _hook_cells(hook: HookRow, now: float) -> tuple[RenderableType, ...]:
             Spinner("dots", style="cyan"),
             Text(hook.title),
             seconds(now - hook.started),
-            count,
+            "" if hook.tests else count,
             _tests(hook),
         )
     return Text("·", style="dim"), Text(hook.id, style="dim"), "", "", Text("waiting", style="dim")
 
 
+BAR_WIDTH = 20
+
+
 def _tests(hook: HookRow) -> RenderableType:
-    """A running test hook's bar and tally; nothing for other hooks."""
+    """A running test hook's bar and tally, as one line that narrows with the terminal; nothing
+    for other hooks."""
     counts = hook.tests
     if counts is None:
         return ""
-    grid = Table.grid(padding=(0, 1))
-    bar = ProgressBar(
-        total=counts.collected or None,
-        completed=counts.done,
-        width=20,
-        complete_style="red" if counts.failed or counts.errors else "green",
-        animation_time=0.0,
-    )
-    grid.add_row(bar, Text(test_progress(counts), style="red" if counts.failed else ""))
-    return grid
+    style = "red" if counts.failed or counts.errors else "green"
+    done = round(BAR_WIDTH * counts.done / counts.collected) if counts.collected else 0
+    line = Text("━" * min(done, BAR_WIDTH), style=style)
+    line.append("━" * (BAR_WIDTH - min(done, BAR_WIDTH)), style="grey30")
+    line.append(" " + test_progress(counts), style="red" if counts.failed else "")
+    line.no_wrap, line.overflow = True, "ellipsis"
+    return line
 
 
 class LiveView:
