@@ -144,6 +144,20 @@ def test_a_running_test_hook_shows_a_bar_and_the_tally() -> None:
     assert "tests:" not in row(draw(state, 101.0), "mypy")
 
 
+def test_on_a_narrow_terminal_the_tally_gives_way_not_the_hook_names() -> None:
+    state = started_state(Clock(100.0))
+    state(event(HookStarted, phase="fast", hook="slow", name="slow", files=3))
+    counts = TestCounts(collected=985, passed=415, skipped=1, xfailed=2)
+    state(event(TestProgress, phase="fast", hook="slow", counts=counts, current="t::x"))
+    out = io.StringIO()
+    Console(file=out, width=60, color_system=None).print(render(state, 101.0))
+    lines = out.getvalue().splitlines()
+    slow = next(line for line in lines if " slow " in line)
+    assert "1.00s" in slow
+    assert "━" in slow
+    assert all(len(line) <= 60 for line in lines)
+
+
 def test_one_file_is_singular() -> None:
     clock = Clock(100.0)
     state = started_state(clock)
