@@ -736,3 +736,11 @@ def test_worker_counts_deselected() -> None:
     plugin.pytest_deselected([])
     assert output == {plugin.DESELECTED_OUTPUT: 3}
     plugin.pytest_deselected([cast(pytest.Item, SimpleNamespace(config=SimpleNamespace()))])
+
+
+def test_the_plugin_and_crackjack_agree_on_the_variables() -> None:
+    """The plugin cannot import crackjack: its own copies of the names must match."""
+    assert (plugin.REPORT_FD_ENV, plugin.SHARD_ENV) == (
+        pytestplugin.REPORT_FD_ENV,
+        pytestplugin.SHARD_ENV,
+    )

@@ -163,7 +163,8 @@ def run_command(
 
     Arguments after -- go to pytest: crackjack --skip-hooks -- -k slow
     """
-    from crackjack.cli.runner import Outputs, RunRequest, run
+    from crackjack.cli.records import Outputs
+    from crackjack.cli.runner import RunRequest, run
     from crackjack.core.errors import ConfigError
     from crackjack.core.testphase import parse_shard
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -18,24 +20,28 @@ from crackjack.core.errors import ConfigError
 from crackjack.core.results import RunResult
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outputs:
+    """Records a run leaves besides what it prints: paths (``-`` is stdout), and a timeline."""
+
+    events: str | None = None
+    report: str | None = None
+    junit: str | None = None
+    timeline: bool = False
+
+
 def _open(flag: str, path: str, mode: str) -> IO[Any]:
     try:
-        return open(path, mode)
+        return open(path, mode, encoding=None if "b" in mode else "utf-8")
     except OSError as exc:
         raise ConfigError(f"{flag} {path}: cannot write: {exc.strerror}") from None
 
 
 class Records:
-    def __init__(
-        self,
-        *,
-        events: str | None,
-        report: str | None,
-        junit: str | None,
-        step_summary_path: str | None,
-    ) -> None:
+    def __init__(self, outputs: Outputs, *, step_summary_path: str | None) -> None:
+        self._outputs = outputs
+        self._step_summary_path = step_summary_path
         self._stack = contextlib.ExitStack()
-        self._paths = (events, report, junit, step_summary_path)
         self.subscribers: list[Subscriber] = []
         self.junit_dir: Path | None = None
         self._report: IO[Any] | None = None
@@ -43,14 +49,17 @@ class Records:
         self._summary: IO[Any] | None = None
 
     def __enter__(self) -> Records:
-        events, report, junit, summary = self._paths
-        with self._stack as stack:
-            if events is not None:
-                self.subscribers.append(stack.enter_context(EventStream(events)))
-            if report is not None:
-                self._report = stack.enter_context(_open("--report", report, "w"))
-            if junit is not None:
-                self._junit = stack.enter_context(_open("--junit", junit, "wb"))
+        outputs, summary = self._outputs, self._step_summary_path
+        with contextlib.ExitStack() as stack:
+            if outputs.events == "-":
+                self.subscribers.append(EventStream(sys.stdout))
+            elif outputs.events is not None:
+                events = stack.enter_context(_open("--events", outputs.events, "w"))
+                self.subscribers.append(EventStream(events))
+            if outputs.report is not None:
+                self._report = stack.enter_context(_open("--report", outputs.report, "w"))
+            if outputs.junit is not None:
+                self._junit = stack.enter_context(_open("--junit", outputs.junit, "wb"))
                 self.junit_dir = Path(tempfile.mkdtemp(prefix="crackjack-junit-"))
                 stack.callback(shutil.rmtree, self.junit_dir, True)
             if summary is not None:

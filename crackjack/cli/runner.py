@@ -18,7 +18,7 @@ from crackjack.cli.errors import exit_code
 from crackjack.cli.github import annotation_lines, on_github
 from crackjack.cli.output import OutputMode, decide, in_ci, make_console
 from crackjack.cli.plain import PlainLog
-from crackjack.cli.records import Records, step_summary_path
+from crackjack.cli.records import Outputs, Records, step_summary_path
 from crackjack.cli.state import RunState
 from crackjack.cli.summary import hidden_note, restore_report, summary
 from crackjack.core.bus import Subscriber, open_bus
@@ -39,16 +39,6 @@ from crackjack.hooks.pytestplugin import PLUGIN
 
 if TYPE_CHECKING:
     from crackjack.core.stash import Hidden
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Outputs:
-    """Records a run leaves besides what it prints: paths (``-`` is stdout), and a timeline."""
-
-    events: str | None = None
-    report: str | None = None
-    junit: str | None = None
-    timeline: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,12 +146,7 @@ def run(request: RunRequest) -> int:
         return 0
     outputs = request.outputs
     with (
-        Records(
-            events=outputs.events,
-            report=outputs.report,
-            junit=outputs.junit,
-            step_summary_path=step_summary_path(github),
-        ) as records,
+        Records(outputs, step_summary_path=step_summary_path(github)) as records,
         Cancellation() as cancellation,
     ):
         control = RunControl(cancellation)

@@ -28,7 +28,6 @@ class HookRow:
     started: float | None = None
     result: HookResult | None = None
     tests: TestCounts | None = None
-    current_test: str = ""
 
     @property
     def title(self) -> str:
@@ -73,9 +72,7 @@ class RunState:
         elif isinstance(event, HookFinished):
             self.hooks[(event.phase, event.hook)].result = event.result
         elif isinstance(event, TestProgress):
-            hook = self.hooks[(event.phase, event.hook)]
-            hook.tests = event.counts
-            hook.current_test = event.current
+            self.hooks[(event.phase, event.hook)].tests = event.counts
 
     def phase_hooks(self, phase: str) -> list[HookRow]:
         return [self.hooks[(phase, hook_id)] for hook_id in self.phases[phase].hooks]

@@ -151,7 +151,7 @@ def _execute(plan: HookPlan, context: Context, root: Path) -> HookResult:
         if in_process:
             _run_check(plan, batch, context, runs)
         else:
-            request = _request(plan, batch, index, context, root, deadline)
+            request = process_request(plan, batch, index, context, root, deadline)
             runs.add_process(run_process(request, context.cancellation))
         if runs.timed_out or runs.cancelled or runs.start_error:
             break
@@ -187,7 +187,7 @@ def _problems(plan: HookPlan, runs: _Runs, root: Path) -> tuple[Problem, ...]:
     return reader(runs.output, root=root) or ()
 
 
-def _request(
+def process_request(
     plan: HookPlan,
     batch: tuple[str, ...],
     index: int,
@@ -195,6 +195,8 @@ def _request(
     root: Path,
     deadline: float | None,
 ) -> ProcessRequest:
+    """How batch ``index`` of ``plan`` is run: in ``root``, without git's own variables, its
+    output bounded, the time left until ``deadline``."""
     return ProcessRequest(
         argv=(*plan.argv, *batch),
         cwd=root,

@@ -74,8 +74,6 @@ class Plan:
     missing_fails: bool = True
     kill_grace: float = 2.0
     tests: TestOptions | None = None
-    check_only: bool = False
-    problems: bool = False
 
     @property
     def hooks(self) -> tuple[HookPlan, ...]:
@@ -161,8 +159,6 @@ def build_plan(
         missing_fails=missing_fails,
         kill_grace=kill_grace,
         tests=tests,
-        check_only=check_only,
-        problems=problems,
     )
 
 

@@ -12,9 +12,10 @@ import json
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from crackjack.core.execute import OUTPUT_TAIL, Context, hook_environment, hook_result
+from crackjack.core.execute import Context, hook_result, process_request
 from crackjack.core.plan import HookPlan
 from crackjack.core.process import ProcessOutcome, ProcessRequest, SideChannel, run_process
 from crackjack.core.results import (
@@ -170,24 +171,18 @@ def run_tests(
 def _request(
     plan: HookPlan, context: Context, options: TestOptions, receiver: _Receiver
 ) -> ProcessRequest:
+    """A hook's process request, with the plugin importable, the shard, and the side channel."""
+    deadline = None if plan.hook.timeout is None else time.monotonic() + plan.hook.timeout
+    request = process_request(plan, (), 0, context, context.root, deadline)
     plugin = options.plugin
-    env = hook_environment(plan.hook.env)
+    env = dict(request.env or {})
     env.pop(plugin.shard_env, None)
     if options.shard is not None:
         env[plugin.shard_env] = str(options.shard)
     env["PYTHONPATH"] = os.pathsep.join(
         part for part in (str(plugin.folder), env.get("PYTHONPATH", "")) if part
     )
-    return ProcessRequest(
-        argv=plan.argv,
-        cwd=context.root,
-        env=env,
-        timeout=plan.hook.timeout,
-        kill_grace=context.kill_grace,
-        tail_bytes=OUTPUT_TAIL,
-        spill_path=context.log_dir / f"{plan.hook.id}.log",
-        side_channel=SideChannel(plugin.report_env, receiver),
-    )
+    return replace(request, env=env, side_channel=SideChannel(plugin.report_env, receiver))
 
 
 def _verdict(
