@@ -300,6 +300,14 @@ def test_reports_match_pytest_summary(tmp_path: Path, xdist: list[str]) -> None:
     assert not run.of("coverage")
 
 
+def test_reports_without_the_terminal_reporter(tmp_path: Path) -> None:
+    # The plugin reads the categories the terminal reporter filed; without it, it asks pytest.
+    project = make_project(tmp_path, OUTCOMES)
+    run = run_pytest(project, "-p", "no:cacheprovider", "-p", "no:terminal")
+    assert run.code == 1
+    assert run.reports() == EXPECTED_REPORTS
+
+
 def test_each_test_starts_reports_then_finishes(tmp_path: Path) -> None:
     run = run_pytest(make_project(tmp_path, {"test_slow.py": SLEEPY}), "-p", "no:cacheprovider")
     assert [(m["type"], m.get("nodeid")) for m in run.messages] == [

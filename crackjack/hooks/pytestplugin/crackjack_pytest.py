@@ -132,9 +132,12 @@ def take_report_fd(environ: MutableMapping[str, str]) -> int | None:
     return fd
 
 
+ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def encode(message: Mapping[str, object]) -> bytes:
     """One JSON Lines line (ASCII, so any test id encodes)."""
-    return (json.dumps(message, separators=(",", ":")) + "\n").encode()
+    return (ENCODER.encode(message) + "\n").encode()
 
 
 def one_line(text: str) -> str:
@@ -171,6 +174,14 @@ def report_reason(report: Report) -> str:
             return one_line(without_prefix(wasxfail, "reason: "))
         return one_line(skip_reason(report.longrepr))
     return one_line(failure_reason(report))
+
+
+def default_category(report: pytest.TestReport) -> str:
+    """The category pytest's terminal plugin gives a report no other plugin categorises, for
+    runs without that plugin (``-p no:terminal``), whose tests pytest then counts nowhere."""
+    if report.failed and report.when != "call":
+        return "error"
+    return str(report.outcome)
 
 
 def collect_category(report: pytest.CollectReport) -> str:
@@ -272,9 +283,22 @@ class Reporter:
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self.send({"type": "start", "nodeid": nodeid}, now=True)
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+    def category(self, report: pytest.TestReport) -> str:
+        """The summary category of ``report``: the stats list the terminal reporter just filed
+        it in (this hook runs after its own), else what ``pytest_report_teststatus`` says.
+
+        Asking the hook once more costs more than all the rest of the plugin does per test.
+        """
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        for category, reports in getattr(terminal, "stats", {}).items():
+            if reports and reports[-1] is report:
+                return str(category)
         status = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
-        self.send_report(report, str(status[0]) if status else "")
+        return str(status[0]) if status else default_category(report)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.send_report(report, self.category(report))
         nodeid = report.nodeid
         self.running[nodeid] = self.running.get(nodeid, 0.0) + report.duration
         if report.when == "teardown":
