@@ -216,7 +216,7 @@ def hooks_command() -> int:
     """List every hook and workflow, each hook's phase, and whether its program is installed."""
     from pathlib import Path
 
-    from crackjack.cli.output import make_console
+    from crackjack.cli.console import make_console
     from crackjack.cli.planview import catalogue_tables
     from crackjack.cli.runner import load
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from crackjack.cli.output import make_console
+from crackjack.cli.console import make_console
 from crackjack.cli.runner import RunRequest, load, run
 from crackjack.core import install as installer
 from crackjack.core.errors import ConfigError

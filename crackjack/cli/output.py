@@ -1,16 +1,17 @@
-"""The one place that decides how crackjack talks: live on a terminal, plain lines elsewhere."""
+"""The one place that decides how crackjack talks: live on a terminal, plain lines elsewhere.
+
+It imports no Rich: the plain output loads Rich only once a run has begun (see ``cli.console``).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TextIO
+from functools import cached_property
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 CI_VARIABLES = (
     "CI",
@@ -42,28 +43,18 @@ def decide(
     return OutputMode(live=terminal and not ci and not quiet, quiet=quiet, verbose=verbose)
 
 
-class _Console(Console):
-    """A console that falls silent when its reader goes away (``crackjack | head -1``).
+class LazyConsole:
+    """The console for ``stream`` (``cli.console``), made when first used.
 
-    Rich's default raises ``SystemExit`` from inside ``print``: from an event subscriber that
-    escapes the bus, tears down the run's task groups and prints an asyncio traceback. Here the
-    run goes on to its end quietly (its exit code still tells the outcome).
+    A run's plain output is built once its first hook reports, so Rich loads while that hook
+    runs rather than before it starts.
     """
 
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(devnull, self.file.fileno())
-            finally:
-                os.close(devnull)
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
 
+    @cached_property
+    def console(self) -> Console:
+        from crackjack.cli.console import make_console
 
-def make_console(stream: TextIO | None = None, *, stderr: bool = False) -> Console:
-    """A console that never fails on a character the terminal's encoding cannot show, nor on a
-    reader that has gone away."""
-    stream = stream or (sys.stderr if stderr else sys.stdout)
-    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
-        stream.reconfigure(errors="replace")
-    return _Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
+        return make_console(self.stream)

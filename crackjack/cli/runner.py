@@ -11,20 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
-from rich.console import Console
-from rich.text import Text
 
+from crackjack.cli.deferred import Deferred
 from crackjack.cli.errors import exit_code
-from crackjack.cli.github import annotation_lines, on_github
-from crackjack.cli.output import OutputMode, decide, in_ci, make_console
-from crackjack.cli.plain import PlainLog
+from crackjack.cli.github import on_github
+from crackjack.cli.output import LazyConsole, OutputMode, decide, in_ci
 from crackjack.cli.records import Outputs, Records, step_summary_path
-from crackjack.cli.state import RunState
-from crackjack.cli.summary import hidden_note, restore_report, summary
 from crackjack.core.bus import Subscriber, open_bus
 from crackjack.core.config import Catalogue, Project, build_catalogue, load_project
 from crackjack.core.engine import RunControl, run_workflow
 from crackjack.core.errors import ConfigError
+from crackjack.core.events import HookFinished, TestProgress, WorkflowFinished
 from crackjack.core.files import AllFiles, ChangedFiles, FileSelection, StagedFiles, select_files
 from crackjack.core.lock import lock_dir_for, run_lock
 from crackjack.core.plan import Plan, Selection, build_plan
@@ -38,6 +35,8 @@ from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 from crackjack.hooks.pytestplugin import PLUGIN
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from crackjack.core.stash import Hidden
 
 
@@ -130,7 +129,7 @@ def run(request: RunRequest) -> int:
     github = ci and on_github(env)
     stream = sys.stderr if request.outputs.events == "-" else sys.stdout
     mode = decide(stream, env, quiet=request.quiet, verbose=request.verbose, ci=ci)
-    console = make_console(stream)
+    screen = LazyConsole(stream)
     cwd = Path.cwd()
     project, catalogue = load(cwd, request.settings)
     needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
@@ -142,7 +141,7 @@ def run(request: RunRequest) -> int:
             check_no_unfinished_run(repo)
         from crackjack.cli.planview import plan_table
 
-        console.print(plan_table(make_plan(request, project, catalogue, ci=ci)))
+        screen.console.print(plan_table(make_plan(request, project, catalogue, ci=ci)))
         return 0
     outputs = request.outputs
     with (
@@ -155,22 +154,29 @@ def run(request: RunRequest) -> int:
                 # Under the lock: a run still going holds it, so what is found here was stopped.
                 # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(repo)
-            with _hidden(repo if request.hide_unstaged else None, console) as hidden:
+            with _hidden(repo if request.hide_unstaged else None, screen) as hidden:
                 plan = make_plan(request, project, catalogue, ci=ci, junit_dir=records.junit_dir)
-                views = _views(console, mode, github)
                 result = anyio.run(
-                    _run_controlled, plan, console, mode, control, [*views, *records.subscribers]
+                    _run_controlled, plan, screen, mode, github, control, records.subscribers
                 )
         code = exit_code(result)
         records.finish(result, exit_code=code)
-    _conclude(console, mode, result, hidden, github=github, timeline=outputs.timeline)
+    _conclude(screen.console, mode, result, hidden, github=github, timeline=outputs.timeline)
     return code
 
 
-def _views(console: Console, mode: OutputMode, github: bool) -> list[Subscriber]:
-    if mode.live:
-        return []
-    return [PlainLog(console, quiet=mode.quiet, groups=github)]
+PLAIN_OUTPUT_READY = (TestProgress, HookFinished, WorkflowFinished)
+"""The events on which the plain output is made (``Deferred``): a hook has something to say,
+its process started. Every run ends with a ``WorkflowFinished``."""
+
+
+def _plain_log(screen: LazyConsole, mode: OutputMode, github: bool) -> Subscriber:
+    def make() -> Subscriber:
+        from crackjack.cli.plain import PlainLog
+
+        return PlainLog(screen.console, quiet=mode.quiet, groups=github)
+
+    return Deferred(make, PLAIN_OUTPUT_READY, name="PlainLog")
 
 
 def _conclude(
@@ -183,6 +189,12 @@ def _conclude(
     timeline: bool,
 ) -> None:
     """Everything said after the run: the summary, the timeline, annotations, restore notes."""
+    from rich.text import Text
+
+    from crackjack.cli.console import make_console
+    from crackjack.cli.github import annotation_lines
+    from crackjack.cli.summary import restore_report, summary
+
     for renderable in summary(result, verbose=mode.verbose, quiet=mode.quiet):
         console.print(renderable)
     if timeline:
@@ -201,37 +213,39 @@ def _conclude(
 
 
 @contextmanager
-def _hidden(repo: Path | None, console: Console) -> Iterator[Hidden | None]:
+def _hidden(repo: Path | None, screen: LazyConsole) -> Iterator[Hidden | None]:
     """Unstaged changes hidden while the hooks run (git-hook mode), or nothing."""
     if repo is None:
         yield None
         return
+    from crackjack.cli.summary import hidden_note
     from crackjack.core.stash import unstaged_changes_hidden
 
     with unstaged_changes_hidden(repo) as hidden:
         if hidden.recovery_dir is not None:
-            console.print(hidden_note(hidden))
+            screen.console.print(hidden_note(hidden))
         yield hidden
 
 
 async def _run_controlled(
     plan: Plan,
-    console: Console,
+    screen: LazyConsole,
     mode: OutputMode,
+    github: bool,
     control: RunControl,
-    outputs: list[Subscriber],
+    records: list[Subscriber],
 ) -> RunResult:
-    state = RunState()
-    subscribers: list[Subscriber] = [state, *outputs]
-    async with anyio.create_task_group() as group:
-        if mode.live:
-            from crackjack.cli.live import LiveView
+    """The run with its outputs: the live view on a terminal, else the plain log."""
+    if not mode.live:
+        return await _run_with_bus(plan, [_plain_log(screen, mode, github), *records], control)
+    from crackjack.cli.live import LiveView
+    from crackjack.cli.state import RunState
 
-            with LiveView(console, state) as view:
-                group.start_soon(view.animate)
-                result = await _run_with_bus(plan, subscribers, control)
-        else:
-            result = await _run_with_bus(plan, subscribers, control)
+    state = RunState()
+    async with anyio.create_task_group() as group:
+        with LiveView(screen.console, state) as view:
+            group.start_soon(view.animate)
+            result = await _run_with_bus(plan, [state, *records], control)
         group.cancel_scope.cancel()
     return result
 
