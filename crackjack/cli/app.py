@@ -1,6 +1,8 @@
-"""The command line. Heavy modules are imported inside the commands so ``--version`` stays fast."""
+"""The command line. Heavy modules are imported inside the commands so ``--version`` stays fast.
 
-from __future__ import annotations
+Annotations here are objects, not strings (no ``from __future__ import annotations``): Typer
+reads them at every start, and evaluating strings would cost it several milliseconds.
+"""
 
 import contextlib
 import os
@@ -197,7 +199,7 @@ def run_command(
 
 def _file_selection(
     paths: list[str], staged: bool, changed: bool, changed_from: str | None, all_files: bool
-) -> FileSelection:
+) -> "FileSelection":
     from crackjack.core.errors import ConfigError
     from crackjack.core.files import AllFiles, ChangedFiles, GivenFiles, StagedFiles
 
