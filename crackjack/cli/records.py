@@ -14,7 +14,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from crackjack.cli.eventstream import EventStream
 from crackjack.core.bus import Subscriber
 from crackjack.core.errors import ConfigError
 from crackjack.core.results import RunResult
@@ -51,11 +50,14 @@ class Records:
     def __enter__(self) -> Records:
         outputs, summary = self._outputs, self._step_summary_path
         with contextlib.ExitStack() as stack:
-            if outputs.events == "-":
-                self.subscribers.append(EventStream(sys.stdout))
-            elif outputs.events is not None:
-                events = stack.enter_context(_open("--events", outputs.events, "w"))
-                self.subscribers.append(EventStream(events))
+            if outputs.events is not None:
+                from crackjack.cli.eventstream import EventStream
+
+                if outputs.events == "-":
+                    self.subscribers.append(EventStream(sys.stdout))
+                else:
+                    events = stack.enter_context(_open("--events", outputs.events, "w"))
+                    self.subscribers.append(EventStream(events))
             if outputs.report is not None:
                 self._report = stack.enter_context(_open("--report", outputs.report, "w"))
             if outputs.junit is not None:
@@ -77,15 +79,18 @@ class Records:
 
     def finish(self, result: RunResult, *, exit_code: int) -> None:
         """Write what the run left to say."""
-        from crackjack.cli.github import step_summary
-        from crackjack.cli.reports import junit_xml, report_json
-
         if self._report is not None:
+            from crackjack.cli.reports import report_json
+
             self._report.write(report_json(result, exit_code=exit_code))
         if self._junit is not None and self.junit_dir is not None:
+            from crackjack.cli.reports import junit_xml
+
             pytest_files = {path.stem: path for path in self.junit_dir.glob("*.xml")}
             self._junit.write(junit_xml(result, pytest_files))
         if self._summary is not None:
+            from crackjack.cli.github import step_summary
+
             self._summary.write(step_summary(result))
 
 

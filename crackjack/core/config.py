@@ -16,7 +16,6 @@ from crackjack.core.errors import ConfigError
 from crackjack.core.hook import Hook
 from crackjack.core.patterns import FileFilter
 from crackjack.core.settings import HookConfig, Settings, WorkflowConfig, settings_class
-from crackjack.core.tomlerror import locate
 
 TABLE = "tool.crackjack"
 ENV_PREFIX = "CRACKJACK_"
@@ -70,6 +69,8 @@ def _read_table(pyproject: Path) -> dict[str, Any]:
         text = pyproject.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        from crackjack.core.tomlerror import locate
+
         problem = locate(exc, text)
         raise ConfigError(
             f"{pyproject}:{problem.line}:{problem.column}: invalid TOML: {problem.message}"
