@@ -11,23 +11,29 @@ import pytest
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.hook import CheckOutcome, InProcessCheck
-from crackjack.hooks.checks.debug_statements import debug_statements
+from crackjack.hooks.catalogue import BUILTIN_HOOKS
 from crackjack.hooks.checks.end_of_file import end_of_file, fix_end_of_file
-from crackjack.hooks.checks.large_files import large_files
-from crackjack.hooks.checks.merge_conflict import merge_conflict
-from crackjack.hooks.checks.syntax import check_toml, check_yaml
 from crackjack.hooks.checks.whitespace import strip_trailing, trailing_whitespace
 
+# The catalogue's checks, as runs call them (each loads its module on its first call).
 ALL_CHECKS: dict[str, InProcessCheck] = {
-    "trailing_whitespace": trailing_whitespace,
-    "end_of_file": end_of_file,
-    "check_toml": check_toml,
-    "check_yaml": check_yaml,
-    "merge_conflict": merge_conflict,
-    "large_files": large_files,
-    "debug_statements": debug_statements,
+    hook.id: hook.check for hook in BUILTIN_HOOKS if hook.check is not None
 }
-READING_CHECKS = {name: check for name, check in ALL_CHECKS.items() if name != "large_files"}
+READING_CHECKS = {name: check for name, check in ALL_CHECKS.items() if name != "check-large-files"}
+
+
+def test_the_catalogue_has_every_check() -> None:
+    assert set(ALL_CHECKS) == {
+        "debug-statements",
+        "check-merge-conflict",
+        "check-large-files",
+        "check-toml",
+        "check-yaml",
+        "trailing-whitespace",
+        "end-of-file",
+    }
+
+
 FIXERS: dict[str, InProcessCheck] = {
     "trailing_whitespace": trailing_whitespace,
     "end_of_file": end_of_file,

@@ -7,15 +7,28 @@ hook on the same files, and keeps this order between them).
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+
 from crackjack.core.config import Workflow
-from crackjack.core.hook import Hook
-from crackjack.hooks.checks.debug_statements import debug_statements
-from crackjack.hooks.checks.end_of_file import end_of_file
-from crackjack.hooks.checks.large_files import large_files
-from crackjack.hooks.checks.merge_conflict import merge_conflict
-from crackjack.hooks.checks.syntax import check_toml, check_yaml
-from crackjack.hooks.checks.whitespace import trailing_whitespace
+from crackjack.core.hook import CheckOutcome, Hook, InProcessCheck
 from crackjack.hooks.problems import located_lines, mypy_json, ruff_json
+
+
+def _in_process(module: str, function: str) -> InProcessCheck:
+    """The check ``function`` of ``crackjack.hooks.checks.<module>``, imported on its first
+    call: a run that does not use it (a tests-only run, say) does not load it."""
+
+    def check(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
+        found: InProcessCheck = getattr(
+            importlib.import_module(f"crackjack.hooks.checks.{module}"), function
+        )
+        return found(files, root=root, args=args, fix=fix)
+
+    check.__qualname__ = function
+    return check
+
 
 PYTHON = ("python", "pyi")
 TEST_FILES = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
@@ -25,7 +38,7 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="debug-statements",
         phase="fast",
         description="breakpoint() and debugger imports in Python files",
-        check=debug_statements,
+        check=_in_process("debug_statements", "debug_statements"),
         problems=located_lines,
         types=("python",),
     ),
@@ -33,7 +46,7 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="check-merge-conflict",
         phase="fast",
         description="merge conflict markers left in files",
-        check=merge_conflict,
+        check=_in_process("merge_conflict", "merge_conflict"),
         problems=located_lines,
         types=("text",),
     ),
@@ -41,13 +54,13 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="check-large-files",
         phase="fast",
         description="files over --maxkb (default 500 KB)",
-        check=large_files,
+        check=_in_process("large_files", "large_files"),
     ),
     Hook(
         id="check-toml",
         phase="fast",
         description="TOML syntax",
-        check=check_toml,
+        check=_in_process("syntax", "check_toml"),
         problems=located_lines,
         types=("toml",),
     ),
@@ -55,7 +68,7 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="check-yaml",
         phase="fast",
         description="YAML syntax",
-        check=check_yaml,
+        check=_in_process("syntax", "check_yaml"),
         problems=located_lines,
         types=("yaml",),
     ),
@@ -63,7 +76,7 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="trailing-whitespace",
         phase="fast",
         description="strips trailing whitespace",
-        check=trailing_whitespace,
+        check=_in_process("whitespace", "trailing_whitespace"),
         problems=located_lines,
         types=("text",),
         fixer=True,
@@ -72,7 +85,7 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="end-of-file",
         phase="fast",
         description="every text file ends with exactly one newline",
-        check=end_of_file,
+        check=_in_process("end_of_file", "end_of_file"),
         types=("text",),
         fixer=True,
     ),
