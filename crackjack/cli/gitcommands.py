@@ -12,8 +12,8 @@ from crackjack.core import install as installer
 from crackjack.core.errors import ConfigError
 from crackjack.core.files import ChangedFiles, StagedFiles
 from crackjack.core.lock import lock_dir_for, run_lock
-from crackjack.core.recovery import RecoveryReport, recover
 from crackjack.core.repostate import require_work_tree
+from crackjack.core.restore import RecoveryReport, recover
 
 
 def install(hook_type: str, force: bool) -> int:

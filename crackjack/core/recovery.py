@@ -1,4 +1,5 @@
-"""The recovery data of hidden unstaged changes, and how they are put back (DESIGN.md 6.6).
+"""The recovery data of hidden unstaged changes (DESIGN.md 6.6); ``crackjack.core.restore``
+puts them back.
 
 While ``crackjack.core.stash`` hides unstaged changes, ``<git-dir>/crackjack/recovery/`` holds
 everything needed to put them back, written and fsynced before anything in the work tree is
@@ -25,12 +26,10 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
-import shutil
 import stat
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -116,30 +115,6 @@ class RecoveryData:
     created: str
     pid: int
     files: tuple[SavedFile, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RestoreOutcome:
-    """What a restore did: every hidden path is back; ``merged`` kept a hook's edit beside the
-    user's, ``rolled_back`` dropped a hook's edit (saved in ``dropped_dir``) for the user's."""
-
-    files: tuple[str, ...]
-    merged: tuple[str, ...] = ()
-    rolled_back: tuple[str, ...] = ()
-    dropped_dir: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RecoveryReport:
-    """What ``recover`` did. ``found`` is False when there was nothing to recover."""
-
-    found: bool
-    location: Path
-    snapshot: str | None = None
-    files: tuple[str, ...] = ()
-    merged: tuple[str, ...] = ()
-    rolled_back: tuple[str, ...] = ()
-    dropped_dir: Path | None = None
 
 
 STATE_NAME = "state.json"
@@ -245,35 +220,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-# --- recover --------------------------------------------------------------------------------
-
-
-def recover(repo: Path) -> RecoveryReport:
-    """Put back everything an unfinished run hid, then delete its recovery data.
-
-    Idempotent: a file already back is left alone, and with no recovery data there is nothing
-    to do. A hook's (or anyone's) later edit to a hidden file is merged with the user's when
-    the two do not overlap, and otherwise saved under ``dropped/`` before the user's version
-    is written. Raises RestoreFailed (data kept) if any file cannot be put back.
-    """
-    tree = locate(repo)
-    data = load(tree)
-    if data is None:
-        discard_partial(tree)
-        return RecoveryReport(found=False, location=tree.recovery_dir)
-    outcome = restore(tree, data)
-    finish(tree, data)
-    return RecoveryReport(
-        found=True,
-        location=data.directory,
-        snapshot=data.snapshot,
-        files=outcome.files,
-        merged=outcome.merged,
-        rolled_back=outcome.rolled_back,
-        dropped_dir=outcome.dropped_dir,
-    )
-
-
 # --- writing the recovery data --------------------------------------------------------------
 
 
@@ -288,11 +234,11 @@ def observe(path: Path) -> FileState:
             "symlink", digest=hashlib.sha256(os.fsencode(os.readlink(path))).hexdigest()
         )
     if stat.S_ISREG(info.st_mode):
-        return FileState("file", stat.S_IMODE(info.st_mode), _digest_file(path))
+        return FileState("file", stat.S_IMODE(info.st_mode), digest_file(path))
     return FileState("other")
 
 
-def _digest_file(path: Path) -> str:
+def digest_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -454,14 +400,6 @@ def _saved_from(item: Mapping[str, Any]) -> SavedFile:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Base:
-    """What the hooks were given at one path, and a copy of its bytes."""
-
-    state: FileState
-    copy: Path | None
-
-
 def save_base(tree: Worktree, data: RecoveryData) -> None:
     """Record what the checkout left at each hidden path (``base.json`` and ``base/N``).
 
@@ -488,272 +426,3 @@ def save_base(tree: Worktree, data: RecoveryData) -> None:
             }
         )
     write_json_atomically(data.directory / BASE_NAME, {"files": entries})
-
-
-def _load_base(data: RecoveryData) -> dict[str, _Base]:
-    try:
-        content = json.loads((data.directory / BASE_NAME).read_bytes())
-        bases = {}
-        for item in content["files"]:
-            state = FileState(item["kind"], int(item["perms"]), str(item["sha256"]))
-            copy = None if item["copy"] is None else data.directory / str(item["copy"])
-            if copy is not None and _digest_or_none(copy) != state.digest:
-                continue
-            bases[os.fsdecode(bytes.fromhex(item["path_bytes"]))] = _Base(state, copy)
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    return bases
-
-
-def _digest_or_none(path: Path) -> str | None:
-    try:
-        return _digest_file(path)
-    except OSError:
-        return None
-
-
-# --- putting things back --------------------------------------------------------------------
-
-
-class _Problem(Exception):
-    """One file that could not be put back."""
-
-
-@dataclass
-class _Dropped:
-    """Where content that a restore replaces is kept (created on first use)."""
-
-    root: Path
-    used: bool = False
-
-    def keep(self, top: Path, path: str, state: FileState) -> None:
-        source = top / path
-        target = self.root / path
-        if state.kind not in ("file", "symlink"):
-            return
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.used = True
-        if state.kind == "symlink":
-            os.symlink(os.readlink(source), target)
-        else:
-            copy_bytes(source, target, sync=True)
-            os.chmod(target, state.perms)
-
-
-@dataclass
-class _Tally:
-    files: list[str] = field(default_factory=list)
-    merged: list[str] = field(default_factory=list)
-    rolled_back: list[str] = field(default_factory=list)
-    expected: dict[str, FileState] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    failed: set[str] = field(default_factory=set)
-
-    def problem(self, path: str, reason: object) -> None:
-        self.problems.append(f"{path}: {reason}")
-        self.failed.add(path)
-
-
-def restore(tree: Worktree, data: RecoveryData) -> RestoreOutcome:
-    """Put every hidden path back, then verify it; RestoreFailed (data kept) otherwise.
-
-    For each path: already the user's version: nothing to do. Unchanged since the checkout:
-    the user's version is written back. Changed by a hook: a 3-way merge (``git merge-file``,
-    base = what the hook was given, ours = the hook's result, theirs = the user's version);
-    when it is clean both edits are kept, otherwise the hook's edit is saved under
-    ``dropped/`` and rolled back for the user's version.
-    """
-    bases = _load_base(data)
-    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
-    dropped = _Dropped(tree.crackjack_dir / "dropped" / stamp)
-    tally = _Tally()
-    touched: set[Path] = set()
-    for saved in data.files:
-        try:
-            _restore_one(tree.top, data, saved, bases.get(saved.path), dropped, tally)
-        except (_Problem, OSError, GitError) as exc:
-            tally.problem(saved.path, exc)
-        touched.add((tree.top / saved.path).parent)
-    _sync_dirs(touched)
-    _verify(tree.top, tally)
-    if tally.problems:
-        raise RestoreFailed(_failed_message(tree, data, tally.problems))
-    return RestoreOutcome(
-        files=tuple(tally.files),
-        merged=tuple(tally.merged),
-        rolled_back=tuple(tally.rolled_back),
-        dropped_dir=dropped.root if dropped.used else None,
-    )
-
-
-def _restore_one(
-    top: Path,
-    data: RecoveryData,
-    saved: SavedFile,
-    base: _Base | None,
-    dropped: _Dropped,
-    tally: _Tally,
-) -> None:
-    path = top / saved.path
-    current = observe(path)
-    want = saved.state
-    tally.files.append(saved.path)
-    tally.expected[saved.path] = want
-    if current == want:
-        _remove_made_dirs(top, saved)
-        return
-    if current.kind == "other":
-        raise _Problem(
-            f"it is now a folder or a special file; move it away, then run `{RECOVER_COMMAND}`"
-        )
-    if base is not None and current == base.state:
-        _put_back(top, data, saved)
-        return
-    if base is not None and base.copy is not None and want.kind == current.kind == "file":
-        merged = _merge(top, path, base.copy, _checked_copy(data, saved))
-        if merged is not None:
-            perms = want.perms if want.perms != base.state.perms else current.perms
-            result = FileState("file", perms, hashlib.sha256(merged).hexdigest())
-            _replace_with_bytes(path, merged, perms)
-            tally.expected[saved.path] = result
-            if result != want:
-                tally.merged.append(saved.path)
-            return
-    dropped.keep(top, saved.path, current)
-    _put_back(top, data, saved)
-    tally.rolled_back.append(saved.path)
-
-
-def _merge(top: Path, current: Path, base: Path, theirs: Path) -> bytes | None:
-    """``git merge-file`` of the hook's result with the user's version; None on conflict or
-    when git cannot merge (binary files)."""
-    outcome = run_git(
-        ["merge-file", "-p", "-q", "--", str(current), str(base), str(theirs)], cwd=top
-    )
-    return outcome.output if outcome.returncode == 0 else None
-
-
-def _checked_copy(data: RecoveryData, saved: SavedFile) -> Path:
-    copy = _copy_path(data, saved)
-    if _digest_or_none(copy) != saved.state.digest:
-        raise _Problem(f"its saved copy {copy} is damaged (SHA-256 differs)")
-    return copy
-
-
-def _copy_path(data: RecoveryData, saved: SavedFile) -> Path:
-    if saved.copy is None:
-        raise _Problem("the recovery data has no copy of it")
-    return data.directory / saved.copy
-
-
-def _put_back(top: Path, data: RecoveryData, saved: SavedFile) -> None:
-    path = top / saved.path
-    if saved.state.kind == "file":
-        _replace_with_copy(path, _copy_path(data, saved), saved.state)
-    elif saved.state.kind == "symlink":
-        if saved.link is None:
-            raise _Problem("the recovery data has no symlink target for it")
-        _replace_with_symlink(path, saved.link)
-    else:
-        _remove(path)
-        _remove_made_dirs(top, saved)
-
-
-def _remove_made_dirs(top: Path, saved: SavedFile) -> None:
-    """Remove the folders the checkout created for a file the user had deleted, if empty."""
-    for name in reversed(saved.made_dirs):
-        with contextlib.suppress(OSError):
-            os.rmdir(top / name)
-
-
-def _replace_with_copy(path: Path, copy: Path, state: FileState) -> None:
-    """Write the saved bytes to a temporary file beside ``path``, check their digest, then
-    rename it over ``path`` (a symlink there is replaced, not followed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_beside(path)
-    try:
-        digest = copy_bytes(copy, temp, sync=True)
-        if digest != state.digest:
-            raise _Problem(f"its saved copy {copy} is damaged (SHA-256 differs)")
-        os.chmod(temp, state.perms)
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-
-
-def _replace_with_bytes(path: Path, content: bytes, perms: int) -> None:
-    temp = _temp_beside(path)
-    try:
-        write_synced(temp, content)
-        os.chmod(temp, perms)
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-
-
-def _replace_with_symlink(path: Path, target: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_beside(path)
-    try:
-        os.symlink(target, os.fsencode(temp))
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-
-
-def _temp_beside(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.crackjack-tmp")
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-
-
-def _sync_dirs(directories: Iterable[Path]) -> None:
-    for directory in directories:
-        with contextlib.suppress(OSError):
-            fsync_dir(directory)
-
-
-def _verify(top: Path, tally: _Tally) -> None:
-    """Read every restored path back: it must be exactly what the restore meant to leave."""
-    for path, expected in tally.expected.items():
-        if path not in tally.failed and observe(top / path) != expected:
-            tally.problem(path, "it does not hold the expected content after the restore")
-
-
-def _failed_message(tree: Worktree, data: RecoveryData, problems: list[str]) -> str:
-    shown = "; ".join(problems[:5]) + (
-        f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-    )
-    return (
-        f"could not put back all hidden unstaged changes ({shown}). Nothing is lost: they are "
-        f"saved in {data.directory} and in the commit {data.ref}. Fix the problem, then run "
-        f"`{RECOVER_COMMAND}` in {tree.top}."
-    )
-
-
-# --- cleaning up ----------------------------------------------------------------------------
-
-
-def finish(tree: Worktree, data: RecoveryData) -> None:
-    """Delete the recovery data of a verified restore: ``state.json`` first (from then on the
-    run counts as finished), then the pinning ref and the rest, best effort."""
-    (data.directory / STATE_NAME).unlink()
-    with contextlib.suppress(OSError):
-        fsync_dir(data.directory)
-    with contextlib.suppress(GitError):
-        git("update-ref", "--no-deref", "-d", data.ref, data.snapshot, cwd=tree.top)
-    shutil.rmtree(data.directory, ignore_errors=True)
-
-
-def discard_partial(tree: Worktree) -> None:
-    """Remove a recovery folder without ``state.json``: a run stopped before it touched the
-    work tree (or after it had put everything back) left it."""
-    directory = tree.recovery_dir
-    if directory.is_dir() and not directory.is_symlink() and not (directory / STATE_NAME).exists():
-        shutil.rmtree(directory, ignore_errors=True)

@@ -48,19 +48,16 @@ from crackjack.core.recovery import (
     Worktree,
     check_no_unfinished_run,
     check_tree,
-    discard_partial,
-    finish,
     fsync_dir,
     locate,
     now_text,
-    recover,
-    restore,
     save_base,
     save_file,
     state_content,
     write_json_atomically,
 )
 from crackjack.core.repostate import refuse_unmerged
+from crackjack.core.restore import discard_partial, finish, recover, restore
 
 __all__ = [
     "Hidden",
