@@ -124,7 +124,8 @@ class _Receiver:
 
     def _feed(self, line: bytes) -> None:
         try:
-            message = json.loads(line)
+            text = line.decode(errors="replace")  # from bytes, json.loads detects each encoding
+            message = json.loads(text)
             if isinstance(message, dict):
                 self._tally.feed(message)
         except (ValueError, KeyError, TypeError):
