@@ -719,6 +719,30 @@ def test_writes_stop_at_a_broken_pipe(pytestconfig: pytest.Config) -> None:
         os.fstat(write)
 
 
+@pytest.mark.parametrize("distributed", [False, True], ids=["runs-tests", "xdist-controller"])
+def test_starts_are_written_at_once_where_tests_run(
+    pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch, distributed: bool
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(plugin, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    reporter = plugin.Reporter(pytestconfig, write)
+    reporter.distributed = distributed
+    reporter.pytest_runtest_logstart("a")
+    if distributed:
+        with pytest.raises(BlockingIOError):
+            os.read(read, 1000)  # queued: an xdist controller runs no test that could crash
+        clock[0] += 2 * plugin.FLUSH_INTERVAL
+    reporter.pytest_runtest_logstart("b")
+    assert parse_lines(os.read(read, 1000)) == [
+        {"type": "start", "nodeid": "a"},
+        {"type": "start", "nodeid": "b"},
+    ]
+    reporter.close()
+    os.close(read)
+
+
 def test_xdist_hooks(pytestconfig: pytest.Config) -> None:
     read, write = os.pipe()
     xdist = plugin.XdistReporter(plugin.Reporter(pytestconfig, write))

@@ -31,6 +31,7 @@ import json
 import math
 import os
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -44,6 +45,8 @@ REPORT_FD_ENV = "CRACKJACK_REPORT_FD"
 SHARD_ENV = "CRACKJACK_SHARD"
 DURATIONS_KEY = "crackjack/durations"
 REASON_LIMIT = 300
+# Seconds a queued line waits at most for a write (an xdist controller's lines wait this long).
+FLUSH_INTERVAL = 0.1
 # Shards count a test as taking at least this long, so tests of no measurable duration are
 # still spread over the shards rather than all given to the first.
 MIN_COST = 0.001
@@ -220,17 +223,21 @@ class Reporter:
         self.running: dict[str, float] = {}
         self.finished: dict[str, float] = {}
         self.pending: list[bytes] = []
+        self.written = time.monotonic()
+        self.distributed: bool | None = None
 
     def send(self, message: Mapping[str, object], *, now: bool = False) -> None:
-        """Queue one line; ``now`` writes everything queued with it, in one write.
+        """Queue one line; write everything queued, in one write, when ``now`` or when the last
+        write is ``FLUSH_INTERVAL`` old.
 
-        Lines wait for the next test's start (written at once: if that test crashes pytest,
-        crackjack knows which one it was), so a test costs one system call, not three.
+        A test's start is written at once where tests run (if that test crashes pytest,
+        crackjack knows which one it was), so a test costs one system call, not three; an xdist
+        controller, which runs none, writes a few times a second instead.
         """
         if self.fd is None:
             return
         self.pending.append(encode(message))
-        if now:
+        if now or time.monotonic() - self.written >= FLUSH_INTERVAL:
             self.flush()
 
     def flush(self) -> None:
@@ -240,6 +247,7 @@ class Reporter:
             return
         data = memoryview(b"".join(self.pending))
         self.pending.clear()
+        self.written = time.monotonic()
         try:
             while data:
                 data = data[os.write(self.fd, data) :]
@@ -281,7 +289,9 @@ class Reporter:
         self.send_report(report, collect_category(report))
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
-        self.send({"type": "start", "nodeid": nodeid}, now=True)
+        if self.distributed is None:
+            self.distributed = self.config.pluginmanager.hasplugin("dsession")
+        self.send({"type": "start", "nodeid": nodeid}, now=not self.distributed)
 
     def category(self, report: pytest.TestReport) -> str:
         """The summary category of ``report``: the stats list the terminal reporter just filed
