@@ -1,4 +1,4 @@
-"""The consoles crackjack prints through (Rich), and one made on first use."""
+"""The consoles crackjack prints through (Rich); ``cli.output.LazyConsole`` makes one late."""
 
 from __future__ import annotations
 
