@@ -7,10 +7,10 @@ process groups) and no further hook starts.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +58,7 @@ class _Run:
         self.plan = plan
         self.bus = bus
         self.control = control
-        self.run_id = uuid.uuid4().hex[:12]
+        self.run_id = os.urandom(6).hex()
         self.limiter = anyio.CapacityLimiter(plan.jobs)
         self.stop_reason: str | None = None
         self.context = Context(
