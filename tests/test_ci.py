@@ -254,6 +254,24 @@ def test_an_output_path_that_cannot_be_written_is_a_usage_error(
     assert f"{flag} {tmp_path / 'missing' / 'out'}: cannot write" in result.err
 
 
+def test_a_refused_run_leaves_the_output_files_as_they_were(tmp_path: Path, cli: Cli) -> None:
+    root = project(tmp_path / "p")
+    events, report = tmp_path / "events.jsonl", tmp_path / "report.json"
+    events.write_text("earlier\n")
+    report.write_text("{}\n")
+    refused = cli(
+        root, "--fast", "--events", str(events), "--report", str(report),
+        "--junit", str(tmp_path / "missing" / "out"),
+    )  # fmt: skip
+    assert refused.code == 2
+    assert events.read_text() == "earlier\n"
+    assert report.read_text() == "{}\n"
+    runs = [cli(root, "--fast", "--events", str(events), "--report", str(report)) for _ in "12"]
+    lines = [json.loads(line) for line in events.read_text().splitlines()]
+    assert [line["event"] for line in lines].count("WorkflowStarted") == 1  # written anew
+    assert json.loads(report.read_text())["exit_code"] == runs[-1].code
+
+
 def test_the_lines_of_in_process_checks_give_their_places() -> None:
     from crackjack.hooks.problems import located_lines
 

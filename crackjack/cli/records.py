@@ -1,6 +1,7 @@
 """The records a run leaves for tools: the event stream, the JSON report, JUnit XML, and on
 GitHub Actions the step summary. Files are opened before the run, so a path that cannot be
-written is a usage error (exit 2) before any hook starts, not a lost report after them."""
+written is a usage error (exit 2) before any hook starts, not a lost report after them; they
+are emptied only once the run begins, so a refused run leaves what was there."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class Outputs:
 
 
 def _open(flag: str, path: str, mode: str) -> IO[Any]:
+    """``path`` opened to append (``a`` or ``ab``), which neither empties nor replaces it."""
     try:
         return open(path, mode, encoding=None if "b" in mode else "utf-8")
     except OSError as exc:
@@ -46,6 +48,7 @@ class Records:
         self._report: IO[Any] | None = None
         self._junit: IO[Any] | None = None
         self._summary: IO[Any] | None = None
+        self._rewritten: list[IO[Any]] = []
 
     def __enter__(self) -> Records:
         outputs, summary = self._outputs, self._step_summary_path
@@ -56,12 +59,15 @@ class Records:
                 if outputs.events == "-":
                     self.subscribers.append(EventStream(sys.stdout))
                 else:
-                    events = stack.enter_context(_open("--events", outputs.events, "w"))
+                    events = stack.enter_context(_open("--events", outputs.events, "a"))
+                    self._rewritten.append(events)
                     self.subscribers.append(EventStream(events))
             if outputs.report is not None:
-                self._report = stack.enter_context(_open("--report", outputs.report, "w"))
+                self._report = stack.enter_context(_open("--report", outputs.report, "a"))
+                self._rewritten.append(self._report)
             if outputs.junit is not None:
-                self._junit = stack.enter_context(_open("--junit", outputs.junit, "wb"))
+                self._junit = stack.enter_context(_open("--junit", outputs.junit, "ab"))
+                self._rewritten.append(self._junit)
                 self.junit_dir = Path(tempfile.mkdtemp(prefix="crackjack-junit-"))
                 stack.callback(shutil.rmtree, self.junit_dir, True)
             if summary is not None:
@@ -76,6 +82,13 @@ class Records:
         tb: TracebackType | None,
     ) -> None:
         self._stack.close()
+
+    def begin(self) -> None:
+        """Empty the files this run writes anew (not the step summary, which is appended to):
+        called once the run is sure to start."""
+        for file in self._rewritten:
+            file.seek(0)
+            file.truncate()
 
     def finish(self, result: RunResult, *, exit_code: int) -> None:
         """Write what the run left to say."""

@@ -156,6 +156,7 @@ def run(request: RunRequest) -> int:
                 check_no_unfinished_run(repo)
             with _hidden(repo if request.hide_unstaged else None, screen) as hidden:
                 plan = make_plan(request, project, catalogue, ci=ci, junit_dir=records.junit_dir)
+                records.begin()
                 result = anyio.run(
                     _run_controlled, plan, screen, mode, github, control, records.subscribers
                 )
