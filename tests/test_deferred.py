@@ -3,6 +3,7 @@ from __future__ import annotations
 import subprocess
 
 import anyio
+import pytest
 
 from crackjack.cli.deferred import Deferred
 from crackjack.core.bus import Subscriber, open_bus
@@ -45,6 +46,32 @@ def test_never_made_without_a_ready_event() -> None:
     deferred = Deferred(make, (HookStarted,), name="view")
     deferred(WORKFLOW)
     deferred(PHASE)
+
+
+def test_released_at_the_end_of_a_run_without_a_ready_event() -> None:
+    received: list[Event] = []
+    deferred = Deferred(lambda: received.append, (HookStarted,), name="view")
+    deferred(WORKFLOW)
+    deferred(PHASE)
+    deferred.release()  # as after an internal error: what was kept is said
+    assert received == [WORKFLOW, PHASE]
+    deferred.release()
+    assert received == [WORKFLOW, PHASE]
+
+
+def test_a_subscriber_that_could_not_be_made_is_not_made_again() -> None:
+    attempts: list[int] = []
+
+    def make() -> Subscriber:
+        attempts.append(1)
+        raise ValueError("no")
+
+    deferred = Deferred(make, (PhaseStarted,), name="view")
+    deferred(WORKFLOW)
+    with pytest.raises(ValueError, match="no"):
+        deferred(PHASE)  # the bus catches this and drops the subscriber
+    deferred.release()
+    assert attempts == [1]
 
 
 def test_the_bus_names_a_failing_deferred_subscriber() -> None:

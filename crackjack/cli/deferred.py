@@ -28,11 +28,18 @@ class Deferred:
     def __call__(self, event: Event) -> None:
         if self._subscriber is None:
             self._kept.append(event)
-            if not isinstance(event, self._ready):
-                return
-            self._subscriber = self._make()
-            events, self._kept = self._kept, []
+            if isinstance(event, self._ready):
+                self.release()
         else:
-            events = [event]
+            self._subscriber(event)
+
+    def release(self) -> None:
+        """Make the subscriber now, if it is not made yet, and give it the events kept: for a
+        run that ended without a ``ready`` event (an internal error)."""
+        events, self._kept = self._kept, []
+        if self._subscriber is None:
+            if not events:
+                return  # nothing to say, or ``make`` already failed (the bus named it)
+            self._subscriber = self._make()
         for each in events:
             self._subscriber(each)

@@ -171,7 +171,7 @@ PLAIN_OUTPUT_READY = (TestProgress, HookFinished, WorkflowFinished)
 its process started. Every run ends with a ``WorkflowFinished``."""
 
 
-def _plain_log(screen: LazyConsole, mode: OutputMode, github: bool) -> Subscriber:
+def _plain_log(screen: LazyConsole, mode: OutputMode, github: bool) -> Deferred:
     def make() -> Subscriber:
         from crackjack.cli.plain import PlainLog
 
@@ -238,7 +238,11 @@ async def _run_controlled(
 ) -> RunResult:
     """The run with its outputs: the live view on a terminal, else the plain log."""
     if not mode.live:
-        return await _run_with_bus(plan, [_plain_log(screen, mode, github), *records], control)
+        plain = _plain_log(screen, mode, github)
+        try:
+            return await _run_with_bus(plan, [plain, *records], control)
+        finally:
+            plain.release()
     from crackjack.cli.live import LiveView
     from crackjack.cli.state import RunState
 
