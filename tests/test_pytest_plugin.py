@@ -641,6 +641,18 @@ def test_encode() -> None:
     assert json.loads(line) == {"type": "start", "nodeid": "t.py::test[é\udce9]"}
 
 
+@pytest.mark.parametrize(
+    "nodeid", ["t.py::test", 't.py::test[é\udce9"\\\n\t]', "dir with space/t.py::C::test[a-b]"]
+)
+@pytest.mark.parametrize("duration", [0.0, 1e-06, 0.000123, 12.5, 3600.0])
+def test_the_lines_written_out_are_the_encoders(nodeid: str, duration: float) -> None:
+    start = {"type": "start", "nodeid": nodeid}
+    finished = {"type": "finished", "nodeid": nodeid, "duration": duration}
+    assert plugin.start_line(nodeid) == plugin.encode(start)
+    assert json.loads(plugin.finished_line(nodeid, duration)) == finished
+    assert plugin.finished_line(nodeid, duration).isascii()
+
+
 def test_one_line() -> None:
     assert plugin.one_line("\n  first  \nsecond") == "first"
     assert plugin.one_line("") == ""

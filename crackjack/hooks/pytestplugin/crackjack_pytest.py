@@ -143,6 +143,21 @@ def encode(message: Mapping[str, object]) -> bytes:
     return (ENCODER.encode(message) + "\n").encode()
 
 
+def start_line(nodeid: str) -> bytes:
+    """``encode({"type": "start", "nodeid": nodeid})``, written out: this line and the next are
+    sent for every test, and the encoder's set-up for each costs more than the line itself."""
+    return b'{"type":"start","nodeid":%s}\n' % json.dumps(nodeid).encode()
+
+
+def finished_line(nodeid: str, duration: float) -> bytes:
+    """``encode({"type": "finished", "nodeid": nodeid, "duration": duration})``, written out
+    (``duration`` is finite: its repr is a JSON number)."""
+    return b'{"type":"finished","nodeid":%s,"duration":%r}\n' % (
+        json.dumps(nodeid).encode(),
+        duration,
+    )
+
+
 def one_line(text: str) -> str:
     """The first non-blank line of ``text``, stripped and cut to ``REASON_LIMIT`` characters."""
     line = next((line.strip() for line in text.splitlines() if line.strip()), "")
@@ -227,6 +242,10 @@ class Reporter:
         self.distributed: bool | None = None
 
     def send(self, message: Mapping[str, object], *, now: bool = False) -> None:
+        if self.fd is not None:
+            self.queue(encode(message), now=now)
+
+    def queue(self, line: bytes, *, now: bool = False) -> None:
         """Queue one line; write everything queued, in one write, when ``now`` or when the last
         write is ``FLUSH_INTERVAL`` old.
 
@@ -234,9 +253,7 @@ class Reporter:
         crackjack knows which one it was), so a test costs one system call, not three; an xdist
         controller, which runs none, writes a few times a second instead.
         """
-        if self.fd is None:
-            return
-        self.pending.append(encode(message))
+        self.pending.append(line)
         if now or time.monotonic() - self.written >= FLUSH_INTERVAL:
             self.flush()
 
@@ -291,7 +308,8 @@ class Reporter:
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         if self.distributed is None:
             self.distributed = self.config.pluginmanager.hasplugin("dsession")
-        self.send({"type": "start", "nodeid": nodeid}, now=not self.distributed)
+        if self.fd is not None:
+            self.queue(start_line(nodeid), now=not self.distributed)
 
     def category(self, report: pytest.TestReport) -> str:
         """The summary category of ``report``: the stats list the terminal reporter just filed
@@ -314,7 +332,8 @@ class Reporter:
         if report.when == "teardown":
             duration = self.running.pop(nodeid)
             self.finished[nodeid] = round(duration, 4)
-            self.send({"type": "finished", "nodeid": nodeid, "duration": round(duration, 6)})
+            if self.fd is not None:
+                self.queue(finished_line(nodeid, round(duration, 6)))
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
