@@ -26,7 +26,6 @@ def _in_process(module: str, function: str) -> InProcessCheck:
         )
         return found(files, root=root, args=args, fix=fix)
 
-    check.__qualname__ = function
     return check
 
 

@@ -242,8 +242,7 @@ class Reporter:
         self.distributed: bool | None = None
 
     def send(self, message: Mapping[str, object], *, now: bool = False) -> None:
-        if self.fd is not None:
-            self.queue(encode(message), now=now)
+        self.queue(encode(message), now=now)
 
     def queue(self, line: bytes, *, now: bool = False) -> None:
         """Queue one line; write everything queued, in one write, when ``now`` or when the last
@@ -253,6 +252,8 @@ class Reporter:
         crackjack knows which one it was), so a test costs one system call, not three; an xdist
         controller, which runs none, writes a few times a second instead.
         """
+        if self.fd is None:
+            return
         self.pending.append(line)
         if now or time.monotonic() - self.written >= FLUSH_INTERVAL:
             self.flush()
@@ -308,14 +309,13 @@ class Reporter:
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         if self.distributed is None:
             self.distributed = self.config.pluginmanager.hasplugin("dsession")
-        if self.fd is not None:
-            self.queue(start_line(nodeid), now=not self.distributed)
+        self.queue(start_line(nodeid), now=not self.distributed)
 
     def category(self, report: pytest.TestReport) -> str:
         """The summary category of ``report``: the stats list the terminal reporter just filed
         it in (this hook runs after its own), else what ``pytest_report_teststatus`` says.
 
-        Asking the hook once more costs more than all the rest of the plugin does per test.
+        Asking the hook once more would cost about as much as the rest of the plugin does per test.
         """
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         for category, reports in getattr(terminal, "stats", {}).items():
@@ -332,8 +332,7 @@ class Reporter:
         if report.when == "teardown":
             duration = self.running.pop(nodeid)
             self.finished[nodeid] = round(duration, 4)
-            if self.fd is not None:
-                self.queue(finished_line(nodeid, round(duration, 6)))
+            self.queue(finished_line(nodeid, round(duration, 6)))
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
