@@ -63,7 +63,7 @@ from run import (
 )
 from tools import TOOLS, TOOLS_BIN, ensure_tools
 
-from crackjack.core.files import StagedFiles
+from crackjack.core.files.selection import StagedFiles
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
 
 REPO = WORK / "commit-corpus"

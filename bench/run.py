@@ -32,9 +32,9 @@ from tools import TOOLS, ensure_tools, versions
 import crackjack as crackjack_package
 from crackjack.cli.output import CI_VARIABLES
 from crackjack.cli.runner import RunRequest, load, make_plan
-from crackjack.core.batching import partition
-from crackjack.core.files import AllFiles, FileSelection
-from crackjack.core.plan import HookPlan
+from crackjack.core.files.batching import partition
+from crackjack.core.files.selection import AllFiles, FileSelection
+from crackjack.core.run.plan import HookPlan
 
 BIN = Path(sys.executable).parent
 CRACKJACK = BIN / "crackjack"

@@ -4,13 +4,13 @@ import os
 
 import pytest
 
-from crackjack.core.batching import (
+from crackjack.core.errors import ConfigError
+from crackjack.core.files.batching import (
     arg_cost,
     environ_size,
     max_command_length,
     partition,
 )
-from crackjack.core.errors import ConfigError
 
 BASE = ("ruff", "check", "--fix", "--")
 

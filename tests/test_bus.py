@@ -5,8 +5,8 @@ import threading
 import anyio
 import anyio.to_thread
 
-from crackjack.core.bus import open_bus
-from crackjack.core.events import Event, PhaseStarted
+from crackjack.core.run.bus import open_bus
+from crackjack.core.run.events import Event, PhaseStarted
 
 
 def phase_event(name: str, index: int) -> Event:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.capture import OutputCapture, decode
+from crackjack.core.process.capture import OutputCapture, decode
 
 
 def test_output_under_the_limit_stays_in_memory(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crackjack.core.errors import ConfigError
-from crackjack.core.hook import CheckOutcome, InProcessCheck
+from crackjack.core.runners.hook import CheckOutcome, InProcessCheck
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
 from crackjack.hooks.checks.end_of_file import end_of_file, fix_end_of_file
 from crackjack.hooks.checks.whitespace import strip_trailing, trailing_whitespace

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from crackjack.core import events as events_module
+from crackjack.core.run import events as events_module
 from tests.project import PYTHON, Cli, hook_table, make_project, tool, workflow_table
 
 README = Path(__file__).parent.parent / "README.md"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.config import Catalogue, build_catalogue, find_pyproject, load_project
+from crackjack.core.config.load import Catalogue, build_catalogue, find_pyproject, load_project
 from crackjack.core.errors import ConfigError
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 from tests.project import make_project

@@ -6,8 +6,8 @@ import anyio
 import pytest
 
 from crackjack.cli.deferred import Deferred
-from crackjack.core.bus import Subscriber, open_bus
-from crackjack.core.events import Event, HookStarted, PhaseStarted, WorkflowStarted
+from crackjack.core.run.bus import Subscriber, open_bus
+from crackjack.core.run.events import Event, HookStarted, PhaseStarted, WorkflowStarted
 from tests.project import PYTHON
 
 

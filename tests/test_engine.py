@@ -9,10 +9,11 @@ from pathlib import Path
 import anyio
 import pytest
 
-from crackjack.core.bus import Subscriber, open_bus
-from crackjack.core.config import Catalogue, Workflow
-from crackjack.core.engine import RunControl, run_workflow
-from crackjack.core.events import (
+from crackjack.core.config.load import Catalogue, Workflow
+from crackjack.core.process.run import Cancellation
+from crackjack.core.run.bus import Subscriber, open_bus
+from crackjack.core.run.engine import RunControl, run_workflow
+from crackjack.core.run.events import (
     Event,
     HookFailed,
     HookFinished,
@@ -23,10 +24,9 @@ from crackjack.core.events import (
     WorkflowInterrupted,
     WorkflowStarted,
 )
-from crackjack.core.hook import Hook
-from crackjack.core.plan import Plan, Selection, build_plan
-from crackjack.core.process import Cancellation
-from crackjack.core.results import HookStatus, RunResult
+from crackjack.core.run.plan import Plan, Selection, build_plan
+from crackjack.core.run.results import HookStatus, RunResult
+from crackjack.core.runners.hook import Hook
 from tests.processes import wait_gone
 from tests.project import PYTHON
 

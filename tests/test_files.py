@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core import files, git
+from crackjack.core.files import selection as files
+from crackjack.core.git import commands as git
 from tests.gitrepo import commit_all, make_repo, write
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.fsutil import atomic_write, describe_os_error
+from crackjack.core.files.fsutil import atomic_write, describe_os_error
 
 
 def _no_temp_files(directory: Path) -> bool:

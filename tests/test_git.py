@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core import git
 from crackjack.core.errors import CrackjackError
-from crackjack.core.process import ProcessOutcome, ProcessRequest
+from crackjack.core.git import commands as git
+from crackjack.core.process.run import ProcessOutcome, ProcessRequest
 from tests.gitrepo import commit_all, make_repo, run_git, write
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from crackjack.core.recovery import MAIN_REF, RECOVER_COMMAND
+from crackjack.core.git.recovery import MAIN_REF, RECOVER_COMMAND
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
 from tests.gitrepo import commit_all, run_git, write
 from tests.processes import kill_leftovers, wait_gone

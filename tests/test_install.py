@@ -21,7 +21,7 @@ from typer.main import get_command
 
 from crackjack.cli.app import app
 from crackjack.core.errors import ConfigError, RepositoryStateError
-from crackjack.core.install import (
+from crackjack.core.git.install import (
     MARKER,
     SUPPORTED_HOOK_TYPES,
     InstallAction,
@@ -327,7 +327,7 @@ def test_an_unreadable_hook_is_foreign(repo: Path, monkeypatch: pytest.MonkeyPat
     def unreadable(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("crackjack.core.install.open", unreadable, raising=False)
+    monkeypatch.setattr("crackjack.core.git.install.open", unreadable, raising=False)
     assert not is_ours(path)
     with pytest.raises(InstallError, match=r"not crackjack's \(a hook script, not executable"):
         install(repo)
@@ -375,7 +375,7 @@ def test_failed_write_puts_the_foreign_hook_back(
     def full_disk(target: Path, data: bytes, *, executable: bool = False) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("crackjack.core.install.atomic_write", full_disk)
+    monkeypatch.setattr("crackjack.core.git.install.atomic_write", full_disk)
     with pytest.raises(InstallError, match=r"cannot write .*: No space left on device"):
         install(repo, force=True)
     assert path.read_text() == FOREIGN
@@ -388,7 +388,7 @@ def test_failed_rename_is_reported(repo: Path, monkeypatch: pytest.MonkeyPatch) 
     def refuse(source: object, target: object) -> None:
         raise OSError(1, "Operation not permitted")
 
-    monkeypatch.setattr("crackjack.core.install.os.rename", refuse)
+    monkeypatch.setattr("crackjack.core.git.install.os.rename", refuse)
     with pytest.raises(InstallError, match=r"cannot rename .*: Operation not permitted"):
         install(repo, force=True)
 
@@ -399,7 +399,7 @@ def test_a_failed_write_leaves_no_temporary_file(
     def fail(fd: int) -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr("crackjack.core.install.os.fsync", fail)
+    monkeypatch.setattr("crackjack.core.git.install.os.fsync", fail)
     with pytest.raises(InstallError, match="Input/output error"):
         install(repo)
     assert [p.name for p in (repo / ".git" / "hooks").iterdir() if "crackjack" in p.name] == []

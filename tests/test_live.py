@@ -24,7 +24,7 @@ from rich.console import Console
 
 from crackjack.cli.live import render
 from crackjack.cli.state import RunState
-from crackjack.core.events import (
+from crackjack.core.run.events import (
     Event,
     HookCompleted,
     HookFailed,
@@ -35,7 +35,7 @@ from crackjack.core.events import (
     TestProgress,
     WorkflowStarted,
 )
-from crackjack.core.results import HookResult, HookStatus, TestCounts, Totals
+from crackjack.core.run.results import HookResult, HookStatus, TestCounts, Totals
 from tests.project import PYTHON, crackjack_env, hook_table, make_project, tool, workflow_table
 
 # --- render: a pure function of the state and the time -------------------------------------

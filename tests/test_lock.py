@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
-from crackjack.core.lock import LOCK_FILE, LockedError, lock_dir_for, run_lock
+from crackjack.core.git.lock import LOCK_FILE, LockedError, lock_dir_for, run_lock
 from tests.gitrepo import commit_all, make_repo, run_git, write
 from tests.processes import kill_leftovers
 
 RUNNER = """
 import sys, time
 from pathlib import Path
-from crackjack.core.lock import LockedError, run_lock
+from crackjack.core.git.lock import LockedError, run_lock
 
 started = time.monotonic()
 try:

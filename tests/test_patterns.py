@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core import git
 from crackjack.core.errors import ConfigError
-from crackjack.core.patterns import FileFilter, TagCache, compile_glob, validate_tags
+from crackjack.core.files.patterns import FileFilter, TagCache, compile_glob, validate_tags
+from crackjack.core.git import commands as git
 from tests.gitrepo import commit_all, make_repo, write
 
 GLOB_TABLE = [

@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from crackjack.cli.plain import PROGRESS_EVERY, PlainLog
-from crackjack.core.events import (
+from crackjack.core.run.events import (
     Event,
     HookCompleted,
     HookStarted,
@@ -15,7 +15,7 @@ from crackjack.core.events import (
     PhaseStarted,
     TestProgress,
 )
-from crackjack.core.results import HookResult, HookStatus, TestCounts, Totals
+from crackjack.core.run.results import HookResult, HookStatus, TestCounts, Totals
 
 
 class Log:

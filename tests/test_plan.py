@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.config import Catalogue, Workflow
+from crackjack.core.config.load import Catalogue, Workflow
 from crackjack.core.errors import ConfigError
-from crackjack.core.hook import Hook
-from crackjack.core.plan import Plan, Selection, build_plan
+from crackjack.core.run.plan import Plan, Selection, build_plan
+from crackjack.core.runners.hook import Hook
 from tests.project import PYTHON
 
 WORKFLOWS = {"fast": Workflow("fast", ("fast",)), "all": Workflow("all", ("fast", "late"))}

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from crackjack.core import process
-from crackjack.core.process import Cancellation, ProcessOutcome, ProcessRequest, run_process
+from crackjack.core.process import run as process
+from crackjack.core.process.run import Cancellation, ProcessOutcome, ProcessRequest, run_process
 from tests.processes import kill_leftovers, wait_gone
 
 SAFETY_TIMEOUT = 30.0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.programs import resolve_program
+from crackjack.core.process.programs import resolve_program
 
 
 def make_program(directory: Path, name: str = "tool", *, mode: int = 0o755) -> Path:

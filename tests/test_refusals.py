@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core import git
 from crackjack.core.errors import RepositoryStateError
-from crackjack.core.repostate import (
+from crackjack.core.git import commands as git
+from crackjack.core.git.refusals import (
     NotARepositoryError,
     check_repository,
     refuse_unmerged,

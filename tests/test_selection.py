@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core import files, git
 from crackjack.core.errors import ConfigError, RepositoryStateError
-from crackjack.core.files import (
+from crackjack.core.files import selection as files
+from crackjack.core.files.selection import (
     AllFiles,
     ChangedFiles,
     FileSelection,
@@ -17,7 +17,8 @@ from crackjack.core.files import (
     StagedFiles,
     select_files,
 )
-from crackjack.core.repostate import NotARepositoryError
+from crackjack.core.git import commands as git
+from crackjack.core.git.refusals import NotARepositoryError
 from tests.gitrepo import commit_all, run_git, write
 
 ODD_NAMES = [

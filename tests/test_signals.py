@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.signals import stop_signals_to
+from crackjack.core.run.signals import stop_signals_to
 from tests.processes import kill_leftovers, wait_gone
 from tests.project import (
     PYTHON,

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core import snapshot
-from crackjack.core.snapshot import Snapshot
+from crackjack.core.runners import snapshot
+from crackjack.core.runners.snapshot import Snapshot
 
 
 def test_no_change_is_no_change(tmp_path: Path) -> None:

@@ -16,13 +16,18 @@ from pathlib import Path
 import pytest
 
 from crackjack.core.errors import RepositoryStateError
-from crackjack.core.recovery import MAIN_REF, RECOVER_COMMAND, RecoveryDataDamaged, RestoreFailed
-from crackjack.core.stash import (
+from crackjack.core.git.hiding import (
     SaveFailed,
     UnfinishedRun,
     check_no_unfinished_run,
     recover,
     unstaged_changes_hidden,
+)
+from crackjack.core.git.recovery import (
+    MAIN_REF,
+    RECOVER_COMMAND,
+    RecoveryDataDamaged,
+    RestoreFailed,
 )
 from tests.gitrepo import commit_all, make_repo, run_git, write
 from tests.repostate import Entry, RepoState, assert_only_changed, crackjack_refs
@@ -302,7 +307,7 @@ def test_the_index_in_git_index_file_is_the_one_used(
 HOOK = """\
 import json, sys
 from pathlib import Path
-from crackjack.core.stash import unstaged_changes_hidden
+from crackjack.core.git.hiding import unstaged_changes_hidden
 with unstaged_changes_hidden(Path.cwd()) as hidden:
     seen = {name: Path(name).read_text() for name in ("f.py", "other.txt")}
 Path(sys.argv[1]).write_text(json.dumps({"hidden": list(hidden.files), "seen": seen}))
@@ -418,7 +423,7 @@ def test_modes_symlinks_and_type_changes(repo: Path) -> None:
 KILL = """\
 import json, os, signal, sys
 from pathlib import Path
-from crackjack.core.stash import unstaged_changes_hidden
+from crackjack.core.git.hiding import unstaged_changes_hidden
 repo = Path(sys.argv[1])
 with unstaged_changes_hidden(repo):
     for name, content in json.loads(sys.argv[2]).items():

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from crackjack.core.config import build_catalogue
+from crackjack.core.config.load import build_catalogue
+from crackjack.core.config.settings import Settings
 from crackjack.core.errors import ConfigError
-from crackjack.core.plan import Selection, build_plan
-from crackjack.core.results import TestCounts
-from crackjack.core.settings import Settings
-from crackjack.core.testphase import Shard, TestOptions, parse_shard, project_python
-from crackjack.core.testrun import Tally, _Receiver
+from crackjack.core.run.plan import Selection, build_plan
+from crackjack.core.run.results import TestCounts
+from crackjack.core.testphase.options import Shard, TestOptions, parse_shard, project_python
+from crackjack.core.testphase.run import Tally, _Receiver
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 from crackjack.hooks.pytestplugin import PLUGIN
 

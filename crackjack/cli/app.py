@@ -17,7 +17,7 @@ from crackjack import __version__
 from crackjack.cli.errors import guarded
 
 if TYPE_CHECKING:
-    from crackjack.core.files import FileSelection
+    from crackjack.core.files.selection import FileSelection
 
 RUN = "run"
 TEST_ARGS = "crackjack.test_args"
@@ -168,7 +168,7 @@ def run_command(
     from crackjack.cli.records import Outputs
     from crackjack.cli.runner import RunRequest, run
     from crackjack.core.errors import ConfigError
-    from crackjack.core.testphase import parse_shard
+    from crackjack.core.testphase.options import parse_shard
 
     if fast + skip_hooks + (workflow is not None) > 1:
         raise ConfigError("choose one of --fast, --skip-hooks and --workflow")
@@ -201,7 +201,7 @@ def _file_selection(
     paths: list[str], staged: bool, changed: bool, changed_from: str | None, all_files: bool
 ) -> "FileSelection":
     from crackjack.core.errors import ConfigError
-    from crackjack.core.files import AllFiles, ChangedFiles, GivenFiles, StagedFiles
+    from crackjack.core.files.selection import AllFiles, ChangedFiles, GivenFiles, StagedFiles
 
     changed = changed or changed_from is not None
     if bool(paths) + staged + changed + all_files > 1:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crackjack.core.bus import Subscriber
-from crackjack.core.events import Event
+from crackjack.core.run.bus import Subscriber
+from crackjack.core.run.events import Event
 
 
 class Deferred:

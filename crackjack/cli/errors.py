@@ -11,7 +11,7 @@ from collections.abc import Callable
 import typer
 
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
-from crackjack.core.results import RunResult
+from crackjack.core.run.results import RunResult
 
 OK = 0
 FAILED = 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from crackjack.core.events import Event
-from crackjack.core.records import event_record
+from crackjack.core.run.events import Event
+from crackjack.core.run.schema import event_record
 
 
 class EventStream:

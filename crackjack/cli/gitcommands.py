@@ -8,12 +8,12 @@ from typing import Any
 
 from crackjack.cli.console import make_console
 from crackjack.cli.runner import RunRequest, load, run
-from crackjack.core import install as installer
 from crackjack.core.errors import ConfigError
-from crackjack.core.files import ChangedFiles, StagedFiles
-from crackjack.core.lock import lock_dir_for, run_lock
-from crackjack.core.repostate import require_work_tree
-from crackjack.core.restore import RecoveryReport, recover
+from crackjack.core.files.selection import ChangedFiles, StagedFiles
+from crackjack.core.git import install as installer
+from crackjack.core.git.lock import lock_dir_for, run_lock
+from crackjack.core.git.refusals import require_work_tree
+from crackjack.core.git.restore import RecoveryReport, recover
 
 
 def install(hook_type: str, force: bool) -> int:

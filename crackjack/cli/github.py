@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from crackjack.cli.theme import seconds
-from crackjack.core.results import Problem, RunResult
+from crackjack.core.run.results import Problem, RunResult
 
 
 def on_github(env: Mapping[str, str]) -> bool:

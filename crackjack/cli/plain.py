@@ -9,7 +9,7 @@ from rich.text import Text
 
 from crackjack.cli.github import group
 from crackjack.cli.theme import STYLES, files, seconds, test_progress
-from crackjack.core.events import (
+from crackjack.core.run.events import (
     Event,
     HookFinished,
     HookStarted,
@@ -18,7 +18,7 @@ from crackjack.core.events import (
     PhaseStarted,
     TestProgress,
 )
-from crackjack.core.results import HookResult
+from crackjack.core.run.results import HookResult
 
 PROGRESS_EVERY = 5.0
 """Seconds between two progress lines of a running test hook."""

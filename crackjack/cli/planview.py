@@ -8,10 +8,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from crackjack.core.config import Catalogue
-from crackjack.core.hook import Hook
-from crackjack.core.plan import Plan
-from crackjack.core.programs import resolve_program
+from crackjack.core.config.load import Catalogue
+from crackjack.core.process.programs import resolve_program
+from crackjack.core.run.plan import Plan
+from crackjack.core.runners.hook import Hook
 
 
 def plan_table(plan: Plan) -> RenderableType:

@@ -15,9 +15,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from crackjack.core.bus import Subscriber
 from crackjack.core.errors import ConfigError
-from crackjack.core.results import RunResult
+from crackjack.core.run.bus import Subscriber
+from crackjack.core.run.results import RunResult
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET  # nosec B405: only pytest's own file is pars
 from collections.abc import Iterator
 from pathlib import Path
 
-from crackjack.core.records import run_record
-from crackjack.core.results import HookResult, HookStatus, PhaseResult, RunResult
+from crackjack.core.run.results import HookResult, HookStatus, PhaseResult, RunResult
+from crackjack.core.run.schema import run_record
 
 _ERRORS = (HookStatus.ERROR, HookStatus.MISSING, HookStatus.INTERRUPTED)
 

@@ -17,27 +17,33 @@ from crackjack.cli.errors import exit_code
 from crackjack.cli.github import on_github
 from crackjack.cli.output import LazyConsole, OutputMode, decide, in_ci
 from crackjack.cli.records import Outputs, Records, step_summary_path
-from crackjack.core.bus import Subscriber, open_bus
-from crackjack.core.config import Catalogue, Project, build_catalogue, load_project
-from crackjack.core.engine import RunControl, run_workflow
+from crackjack.core.config.load import Catalogue, Project, build_catalogue, load_project
 from crackjack.core.errors import ConfigError
-from crackjack.core.events import HookFinished, TestProgress, WorkflowFinished
-from crackjack.core.files import AllFiles, ChangedFiles, FileSelection, StagedFiles, select_files
-from crackjack.core.lock import lock_dir_for, run_lock
-from crackjack.core.plan import Plan, Selection, build_plan
-from crackjack.core.process import Cancellation
-from crackjack.core.recovery import check_no_unfinished_run
-from crackjack.core.repostate import check_repository
-from crackjack.core.results import RunResult
-from crackjack.core.signals import stop_signals_to
-from crackjack.core.testphase import Shard, TestOptions, project_python
+from crackjack.core.files.selection import (
+    AllFiles,
+    ChangedFiles,
+    FileSelection,
+    StagedFiles,
+    select_files,
+)
+from crackjack.core.git.lock import lock_dir_for, run_lock
+from crackjack.core.git.recovery import check_no_unfinished_run
+from crackjack.core.git.refusals import check_repository
+from crackjack.core.process.run import Cancellation
+from crackjack.core.run.bus import Subscriber, open_bus
+from crackjack.core.run.engine import RunControl, run_workflow
+from crackjack.core.run.events import HookFinished, TestProgress, WorkflowFinished
+from crackjack.core.run.plan import Plan, Selection, build_plan
+from crackjack.core.run.results import RunResult
+from crackjack.core.run.signals import stop_signals_to
+from crackjack.core.testphase.options import Shard, TestOptions, project_python
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 from crackjack.hooks.pytestplugin import PLUGIN
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from crackjack.core.stash import Hidden
+    from crackjack.core.git.hiding import Hidden
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -220,7 +226,7 @@ def _hidden(repo: Path | None, screen: LazyConsole) -> Iterator[Hidden | None]:
         yield None
         return
     from crackjack.cli.summary import hidden_note
-    from crackjack.core.stash import unstaged_changes_hidden
+    from crackjack.core.git.hiding import unstaged_changes_hidden
 
     with unstaged_changes_hidden(repo) as hidden:
         if hidden.recovery_dir is not None:

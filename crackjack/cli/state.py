@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from crackjack.core.events import (
+from crackjack.core.run.events import (
     Event,
     HookFinished,
     HookStarted,
@@ -16,7 +16,7 @@ from crackjack.core.events import (
     TestProgress,
     WorkflowStarted,
 )
-from crackjack.core.results import HookResult, TestCounts
+from crackjack.core.run.results import HookResult, TestCounts
 
 
 @dataclass(slots=True)

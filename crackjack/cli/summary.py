@@ -11,10 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from crackjack.cli.theme import STYLES, files, seconds
-from crackjack.core.results import HookResult, HookStatus, RunResult, TestReport, signal_name
+from crackjack.core.run.results import HookResult, HookStatus, RunResult, TestReport, signal_name
 
 if TYPE_CHECKING:
-    from crackjack.core.stash import Hidden
+    from crackjack.core.git.hiding import Hidden
 
 
 def summary(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crackjack.core.results import HookStatus, TestCounts
+from crackjack.core.run.results import HookStatus, TestCounts
 
 STYLES = {
     HookStatus.PASSED: "green",

@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crackjack.cli.theme import STYLES, seconds
-from crackjack.core.results import HookStatus, RunResult
+from crackjack.core.run.results import HookStatus, RunResult
 
 BAR = "█"
 

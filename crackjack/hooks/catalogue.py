@@ -11,8 +11,8 @@ import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from crackjack.core.config import Workflow
-from crackjack.core.hook import CheckOutcome, Hook, InProcessCheck
+from crackjack.core.config.load import Workflow
+from crackjack.core.runners.hook import CheckOutcome, Hook, InProcessCheck
 from crackjack.hooks.problems import located_lines, mypy_json, ruff_json
 
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from crackjack.core.results import Problem
+from crackjack.core.run.results import Problem
 
 
 def ruff_json(output: str, *, root: Path) -> tuple[Problem, ...] | None:

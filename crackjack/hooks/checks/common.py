@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError
-from crackjack.core.fsutil import atomic_write, describe_os_error
-from crackjack.core.hook import CheckOutcome
+from crackjack.core.files.fsutil import atomic_write, describe_os_error
+from crackjack.core.runners.hook import CheckOutcome
 
 Finder = Callable[[str, bytes], Iterable[str]]
 """``(name, content)`` to the check's output lines for that file."""

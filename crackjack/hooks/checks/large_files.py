@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError
-from crackjack.core.fsutil import describe_os_error
-from crackjack.core.hook import CheckOutcome
+from crackjack.core.files.fsutil import describe_os_error
+from crackjack.core.runners.hook import CheckOutcome
 
 DEFAULT_MAX_KB = 500
 

@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from crackjack.core.config.tomlerror import locate
 from crackjack.core.errors import ConfigError
-from crackjack.core.hook import CheckOutcome
-from crackjack.core.tomlerror import locate
+from crackjack.core.runners.hook import CheckOutcome
 from crackjack.hooks.checks.common import find_in_files, no_arguments
 
 _YAML_MULTI_DOCUMENT_FLAGS = frozenset({"-m", "--allow-multiple-documents"})

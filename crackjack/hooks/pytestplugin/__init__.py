@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crackjack.core.testphase import TestPlugin
+from crackjack.core.testphase.options import TestPlugin
 
 PLUGIN_DIR: Path = Path(__file__).parent
 PLUGIN_NAME = "crackjack_pytest"

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from crackjack.core.patterns import FileFilter
-from crackjack.core.results import Problem
+from crackjack.core.files.patterns import FileFilter
+from crackjack.core.run.results import Problem
 
 BUILTIN_PHASES = ("fast", "comprehensive", "tests")
 

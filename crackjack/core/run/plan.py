@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from crackjack.core.batching import partition
-from crackjack.core.config import Catalogue
+from crackjack.core.config.load import Catalogue
 from crackjack.core.errors import ConfigError
-from crackjack.core.hook import Hook
-from crackjack.core.patterns import FileFilter, TagCache
-from crackjack.core.programs import resolve_program
-from crackjack.core.testphase import TestOptions
+from crackjack.core.files.batching import partition
+from crackjack.core.files.patterns import FileFilter, TagCache
+from crackjack.core.process.programs import resolve_program
+from crackjack.core.runners.hook import Hook
+from crackjack.core.testphase.options import TestOptions
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crackjack.core.fsutil import describe_os_error
-from crackjack.core.hook import CheckOutcome
-from crackjack.core.plan import HookPlan
-from crackjack.core.process import Cancellation, ProcessOutcome, ProcessRequest, run_process
-from crackjack.core.results import HookResult, HookStatus, Problem, signal_name
-from crackjack.core.scratch import scratch_copy
-from crackjack.core.snapshot import Snapshot
+from crackjack.core.files.fsutil import describe_os_error
+from crackjack.core.process.run import Cancellation, ProcessOutcome, ProcessRequest, run_process
+from crackjack.core.run.plan import HookPlan
+from crackjack.core.run.results import HookResult, HookStatus, Problem, signal_name
+from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.scratch import scratch_copy
+from crackjack.core.runners.snapshot import Snapshot
 
 OUTPUT_TAIL = 256 * 1024
 _GIT_ENV_KEPT = frozenset(

@@ -27,8 +27,8 @@ from typing import Final
 
 from crackjack import __version__
 from crackjack.core.errors import ConfigError, RepositoryStateError
-from crackjack.core.fsutil import atomic_write, describe_os_error
-from crackjack.core.git import git, repo_root
+from crackjack.core.files.fsutil import atomic_write, describe_os_error
+from crackjack.core.git.commands import git, repo_root
 
 SUPPORTED_HOOK_TYPES: Final = ("pre-commit", "pre-push")
 SCRIPT_FORMAT: Final = 1

@@ -11,8 +11,8 @@ import enum
 from pathlib import Path
 from typing import Any
 
-from crackjack.core.events import Event, HookFinished
-from crackjack.core.results import HookResult, RunResult, Totals
+from crackjack.core.run.events import Event, HookFinished
+from crackjack.core.run.results import HookResult, RunResult, Totals
 
 SCHEMA = 1
 

@@ -17,7 +17,7 @@ import anyio
 import anyio.from_thread
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from crackjack.core.events import Event
+from crackjack.core.run.events import Event
 
 Subscriber = Callable[[Event], None]
 

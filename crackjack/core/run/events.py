@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crackjack.core.results import HookResult, TestCounts, Totals
+from crackjack.core.run.results import HookResult, TestCounts, Totals
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

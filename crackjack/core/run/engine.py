@@ -18,8 +18,9 @@ from pathlib import Path
 import anyio
 import anyio.to_thread
 
-from crackjack.core.bus import EventBus
-from crackjack.core.events import (
+from crackjack.core.process.run import Cancellation
+from crackjack.core.run.bus import EventBus
+from crackjack.core.run.events import (
     Event,
     HookCompleted,
     HookFailed,
@@ -33,11 +34,10 @@ from crackjack.core.events import (
     WorkflowInterrupted,
     WorkflowStarted,
 )
-from crackjack.core.execute import Context, execute, missing, skipped
-from crackjack.core.plan import HookPlan, PhasePlan, Plan
-from crackjack.core.process import Cancellation
-from crackjack.core.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
-from crackjack.core.testrun import Progress, run_tests
+from crackjack.core.run.plan import HookPlan, PhasePlan, Plan
+from crackjack.core.run.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
+from crackjack.core.runners.execute import Context, execute, missing, skipped
+from crackjack.core.testphase.run import Progress, run_tests
 
 
 @dataclass(slots=True)

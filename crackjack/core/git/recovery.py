@@ -1,7 +1,7 @@
-"""The recovery data of hidden unstaged changes (DESIGN.md 6.6); ``crackjack.core.restore``
+"""The recovery data of hidden unstaged changes (DESIGN.md 6.6); ``crackjack.core.git.restore``
 puts them back.
 
-While ``crackjack.core.stash`` hides unstaged changes, ``<git-dir>/crackjack/recovery/`` holds
+While ``crackjack.core.git.hiding`` hides unstaged changes, ``<git-dir>/crackjack/recovery/`` holds
 everything needed to put them back, written and fsynced before anything in the work tree is
 touched:
 
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from crackjack.core.errors import CrackjackError, RepositoryStateError
-from crackjack.core.git import GitError, git, run_git
+from crackjack.core.git.commands import GitError, git, run_git
 
 RECOVER_COMMAND = "crackjack recover"
 STATE_VERSION = 1

@@ -15,10 +15,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from crackjack.core.execute import Context, hook_result, process_request
-from crackjack.core.plan import HookPlan
-from crackjack.core.process import ProcessOutcome, ProcessRequest, SideChannel, run_process
-from crackjack.core.results import (
+from crackjack.core.process.run import ProcessOutcome, ProcessRequest, SideChannel, run_process
+from crackjack.core.run.plan import HookPlan
+from crackjack.core.run.results import (
     HookResult,
     HookStatus,
     TestCounts,
@@ -27,7 +26,8 @@ from crackjack.core.results import (
     TestReport,
     signal_name,
 )
-from crackjack.core.testphase import TestOptions
+from crackjack.core.runners.execute import Context, hook_result, process_request
+from crackjack.core.testphase.options import TestOptions
 
 Progress = Callable[[TestCounts, str], None]
 PROGRESS_INTERVAL = 0.1

@@ -10,7 +10,7 @@ happened inside. In order:
    (git would delete it);
 2. list the unstaged changes (``git diff --raw -z``), leaving out intent-to-add files (they stay
    in the work tree untouched, like untracked files) and submodules (never touched);
-3. write and fsync the recovery data (see ``crackjack.core.recovery``): copies of the files,
+3. write and fsync the recovery data (see ``crackjack.core.git.recovery``): copies of the files,
    the patch, a snapshot commit pinned by a ref, then ``state.json``. Any failure so far
    removes what was written and raises: the work tree and index are untouched;
 4. ``git checkout-index -f -- <paths>``: the only destructive step. It writes files, never the
@@ -36,10 +36,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from crackjack.core.batching import partition
 from crackjack.core.errors import RepositoryStateError
-from crackjack.core.git import GitError, git, head_commit, run_git
-from crackjack.core.recovery import (
+from crackjack.core.files.batching import partition
+from crackjack.core.git.commands import GitError, git, head_commit, run_git
+from crackjack.core.git.recovery import (
     PATCH_NAME,
     STATE_NAME,
     RecoveryData,
@@ -56,8 +56,8 @@ from crackjack.core.recovery import (
     state_content,
     write_json_atomically,
 )
-from crackjack.core.repostate import refuse_unmerged
-from crackjack.core.restore import discard_partial, finish, recover, restore
+from crackjack.core.git.refusals import refuse_unmerged
+from crackjack.core.git.restore import discard_partial, finish, recover, restore
 
 __all__ = [
     "Hidden",
@@ -119,7 +119,7 @@ def unstaged_changes_hidden(repo: Path) -> Iterator[Hidden]:
     recovered first), SaveFailed (the recovery data could not be written; nothing was
     changed) on entry, and RestoreFailed on exit if a file could not be put back (the
     recovery data is kept and the message says how to recover). Enter it where stop signals
-    do not raise (``crackjack.core.signals.stop_signals_to``), so nothing cuts the restore
+    do not raise (``crackjack.core.run.signals.stop_signals_to``), so nothing cuts the restore
     short.
     """
     tree = locate(repo)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from crackjack.core import git
 from crackjack.core.errors import RepositoryStateError
+from crackjack.core.git import commands as git
 
 _SHOWN_UNMERGED = 10
 """How many unmerged paths the refusal names before "and N more"."""

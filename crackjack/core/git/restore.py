@@ -1,5 +1,5 @@
 """Putting hidden unstaged changes back (DESIGN.md 6.6), from the recovery data
-``crackjack.core.recovery`` describes: after a run, or with ``crackjack recover`` after a run
+``crackjack.core.git.recovery`` describes: after a run, or with ``crackjack recover`` after a run
 that was stopped.
 
 Every hidden path gets the user's bytes back. A hook's later edit to one is merged with the
@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crackjack.core.git import GitError, git, run_git
-from crackjack.core.recovery import (
+from crackjack.core.git.commands import GitError, git, run_git
+from crackjack.core.git.recovery import (
     BASE_NAME,
     RECOVER_COMMAND,
     STATE_NAME,

@@ -27,9 +27,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from crackjack.core import git
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
-from crackjack.core.fsutil import describe_os_error
+from crackjack.core.files.fsutil import describe_os_error
+from crackjack.core.git import commands as git
 
 LOCK_FILE = "run.lock"
 _FIRST_DELAY = 0.01

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from crackjack.core.errors import CrackjackError
-from crackjack.core.process import ProcessOutcome, ProcessRequest, run_process
+from crackjack.core.process.run import ProcessOutcome, ProcessRequest, run_process
 
 _GIT = ("git", "-c", "core.quotepath=off")
 

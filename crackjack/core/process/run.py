@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from crackjack.core.capture import OutputCapture, decode
+from crackjack.core.process.capture import OutputCapture, decode
 
 STDERR_TAIL_BYTES = 64 * 1024
 """How much of a separately captured stderr is kept."""

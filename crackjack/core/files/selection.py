@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import assert_never
 
-from crackjack.core import git
 from crackjack.core.errors import ConfigError
-from crackjack.core.repostate import require_work_tree
+from crackjack.core.git import commands as git
+from crackjack.core.git.refusals import require_work_tree
 
 DEFAULT_BASES = ("@{upstream}", "main", "master")
 """What ``ChangedFiles()`` compares with: the first of these that names a commit."""

@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from crackjack.core.config.settings import HookConfig, Settings, WorkflowConfig, settings_class
 from crackjack.core.errors import ConfigError
-from crackjack.core.hook import Hook
-from crackjack.core.patterns import FileFilter
-from crackjack.core.settings import HookConfig, Settings, WorkflowConfig, settings_class
+from crackjack.core.files.patterns import FileFilter
+from crackjack.core.runners.hook import Hook
 
 TABLE = "tool.crackjack"
 ENV_PREFIX = "CRACKJACK_"
@@ -69,7 +69,7 @@ def _read_table(pyproject: Path) -> dict[str, Any]:
         text = pyproject.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        from crackjack.core.tomlerror import locate
+        from crackjack.core.config.tomlerror import locate
 
         problem = locate(exc, text)
         raise ConfigError(

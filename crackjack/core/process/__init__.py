@@ -1,0 +1,1 @@
+"""Processes: the one function that runs subprocesses, bounded output, finding programs."""

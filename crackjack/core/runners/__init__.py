@@ -1,0 +1,1 @@
+"""Hook runners: what a hook is, and how each kind of hook runs to its result."""

@@ -1,0 +1,1 @@
+"""The test phase: pytest's interpreter, options and shards, and running it."""
