@@ -1,1 +1,1 @@
-"""Configuration: the settings a user writes, finding and loading them, the hook catalogue merged."""
+"""Configuration: the settings a user writes, loading them, and the hook catalogue they make."""

@@ -1,1 +1,1 @@
-"""Git safety: git calls, refused states, the run lock, hiding and restoring unstaged changes, the hook script."""
+"""Git safety: git calls, refused states, the run lock, hiding and restoring changes, the hook."""
