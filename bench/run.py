@@ -31,10 +31,11 @@ from tools import TOOLS, ensure_tools, versions
 
 import crackjack as crackjack_package
 from crackjack.cli.output import CI_VARIABLES
-from crackjack.cli.runner import RunRequest, load, make_plan
+from crackjack.cli.runner import BUILTINS
 from crackjack.core.files.batching import partition
 from crackjack.core.files.selection import AllFiles, FileSelection
 from crackjack.core.run.plan import HookPlan
+from crackjack.core.run.session import SessionRequest, plan_session
 
 BIN = Path(sys.executable).parent
 CRACKJACK = BIN / "crackjack"
@@ -242,9 +243,8 @@ def plan_steps(root: Path, files: FileSelection | None = None) -> tuple[list[Ste
 
     ``files``: which files the plan looks at, as crackjack's flags choose them (default: all).
     """
-    project, catalogue = load(root, {})
-    request = RunRequest(workflow="fast", settings={}, files=files or AllFiles())
-    plan = make_plan(request, project, catalogue)
+    request = SessionRequest(workflows=("fast",), files=files or AllFiles(), cwd=root)
+    plan = plan_session(request, BUILTINS)
     missing = [h.hook.id for h in plan.hooks if h.missing]
     if missing:
         raise SystemExit(f"bench: programs not found for {', '.join(missing)}")

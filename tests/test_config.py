@@ -6,6 +6,7 @@ import pytest
 
 from crackjack.core.config.load import Catalogue, build_catalogue, find_pyproject, load_project
 from crackjack.core.errors import ConfigError
+from crackjack.core.git.worktree import find_work_tree
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 from tests.project import make_project
 
@@ -77,8 +78,9 @@ def test_the_walk_stops_at_the_repository_root(tmp_path: Path) -> None:
     make_project(tmp_path, config="jobs = 3\n")
     repo = make_project(tmp_path / "repo", git=True)
     (repo / "pyproject.toml").unlink()
-    assert find_pyproject(repo) is None
-    assert load_project(repo, {}).root == repo
+    top = find_work_tree(repo).top
+    assert find_pyproject(repo, top) is None
+    assert load_project(repo, {}, top=top).root == repo
 
 
 def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:

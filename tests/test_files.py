@@ -6,6 +6,7 @@ import pytest
 
 from crackjack.core.files import selection as files
 from crackjack.core.git import commands as git
+from crackjack.core.git.worktree import work_tree_or_none
 from tests.gitrepo import commit_all, make_repo, write
 
 
@@ -23,8 +24,12 @@ def test_discover_in_a_repo_uses_git(tmp_path: Path) -> None:
     commit_all(repo)
     write(repo / "build" / "out.py")
     write(repo / "venv" / "tracked-on-purpose.py")
-    assert files.discover(repo) == [".gitignore", "a.py", "venv/tracked-on-purpose.py"]
-    assert files.discover(repo) == git.list_files(repo)
+    assert files.discover(repo, work_tree_or_none(repo)) == [
+        ".gitignore",
+        "a.py",
+        "venv/tracked-on-purpose.py",
+    ]
+    assert files.discover(repo, work_tree_or_none(repo)) == git.list_files(repo)
 
 
 IGNORED_DIRS = sorted(files.SKIPPED_DIRS)
@@ -40,7 +45,13 @@ def test_walk_skips_common_ignores(plain: Path) -> None:
     write(plain / "build.py")
     write(plain / "files" / "dist")
     write(plain / "files" / "venv")
-    assert files.discover(plain) == ["a.py", "build.py", "deep/b.py", "files/dist", "files/venv"]
+    assert files.discover(plain, work_tree_or_none(plain)) == [
+        "a.py",
+        "build.py",
+        "deep/b.py",
+        "files/dist",
+        "files/venv",
+    ]
 
 
 def test_walk_skips_virtualenvs_by_any_name(plain: Path) -> None:
@@ -48,7 +59,7 @@ def test_walk_skips_virtualenvs_by_any_name(plain: Path) -> None:
     write(plain / "my-env" / "lib" / "site.py")
     write(plain / "tools" / "env311" / "pyvenv.cfg")
     write(plain / "tools" / "run.py")
-    assert files.discover(plain) == ["tools/run.py"]
+    assert files.discover(plain, work_tree_or_none(plain)) == ["tools/run.py"]
 
 
 def test_walk_lists_symlinks_without_following_them(plain: Path, tmp_path: Path) -> None:
@@ -58,18 +69,25 @@ def test_walk_lists_symlinks_without_following_them(plain: Path, tmp_path: Path)
     (plain / "dirlink").symlink_to(outside, target_is_directory=True)
     (plain / "filelink.py").symlink_to("real.py")
     (plain / "dangling").symlink_to("nowhere")
-    assert files.discover(plain) == ["dangling", "dirlink", "filelink.py", "real.py"]
+    assert files.discover(plain, work_tree_or_none(plain)) == [
+        "dangling",
+        "dirlink",
+        "filelink.py",
+        "real.py",
+    ]
 
 
 def test_walk_paths_are_relative_posix_and_sorted(plain: Path) -> None:
     for name in ["z.py", "a b/ü.py", "a b/c/new\nline", "-dash"]:
         write(plain / name)
-    assert files.discover(plain) == sorted(["z.py", "a b/ü.py", "a b/c/new\nline", "-dash"])
+    assert files.discover(plain, work_tree_or_none(plain)) == sorted(
+        ["z.py", "a b/ü.py", "a b/c/new\nline", "-dash"]
+    )
 
 
 def test_walk_of_an_empty_directory(plain: Path) -> None:
     (plain / "empty").mkdir()
-    assert files.discover(plain) == []
+    assert files.discover(plain, work_tree_or_none(plain)) == []
 
 
 def test_discover_without_git_walks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,4 +96,4 @@ def test_discover_without_git_walks(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    assert files.discover(repo) == ["a.py"]
+    assert files.discover(repo, work_tree_or_none(repo)) == ["a.py"]

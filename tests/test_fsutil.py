@@ -67,7 +67,7 @@ def test_atomic_write_picks_another_name_when_the_temp_exists(
 ) -> None:
     path = tmp_path / "file.txt"
     path.write_bytes(b"old")
-    taken = tmp_path / ".file.txt.taken.crackjack-tmp"
+    taken = tmp_path / ".taken.crackjack-tmp"
     taken.write_bytes(b"someone else's")
     names = iter(["taken", "free"])
     monkeypatch.setattr(secrets, "token_hex", lambda nbytes: next(names))
@@ -76,7 +76,7 @@ def test_atomic_write_picks_another_name_when_the_temp_exists(
 
     assert path.read_bytes() == b"new"
     assert taken.read_bytes() == b"someone else's"
-    assert not (tmp_path / ".file.txt.free.crackjack-tmp").exists()
+    assert not (tmp_path / ".free.crackjack-tmp").exists()
 
 
 def _raise_enospc(*args: object) -> None:

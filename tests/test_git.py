@@ -8,6 +8,11 @@ import pytest
 
 from crackjack.core.errors import CrackjackError
 from crackjack.core.git import commands as git
+from crackjack.core.git.worktree import (
+    RECOVERY_REF,
+    find_work_tree,
+    work_tree_or_none,
+)
 from crackjack.core.process.run import ProcessOutcome, ProcessRequest
 from tests.gitrepo import commit_all, make_repo, run_git, write
 
@@ -45,37 +50,68 @@ def test_git_cwd_must_be_a_directory(tmp_path: Path) -> None:
         git.git("status", cwd=tmp_path / "missing")
 
 
-def test_repo_root_from_anywhere_inside(repo: Path) -> None:
+def test_the_work_tree_from_anywhere_inside(repo: Path) -> None:
     top = repo.resolve()
     sub = write(repo / "a" / "b" / "c.txt").parent
-    assert git.repo_root(repo) == top
-    assert git.repo_root(sub) == top
-    assert git.repo_root(sub / "c.txt") == top
-    assert git.repo_root(sub / "not-yet" / "there.py") == top
+    for where in (repo, sub, sub / "c.txt", sub / "not-yet" / "there.py"):
+        tree = find_work_tree(where)
+        assert tree.top == top
+        assert tree.git_dir == tree.common_dir == top / ".git"
+        assert tree.index_file == top / ".git" / "index"
+        assert tree.head is None
+        assert tree.recovery_ref == RECOVERY_REF
 
 
-def test_repo_root_outside_a_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_work_tree_knows_its_head_and_index(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo / "a.py")
+    commit_all(repo)
+    head = run_git(repo, "rev-parse", "HEAD").strip()
+    monkeypatch.setenv("GIT_INDEX_FILE", str(tmp_path / "other-index"))
+    tree = find_work_tree(repo)
+    assert tree.head == head
+    assert tree.index_file == tmp_path / "other-index"
+
+
+def test_a_linked_worktree_has_its_own_git_dir_and_recovery_ref(repo: Path, tmp_path: Path) -> None:
+    write(repo / "a.py")
+    commit_all(repo)
+    linked = tmp_path / "linked"
+    run_git(repo, "worktree", "add", "-q", "-b", "side", str(linked))
+    tree = find_work_tree(linked)
+    assert tree.top == linked.resolve()
+    assert tree.git_dir == repo.resolve() / ".git" / "worktrees" / "linked"
+    assert tree.common_dir == repo.resolve() / ".git"
+    assert tree.head == run_git(repo, "rev-parse", "HEAD").strip()
+    assert tree.recovery_ref.startswith(RECOVERY_REF + "-")
+    assert tree.recovery_ref != find_work_tree(repo).recovery_ref
+
+
+def test_no_work_tree_outside_a_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
     plain = tmp_path / "plain"
     plain.mkdir()
-    assert git.repo_root(plain) is None
+    assert work_tree_or_none(plain) is None
 
 
-def test_repo_root_inside_dot_git_and_bare(repo: Path, tmp_path: Path) -> None:
-    assert git.repo_root(repo / ".git") is None
-    bare = tmp_path / "bare.git"
-    run_git(tmp_path, "init", "-q", "--bare", str(bare))
-    assert git.repo_root(bare) is None
-
-
-def test_repo_root_without_git(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_work_tree_without_git(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _without_git(monkeypatch, tmp_path)
-    assert git.repo_root(repo) is None
+    assert work_tree_or_none(repo) is None
 
 
-def test_repo_root_with_odd_directory_name(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "we ird\nna-me é")
-    assert git.repo_root(repo) == repo.resolve()
+@pytest.mark.parametrize("name", ["we ird\nna-me é", "new\nline", "ends\n", "\n/starts"])
+def test_the_work_tree_with_a_line_break_in_its_path(tmp_path: Path, name: str) -> None:
+    repo = make_repo(tmp_path / name)
+    write(repo / "a.py")
+    commit_all(repo)
+    tree = find_work_tree(repo)
+    assert tree.top == repo.resolve()
+    assert tree.git_dir == tree.common_dir == repo.resolve() / ".git"
+    assert tree.index_file == repo.resolve() / ".git" / "index"
+    assert tree.head == run_git(repo, "rev-parse", "HEAD").strip()
 
 
 def test_list_files_tracked_untracked_ignored_deleted_staged(repo: Path) -> None:

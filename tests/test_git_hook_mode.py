@@ -28,7 +28,8 @@ from typing import Any
 
 import pytest
 
-from crackjack.core.git.recovery import MAIN_REF, RECOVER_COMMAND
+from crackjack.core.git.recoverydata import RECOVER_COMMAND
+from crackjack.core.git.worktree import RECOVERY_REF as MAIN_REF
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
 from tests.gitrepo import commit_all, run_git, write
 from tests.processes import kill_leftovers, wait_gone

@@ -21,19 +21,21 @@ from typer.main import get_command
 
 from crackjack.cli.app import app
 from crackjack.core.errors import ConfigError, RepositoryStateError
+from crackjack.core.git import install as installer
 from crackjack.core.git.install import (
     MARKER,
     SUPPORTED_HOOK_TYPES,
     InstallAction,
     InstallError,
+    InstallReport,
     UninstallAction,
+    UninstallReport,
     hook_command,
     hook_script,
     hooks_directory,
-    install,
     is_ours,
-    uninstall,
 )
+from crackjack.core.git.worktree import find_work_tree
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
 from tests.gitrepo import commit_all, make_repo, run_git, write
 from tests.project import PYTHON, hook_table, make_project
@@ -50,6 +52,16 @@ sys.exit(int(os.environ.get({exit_variable!r}, "0")))
 """
 
 Call = dict[str, object]
+
+
+def install(
+    repo: Path, hook_type: str = "pre-commit", *, force: bool = False, python: str | None = None
+) -> InstallReport:
+    return installer.install(find_work_tree(repo), hook_type, force=force, python=python)
+
+
+def uninstall(repo: Path, hook_type: str = "pre-commit") -> UninstallReport:
+    return installer.uninstall(find_work_tree(repo), hook_type)
 
 
 @pytest.fixture
@@ -204,10 +216,10 @@ def test_install_error_is_a_config_error() -> None:
 def test_outside_a_work_tree(tmp_path: Path) -> None:
     bare = tmp_path / "bare.git"
     run_git(tmp_path, "init", "-q", "--bare", str(bare))
-    for where in (tmp_path, bare):
-        with pytest.raises(RepositoryStateError, match="is not in a git work tree"):
+    for where, why in ((tmp_path, "not a git repository"), (bare, "is a bare repository")):
+        with pytest.raises(RepositoryStateError, match=why):
             install(where)
-        with pytest.raises(RepositoryStateError, match="is not in a git work tree"):
+        with pytest.raises(RepositoryStateError, match=why):
             uninstall(where)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
 from crackjack.core.git.lock import LOCK_FILE, LockedError, lock_dir_for, run_lock
+from crackjack.core.git.worktree import work_tree_or_none
 from tests.gitrepo import commit_all, make_repo, run_git, write
 from tests.processes import kill_leftovers
 
@@ -227,12 +228,16 @@ def test_a_lock_that_cannot_be_taken(lock_dir: Path, monkeypatch: pytest.MonkeyP
 # where the lock lives
 
 
+def _lock_dir(path: Path) -> Path:
+    return lock_dir_for(path, work_tree_or_none(path))
+
+
 def test_lock_dir_in_a_repository_is_in_its_git_dir(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     sub = write(repo / "sub" / "a.py").parent
     expected = repo.resolve() / ".git" / "crackjack"
-    assert lock_dir_for(repo) == expected
-    assert lock_dir_for(sub) == expected
+    assert _lock_dir(repo) == expected
+    assert _lock_dir(sub) == expected
 
 
 def test_lock_dir_is_per_linked_worktree(tmp_path: Path) -> None:
@@ -241,8 +246,8 @@ def test_lock_dir_is_per_linked_worktree(tmp_path: Path) -> None:
     commit_all(repo)
     linked = tmp_path / "linked"
     run_git(repo, "worktree", "add", "-q", "-b", "side", str(linked))
-    assert lock_dir_for(linked) == repo.resolve() / ".git" / "worktrees" / "linked" / "crackjack"
-    assert lock_dir_for(linked) != lock_dir_for(repo)
+    assert _lock_dir(linked) == repo.resolve() / ".git" / "worktrees" / "linked" / "crackjack"
+    assert _lock_dir(linked) != _lock_dir(repo)
 
 
 def test_lock_dir_outside_git_is_in_the_user_cache(
@@ -253,14 +258,14 @@ def test_lock_dir_outside_git_is_in_the_user_cache(
     project = tmp_path / "my project!"
     project.mkdir()
     digest = hashlib.sha256(os.fsencode(project.resolve())).hexdigest()[:16]
-    assert lock_dir_for(project) == cache / "crackjack" / "locks" / f"my_project_-{digest}"
+    assert _lock_dir(project) == cache / "crackjack" / "locks" / f"my_project_-{digest}"
     alias = tmp_path / "alias"
     alias.symlink_to(project, target_is_directory=True)
-    assert lock_dir_for(alias) == lock_dir_for(project)
+    assert _lock_dir(alias) == _lock_dir(project)
     other = tmp_path / "other"
     other.mkdir()
-    assert lock_dir_for(other) != lock_dir_for(project)
-    with run_lock(lock_dir_for(project), wait=0) as path:
+    assert _lock_dir(other) != _lock_dir(project)
+    with run_lock(_lock_dir(project), wait=0) as path:
         assert path.is_file()
     assert os.listdir(project) == []
 
@@ -275,13 +280,13 @@ def test_lock_dir_outside_git_defaults_to_dot_cache(
         monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     else:
         monkeypatch.setenv("XDG_CACHE_HOME", xdg)
-    locks = lock_dir_for(tmp_path).parent
+    locks = _lock_dir(tmp_path).parent
     assert locks == home / ".cache" / "crackjack" / "locks"
 
 
 def test_lock_dir_for_the_filesystem_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert lock_dir_for(Path("/")).name.startswith("root-")
+    assert _lock_dir(Path("/")).name.startswith("root-")
 
 
 def test_lock_dir_without_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -291,4 +296,4 @@ def test_lock_dir_without_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setattr(Path, "home", no_home)
     with pytest.raises(ConfigError, match="set HOME or XDG_CACHE_HOME"):
-        lock_dir_for(tmp_path)
+        _lock_dir(tmp_path)

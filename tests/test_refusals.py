@@ -7,13 +7,13 @@ import pytest
 
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.git import commands as git
-from crackjack.core.git.refusals import (
-    NotARepositoryError,
-    check_repository,
-    refuse_unmerged,
-    require_work_tree,
-)
+from crackjack.core.git.refusals import check_repository, refuse_unmerged
+from crackjack.core.git.worktree import NotARepositoryError, WorkTree, find_work_tree
 from tests.gitrepo import commit_all, run_git, write
+
+
+def _top(tree: WorkTree | None) -> Path | None:
+    return None if tree is None else tree.top
 
 
 def _conflict(repo: Path, *names: str) -> None:
@@ -36,9 +36,9 @@ def _conflict(repo: Path, *names: str) -> None:
 def test_a_work_tree_gives_its_top(repo: Path) -> None:
     sub = write(repo / "sub" / "a.py").parent
     top = repo.resolve()
-    assert check_repository(repo, need_repo=True) == top
-    assert check_repository(sub, need_repo=False) == top
-    assert require_work_tree(sub / "not-yet" / "there.py") == top
+    assert _top(check_repository(repo, need_repo=True)) == top
+    assert _top(check_repository(sub, need_repo=False)) == top
+    assert find_work_tree(sub / "not-yet" / "there.py").top == top
 
 
 def test_outside_a_repository(plain: Path) -> None:
@@ -47,7 +47,7 @@ def test_outside_a_repository(plain: Path) -> None:
         check_repository(plain, need_repo=True)
     assert isinstance(info.value, RepositoryStateError)
     with pytest.raises(NotARepositoryError, match="not a git repository"):
-        require_work_tree(plain)
+        find_work_tree(plain)
 
 
 def test_without_git(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,14 +68,14 @@ def test_unmerged_paths_are_refused(repo: Path, need_repo: bool) -> None:
     assert "unmerged paths in" in message
     assert "conflict.txt, sub/new\nline.py;" in message
     assert "resolve the conflicts first" in message
-    assert check_repository(repo, need_repo=need_repo, allow_unmerged=True) == repo.resolve()
+    assert _top(check_repository(repo, need_repo=need_repo, allow_unmerged=True)) == repo.resolve()
 
 
 def test_unmerged_paths_once_resolved(repo: Path) -> None:
     _conflict(repo, "conflict.txt")
     write(repo / "conflict.txt", "resolved\n")
     run_git(repo, "add", "conflict.txt")
-    assert check_repository(repo, need_repo=True) == repo.resolve()
+    assert _top(check_repository(repo, need_repo=True)) == repo.resolve()
 
 
 def test_many_unmerged_paths_are_counted(repo: Path) -> None:
@@ -117,7 +117,7 @@ def test_a_linked_worktree(repo: Path, tmp_path: Path) -> None:
     commit_all(repo)
     linked = tmp_path / "linked"
     run_git(repo, "worktree", "add", "-q", "-b", "side", str(linked))
-    assert check_repository(linked, need_repo=True) == linked.resolve()
+    assert _top(check_repository(linked, need_repo=True)) == linked.resolve()
     with pytest.raises(RepositoryStateError, match="inside a git directory"):
         check_repository(repo / ".git" / "worktrees" / "linked", need_repo=True)
 
@@ -127,4 +127,4 @@ def test_git_environment_of_a_hook(repo: Path, monkeypatch: pytest.MonkeyPatch) 
     write(repo / "sub" / "a.py")
     monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
     monkeypatch.setenv("GIT_WORK_TREE", str(repo))
-    assert check_repository(repo / "sub", need_repo=True) == repo.resolve()
+    assert _top(check_repository(repo / "sub", need_repo=True)) == repo.resolve()

@@ -18,7 +18,7 @@ from crackjack.core.files.selection import (
     select_files,
 )
 from crackjack.core.git import commands as git
-from crackjack.core.git.refusals import NotARepositoryError
+from crackjack.core.git.worktree import NotARepositoryError, work_tree_or_none
 from tests.gitrepo import commit_all, run_git, write
 
 ODD_NAMES = [
@@ -36,11 +36,12 @@ ODD_NAMES = [
 
 
 def select(root: Path, selection: FileSelection) -> list[str]:
-    return select_files(root, selection)
+    return select_files(root, selection, work_tree_or_none(root))
 
 
 def given(root: Path, *paths: str, cwd: Path | None = None) -> list[str]:
-    return select_files(root, GivenFiles(paths=paths, cwd=root if cwd is None else cwd))
+    selection = GivenFiles(paths=paths, cwd=root if cwd is None else cwd)
+    return select_files(root, selection, work_tree_or_none(root))
 
 
 # all files
@@ -53,7 +54,11 @@ def test_all_files_is_discover(repo: Path, plain: Path) -> None:
     commit_all(repo)
     write(repo / "new.py")
     write(plain / "b.py")
-    assert select(repo, AllFiles()) == files.discover(repo) == [".gitignore", "a.py", "new.py"]
+    assert (
+        select(repo, AllFiles())
+        == files.discover(repo, work_tree_or_none(repo))
+        == [".gitignore", "a.py", "new.py"]
+    )
     assert select(plain, AllFiles()) == ["b.py"]
 
 
@@ -494,7 +499,7 @@ def test_git_helpers_edge_cases(repo: Path) -> None:
     commit_all(repo)
     assert git.list_paths(repo, []) == []
     assert git.list_paths(repo, ["a.py", "missing"]) == ["a.py"]
-    head = git.head_commit(repo)
+    head = git.resolve_commit(repo, "HEAD")
     assert head is not None
     assert git.resolve_commit(repo, "main") == head
     assert git.resolve_commit(repo, "nope") is None

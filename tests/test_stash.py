@@ -16,19 +16,19 @@ from pathlib import Path
 import pytest
 
 from crackjack.core.errors import RepositoryStateError
-from crackjack.core.git.hiding import (
-    SaveFailed,
-    UnfinishedRun,
-    check_no_unfinished_run,
-    recover,
-    unstaged_changes_hidden,
-)
-from crackjack.core.git.recovery import (
-    MAIN_REF,
+from crackjack.core.git.hiding import unstaged_changes_hidden
+from crackjack.core.git.recoverydata import (
+    PATCH_NAME,
     RECOVER_COMMAND,
     RecoveryDataDamaged,
     RestoreFailed,
+    SaveFailed,
+    UnfinishedRun,
 )
+from crackjack.core.git.restore import recover
+from crackjack.core.git.unfinished import check_no_unfinished_run
+from crackjack.core.git.worktree import RECOVERY_REF as MAIN_REF
+from crackjack.core.git.worktree import find_work_tree
 from tests.gitrepo import commit_all, make_repo, run_git, write
 from tests.repostate import Entry, RepoState, assert_only_changed, crackjack_refs
 
@@ -79,16 +79,15 @@ def test_nothing_unstaged_hides_nothing_and_writes_nothing(repo: Path) -> None:
     write(repo / "untracked.txt", "u\n")
     before = RepoState.take(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ()
         assert hidden.recovery_dir is None
-        assert hidden.patch is None
         assert not (git_dir(repo) / "crackjack").exists()
 
     assert hidden.rolled_back == hidden.merged == ()
     assert_only_changed(before, RepoState.take(repo))
     assert_no_recovery_data(repo)
-    check_no_unfinished_run(repo)
+    check_no_unfinished_run(find_work_tree(repo))
 
 
 def test_partially_staged_file_is_hidden_and_given_back_byte_for_byte(repo: Path) -> None:
@@ -98,7 +97,7 @@ def test_partially_staged_file_is_hidden_and_given_back_byte_for_byte(repo: Path
     os.chmod(repo / "other.txt", 0o600)
     before, index = RepoState.take(repo), index_bytes(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("f.py", "other.txt")
         assert (repo / "f.py").read_bytes() == b"staged\n" + LINES
         assert (repo / "other.txt").read_bytes() == b"other\n"
@@ -108,8 +107,7 @@ def test_partially_staged_file_is_hidden_and_given_back_byte_for_byte(repo: Path
         assert [item["path"] for item in state["files"]] == ["f.py", "other.txt"]
         assert state["pid"] == os.getpid()
         # the patch applies to what the hooks see: a person could recover with it
-        assert hidden.patch is not None
-        run_git(repo, "apply", "--check", str(hidden.patch))
+        run_git(repo, "apply", "--check", str(hidden.recovery_dir / PATCH_NAME))
         assert_only_changed(
             before,
             RepoState.take(repo),
@@ -128,7 +126,7 @@ def test_fixer_edit_that_does_not_conflict_is_merged_with_the_users(repo: Path) 
     write(repo / "f.py", LINES.replace(b"1\n", b"one \n", 1) + b"11\n")
     before, index = RepoState.take(repo), index_bytes(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         write(repo / "f.py", LINES.replace(b"1\n", b"one\n", 1))  # strips the whitespace
 
     assert hidden.merged == ("f.py",)
@@ -145,7 +143,7 @@ def test_fixer_edit_that_conflicts_is_rolled_back_and_the_users_edit_kept(repo: 
     write(repo / "f.py", LINES + b"staged and then edited \n")
     before = RepoState.take(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         write(repo / "f.py", LINES + b"staged\n")
 
     assert hidden.rolled_back == ("f.py",)
@@ -166,7 +164,7 @@ def test_intent_to_add_files_are_left_alone(repo: Path) -> None:
     before = RepoState.take(repo)
     assert before.index[b"new.py"][0].flags & (1 << 29)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("f.py",)
         assert (repo / "new.py").read_text() == "precious new work\n"
         assert not (repo / "gone.py").exists()
@@ -189,10 +187,10 @@ def test_binary_files_are_restored_exactly_and_never_merged(repo: Path) -> None:
     write(repo / "untouched.bin", b"\0\1\2\3")
     before = RepoState.take(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert (repo / "image.bin").read_bytes() == b"\0staged" + bytes(range(256))
-        assert hidden.patch is not None
-        assert b"GIT binary patch" in hidden.patch.read_bytes()
+        assert hidden.recovery_dir is not None
+        assert b"GIT binary patch" in (hidden.recovery_dir / PATCH_NAME).read_bytes()
         write(repo / "image.bin", b"\0fixed by a hook")
 
     assert hidden.rolled_back == ("image.bin",)
@@ -217,7 +215,7 @@ def test_crlf_files_keep_their_line_endings(tmp_path: Path, autocrlf: str) -> No
     write(repo / "mixed.txt", b"a\r\nb\nc\r\nd")
     before = RepoState.take(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert set(hidden.files) == {"f.txt", "mixed.txt"}
         assert (repo / "f.txt").read_bytes() == staged(repo, "f.txt")
         write(repo / "f.txt", (repo / "f.txt").read_bytes().replace(b"one ", b"one"))
@@ -247,7 +245,7 @@ def test_submodules_are_never_touched_even_with_submodule_recurse(tmp_path: Path
     write(repo / "f.py", LINES + b"unstaged\n")
     before, sub_before = RepoState.take(repo), RepoState.take(sub)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("f.py",)
         assert_only_changed(sub_before, RepoState.take(sub))
 
@@ -264,7 +262,7 @@ def test_repository_without_commits(tmp_path: Path) -> None:
     (repo / "deleted.py").unlink()
     before = RepoState.take(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("deleted.py", "f.py")
         assert (repo / "f.py").read_bytes() == LINES
         assert (repo / "deleted.py").read_text() == "x\n"
@@ -293,7 +291,7 @@ def test_the_index_in_git_index_file_is_the_one_used(
     real_before = RepoState.take(repo, index_file=real_index)
     raw = real_index.read_bytes(), temporary.read_bytes()
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("other.txt",)
         assert (repo / "f.py").read_bytes() == LINES + b"to commit\n"
         assert (repo / "other.txt").read_text() == "other\n"  # HEAD's, as in the temporary index
@@ -308,7 +306,8 @@ HOOK = """\
 import json, sys
 from pathlib import Path
 from crackjack.core.git.hiding import unstaged_changes_hidden
-with unstaged_changes_hidden(Path.cwd()) as hidden:
+from crackjack.core.git.worktree import find_work_tree
+with unstaged_changes_hidden(find_work_tree(Path.cwd())) as hidden:
     seen = {name: Path(name).read_text() for name in ("f.py", "other.txt")}
 Path(sys.argv[1]).write_text(json.dumps({"hidden": list(hidden.files), "seen": seen}))
 """
@@ -352,7 +351,7 @@ def test_unstaged_deletions_are_hidden_and_deleted_again(repo: Path) -> None:
     (repo / "folder").rmdir()
     before = RepoState.take(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("empty.py", "folder/a.py", "folder/deep/b.py", "lone.py")
         assert (repo / "folder" / "deep" / "b.py").read_text() == "b\n"
         assert (repo / "empty.py").read_text() == ""
@@ -390,7 +389,7 @@ def test_awkward_file_names(repo: Path) -> None:
         write(repo / name, "staged\nunstaged\n")
     before = RepoState.take(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert sorted(hidden.files) == sorted(AWKWARD)
         for name in AWKWARD:
             assert (repo / name).read_text() == "staged\n", name
@@ -410,7 +409,7 @@ def test_modes_symlinks_and_type_changes(repo: Path) -> None:
     os.symlink("/nowhere", repo / "other.txt")  # a file became a symlink
     before = RepoState.take(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("link", "other.txt", "script.sh")
         assert os.readlink(repo / "link") == "other.txt"
         assert (repo / "other.txt").read_text() == "other\n"
@@ -424,8 +423,9 @@ KILL = """\
 import json, os, signal, sys
 from pathlib import Path
 from crackjack.core.git.hiding import unstaged_changes_hidden
+from crackjack.core.git.worktree import find_work_tree
 repo = Path(sys.argv[1])
-with unstaged_changes_hidden(repo):
+with unstaged_changes_hidden(find_work_tree(repo)):
     for name, content in json.loads(sys.argv[2]).items():
         (repo / name).write_text(content)
     os.kill(os.getpid(), signal.SIGKILL)
@@ -465,25 +465,25 @@ def test_sigkill_while_hidden_leaves_recovery_data_and_recover_restores_it(repo:
     assert crackjack_refs(repo) == [MAIN_REF]
     assert (repo / "f.py").read_bytes() == LINES + b"staged\n"  # still hidden
     with pytest.raises(UnfinishedRun) as raised:
-        check_no_unfinished_run(repo)
+        check_no_unfinished_run(find_work_tree(repo))
     message = str(raised.value)
     assert f"`{RECOVER_COMMAND}`" in message
     assert str(recovery) in message
     assert MAIN_REF in message
-    with pytest.raises(UnfinishedRun), unstaged_changes_hidden(repo):
+    with pytest.raises(UnfinishedRun), unstaged_changes_hidden(find_work_tree(repo)):
         pytest.fail("must not hide again over an unfinished run")
 
-    report = recover(repo)
+    report = recover(find_work_tree(repo))
 
-    assert report.found
-    assert report.location == recovery
+    assert report is not None
+    assert report.recovery_dir == recovery
     assert sorted(report.files) == sorted(["f.py", "new\nline ☃.txt", "other.txt"])
     assert report.rolled_back == report.merged == ()
     assert_only_changed(before, RepoState.take(repo))
     assert_no_recovery_data(repo)
-    check_no_unfinished_run(repo)
-    again = recover(repo)
-    assert not again.found
+    check_no_unfinished_run(find_work_tree(repo))
+    again = recover(find_work_tree(repo))
+    assert again is None
     assert_only_changed(before, RepoState.take(repo))
 
 
@@ -493,8 +493,9 @@ def test_recover_merges_or_saves_what_a_hook_did_before_the_kill(repo: Path) -> 
     fixes = {"f.py": (LINES + b"staged\n").replace(b"1\n", b"one\n", 1).decode(), "other.txt": "!"}
 
     kill_while_hidden(repo, fixes)
-    report = recover(repo)
+    report = recover(find_work_tree(repo))
 
+    assert report is not None
     assert report.merged == ("f.py",)
     assert report.rolled_back == ("other.txt",)  # the user had deleted it
     assert report.dropped_dir is not None
@@ -510,7 +511,7 @@ def test_recover_is_idempotent_after_an_interrupted_recover(repo: Path) -> None:
     kill_while_hidden(repo)
     write(repo / "f.py", LINES + b"staged\nunstaged\n")  # as if recover had done this file
 
-    recover(repo)
+    recover(find_work_tree(repo))
 
     assert_only_changed(before, RepoState.take(repo))
     assert_no_recovery_data(repo)
@@ -558,7 +559,7 @@ def test_failing_to_write_recovery_data_changes_nothing(
 
     with (
         pytest.raises(SaveFailed, match="nothing was hidden or changed"),
-        unstaged_changes_hidden(repo),
+        unstaged_changes_hidden(find_work_tree(repo)),
     ):
         pytest.fail("the body must not run")
 
@@ -576,15 +577,18 @@ def test_a_restore_that_fails_keeps_the_recovery_data(repo: Path) -> None:
     write(repo / "f.py", LINES + b"unstaged\n")
     before = RepoState.take(repo)
 
-    with pytest.raises(RestoreFailed, match=RECOVER_COMMAND), unstaged_changes_hidden(repo):
+    with (
+        pytest.raises(RestoreFailed, match=RECOVER_COMMAND),
+        unstaged_changes_hidden(find_work_tree(repo)),
+    ):
         make_a_folder_of(repo / "f.py")
 
     assert crackjack_refs(repo) == [MAIN_REF]
     with pytest.raises(UnfinishedRun):
-        check_no_unfinished_run(repo)
+        check_no_unfinished_run(find_work_tree(repo))
     (repo / "f.py" / "inside").unlink()
     (repo / "f.py").rmdir()
-    recover(repo)
+    recover(find_work_tree(repo))
     assert_only_changed(before, RepoState.take(repo))
     assert_no_recovery_data(repo)
 
@@ -593,7 +597,7 @@ def test_an_error_in_the_body_still_restores(repo: Path) -> None:
     write(repo / "f.py", LINES + b"unstaged\n")
     before = RepoState.take(repo)
 
-    with pytest.raises(KeyboardInterrupt), unstaged_changes_hidden(repo):
+    with pytest.raises(KeyboardInterrupt), unstaged_changes_hidden(find_work_tree(repo)):
         raise KeyboardInterrupt
 
     assert_only_changed(before, RepoState.take(repo))
@@ -612,7 +616,7 @@ def test_unmerged_paths_are_refused(repo: Path) -> None:
     before = RepoState.take(repo)
 
     with pytest.raises(RepositoryStateError, match=re.escape("unmerged paths in")):
-        unstaged_changes_hidden(repo).__enter__()
+        unstaged_changes_hidden(find_work_tree(repo)).__enter__()
 
     assert_only_changed(before, RepoState.take(repo))
     assert_no_recovery_data(repo)
@@ -636,7 +640,7 @@ def test_refuses_when_hiding_would_delete_untracked_work(repo: Path, shape: str)
     before = RepoState.take(repo)
 
     with pytest.raises(RepositoryStateError, match="would delete it"):
-        unstaged_changes_hidden(repo).__enter__()
+        unstaged_changes_hidden(find_work_tree(repo)).__enter__()
 
     assert_only_changed(before, RepoState.take(repo))
     assert_no_recovery_data(repo)
@@ -673,10 +677,10 @@ def test_user_configuration_cannot_change_what_is_saved_or_restored(repo: Path) 
     write(repo / "ü other.txt", "new and edited\n")
     before = RepoState.take(repo)
 
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("f.py", "ü other.txt")
-        assert hidden.patch is not None
-        assert b"+++ b/f.py" in hidden.patch.read_bytes()
+        assert hidden.recovery_dir is not None
+        assert b"+++ b/f.py" in (hidden.recovery_dir / PATCH_NAME).read_bytes()
         write(repo / "f.py", LINES.replace(b"1\n", b"one\n", 1))
 
     assert hidden.merged == ("f.py",)
@@ -698,12 +702,12 @@ def test_a_linked_worktree_has_its_own_recovery_data(repo: Path, tmp_path: Path)
     assert git_dir(linked) != git_dir(repo)
     (ref,) = crackjack_refs(repo)
     assert ref.startswith(MAIN_REF + "-")
-    check_no_unfinished_run(repo)  # the main worktree has nothing to recover
-    with unstaged_changes_hidden(repo) as hidden:
+    check_no_unfinished_run(find_work_tree(repo))  # the main worktree has nothing to recover
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("f.py",)
     with pytest.raises(UnfinishedRun):
-        check_no_unfinished_run(linked)
-    recover(linked)
+        check_no_unfinished_run(find_work_tree(linked))
+    recover(find_work_tree(linked))
     assert_only_changed(before, RepoState.take(linked))
     assert crackjack_refs(repo) == []
 
@@ -712,9 +716,9 @@ def test_outside_a_work_tree_is_refused(tmp_path: Path) -> None:
     bare = tmp_path / "bare.git"
     run_git(tmp_path, "init", "-q", "--bare", str(bare))
     with pytest.raises(RepositoryStateError, match="bare repository"):
-        check_no_unfinished_run(bare)
-    with pytest.raises(RepositoryStateError, match="not in a git repository"):
-        recover(tmp_path)
+        check_no_unfinished_run(find_work_tree(bare))
+    with pytest.raises(RepositoryStateError, match="not a git repository"):
+        recover(find_work_tree(tmp_path))
 
 
 def test_a_damaged_copy_is_never_written_to_the_work_tree(repo: Path) -> None:
@@ -726,11 +730,11 @@ def test_a_damaged_copy_is_never_written_to_the_work_tree(repo: Path) -> None:
     copy.write_bytes(b"garbage")
 
     with pytest.raises(RestoreFailed, match="damaged"):
-        recover(repo)
+        recover(find_work_tree(repo))
 
     assert (repo / "f.py").read_bytes() == LINES  # still hidden, not garbage
     copy.write_bytes(good)
-    recover(repo)
+    recover(find_work_tree(repo))
     assert_only_changed(before, RepoState.take(repo))
     assert_no_recovery_data(repo)
 
@@ -741,7 +745,7 @@ def test_a_damaged_copy_is_never_merged_either(repo: Path) -> None:
     (git_dir(repo) / "crackjack" / "recovery" / "files" / "0").write_bytes(LINES + b"garbage\n")
 
     with pytest.raises(RestoreFailed, match="damaged"):
-        recover(repo)
+        recover(find_work_tree(repo))
 
     assert (repo / "f.py").read_bytes() == LINES.replace(b"1", b"one", 1)
 
@@ -752,8 +756,9 @@ def test_a_damaged_base_only_turns_a_merge_into_a_saved_rollback(repo: Path) -> 
     kill_while_hidden(repo, {"f.py": LINES.decode().replace("1", "one", 1)})
     (git_dir(repo) / "crackjack" / "recovery" / "base" / "0").write_bytes(b"garbage")
 
-    report = recover(repo)
+    report = recover(find_work_tree(repo))
 
+    assert report is not None
     assert report.rolled_back == ("f.py",)
     assert_only_changed(before, RepoState.take(repo))
 
@@ -765,9 +770,9 @@ def test_unreadable_state_is_reported_not_guessed(repo: Path, content: str) -> N
     (git_dir(repo) / "crackjack" / "recovery" / "state.json").write_text(content)
 
     with pytest.raises(RecoveryDataDamaged):
-        recover(repo)
+        recover(find_work_tree(repo))
     with pytest.raises(UnfinishedRun, match=f"damaged.*{MAIN_REF}"):
-        check_no_unfinished_run(repo)
+        check_no_unfinished_run(find_work_tree(repo))
     assert (repo / "f.py").read_bytes() == LINES
 
 
@@ -778,11 +783,11 @@ def test_a_partial_recovery_folder_is_not_an_unfinished_run(repo: Path) -> None:
     write(repo / "f.py", LINES + b"unstaged\n")
     before = RepoState.take(repo)
 
-    check_no_unfinished_run(repo)
-    assert not recover(repo).found
+    check_no_unfinished_run(find_work_tree(repo))
+    assert recover(find_work_tree(repo)) is None
     assert not partial.exists()
     write(partial / "files" / "0", "half-written copy")
-    with unstaged_changes_hidden(repo) as hidden:
+    with unstaged_changes_hidden(find_work_tree(repo)) as hidden:
         assert hidden.files == ("f.py",)
     assert_only_changed(before, RepoState.take(repo))
     assert_no_recovery_data(repo)
@@ -794,7 +799,7 @@ def test_a_special_file_where_a_tracked_file_was_is_refused(repo: Path) -> None:
     before = RepoState.take(repo)
 
     with pytest.raises(RepositoryStateError, match="special file"):
-        unstaged_changes_hidden(repo).__enter__()
+        unstaged_changes_hidden(find_work_tree(repo)).__enter__()
 
     assert_only_changed(before, RepoState.take(repo))
     assert_no_recovery_data(repo)

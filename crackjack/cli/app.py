@@ -180,7 +180,7 @@ def run_command(
         key: value for key, value in (("jobs", jobs), ("fail_fast", fail_fast)) if value is not None
     }
     request = RunRequest(
-        workflow=chosen,
+        workflows=(chosen,),
         hooks=tuple(hook or ()),
         skip=tuple(skip or ()),
         settings=settings,
@@ -270,7 +270,7 @@ def git_hook_command(ctx: typer.Context, hook_type: Annotated[str, typer.Argumen
     """What the installed git hook runs (git's own arguments are ignored)."""
     from crackjack.cli.gitcommands import git_hook
 
-    return git_hook(hook_type, {})
+    return git_hook(hook_type)
 
 
 def invoke(args: list[str]) -> int:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,40 +16,38 @@ from crackjack.cli.errors import exit_code
 from crackjack.cli.github import on_github
 from crackjack.cli.output import LazyConsole, OutputMode, decide, in_ci
 from crackjack.cli.records import Outputs, Records, step_summary_path
-from crackjack.core.config.load import Catalogue, Project, build_catalogue, load_project
-from crackjack.core.errors import ConfigError
-from crackjack.core.files.selection import (
-    AllFiles,
-    ChangedFiles,
-    FileSelection,
-    StagedFiles,
-    select_files,
-)
-from crackjack.core.git.lock import lock_dir_for, run_lock
-from crackjack.core.git.recovery import check_no_unfinished_run
-from crackjack.core.git.refusals import check_repository
-from crackjack.core.process.run import Cancellation
-from crackjack.core.run.bus import Subscriber, open_bus
-from crackjack.core.run.engine import RunControl, run_workflow
+from crackjack.core.config.load import Catalogue, Project
+from crackjack.core.files.selection import AllFiles, FileSelection
+from crackjack.core.git.recoverydata import HiddenChanges
+from crackjack.core.run.bus import Subscriber
+from crackjack.core.run.engine import RunControl
 from crackjack.core.run.events import HookFinished, TestProgress, WorkflowFinished
-from crackjack.core.run.plan import Plan, Selection, build_plan
+from crackjack.core.run.plan import Plan
 from crackjack.core.run.results import RunResult
-from crackjack.core.run.signals import stop_signals_to
-from crackjack.core.testphase.options import Shard, TestOptions, project_python
+from crackjack.core.run.session import (
+    Builtins,
+    SessionRequest,
+    load_anywhere,
+    plan_session,
+    run_session,
+    run_with_bus,
+)
+from crackjack.core.testphase.options import Shard
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 from crackjack.hooks.pytestplugin import PLUGIN
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from crackjack.core.git.hiding import Hidden
+BUILTINS = Builtins(hooks=BUILTIN_HOOKS, workflows=BUILTIN_WORKFLOWS, test_plugin=PLUGIN)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunRequest:
-    """The run command's flags, as given. ``hide_unstaged``: git-hook mode (``--staged``)."""
+    """The run command's flags, as given. ``workflows``: the first of these the project has.
+    ``hide_unstaged``: git-hook mode (``--staged``)."""
 
-    workflow: str
+    workflows: tuple[str, ...]
     hooks: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     settings: Mapping[str, Any]
@@ -66,67 +63,7 @@ class RunRequest:
 
 
 def load(cwd: Path, settings: Mapping[str, Any]) -> tuple[Project, Catalogue]:
-    project = load_project(cwd, settings)
-    return project, build_catalogue(project.settings, BUILTIN_HOOKS, BUILTIN_WORKFLOWS)
-
-
-def make_plan(
-    request: RunRequest,
-    project: Project,
-    catalogue: Catalogue,
-    *,
-    ci: bool = False,
-    junit_dir: Path | None = None,
-) -> Plan:
-    settings = project.settings
-    skip = (*settings.skip, *request.skip)
-    selection = Selection(
-        workflow=request.workflow,
-        only=request.hooks,
-        skip=skip,
-        skip_origin="--skip" if request.skip else "CRACKJACK_SKIP / skip setting",
-    )
-    return build_plan(
-        catalogue,
-        selection,
-        root=project.root,
-        files=select_files(project.root, request.files),
-        exclude=settings.exclude,
-        jobs=settings.jobs,
-        fail_fast=settings.fail_fast,
-        missing_fails=settings.missing_tools == "fail",
-        kill_grace=settings.kill_grace,
-        tests=_test_options(request, project, junit_dir),
-        alongside=_alongside(project, catalogue),
-        check_only=ci,
-        problems=ci,
-    )
-
-
-def _test_options(request: RunRequest, project: Project, junit_dir: Path | None) -> TestOptions:
-    tests = project.settings.tests
-    return TestOptions(
-        plugin=PLUGIN,
-        python=project_python(project.root, tests.python, os.environ),
-        args=request.test_args,
-        shard=request.shard,
-        allow_no_tests=tests.allow_no_tests,
-        slowest=tests.slowest,
-        junit_dir=junit_dir,
-    )
-
-
-def _alongside(project: Project, catalogue: Catalogue) -> tuple[str, str] | None:
-    """The test phase and the phase it may run beside, if the settings allow it."""
-    beside = project.settings.tests.alongside
-    if beside is None:
-        return None
-    if beside not in catalogue.phases:
-        raise ConfigError(
-            f"tool.crackjack.tests.alongside: unknown phase {beside!r}"
-            f" (known: {', '.join(catalogue.phases)})"
-        )
-    return ("tests", beside)
+    return load_anywhere(cwd, settings, BUILTINS)
 
 
 def run(request: RunRequest) -> int:
@@ -136,40 +73,60 @@ def run(request: RunRequest) -> int:
     stream = sys.stderr if request.outputs.events == "-" else sys.stdout
     mode = decide(stream, env, quiet=request.quiet, verbose=request.verbose, ci=ci)
     screen = LazyConsole(stream)
-    cwd = Path.cwd()
-    project, catalogue = load(cwd, request.settings)
-    needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
-    if cwd != project.root:  # the project was found further up: cwd may be inside .git
-        check_repository(cwd, need_repo=False, allow_unmerged=True)
-    repo = check_repository(project.root, need_repo=needs_repo)
+    session = SessionRequest(
+        workflows=request.workflows,
+        hooks=request.hooks,
+        skip=request.skip,
+        settings=request.settings,
+        files=request.files,
+        hide_unstaged=request.hide_unstaged,
+        test_args=request.test_args,
+        shard=request.shard,
+        check_only=ci,
+        cwd=Path.cwd(),
+    )
     if request.dry_run:
-        if repo is not None:
-            check_no_unfinished_run(repo)
         from crackjack.cli.planview import plan_table
 
-        screen.console.print(plan_table(make_plan(request, project, catalogue, ci=ci)))
+        screen.console.print(plan_table(plan_session(session, BUILTINS)))
         return 0
     outputs = request.outputs
-    with (
-        Records(outputs, step_summary_path=step_summary_path(github)) as records,
-        Cancellation() as cancellation,
-    ):
-        control = RunControl(cancellation)
-        with stop_signals_to(control.interrupt), run_lock(lock_dir_for(project.root)):
-            if repo is not None and not request.hide_unstaged:
-                # Under the lock: a run still going holds it, so what is found here was stopped.
-                # (Hiding unstaged changes makes the same check itself.)
-                check_no_unfinished_run(repo)
-            with _hidden(repo if request.hide_unstaged else None, screen) as hidden:
-                plan = make_plan(request, project, catalogue, ci=ci, junit_dir=records.junit_dir)
-                records.begin()
-                result = anyio.run(
-                    _run_controlled, plan, screen, mode, github, control, records.subscribers
-                )
-        code = exit_code(result)
-        records.finish(result, exit_code=code)
-    _conclude(screen.console, mode, result, hidden, github=github, timeline=outputs.timeline)
+    with Records(outputs, step_summary_path=step_summary_path(github)) as records:
+        output = _Output(screen, mode, github, records)
+        ran = run_session(replace(session, junit_dir=records.junit_dir), BUILTINS, output)
+        code = exit_code(ran.result)
+        records.finish(ran.result, exit_code=code)
+    _conclude(
+        screen.console, mode, ran.result, ran.hidden, github=github, timeline=outputs.timeline
+    )
     return code
+
+
+@dataclass(frozen=True, slots=True)
+class _Output:
+    """The terminal's side of a run: the note on hidden changes, then the run with its outputs."""
+
+    screen: LazyConsole
+    mode: OutputMode
+    github: bool
+    records: Records
+
+    def changes_hidden(self, hidden: HiddenChanges) -> None:
+        from crackjack.cli.summary import hidden_note
+
+        self.screen.console.print(hidden_note(hidden))
+
+    def run(self, plan: Plan, control: RunControl) -> RunResult:
+        self.records.begin()
+        return anyio.run(
+            _run_controlled,
+            plan,
+            self.screen,
+            self.mode,
+            self.github,
+            control,
+            self.records.subscribers,
+        )
 
 
 PLAIN_OUTPUT_READY = (TestProgress, HookFinished, WorkflowFinished)
@@ -190,7 +147,7 @@ def _conclude(
     console: Console,
     mode: OutputMode,
     result: RunResult,
-    hidden: Hidden | None,
+    hidden: HiddenChanges | None,
     *,
     github: bool,
     timeline: bool,
@@ -211,27 +168,12 @@ def _conclude(
     if github:
         for line in annotation_lines(result):
             console.print(Text(line))
-    if hidden is not None and hidden.files:
+    if hidden is not None and hidden.restored:
         console.print(restore_report(hidden))
     for problem in result.subscriber_errors:
         make_console(stderr=True).print(
             f"crackjack: an output failed and was switched off: {problem}"
         )
-
-
-@contextmanager
-def _hidden(repo: Path | None, screen: LazyConsole) -> Iterator[Hidden | None]:
-    """Unstaged changes hidden while the hooks run (git-hook mode), or nothing."""
-    if repo is None:
-        yield None
-        return
-    from crackjack.cli.summary import hidden_note
-    from crackjack.core.git.hiding import unstaged_changes_hidden
-
-    with unstaged_changes_hidden(repo) as hidden:
-        if hidden.recovery_dir is not None:
-            screen.console.print(hidden_note(hidden))
-        yield hidden
 
 
 async def _run_controlled(
@@ -246,7 +188,7 @@ async def _run_controlled(
     if not mode.live:
         plain = _plain_log(screen, mode, github)
         try:
-            return await _run_with_bus(plan, [plain, *records], control)
+            return await run_with_bus(plan, [plain, *records], control)
         finally:
             plain.release()
     from crackjack.cli.live import LiveView
@@ -256,14 +198,6 @@ async def _run_controlled(
     async with anyio.create_task_group() as group:
         with LiveView(screen.console, state) as view:
             group.start_soon(view.animate)
-            result = await _run_with_bus(plan, [state, *records], control)
+            result = await run_with_bus(plan, [state, *records], control)
         group.cancel_scope.cancel()
     return result
-
-
-async def _run_with_bus(
-    plan: Plan, subscribers: list[Subscriber], control: RunControl
-) -> RunResult:
-    async with open_bus(subscribers) as bus:
-        result = await run_workflow(plan, bus, control)
-    return replace(result, subscriber_errors=tuple(bus.errors))

@@ -14,7 +14,7 @@ from crackjack.cli.theme import STYLES, files, seconds
 from crackjack.core.run.results import HookResult, HookStatus, RunResult, TestReport, signal_name
 
 if TYPE_CHECKING:
-    from crackjack.core.git.hiding import Hidden
+    from crackjack.core.git.recoverydata import HiddenChanges
 
 
 def summary(
@@ -103,7 +103,7 @@ def verdict(result: RunResult) -> Text:
     )
 
 
-def hidden_note(hidden: Hidden) -> Text:
+def hidden_note(hidden: HiddenChanges) -> Text:
     """Said before the hooks run, so a user whose run dies knows where the changes are."""
     return Text(
         f"unstaged changes to {files(len(hidden.files))} hidden while the hooks run;"
@@ -112,7 +112,7 @@ def hidden_note(hidden: Hidden) -> Text:
     )
 
 
-def restore_report(hidden: Hidden) -> Text:
+def restore_report(hidden: HiddenChanges) -> Text:
     """What happened to the unstaged changes and to the hooks' fixes around them."""
     text = Text(f"unstaged changes restored ({files(len(hidden.files))})", style="dim")
     if hidden.rolled_back:
@@ -120,6 +120,14 @@ def restore_report(hidden: Hidden) -> Text:
             "the fixes of hooks to " + ", ".join(hidden.rolled_back) + " conflicted with your"
             f" unstaged changes and were rolled back (kept in {hidden.dropped_dir});"
             " your changes are as you left them",
+            style="yellow",
+        )
+    if hidden.merged:
+        text.append(
+            ("; " if hidden.rolled_back else "; the ")
+            + "fixes of hooks to "
+            + ", ".join(hidden.merged)
+            + " were merged with your unstaged changes: review them before committing",
             style="yellow",
         )
     return text

@@ -49,19 +49,16 @@ class Catalogue:
         return tuple(dict.fromkeys(h.phase for h in self.hooks.values()))
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest pyproject.toml from ``start`` up to the repository root (a folder with .git)."""
+def find_pyproject(start: Path, top: Path | None) -> Path | None:
+    """The nearest pyproject.toml from ``start`` up to ``top``, the top of the git work tree
+    around ``start`` (None outside one: up to the filesystem root)."""
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             return candidate
-        if (folder / ".git").exists():
+        if folder == top:
             return None
     return None
-
-
-def _repository_root(start: Path) -> Path | None:
-    return next((f for f in (start, *start.parents) if (f / ".git").exists()), None)
 
 
 def _read_table(pyproject: Path) -> dict[str, Any]:
@@ -83,15 +80,19 @@ def _read_table(pyproject: Path) -> dict[str, Any]:
     return table
 
 
-def load_project(cwd: Path, flags: Mapping[str, Any]) -> Project:
-    """Read settings for the project around ``cwd``; ``flags`` are the command line's values."""
-    pyproject = find_pyproject(cwd)
+def load_project(cwd: Path, flags: Mapping[str, Any], *, top: Path | None = None) -> Project:
+    """Read settings for the project around ``cwd``; ``flags`` are the command line's values.
+
+    ``top``: the top of the git work tree around ``cwd`` (None outside one). Without a
+    pyproject.toml the project root is ``top``, else ``cwd``.
+    """
+    pyproject = find_pyproject(cwd, top)
     table = _read_table(pyproject) if pyproject else {}
     try:
         settings = settings_class(table)(**flags)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, pyproject, flags)) from None
-    root = pyproject.parent if pyproject else (_repository_root(cwd) or cwd)
+    root = pyproject.parent if pyproject else (top or cwd)
     return Project(root=root, pyproject=pyproject, settings=settings)
 
 

@@ -1,4 +1,10 @@
-"""File writes that never leave a user's file truncated, and one wording for file errors."""
+"""File writes that never leave a file half-written, and one wording for file errors.
+
+Every write that replaces a file goes through ``replaced``: the new content goes to a temporary
+file beside it, is flushed and fsynced, and is renamed over the original, so a reader sees the
+old version or the new one, never a mix. The temporary name is short and random whatever the
+file's name, so a name near the 255-byte limit still has room beside it.
+"""
 
 from __future__ import annotations
 
@@ -6,39 +12,96 @@ import contextlib
 import os
 import secrets
 import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+_T = TypeVar("_T")
+
+TEMP_SUFFIX = ".crackjack-tmp"
+"""How every temporary file crackjack leaves beside a user's file ends."""
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
 
 
 def atomic_write(path: Path, data: bytes, *, executable: bool = False) -> None:
     """Replace ``path``'s content with ``data`` all at once.
 
-    The data goes to a temporary file in the same directory, is flushed and fsynced, gets the
-    original's mode (and owner, where allowed) and then replaces the original with
-    ``os.replace``. On any failure (a full disk, say) the temporary file is removed and the
-    error re-raised: the original is left exactly as it was. A symlink is written through, so
-    it stays a symlink. ``executable`` adds the execute bits wherever the read bits are.
+    The new file gets the original's mode (and owner, where allowed); a brand-new file gets
+    0666 less the umask, like ``open``. On any failure (a full disk, say) the original is left
+    exactly as it was. A symlink is written through, so it stays a symlink. ``executable`` adds
+    the execute bits wherever the read bits are.
     """
     target = Path(os.path.realpath(path))
     try:
         original: os.stat_result | None = target.stat()
     except FileNotFoundError:
         original = None
-    fd, temp = _create_temp(target, private=original is not None)
+    with replaced(target, mode=0o600 if original is not None else 0o666) as handle:
+        handle.write(data)
+        if original is not None:
+            _copy_metadata(handle.fileno(), original)
+        if executable:
+            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+            os.fchmod(handle.fileno(), mode | stat.S_IRUSR | stat.S_IXUSR | (mode & 0o444) >> 2)
+
+
+@contextlib.contextmanager
+def replaced(path: Path, *, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """Write the new content of ``path`` in the block; it replaces ``path`` when the block ends.
+
+    The temporary file starts with ``mode`` (less the umask), so a private file's content is
+    never readable by others in between. It is fsynced, then renamed over ``path`` (a symlink
+    at ``path`` is replaced, not followed). On any failure it is removed and the error raised.
+    """
+    temp, fd = _fresh(path, lambda name: _create(name, mode))
     try:
         with open(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
-            if original is not None:
-                _copy_metadata(handle.fileno(), original)
-            if executable:
-                mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
-                os.fchmod(handle.fileno(), mode | stat.S_IRUSR | stat.S_IXUSR | (mode & 0o444) >> 2)
             os.fsync(handle.fileno())
-        os.replace(temp, target)
+        os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def replace_with_symlink(path: Path, target: bytes) -> None:
+    """Make ``path`` a symlink to ``target`` at once, whatever stood there."""
+    temp, _ = _fresh(path, lambda name: os.symlink(target, os.fsencode(name)))
+    try:
+        os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def _fresh(path: Path, make: Callable[[Path], _T]) -> tuple[Path, _T]:
+    """``make`` a temporary file beside ``path`` under a name nobody uses yet.
+
+    The name is random and never derived from ``path``'s name, so it fits the file name limit
+    (NAME_MAX, 255 bytes) whatever that name is.
+    """
+    while True:
+        temp = path.with_name(f".{secrets.token_hex(8)}{TEMP_SUFFIX}")
+        try:
+            return temp, make(temp)
+        except FileExistsError:
+            continue
+
+
+def new_file(path: Path, mode: int = 0o600) -> BinaryIO:
+    """Open a file that must not exist yet for writing (a symlink there is an error)."""
+    return open(_create(path, mode), "wb")
+
+
+def fsync_dir(path: Path) -> None:
+    """Make the entries of the folder ``path`` (new names, renames) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -46,21 +109,8 @@ def describe_os_error(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _create_temp(target: Path, *, private: bool) -> tuple[int, str]:
-    """A new file beside ``target``.
-
-    It starts as 0600 when it will get an existing file's mode, so a private file's content is
-    never readable by others in between; a brand-new file gets 0666 less the umask, like
-    ``open``.
-    """
-    mode = 0o600 if private else 0o666
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    while True:
-        temp = str(target.with_name(f".{target.name}.{secrets.token_hex(4)}.crackjack-tmp"))
-        try:
-            return os.open(temp, flags, mode), temp
-        except FileExistsError:
-            continue
+def _create(path: Path, mode: int) -> int:
+    return os.open(path, _NEW_FILE, mode)
 
 
 def _copy_metadata(fd: int, original: os.stat_result) -> None:

@@ -1,6 +1,6 @@
 """Which files a run looks at: git's view in a work tree, a filtered walk elsewhere.
 
-One entry point, ``select_files(root, selection)``, the same for every workflow. The selection
+One entry point, ``select_files(root, selection, tree)``, the same for every workflow. The selection
 is one of four small frozen dataclasses (``FileSelection``):
 
 - ``AllFiles()``: every file of the project (``discover``);
@@ -24,7 +24,7 @@ from typing import assert_never
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.git import commands as git
-from crackjack.core.git.refusals import require_work_tree
+from crackjack.core.git.worktree import NotARepositoryError, WorkTree
 
 DEFAULT_BASES = ("@{upstream}", "main", "master")
 """What ``ChangedFiles()`` compares with: the first of these that names a commit."""
@@ -101,34 +101,44 @@ class GivenFiles:
 FileSelection = AllFiles | StagedFiles | ChangedFiles | GivenFiles
 
 
-def select_files(root: Path, selection: FileSelection) -> list[str]:
-    """The files ``selection`` picks under the project ``root``, sorted, relative to it."""
+def select_files(root: Path, selection: FileSelection, tree: WorkTree | None) -> list[str]:
+    """The files ``selection`` picks under the project ``root``, sorted, relative to it.
+
+    ``tree`` is the git work tree around ``root`` (None outside one: a plain folder).
+    """
     root = root.absolute()
     match selection:
         case AllFiles():
-            return discover(root)
+            return discover(root, tree)
         case StagedFiles():
-            require_work_tree(root)
-            return git.staged_files(root, _head_or_empty_tree(root))
+            head = _need(root, tree).head
+            return git.staged_files(root, head or git.empty_tree(root))
         case ChangedFiles(ref=ref):
-            require_work_tree(root)
-            return git.changed_files(root, _fork_point(root, ref))
+            return git.changed_files(root, _fork_point(root, ref, _need(root, tree).head))
         case GivenFiles(paths=paths, cwd=cwd):
-            return _given(root, paths, Path.cwd() if cwd is None else cwd)
+            return _given(root, paths, Path.cwd() if cwd is None else cwd, tree)
         case _:  # pragma: no cover - mypy proves every case is handled
             assert_never(selection)
 
 
-def discover(root: Path) -> list[str]:
+def discover(root: Path, tree: WorkTree | None) -> list[str]:
     """Every candidate file under ``root``, as sorted posix paths relative to it.
 
     In a git work tree these are git's tracked and untracked-not-ignored files; elsewhere a walk
     that skips version-control, cache, build and virtualenv directories. Symlinks are listed as
     paths and never followed, as git does.
     """
-    if git.repo_root(root) is not None:
+    if tree is not None:
         return git.list_files(root)
     return walk(root)
+
+
+def _need(root: Path, tree: WorkTree | None) -> WorkTree:
+    if tree is None:
+        raise NotARepositoryError(
+            f"not a git repository: {root}; run crackjack inside a git work tree"
+        )
+    return tree
 
 
 def walk(root: Path) -> list[str]:
@@ -154,15 +164,10 @@ def _skipped(name: str, path: str) -> bool:
     return os.path.exists(os.path.join(path, "pyvenv.cfg"))
 
 
-def _head_or_empty_tree(root: Path) -> str:
-    return git.head_commit(root) or git.empty_tree(root)
-
-
-def _fork_point(root: Path, ref: str | None) -> str:
+def _fork_point(root: Path, ref: str | None, head: str | None) -> str:
     """The merge base of ``HEAD`` and ``ref`` (or the default base), as a hash; before the
     first commit, the empty tree (everything in the work tree is new)."""
     base = None if ref is None else (ref, _commit(root, ref))
-    head = git.head_commit(root)
     if head is None:
         return git.empty_tree(root)
     name, commit = _default_base(root) if base is None else base
@@ -196,7 +201,7 @@ def _default_base(root: Path) -> tuple[str, str]:
     )
 
 
-def _given(root: Path, paths: Iterable[str], cwd: Path) -> list[str]:
+def _given(root: Path, paths: Iterable[str], cwd: Path, tree: WorkTree | None) -> list[str]:
     """The ``GivenFiles`` rule: normalise, drop missing paths, expand folders."""
     anchor = _Anchor(root, cwd)
     found: set[str] = set()
@@ -213,7 +218,7 @@ def _given(root: Path, paths: Iterable[str], cwd: Path) -> list[str]:
             folders.append(relative)
         else:
             found.add(relative)
-    found.update(_expand(root, folders))
+    found.update(_expand(root, folders, tree))
     return sorted(found)
 
 
@@ -251,10 +256,10 @@ def _under(path: str, base: str) -> str | None:
     return path[len(prefix) :] if path.startswith(prefix) else None
 
 
-def _expand(root: Path, folders: list[str]) -> list[str]:
+def _expand(root: Path, folders: list[str], tree: WorkTree | None) -> list[str]:
     if not folders:
         return []
-    if git.repo_root(root) is not None:
+    if tree is not None:
         return git.list_paths(root, folders)
     found: list[str] = []
     for folder in folders:

@@ -15,6 +15,10 @@ from crackjack.core.errors import CrackjackError
 from crackjack.core.process.run import ProcessOutcome, ProcessRequest, run_process
 
 _GIT = ("git", "-c", "core.quotepath=off")
+"""The start of every git command line (``git_argv`` adds the rest)."""
+
+HARDENED_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--no-renames")
+"""What every ``git diff`` is given, so that no user configuration changes its output."""
 
 
 class GitError(CrackjackError):
@@ -24,12 +28,21 @@ class GitError(CrackjackError):
 class GitNotFoundError(GitError):
     """The git program could not be started (not installed, or not on ``PATH``)."""
 
+    @classmethod
+    def for_command(cls, args: Sequence[str], reason: str) -> GitNotFoundError:
+        return cls(f"cannot run {_describe(args)}: {reason} (is git installed and on PATH?)")
+
+
+def git_argv(*args: str) -> tuple[str, ...]:
+    """The whole command line of ``git <args>`` (for sizing batches of file names)."""
+    return (*_GIT, *args)
+
 
 def run_git(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> ProcessOutcome:
     """``git <args>`` through the chokepoint, whatever its exit status (for commands whose
     status carries meaning); ``env`` replaces the environment (e.g. with ``GIT_INDEX_FILE``)."""
     return run_process(
-        ProcessRequest(argv=(*_GIT, *args), cwd=cwd, env=env, tail_bytes=None, merge_stderr=False)
+        ProcessRequest(argv=git_argv(*args), cwd=cwd, env=env, tail_bytes=None, merge_stderr=False)
     )
 
 
@@ -39,27 +52,12 @@ def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> bytes:
         raise GitError(f"cannot run {_describe(args)}: {cwd} is not a directory")
     outcome = run_git(args, cwd, env)
     if outcome.start_error is not None:
-        raise GitNotFoundError(
-            f"cannot run {_describe(args)}: {outcome.start_error} (is git installed and on PATH?)"
-        )
+        raise GitNotFoundError.for_command(args, outcome.start_error)
     if outcome.returncode != 0:
         detail = _first_line(outcome.stderr)
         status = _status(outcome.returncode)
         raise GitError(f"{_describe(args)} {status}" + (f": {detail}" if detail else ""))
     return outcome.output
-
-
-def repo_root(path: Path) -> Path | None:
-    """The top of the work tree containing ``path``; None outside one (or in ``.git``, bare).
-
-    Also None when git is not installed: crackjack then works on the plain directory.
-    """
-    try:
-        out = git("rev-parse", "--show-toplevel", cwd=nearest_dir(path))
-    except GitError:
-        return None
-    top = os.fsdecode(out.removesuffix(b"\n"))
-    return Path(top) if top else None
 
 
 def list_files(root: Path) -> list[str]:
@@ -86,11 +84,6 @@ def list_paths(root: Path, pathspecs: Sequence[str]) -> list[str]:
         cwd=root,
     )
     return _existing(root, _split(out))
-
-
-def head_commit(root: Path) -> str | None:
-    """The commit ``HEAD`` names; None on an unborn branch (a repository with no commits)."""
-    return resolve_commit(root, "HEAD")
 
 
 def resolve_commit(root: Path, ref: str) -> str | None:
@@ -154,12 +147,6 @@ def unmerged_files(root: Path) -> list[str]:
     return sorted({os.fsdecode(path) for path in entries})
 
 
-def absolute_git_dir(root: Path) -> Path:
-    """This work tree's own git directory (``.git/worktrees/NAME`` for a linked worktree)."""
-    out = git("rev-parse", "--absolute-git-dir", cwd=nearest_dir(root))
-    return Path(os.fsdecode(out.removesuffix(b"\n")))
-
-
 def _diff(root: Path, *args: str) -> list[str]:
     """Names from ``git diff``, immune to user configuration: no external diff, textconv,
     colour or rename detection (a rename is its new name, added), paths relative to ``root``
@@ -174,10 +161,7 @@ def _diff(root: Path, *args: str) -> list[str]:
         "diff",
         "--name-only",
         "-z",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--no-color",
-        "--no-renames",
+        *HARDENED_DIFF,
         "--relative",
         "--diff-filter=ACMRT",
         *args,
@@ -212,7 +196,7 @@ def lexists(path: Path) -> bool:
     return True
 
 
-def _describe(args: tuple[str, ...]) -> str:
+def _describe(args: Sequence[str]) -> str:
     return shlex.join(("git", *args))
 
 

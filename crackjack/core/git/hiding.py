@@ -1,6 +1,6 @@
 """Hide unstaged changes while hooks run, and always give them back (DESIGN.md 6.6, 6.9).
 
-``unstaged_changes_hidden(repo)`` makes every tracked file with unstaged changes match the
+``unstaged_changes_hidden(tree)`` makes every tracked file with unstaged changes match the
 index (``GIT_INDEX_FILE`` when git set it, as ``git commit -a`` and ``git commit <paths>`` do),
 so hooks see what will be committed, and puts the user's changes back on exit, whatever
 happened inside. In order:
@@ -10,9 +10,9 @@ happened inside. In order:
    (git would delete it);
 2. list the unstaged changes (``git diff --raw -z``), leaving out intent-to-add files (they stay
    in the work tree untouched, like untracked files) and submodules (never touched);
-3. write and fsync the recovery data (see ``crackjack.core.git.recovery``): copies of the files,
-   the patch, a snapshot commit pinned by a ref, then ``state.json``. Any failure so far
-   removes what was written and raises: the work tree and index are untouched;
+3. write and fsync the recovery data (see ``crackjack.core.git.recoverydata``): copies of the
+   files, the patch, a commit of the work tree pinned by a ref, then ``state.json``. Any
+   failure so far removes what was written and raises: the work tree and index are untouched;
 4. ``git checkout-index -f -- <paths>``: the only destructive step. It writes files, never the
    index;
 5. run the body (the hooks);
@@ -29,46 +29,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.files.batching import partition
-from crackjack.core.git.commands import GitError, git, head_commit, run_git
-from crackjack.core.git.recovery import (
-    PATCH_NAME,
-    STATE_NAME,
-    RecoveryData,
-    SaveFailed,
-    UnfinishedRun,
-    Worktree,
-    check_no_unfinished_run,
-    check_tree,
-    fsync_dir,
-    locate,
-    now_text,
-    save_base,
-    save_file,
-    state_content,
-    write_json_atomically,
-)
+from crackjack.core.git.commands import HARDENED_DIFF, git, git_argv
+from crackjack.core.git.recoverydata import HiddenChanges
+from crackjack.core.git.recoverywrite import save_base, save_recovery_data
 from crackjack.core.git.refusals import refuse_unmerged
-from crackjack.core.git.restore import discard_partial, finish, recover, restore
+from crackjack.core.git.restore import finish, restore
+from crackjack.core.git.unfinished import check_no_unfinished_run
+from crackjack.core.git.worktree import WorkTree
 
-__all__ = [
-    "Hidden",
-    "SaveFailed",
-    "UnfinishedRun",
-    "check_no_unfinished_run",
-    "recover",
-    "unstaged_changes_hidden",
-]
-
-_GIT_PREFIX = ("git", "-c", "core.quotepath=off")
 _GITLINK = b"160000"
 _EMPTY_BLOBS = (
     b"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391",
@@ -76,44 +51,11 @@ _EMPTY_BLOBS = (
 )
 _INTENT_TO_ADD = 1 << 29
 """``CE_INTENT_TO_ADD`` in the flags ``git ls-files --debug`` prints."""
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
-_IDENTITY = {
-    "GIT_AUTHOR_NAME": "crackjack",
-    "GIT_AUTHOR_EMAIL": "crackjack@localhost",
-    "GIT_COMMITTER_NAME": "crackjack",
-    "GIT_COMMITTER_EMAIL": "crackjack@localhost",
-}
-
-
-@dataclass(slots=True)
-class Hidden:
-    """What ``unstaged_changes_hidden`` hid, and after the block how it was given back.
-
-    ``files``: the tracked files whose unstaged changes were hidden (relative to the top of the
-    work tree); empty when there was nothing to hide, and then nothing was written.
-    ``recovery_dir`` and ``snapshot_ref``: where the saved changes are while hidden (print
-    them). After the block: ``restored``; ``merged``: files where a hook's edit was kept
-    beside the user's; ``rolled_back``: files where a hook's edit conflicted with the user's
-    and was dropped (saved in ``dropped_dir``) so that the user's edit is kept.
-    """
-
-    files: tuple[str, ...]
-    recovery_dir: Path | None = None
-    snapshot_ref: str | None = None
-    restored: bool = False
-    merged: tuple[str, ...] = ()
-    rolled_back: tuple[str, ...] = ()
-    dropped_dir: Path | None = None
-
-    @property
-    def patch(self) -> Path | None:
-        """The binary patch of the hidden changes (``git apply`` can use it)."""
-        return None if self.recovery_dir is None else self.recovery_dir / PATCH_NAME
 
 
 @contextmanager
-def unstaged_changes_hidden(repo: Path) -> Iterator[Hidden]:
-    """Hide the unstaged changes of the work tree around ``repo`` inside the block.
+def unstaged_changes_hidden(tree: WorkTree) -> Iterator[HiddenChanges]:
+    """Hide the unstaged changes of the work tree ``tree`` inside the block.
 
     Raises RepositoryStateError (refused, nothing done), UnfinishedRun (an earlier run must be
     recovered first), SaveFailed (the recovery data could not be written; nothing was
@@ -122,34 +64,33 @@ def unstaged_changes_hidden(repo: Path) -> Iterator[Hidden]:
     do not raise (``crackjack.core.run.signals.stop_signals_to``), so nothing cuts the restore
     short.
     """
-    tree = locate(repo)
-    check_tree(tree)
+    check_no_unfinished_run(tree)
     refuse_unmerged(tree.top)
     paths = unstaged_paths(tree)
     if not paths:
-        yield Hidden(files=())
+        yield HiddenChanges(files=())
         return
     refuse_unsafe_paths(tree, paths)
     data = save_recovery_data(tree, paths)
-    hidden = Hidden(files=tuple(paths), recovery_dir=data.directory, snapshot_ref=data.ref)
+    hidden = HiddenChanges(files=tuple(paths), recovery_dir=data.directory)
     try:
         checkout_index(tree, paths)
         with contextlib.suppress(OSError):  # without it, hooks' edits are saved, not merged
             save_base(tree, data)
         yield hidden
     finally:
-        outcome = restore(tree, data)
+        given_back = restore(tree, data)
         finish(tree, data)
         hidden.restored = True
-        hidden.merged = outcome.merged
-        hidden.rolled_back = outcome.rolled_back
-        hidden.dropped_dir = outcome.dropped_dir
+        hidden.merged = given_back.merged
+        hidden.rolled_back = given_back.rolled_back
+        hidden.dropped_dir = given_back.dropped_dir
 
 
 # --- what to hide ---------------------------------------------------------------------------
 
 
-def unstaged_paths(tree: Worktree) -> list[str]:
+def unstaged_paths(tree: WorkTree) -> list[str]:
     """Tracked paths whose work tree differs from the index, except intent-to-add files and
     submodules, in git's order."""
     out = git(
@@ -158,10 +99,7 @@ def unstaged_paths(tree: Worktree) -> list[str]:
         "--raw",
         "-z",
         "--no-abbrev",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--no-color",
-        "--no-renames",
+        *HARDENED_DIFF,
         "--ignore-submodules",
         "--no-relative",
         "--",
@@ -182,7 +120,7 @@ def unstaged_paths(tree: Worktree) -> list[str]:
     return [path for path in paths if path not in intent]
 
 
-def intent_to_add(tree: Worktree, paths: Sequence[str]) -> set[str]:
+def intent_to_add(tree: WorkTree, paths: Sequence[str]) -> set[str]:
     """Which of ``paths`` are intent-to-add entries (``git add -N``) of the index.
 
     Only ``ls-files --debug`` shows the flag; its ``-z`` form is each name, a NUL, then five
@@ -190,7 +128,7 @@ def intent_to_add(tree: Worktree, paths: Sequence[str]) -> set[str]:
     """
     base = ("--literal-pathspecs", "ls-files", "-z", "--debug", "--")
     found: set[str] = set()
-    for batch in partition((*_GIT_PREFIX, *base), paths):
+    for batch in partition(git_argv(*base), paths):
         out = git(*base, *batch, cwd=tree.top)
         position = 0
         while position < len(out):
@@ -205,7 +143,7 @@ def intent_to_add(tree: Worktree, paths: Sequence[str]) -> set[str]:
     return found
 
 
-def refuse_unsafe_paths(tree: Worktree, paths: Sequence[str]) -> None:
+def refuse_unsafe_paths(tree: WorkTree, paths: Sequence[str]) -> None:
     """Refuse paths where the checkout would delete something that is not saved: a folder or
     special file at the path, or a file or symlink where git needs a parent folder."""
     checked: set[Path] = set()
@@ -245,126 +183,15 @@ def _refuse(path: str, where: str, kind: str) -> None:
     )
 
 
-# --- saving it ------------------------------------------------------------------------------
-
-
-def save_recovery_data(tree: Worktree, paths: Sequence[str]) -> RecoveryData:
-    """Write and fsync everything needed to put ``paths`` back; ``state.json`` last.
-
-    On any failure, whatever was written is removed and the error raised (SaveFailed for an
-    OS or git error): nothing has touched the work tree or the index yet.
-    """
-    directory = tree.recovery_dir
-    discard_partial(tree)
-    snapshot: str | None = None
-    try:
-        (directory / "files").mkdir(mode=0o700, parents=True)
-        files = tuple(
-            save_file(tree.top, directory, number, path, sync=True)
-            for number, path in enumerate(paths)
-        )
-        fsync_dir(directory / "files")
-        write_unstaged_patch(tree, paths, directory / PATCH_NAME)
-        head = head_commit(tree.top)
-        snapshot = snapshot_commit(tree, directory, head)
-        data = RecoveryData(
-            directory=directory,
-            ref=tree.ref,
-            snapshot=snapshot,
-            head=head,
-            index_file=str(tree.index_file),
-            created=now_text(),
-            pid=os.getpid(),
-            files=files,
-        )
-        write_json_atomically(directory / STATE_NAME, state_content(data))
-        fsync_dir(tree.crackjack_dir)
-        fsync_dir(tree.git_dir)
-    except BaseException as exc:
-        _unsave(tree, snapshot)
-        if isinstance(exc, OSError | GitError):
-            raise SaveFailed(
-                f"could not save the unstaged changes before hiding them ({exc}), so nothing "
-                f"was hidden or changed. Check that {directory} can be written (free space, "
-                "permissions), or stage or stash the changes yourself"
-            ) from exc
-        raise
-    return data
-
-
-def _unsave(tree: Worktree, snapshot: str | None) -> None:
-    if snapshot is not None:
-        run_git(["update-ref", "--no-deref", "-d", tree.ref, snapshot], tree.top)
-    directory = tree.recovery_dir
-    if directory.is_dir() and not directory.is_symlink():
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-def write_unstaged_patch(tree: Worktree, paths: Sequence[str], target: Path) -> None:
-    """Write ``git diff --binary`` of ``paths`` to ``target`` and fsync it. Immune to the
-    configuration that changes a diff's output (external diff, textconv, colour, prefixes,
-    renames, relative paths, end-of-line conversion). Git writes each batch to a file
-    (``--output``), so a huge binary change never sits in memory."""
-    part = target.with_name(f"{target.name}.part")
-    base = (
-        *("-c", "core.autocrlf=false", "-c", "core.safecrlf=false"),
-        *("--no-optional-locks", "--literal-pathspecs", "diff", "--binary", "--full-index"),
-        *("--no-ext-diff", "--no-textconv", "--no-color", "--no-renames"),
-        *("--ignore-submodules", "--no-relative", "--src-prefix=a/", "--dst-prefix=b/"),
-        *(f"--output={part}", "--"),
-    )
-    with open(os.open(target, _NEW_FILE, 0o600), "wb") as out:
-        for batch in partition((*_GIT_PREFIX, *base), paths):
-            git(*base, *batch, cwd=tree.top)
-            with open(part, "rb") as written:
-                shutil.copyfileobj(written, out)
-            os.unlink(part)
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def snapshot_commit(tree: Worktree, directory: Path, head: str | None) -> str:
-    """A commit of the work tree's tracked content, pinned by ``tree.ref``.
-
-    Made in a copy of the index (``git add -u`` with ``GIT_INDEX_FILE`` pointing at it), so the
-    real index is never written; it includes intent-to-add files' content. Its parent is HEAD
-    (none in a repository without commits).
-    """
-    index = directory / "snapshot.index"
-    if tree.index_file.is_file():
-        shutil.copyfile(tree.index_file, index)
-    env = {**os.environ, "GIT_INDEX_FILE": str(index)}
-    no_hooks = ("-c", "core.hooksPath=/dev/null", "-c", "core.splitIndex=false")
-    git(*no_hooks, "-c", "core.safecrlf=false", "add", "-u", cwd=tree.top, env=env)
-    tree_oid = git("write-tree", cwd=tree.top, env=env).decode("ascii").strip()
-    index.unlink()
-    message = f"crackjack: work tree before hiding unstaged changes (pid {os.getpid()})"
-    parents = ["-p", head] if head is not None else []
-    identity = {**os.environ, **_IDENTITY}
-    commit = git(
-        "commit-tree",
-        "--no-gpg-sign",
-        "-m",
-        message,
-        *parents,
-        tree_oid,
-        cwd=tree.top,
-        env=identity,
-    )
-    snapshot = commit.decode("ascii").strip()
-    git("update-ref", "--no-deref", "-m", message, tree.ref, snapshot, cwd=tree.top)
-    return snapshot
-
-
 # --- hiding it ------------------------------------------------------------------------------
 
 
-def checkout_index(tree: Worktree, paths: Sequence[str]) -> None:
+def checkout_index(tree: WorkTree, paths: Sequence[str]) -> None:
     """Make the work tree's ``paths`` match the index. Writes files only: without ``-u``,
     ``checkout-index`` never writes the index. Names are literal, not pathspecs."""
     base = (
         *("-c", "submodule.recurse=0", "-c", "core.hooksPath=/dev/null"),
         *("checkout-index", "-f", "--"),
     )
-    for batch in partition((*_GIT_PREFIX, *base), paths):
+    for batch in partition(git_argv(*base), paths):
         git(*base, *batch, cwd=tree.top)

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Final
 
 from crackjack import __version__
-from crackjack.core.errors import ConfigError, RepositoryStateError
+from crackjack.core.errors import ConfigError
 from crackjack.core.files.fsutil import atomic_write, describe_os_error
-from crackjack.core.git.commands import git, repo_root
+from crackjack.core.git.commands import git
+from crackjack.core.git.worktree import WorkTree
 
 SUPPORTED_HOOK_TYPES: Final = ("pre-commit", "pre-push")
 SCRIPT_FORMAT: Final = 1
@@ -170,9 +171,9 @@ exit 1
 
 
 def install(
-    repo: Path, hook_type: str = "pre-commit", *, force: bool = False, python: str | None = None
+    tree: WorkTree, hook_type: str = "pre-commit", *, force: bool = False, python: str | None = None
 ) -> InstallReport:
-    """Write crackjack's ``hook_type`` hook into the hooks directory git uses for ``repo``.
+    """Write crackjack's ``hook_type`` hook into the hooks directory git uses for ``tree``.
 
     Installing over our own script rewrites it (``UNCHANGED`` when nothing differs). A foreign
     hook is refused unless ``force``: then it is renamed ``<hook>.legacy`` (never over an
@@ -181,7 +182,7 @@ def install(
     interpreter the script runs crackjack with (default: this one).
     """
     _check_hook_type(hook_type)
-    root = _work_tree(repo)
+    root = tree.top
     hooks_dir = hooks_directory(root)
     shared = _hooks_path_is_shared(root)
     if shared and not force:
@@ -214,10 +215,10 @@ def install(
     )
 
 
-def uninstall(repo: Path, hook_type: str = "pre-commit") -> UninstallReport:
+def uninstall(tree: WorkTree, hook_type: str = "pre-commit") -> UninstallReport:
     """Remove crackjack's ``hook_type`` hook if it is ours, putting back ``<hook>.legacy``."""
     _check_hook_type(hook_type)
-    path = hooks_directory(_work_tree(repo)) / hook_type
+    path = hooks_directory(tree.top) / hook_type
     legacy = _legacy_path(path)
     has_legacy = os.path.lexists(legacy)
     if not os.path.lexists(path):
@@ -256,16 +257,6 @@ def _check_hook_type(hook_type: str) -> None:
         raise InstallError(
             f"unsupported hook type {hook_type!r}: choose one of {', '.join(SUPPORTED_HOOK_TYPES)}"
         )
-
-
-def _work_tree(repo: Path) -> Path:
-    root = repo_root(repo)
-    if root is None:
-        raise RepositoryStateError(
-            f"{repo} is not in a git work tree (a bare repository or inside .git has no hooks "
-            "that run on commit)"
-        )
-    return root
 
 
 def _hooks_path_is_shared(root: Path) -> bool:

@@ -9,9 +9,8 @@ others may have open lets two processes lock two different files).
 Where the lock lives (``lock_dir_for``):
 
 - in a git work tree: ``<git dir>/crackjack/``, where ``<git dir>`` is the work tree's own git
-  directory (``git rev-parse --absolute-git-dir``: ``.git`` of a clone, or
-  ``.git/worktrees/NAME`` of a linked worktree), so each worktree has its own lock and the
-  project's files are never touched;
+  directory (``.git`` of a clone, or ``.git/worktrees/NAME`` of a linked worktree), so each
+  worktree has its own lock and the project's files are never touched;
 - elsewhere: ``$XDG_CACHE_HOME/crackjack/locks/NAME-HASH/`` (``~/.cache`` when
   ``XDG_CACHE_HOME`` is unset), keyed by the project root's resolved path.
 """
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
 from crackjack.core.files.fsutil import describe_os_error
-from crackjack.core.git import commands as git
+from crackjack.core.git.worktree import WorkTree
 
 LOCK_FILE = "run.lock"
 _FIRST_DELAY = 0.01
@@ -63,12 +62,12 @@ def run_lock(lock_dir: Path, *, wait: float = 5.0) -> Iterator[Path]:
         os.close(fd)
 
 
-def lock_dir_for(root: Path) -> Path:
-    """Where the run lock of the project at ``root`` lives (see the module docstring)."""
-    try:
-        return git.absolute_git_dir(root) / "crackjack"
-    except git.GitError:
-        return _cache_home() / "crackjack" / "locks" / _key(root)
+def lock_dir_for(root: Path, tree: WorkTree | None) -> Path:
+    """Where the run lock of the project at ``root``, in the work tree ``tree`` (None outside
+    one), lives (see the module docstring)."""
+    if tree is not None:
+        return tree.crackjack_dir
+    return _cache_home() / "crackjack" / "locks" / _key(root)
 
 
 def _open(path: Path) -> int:
@@ -127,15 +126,20 @@ def _holder(fd: int) -> int | None:
         pid = int(os.pread(fd, 32, 0).decode("ascii").strip())
     except (OSError, ValueError):
         return None
+    return pid if process_alive(pid) else None
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (another user's counts)."""
     if pid <= 0:
-        return None
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return None
+        return False
     except PermissionError:
-        pass  # alive, another user's
-    return pid
+        return True
+    return True
 
 
 def _cache_home() -> Path:

@@ -4,92 +4,37 @@
 - unmerged paths (a merge, rebase or cherry-pick stopped on conflicts): hiding unstaged changes
   and checking "the staged files" mean nothing until the conflicts are resolved;
 - outside a git repository, where a git work tree is needed (git-hook mode, staged files).
+
+The first and the last are found with the work tree (``crackjack.core.git.worktree``).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.git import commands as git
+from crackjack.core.git.worktree import WorkTree, find_work_tree, work_tree_or_none
 
 _SHOWN_UNMERGED = 10
 """How many unmerged paths the refusal names before "and N more"."""
 
 
-class NotARepositoryError(RepositoryStateError):
-    """A git work tree is needed and there is no repository around the path."""
-
-
-def check_repository(path: Path, *, need_repo: bool, allow_unmerged: bool = False) -> Path | None:
-    """The top of the git work tree around ``path``, after refusing the states we never run in.
+def check_repository(
+    path: Path, *, need_repo: bool, allow_unmerged: bool = False
+) -> WorkTree | None:
+    """The git work tree around ``path``, after refusing the states we never run in.
 
     Outside a repository (or without git installed): None, or with ``need_repo`` the
     NotARepositoryError (or GitNotFoundError). Inside ``.git`` or in a bare repository: always
     a RepositoryStateError, as there is nothing to check and a walk of git's own files would be
     wrong. Unmerged paths anywhere in the work tree: a RepositoryStateError unless
-    ``allow_unmerged`` (a read-only run over all files may go on mid-merge).
+    ``allow_unmerged``.
     """
-    try:
-        top = require_work_tree(path)
-    except (NotARepositoryError, git.GitNotFoundError):
-        if need_repo:
-            raise
-        return None
-    if not allow_unmerged:
-        refuse_unmerged(top)
-    return top
-
-
-def require_work_tree(path: Path) -> Path:
-    """The top of the git work tree around ``path`` (the nearest existing folder of it).
-
-    Raises NotARepositoryError outside a repository and RepositoryStateError inside ``.git``
-    or a bare repository. For git-hook mode and the staged and changed file selections. Does
-    not look for unmerged paths (``check_repository`` does).
-    """
-    where = git.nearest_dir(path)
-    try:
-        out = git.git(
-            "rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--is-inside-work-tree",
-            "--show-toplevel", cwd=where,
-        )  # fmt: skip
-    except git.GitNotFoundError:
-        raise
-    except git.GitError:
-        _refuse_where(where)  # --show-toplevel fails outside a work tree: say why
-        raise
-    lines = out.split(b"\n")
-    _refuse_states(where, *(line == b"true" for line in lines[:3]))
-    return Path(os.fsdecode(lines[3]))
-
-
-def _refuse_where(where: Path) -> None:
-    """Raise the error that says why ``where`` has no work tree to check."""
-    try:
-        out = git.git(
-            "rev-parse", "--is-bare-repository", "--is-inside-git-dir", "--is-inside-work-tree",
-            cwd=where,
-        )  # fmt: skip
-    except git.GitError:
-        raise NotARepositoryError(
-            f"not a git repository: {where}; run crackjack inside a git work tree"
-        ) from None
-    _refuse_states(where, *(line == b"true" for line in out.split(b"\n")[:3]))
-
-
-def _refuse_states(where: Path, bare: bool, in_git_dir: bool, in_work_tree: bool) -> None:
-    if bare:
-        raise RepositoryStateError(
-            f"{where} is a bare repository, with no work tree to check; "
-            "run crackjack in a clone that has one"
-        )
-    if in_git_dir or not in_work_tree:
-        raise RepositoryStateError(
-            f"{where} is inside a git directory, not a work tree; "
-            "run crackjack from the work tree (the folder that holds .git)"
-        )
+    tree = find_work_tree(path) if need_repo else work_tree_or_none(path)
+    if tree is not None and not allow_unmerged:
+        refuse_unmerged(tree.top)
+    return tree
 
 
 def refuse_unmerged(top: Path) -> None:

@@ -1,6 +1,6 @@
 """Putting hidden unstaged changes back (DESIGN.md 6.6), from the recovery data
-``crackjack.core.git.recovery`` describes: after a run, or with ``crackjack recover`` after a run
-that was stopped.
+``crackjack.core.git.recoverydata`` describes: after a run, or with ``crackjack recover`` after
+a run that was stopped.
 
 Every hidden path gets the user's bytes back. A hook's later edit to one is merged with the
 user's when the two do not overlap, and otherwise saved under ``<git-dir>/crackjack/dropped/``
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import secrets
 import shutil
@@ -20,107 +19,43 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crackjack.core.files.fsutil import fsync_dir, replace_with_symlink, replaced
 from crackjack.core.git.commands import GitError, git, run_git
-from crackjack.core.git.recovery import (
-    BASE_NAME,
+from crackjack.core.git.recoverydata import (
     RECOVER_COMMAND,
     STATE_NAME,
     FileState,
+    HiddenChanges,
     RecoveryData,
     RestoreFailed,
     SavedFile,
-    Worktree,
     copy_bytes,
-    digest_file,
-    fsync_dir,
-    load,
-    locate,
+    copy_into,
     observe,
-    write_synced,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class RestoreOutcome:
-    """What a restore did: every hidden path is back; ``merged`` kept a hook's edit beside the
-    user's, ``rolled_back`` dropped a hook's edit (saved in ``dropped_dir``) for the user's."""
-
-    files: tuple[str, ...]
-    merged: tuple[str, ...] = ()
-    rolled_back: tuple[str, ...] = ()
-    dropped_dir: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RecoveryReport:
-    """What ``recover`` did. ``found`` is False when there was nothing to recover."""
-
-    found: bool
-    location: Path
-    snapshot: str | None = None
-    files: tuple[str, ...] = ()
-    merged: tuple[str, ...] = ()
-    rolled_back: tuple[str, ...] = ()
-    dropped_dir: Path | None = None
-
+from crackjack.core.git.recoveryread import Base, digest_or_none, read_bases, read_recovery_data
+from crackjack.core.git.recoverywrite import discard_partial
+from crackjack.core.git.worktree import WorkTree
 
 # --- recover --------------------------------------------------------------------------------
 
 
-def recover(repo: Path) -> RecoveryReport:
-    """Put back everything an unfinished run hid, then delete its recovery data.
+def recover(tree: WorkTree) -> HiddenChanges | None:
+    """Put back everything an unfinished run hid, then delete its recovery data; None when
+    there was nothing to recover.
 
     Idempotent: a file already back is left alone, and with no recovery data there is nothing
     to do. A hook's (or anyone's) later edit to a hidden file is merged with the user's when
     the two do not overlap, and otherwise saved under ``dropped/`` before the user's version
     is written. Raises RestoreFailed (data kept) if any file cannot be put back.
     """
-    tree = locate(repo)
-    data = load(tree)
+    data = read_recovery_data(tree)
     if data is None:
         discard_partial(tree)
-        return RecoveryReport(found=False, location=tree.recovery_dir)
-    outcome = restore(tree, data)
-    finish(tree, data)
-    return RecoveryReport(
-        found=True,
-        location=data.directory,
-        snapshot=data.snapshot,
-        files=outcome.files,
-        merged=outcome.merged,
-        rolled_back=outcome.rolled_back,
-        dropped_dir=outcome.dropped_dir,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Base:
-    """What the hooks were given at one path, and a copy of its bytes."""
-
-    state: FileState
-    copy: Path | None
-
-
-def _load_base(data: RecoveryData) -> dict[str, _Base]:
-    try:
-        content = json.loads((data.directory / BASE_NAME).read_bytes())
-        bases = {}
-        for item in content["files"]:
-            state = FileState(item["kind"], int(item["perms"]), str(item["sha256"]))
-            copy = None if item["copy"] is None else data.directory / str(item["copy"])
-            if copy is not None and _digest_or_none(copy) != state.digest:
-                continue
-            bases[os.fsdecode(bytes.fromhex(item["path_bytes"]))] = _Base(state, copy)
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    return bases
-
-
-def _digest_or_none(path: Path) -> str | None:
-    try:
-        return digest_file(path)
-    except OSError:
         return None
+    given_back = restore(tree, data)
+    finish(tree, data)
+    return given_back
 
 
 # --- putting things back --------------------------------------------------------------------
@@ -153,7 +88,6 @@ class _Dropped:
 
 @dataclass
 class _Tally:
-    files: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)
     rolled_back: list[str] = field(default_factory=list)
     expected: dict[str, FileState] = field(default_factory=dict)
@@ -165,7 +99,7 @@ class _Tally:
         self.failed.add(path)
 
 
-def restore(tree: Worktree, data: RecoveryData) -> RestoreOutcome:
+def restore(tree: WorkTree, data: RecoveryData) -> HiddenChanges:
     """Put every hidden path back, then verify it; RestoreFailed (data kept) otherwise.
 
     For each path: already the user's version: nothing to do. Unchanged since the checkout:
@@ -174,7 +108,7 @@ def restore(tree: Worktree, data: RecoveryData) -> RestoreOutcome:
     when it is clean both edits are kept, otherwise the hook's edit is saved under
     ``dropped/`` and rolled back for the user's version.
     """
-    bases = _load_base(data)
+    bases = read_bases(data)
     stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
     dropped = _Dropped(tree.crackjack_dir / "dropped" / stamp)
     tally = _Tally()
@@ -189,8 +123,10 @@ def restore(tree: Worktree, data: RecoveryData) -> RestoreOutcome:
     _verify(tree.top, tally)
     if tally.problems:
         raise RestoreFailed(_failed_message(tree, data, tally.problems))
-    return RestoreOutcome(
-        files=tuple(tally.files),
+    return HiddenChanges(
+        files=tuple(saved.path for saved in data.files),
+        recovery_dir=data.directory,
+        restored=True,
         merged=tuple(tally.merged),
         rolled_back=tuple(tally.rolled_back),
         dropped_dir=dropped.root if dropped.used else None,
@@ -201,14 +137,13 @@ def _restore_one(
     top: Path,
     data: RecoveryData,
     saved: SavedFile,
-    base: _Base | None,
+    base: Base | None,
     dropped: _Dropped,
     tally: _Tally,
 ) -> None:
     path = top / saved.path
     current = observe(path)
     want = saved.state
-    tally.files.append(saved.path)
     tally.expected[saved.path] = want
     if current == want:
         _remove_made_dirs(top, saved)
@@ -246,7 +181,7 @@ def _merge(top: Path, current: Path, base: Path, theirs: Path) -> bytes | None:
 
 def _checked_copy(data: RecoveryData, saved: SavedFile) -> Path:
     copy = _copy_path(data, saved)
-    if _digest_or_none(copy) != saved.state.digest:
+    if digest_or_none(copy) != saved.state.digest:
         raise _Problem(f"its saved copy {copy} is damaged (SHA-256 differs)")
     return copy
 
@@ -264,7 +199,8 @@ def _put_back(top: Path, data: RecoveryData, saved: SavedFile) -> None:
     elif saved.state.kind == "symlink":
         if saved.link is None:
             raise _Problem("the recovery data has no symlink target for it")
-        _replace_with_symlink(path, saved.link)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_with_symlink(path, saved.link)
     else:
         _remove(path)
         _remove_made_dirs(top, saved)
@@ -278,45 +214,19 @@ def _remove_made_dirs(top: Path, saved: SavedFile) -> None:
 
 
 def _replace_with_copy(path: Path, copy: Path, state: FileState) -> None:
-    """Write the saved bytes to a temporary file beside ``path``, check their digest, then
-    rename it over ``path`` (a symlink there is replaced, not followed)."""
+    """Write the saved bytes beside ``path``, check their digest, then put them in its place
+    (a symlink there is replaced, not followed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_beside(path)
-    try:
-        digest = copy_bytes(copy, temp, sync=True)
-        if digest != state.digest:
+    with replaced(path) as handle:
+        if copy_into(copy, handle) != state.digest:
             raise _Problem(f"its saved copy {copy} is damaged (SHA-256 differs)")
-        os.chmod(temp, state.perms)
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+        os.fchmod(handle.fileno(), state.perms)
 
 
 def _replace_with_bytes(path: Path, content: bytes, perms: int) -> None:
-    temp = _temp_beside(path)
-    try:
-        write_synced(temp, content)
-        os.chmod(temp, perms)
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-
-
-def _replace_with_symlink(path: Path, target: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = _temp_beside(path)
-    try:
-        os.symlink(target, os.fsencode(temp))
-        os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-
-
-def _temp_beside(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.crackjack-tmp")
+    with replaced(path) as handle:
+        handle.write(content)
+        os.fchmod(handle.fileno(), perms)
 
 
 def _remove(path: Path) -> None:
@@ -337,7 +247,7 @@ def _verify(top: Path, tally: _Tally) -> None:
             tally.problem(path, "it does not hold the expected content after the restore")
 
 
-def _failed_message(tree: Worktree, data: RecoveryData, problems: list[str]) -> str:
+def _failed_message(tree: WorkTree, data: RecoveryData, problems: list[str]) -> str:
     shown = "; ".join(problems[:5]) + (
         f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
     )
@@ -351,20 +261,12 @@ def _failed_message(tree: Worktree, data: RecoveryData, problems: list[str]) -> 
 # --- cleaning up ----------------------------------------------------------------------------
 
 
-def finish(tree: Worktree, data: RecoveryData) -> None:
+def finish(tree: WorkTree, data: RecoveryData) -> None:
     """Delete the recovery data of a verified restore: ``state.json`` first (from then on the
     run counts as finished), then the pinning ref and the rest, best effort."""
     (data.directory / STATE_NAME).unlink()
     with contextlib.suppress(OSError):
         fsync_dir(data.directory)
     with contextlib.suppress(GitError):
-        git("update-ref", "--no-deref", "-d", data.ref, data.snapshot, cwd=tree.top)
+        git("update-ref", "--no-deref", "-d", data.ref, data.pinned_commit, cwd=tree.top)
     shutil.rmtree(data.directory, ignore_errors=True)
-
-
-def discard_partial(tree: Worktree) -> None:
-    """Remove a recovery folder without ``state.json``: a run stopped before it touched the
-    work tree (or after it had put everything back) left it."""
-    directory = tree.recovery_dir
-    if directory.is_dir() and not directory.is_symlink() and not (directory / STATE_NAME).exists():
-        shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,257 @@
+"""One run from start to end, each step once: the repository checks, the settings, the lock, the
+unfinished-run check, hiding and restoring unstaged changes, planning and running.
+
+The session never prints: what must be said at a given moment (unstaged changes were hidden,
+before any hook runs) is a call on the ``SessionOutput`` the caller hands in, which also runs the
+plan with the caller's outputs. ``plan_session`` (``--dry-run``) takes the same path up to the
+plan and returns it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from crackjack.core.config.load import (
+    Catalogue,
+    Project,
+    Workflow,
+    build_catalogue,
+    load_project,
+)
+from crackjack.core.errors import ConfigError, RepositoryStateError
+from crackjack.core.files.selection import (
+    AllFiles,
+    ChangedFiles,
+    FileSelection,
+    StagedFiles,
+    select_files,
+)
+from crackjack.core.git.hiding import unstaged_changes_hidden
+from crackjack.core.git.lock import lock_dir_for, run_lock
+from crackjack.core.git.recoverydata import HiddenChanges
+from crackjack.core.git.refusals import check_repository
+from crackjack.core.git.unfinished import check_no_unfinished_run
+from crackjack.core.git.worktree import WorkTree, work_tree_or_none
+from crackjack.core.process.run import Cancellation
+from crackjack.core.run.bus import Subscriber, open_bus
+from crackjack.core.run.engine import RunControl, run_workflow
+from crackjack.core.run.plan import Plan, Selection, build_plan
+from crackjack.core.run.results import RunResult
+from crackjack.core.run.signals import stop_signals_to
+from crackjack.core.runners.hook import Hook
+from crackjack.core.testphase.options import Shard, TestOptions, TestPlugin, project_python
+
+
+@dataclass(frozen=True, slots=True)
+class Builtins:
+    """What crackjack ships, handed in by the caller (core does not import ``crackjack.hooks``):
+    the built-in hooks and workflows, and the pytest plugin of the test phase."""
+
+    hooks: Sequence[Hook]
+    workflows: Sequence[Workflow]
+    test_plugin: TestPlugin
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionRequest:
+    """What to run.
+
+    ``workflows``: the first of these the project has (the last one's error when it has none).
+    ``settings``: the command line's values for the settings. ``hide_unstaged``: git-hook mode,
+    the unstaged changes hidden while the hooks run. ``check_only``: no hook writes files, and
+    hooks give machine-readable findings (CI). ``junit_dir``: where pytest writes its JUnit
+    files (None: nowhere). ``cwd``: where the run was started.
+    """
+
+    workflows: tuple[str, ...]
+    hooks: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    files: FileSelection = field(default_factory=AllFiles)
+    hide_unstaged: bool = False
+    test_args: tuple[str, ...] = ()
+    shard: Shard | None = None
+    check_only: bool = False
+    junit_dir: Path | None = None
+    cwd: Path
+
+
+class SessionOutput(Protocol):
+    """The caller's side of a run."""
+
+    def changes_hidden(self, hidden: HiddenChanges) -> None:
+        """Unstaged changes were hidden and saved; called before any hook runs."""
+
+    def run(self, plan: Plan, control: RunControl) -> RunResult:
+        """Run ``plan`` with the caller's outputs (``run_with_bus``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ran:
+    """A finished run: its result and, in git-hook mode, what was hidden and how it came back
+    (None when nothing was to be hidden)."""
+
+    result: RunResult
+    hidden: HiddenChanges | None
+
+
+def load(
+    cwd: Path, settings: Mapping[str, Any], builtins: Builtins, tree: WorkTree | None
+) -> tuple[Project, Catalogue]:
+    """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
+    knows."""
+    project = load_project(cwd, settings, top=None if tree is None else tree.top)
+    return project, build_catalogue(project.settings, builtins.hooks, builtins.workflows)
+
+
+def load_anywhere(
+    cwd: Path, settings: Mapping[str, Any], builtins: Builtins
+) -> tuple[Project, Catalogue]:
+    """``load`` for commands that check nothing in the repository (``crackjack hooks``)."""
+    try:
+        tree = work_tree_or_none(cwd)
+    except RepositoryStateError:
+        tree = None
+    return load(cwd, settings, builtins, tree)
+
+
+def plan_session(request: SessionRequest, builtins: Builtins) -> Plan:
+    """The plan a run of ``request`` would follow (``--dry-run``); nothing runs or is locked."""
+    start = _start(request, builtins)
+    if start.tree is not None:
+        check_no_unfinished_run(start.tree)
+    return start.plan(request, builtins.test_plugin)
+
+
+def run_session(request: SessionRequest, builtins: Builtins, output: SessionOutput) -> Ran:
+    """Run ``request``: refuse the repository states we never run in, read the settings, take
+    the work tree's lock, refuse an unfinished earlier run, hide the unstaged changes (git-hook
+    mode), plan, run through ``output``, and give the changes back, whatever happened.
+
+    SIGINT, SIGTERM and SIGHUP stop the run (the result says which), never the restore.
+    """
+    start = _start(request, builtins)
+    tree = start.tree
+    with Cancellation() as cancellation:
+        control = RunControl(cancellation)
+        with stop_signals_to(control.interrupt), run_lock(lock_dir_for(start.project.root, tree)):
+            if tree is not None and not request.hide_unstaged:
+                # Under the lock: a run still going holds it, so what is found here was stopped.
+                # (Hiding unstaged changes makes the same check itself.)
+                check_no_unfinished_run(tree)
+            with _hidden(tree if request.hide_unstaged else None, output) as hidden:
+                result = output.run(start.plan(request, builtins.test_plugin), control)
+    return Ran(result, hidden)
+
+
+async def run_with_bus(plan: Plan, subscribers: list[Subscriber], control: RunControl) -> RunResult:
+    """Run ``plan``, every event to ``subscribers``; their failures are in the result."""
+    async with open_bus(subscribers) as bus:
+        result = await run_workflow(plan, bus, control)
+    return replace(result, subscriber_errors=tuple(bus.errors))
+
+
+@dataclass(frozen=True, slots=True)
+class _Started:
+    tree: WorkTree | None
+    project: Project
+    catalogue: Catalogue
+    workflow: str
+
+    def plan(self, request: SessionRequest, plugin: TestPlugin) -> Plan:
+        return make_plan(
+            request,
+            self.project,
+            self.catalogue,
+            workflow=self.workflow,
+            tree=self.tree,
+            plugin=plugin,
+        )
+
+
+def _start(request: SessionRequest, builtins: Builtins) -> _Started:
+    """The work tree (found once, its refusals made), the settings (read once), the workflow."""
+    needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
+    tree = check_repository(
+        request.cwd, need_repo=needs_repo, allow_unmerged=request.hide_unstaged
+    )  # hiding refuses unmerged paths itself, under the lock
+    project, catalogue = load(request.cwd, request.settings, builtins, tree)
+    workflow = next((w for w in request.workflows if w in catalogue.workflows), None)
+    return _Started(tree, project, catalogue, workflow or request.workflows[-1])
+
+
+@contextmanager
+def _hidden(tree: WorkTree | None, output: SessionOutput) -> Iterator[HiddenChanges | None]:
+    """Unstaged changes hidden while the hooks run (git-hook mode), or nothing."""
+    if tree is None:
+        yield None
+        return
+    with unstaged_changes_hidden(tree) as hidden:
+        if hidden.recovery_dir is not None:
+            output.changes_hidden(hidden)
+        yield hidden
+
+
+def make_plan(
+    request: SessionRequest,
+    project: Project,
+    catalogue: Catalogue,
+    *,
+    workflow: str,
+    tree: WorkTree | None,
+    plugin: TestPlugin,
+) -> Plan:
+    settings = project.settings
+    skip = (*settings.skip, *request.skip)
+    selection = Selection(
+        workflow=workflow,
+        only=request.hooks,
+        skip=skip,
+        skip_origin="--skip" if request.skip else "CRACKJACK_SKIP / skip setting",
+    )
+    return build_plan(
+        catalogue,
+        selection,
+        root=project.root,
+        files=select_files(project.root, request.files, tree),
+        exclude=settings.exclude,
+        jobs=settings.jobs,
+        fail_fast=settings.fail_fast,
+        missing_fails=settings.missing_tools == "fail",
+        kill_grace=settings.kill_grace,
+        tests=_test_options(request, project, plugin),
+        alongside=_alongside(project, catalogue),
+        check_only=request.check_only,
+        problems=request.check_only,
+    )
+
+
+def _test_options(request: SessionRequest, project: Project, plugin: TestPlugin) -> TestOptions:
+    tests = project.settings.tests
+    return TestOptions(
+        plugin=plugin,
+        python=project_python(project.root, tests.python, os.environ),
+        args=request.test_args,
+        shard=request.shard,
+        allow_no_tests=tests.allow_no_tests,
+        slowest=tests.slowest,
+        junit_dir=request.junit_dir,
+    )
+
+
+def _alongside(project: Project, catalogue: Catalogue) -> tuple[str, str] | None:
+    """The test phase and the phase it may run beside, if the settings allow it."""
+    beside = project.settings.tests.alongside
+    if beside is None:
+        return None
+    if beside not in catalogue.phases:
+        raise ConfigError(
+            f"tool.crackjack.tests.alongside: unknown phase {beside!r}"
+            f" (known: {', '.join(catalogue.phases)})"
+        )
+    return ("tests", beside)
