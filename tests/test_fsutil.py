@@ -121,3 +121,14 @@ def test_an_executable_write_adds_execute_where_read_is(tmp_path: Path) -> None:
     atomic_write(path, b"#!/bin/sh\n", executable=True)
     assert path.read_bytes() == b"#!/bin/sh\n"
     assert path.stat().st_mode & 0o777 == 0o750
+
+
+@pytest.mark.parametrize("length", [232, 255])
+def test_atomic_write_to_a_file_with_the_longest_name(tmp_path: Path, length: int) -> None:
+    path = tmp_path / ("n" * length)
+    path.write_bytes(b"old")
+    atomic_write(path, b"new")
+    atomic_write(tmp_path / ("m" * length), b"brand new")
+    assert path.read_bytes() == b"new"
+    assert (tmp_path / ("m" * length)).read_bytes() == b"brand new"
+    assert _no_temp_files(tmp_path)

@@ -258,6 +258,7 @@ def test_hooks_see_the_staged_content_and_fixes_merge_with_unstaged_edits(
     assert "probe modified: f.py, new.py" in out
     assert "unstaged changes to 2 files hidden while the hooks run" in out
     assert "unstaged changes restored (2 files)" in out
+    assert "the fixes of hooks to f.py were merged with your unstaged changes" in out
 
 
 def test_a_fix_that_conflicts_with_an_unstaged_edit_is_rolled_back_and_kept_aside(
@@ -283,6 +284,45 @@ def test_a_fix_that_conflicts_with_an_unstaged_edit_is_rolled_back_and_kept_asid
     dropped = Path(found[1])
     assert dropped.parent == git_dir(root) / "crackjack" / "dropped"
     assert (dropped / "f.py").read_bytes() == STAGED.replace(b"fixme", b"fixed")
+
+
+LONGEST_NAME = "n" * 252 + ".py"
+"""A file name of 255 bytes, the most a name may have (NAME_MAX)."""
+
+
+@pytest.mark.parametrize("name", [LONGEST_NAME, "é" * 116 + ".py", "x" * 229 + ".py"])
+def test_the_longest_file_names_are_hidden_fixed_and_merged_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Every file crackjack writes beside a user's file has a short name of its own."""
+    assert len(os.fsencode(name)) in (232, 235, 255)
+    root, probe = probe_project(tmp_path, {name: LINES})
+    partially_staged(root, name)
+    before = RepoState.take(root)
+
+    result = run_cli(["--staged"], root, monkeypatch, capsys)
+
+    assert result.code == 1, result
+    assert probe.seen() == {name: STAGED}
+    assert_only_changed(before, RepoState.take(root), {name: MERGED})
+    assert_no_recovery_data(root)
+    assert f"the fixes of hooks to {name} were merged" in flat(result.out)
+
+
+def test_a_builtin_fixer_rewrites_a_file_with_the_longest_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = "".join(
+        hook_table(hook.id, enabled=hook.id == "trailing-whitespace") for hook in BUILTIN_HOOKS
+    )
+    root = make_project(tmp_path / "repo", {LONGEST_NAME: "x = 1   \n"}, config=config)
+
+    result = run_cli(["--fast", "--all-files"], root, monkeypatch, capsys)
+
+    assert result.code == 1, result
+    assert (root / LONGEST_NAME).read_text() == "x = 1\n"
+    assert f"trailing-whitespace modified: {LONGEST_NAME}" in flat(result.out)
+    assert sorted(path.name for path in root.iterdir()) == sorted([LONGEST_NAME, "pyproject.toml"])
 
 
 # --- stop signals and SIGKILL while changes are hidden --------------------------------------
@@ -395,6 +435,36 @@ def test_sigkill_while_hidden_leaves_recovery_data_for_crackjack_recover(
 # --- awkward names and many files -----------------------------------------------------------
 
 ODD_NAMES = ("with space.py", "ünïcødé ☃.py", "new\nline.py", "-dash.py", "sub dir/-x y.py")
+
+
+def test_crackjack_recover_says_which_fixes_it_merged(
+    tmp_path: Path,
+    processes: Processes,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root, probe = probe_project(tmp_path, {"f.py": LINES}, "hang")
+    partially_staged(root, "f.py")
+    before = RepoState.take(root)
+    proc = processes.start(["--staged"], root)
+    hook_pid = probe.wait_until_hanging(proc)
+    processes.pids.append(hook_pid)
+    write(root / "f.py", STAGED.replace(b"fixme", b"fixed"))  # as the fixer would
+    proc.kill()
+    finish(proc)
+    kill_leftovers([hook_pid])
+    assert wait_gone([hook_pid]) == []
+
+    recovered = run_cli(["recover"], root, monkeypatch, capsys)
+
+    assert recovered.code == 0, recovered
+    recovery = git_dir(root) / "crackjack" / "recovery"
+    assert flat(recovered.out) == (
+        f"crackjack: restored the unstaged changes to 1 file from {recovery}"
+        " crackjack: hook fixes to f.py were merged with your changes"
+    )
+    assert_only_changed(before, RepoState.take(root), {"f.py": MERGED})
+    assert_no_recovery_data(root)
 
 
 def test_awkward_file_names_partially_staged(

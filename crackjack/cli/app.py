@@ -220,9 +220,10 @@ def hooks_command() -> int:
 
     from crackjack.cli.console import make_console
     from crackjack.cli.planview import catalogue_tables
-    from crackjack.cli.runner import load
+    from crackjack.cli.runner import BUILTINS
+    from crackjack.core.run.session import read_project_anywhere
 
-    _, catalogue = load(Path.cwd(), {})
+    _, catalogue = read_project_anywhere(Path.cwd(), {}, BUILTINS)
     make_console().print(catalogue_tables(catalogue))
     return 0
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from crackjack.cli.console import make_console
 from crackjack.cli.runner import RunRequest, run
+from crackjack.cli.theme import files
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.selection import ChangedFiles, StagedFiles
 from crackjack.core.git import install as installer
@@ -39,8 +40,8 @@ def recover_command() -> int:
 
 
 def recovery_lines(given_back: HiddenChanges) -> tuple[str, ...]:
-    count = len(given_back.files)
-    lines = [f"restored the unstaged changes to {count} files from {given_back.recovery_dir}"]
+    count = files(len(given_back.files))
+    lines = [f"restored the unstaged changes to {count} from {given_back.recovery_dir}"]
     if given_back.merged:
         lines.append(
             "hook fixes to " + ", ".join(given_back.merged) + " were merged with your changes"

@@ -16,7 +16,6 @@ from crackjack.cli.errors import exit_code
 from crackjack.cli.github import on_github
 from crackjack.cli.output import LazyConsole, OutputMode, decide, in_ci
 from crackjack.cli.records import Outputs, Records, step_summary_path
-from crackjack.core.config.load import Catalogue, Project
 from crackjack.core.files.selection import AllFiles, FileSelection
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.bus import Subscriber
@@ -27,7 +26,6 @@ from crackjack.core.run.results import RunResult
 from crackjack.core.run.session import (
     Builtins,
     SessionRequest,
-    load_anywhere,
     plan_session,
     run_session,
     run_with_bus,
@@ -60,10 +58,6 @@ class RunRequest:
     dry_run: bool = False
     quiet: bool = False
     verbose: bool = False
-
-
-def load(cwd: Path, settings: Mapping[str, Any]) -> tuple[Project, Catalogue]:
-    return load_anywhere(cwd, settings, BUILTINS)
 
 
 def run(request: RunRequest) -> int:

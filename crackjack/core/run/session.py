@@ -100,7 +100,7 @@ class Ran:
     hidden: HiddenChanges | None
 
 
-def load(
+def read_project(
     cwd: Path, settings: Mapping[str, Any], builtins: Builtins, tree: WorkTree | None
 ) -> tuple[Project, Catalogue]:
     """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
@@ -109,15 +109,16 @@ def load(
     return project, build_catalogue(project.settings, builtins.hooks, builtins.workflows)
 
 
-def load_anywhere(
+def read_project_anywhere(
     cwd: Path, settings: Mapping[str, Any], builtins: Builtins
 ) -> tuple[Project, Catalogue]:
-    """``load`` for commands that check nothing in the repository (``crackjack hooks``)."""
+    """``read_project`` for commands that check nothing in the repository (``crackjack hooks``):
+    a bare repository or ``.git`` counts as no work tree."""
     try:
         tree = work_tree_or_none(cwd)
     except RepositoryStateError:
         tree = None
-    return load(cwd, settings, builtins, tree)
+    return read_project(cwd, settings, builtins, tree)
 
 
 def plan_session(request: SessionRequest, builtins: Builtins) -> Plan:
@@ -180,7 +181,7 @@ def _start(request: SessionRequest, builtins: Builtins) -> _Started:
     tree = check_repository(
         request.cwd, need_repo=needs_repo, allow_unmerged=request.hide_unstaged
     )  # hiding refuses unmerged paths itself, under the lock
-    project, catalogue = load(request.cwd, request.settings, builtins, tree)
+    project, catalogue = read_project(request.cwd, request.settings, builtins, tree)
     workflow = next((w for w in request.workflows if w in catalogue.workflows), None)
     return _Started(tree, project, catalogue, workflow or request.workflows[-1])
 
