@@ -17,8 +17,13 @@ from crackjack.cli.errors import exit_code
 from crackjack.cli.github import on_github
 from crackjack.cli.output import LazyConsole, OutputMode, decide, in_ci
 from crackjack.cli.records import Outputs, Records, step_summary_path
-from crackjack.core.config.load import Catalogue, Project, build_catalogue, load_project
-from crackjack.core.errors import ConfigError
+from crackjack.core.config.load import (
+    ENV_PREFIX,
+    Catalogue,
+    Project,
+    build_catalogue,
+    load_project,
+)
 from crackjack.core.files.selection import (
     AllFiles,
     ChangedFiles,
@@ -34,11 +39,11 @@ from crackjack.core.run.bus import Subscriber, open_bus
 from crackjack.core.run.engine import RunControl, run_workflow
 from crackjack.core.run.events import HookFinished, TestProgress, WorkflowFinished
 from crackjack.core.run.plan import Plan, Selection, build_plan
+from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
 from crackjack.core.testphase.options import Shard, TestOptions, project_python
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
-from crackjack.hooks.pytestplugin import PLUGIN
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -74,59 +79,51 @@ def make_plan(
     request: RunRequest,
     project: Project,
     catalogue: Catalogue,
-    *,
-    ci: bool = False,
-    junit_dir: Path | None = None,
+    policy: Policy,
 ) -> Plan:
-    settings = project.settings
-    skip = (*settings.skip, *request.skip)
     selection = Selection(
-        workflow=request.workflow,
-        only=request.hooks,
-        skip=skip,
-        skip_origin="--skip" if request.skip else "CRACKJACK_SKIP / skip setting",
+        workflow=request.workflow, only=request.hooks, skip=_skip_reasons(request, project)
     )
     return build_plan(
         catalogue,
         selection,
         root=project.root,
         files=select_files(project.root, request.files),
-        exclude=settings.exclude,
-        jobs=settings.jobs,
-        fail_fast=settings.fail_fast,
-        missing_fails=settings.missing_tools == "fail",
-        kill_grace=settings.kill_grace,
-        tests=_test_options(request, project, junit_dir),
-        alongside=_alongside(project, catalogue),
-        check_only=ci,
-        problems=ci,
+        policy=policy,
+        tests=_test_options(request, project),
     )
 
 
-def _test_options(request: RunRequest, project: Project, junit_dir: Path | None) -> TestOptions:
+def make_policy(project: Project, *, ci: bool = False, junit_dir: Path | None = None) -> Policy:
+    settings = project.settings
+    return Policy(
+        jobs=settings.jobs or default_jobs(),
+        fail_fast=settings.fail_fast,
+        missing_fails=settings.missing_tools == "fail",
+        kill_grace=settings.kill_grace,
+        check_only=ci,
+        findings=ci,
+        junit_dir=junit_dir,
+    )
+
+
+def _skip_reasons(request: RunRequest, project: Project) -> dict[str, str]:
+    """Each hook skipped on purpose, with the place that asked for it (the flag wins)."""
+    setting = SKIP_ENV if SKIP_ENV in os.environ else "tool.crackjack.skip"
+    reasons = dict.fromkeys(project.settings.skip, f"skipped by {setting}")
+    reasons.update(dict.fromkeys(request.skip, "skipped by --skip"))
+    return reasons
+
+
+def _test_options(request: RunRequest, project: Project) -> TestOptions:
     tests = project.settings.tests
     return TestOptions(
-        plugin=PLUGIN,
         python=project_python(project.root, tests.python, os.environ),
         args=request.test_args,
         shard=request.shard,
         allow_no_tests=tests.allow_no_tests,
         slowest=tests.slowest,
-        junit_dir=junit_dir,
     )
-
-
-def _alongside(project: Project, catalogue: Catalogue) -> tuple[str, str] | None:
-    """The test phase and the phase it may run beside, if the settings allow it."""
-    beside = project.settings.tests.alongside
-    if beside is None:
-        return None
-    if beside not in catalogue.phases:
-        raise ConfigError(
-            f"tool.crackjack.tests.alongside: unknown phase {beside!r}"
-            f" (known: {', '.join(catalogue.phases)})"
-        )
-    return ("tests", beside)
 
 
 def run(request: RunRequest) -> int:
@@ -147,7 +144,8 @@ def run(request: RunRequest) -> int:
             check_no_unfinished_run(repo)
         from crackjack.cli.planview import plan_table
 
-        screen.console.print(plan_table(make_plan(request, project, catalogue, ci=ci)))
+        policy = make_policy(project, ci=ci)
+        screen.console.print(plan_table(make_plan(request, project, catalogue, policy), policy))
         return 0
     outputs = request.outputs
     with (
@@ -161,16 +159,20 @@ def run(request: RunRequest) -> int:
                 # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(repo)
             with _hidden(repo if request.hide_unstaged else None, screen) as hidden:
-                plan = make_plan(request, project, catalogue, ci=ci, junit_dir=records.junit_dir)
+                policy = make_policy(project, ci=ci, junit_dir=records.junit_dir)
+                plan = make_plan(request, project, catalogue, policy)
                 records.begin()
+                outputs_to = records.subscribers
                 result = anyio.run(
-                    _run_controlled, plan, screen, mode, github, control, records.subscribers
+                    _run_controlled, plan, policy, screen, mode, github, control, outputs_to
                 )
         code = exit_code(result)
         records.finish(result, exit_code=code)
     _conclude(screen.console, mode, result, hidden, github=github, timeline=outputs.timeline)
     return code
 
+
+SKIP_ENV = f"{ENV_PREFIX}SKIP"
 
 PLAIN_OUTPUT_READY = (TestProgress, HookFinished, WorkflowFinished)
 """The events on which the plain output is made (``Deferred``): a hook has something to say,
@@ -236,6 +238,7 @@ def _hidden(repo: Path | None, screen: LazyConsole) -> Iterator[Hidden | None]:
 
 async def _run_controlled(
     plan: Plan,
+    policy: Policy,
     screen: LazyConsole,
     mode: OutputMode,
     github: bool,
@@ -246,7 +249,7 @@ async def _run_controlled(
     if not mode.live:
         plain = _plain_log(screen, mode, github)
         try:
-            return await _run_with_bus(plan, [plain, *records], control)
+            return await _run_with_bus(plan, policy, [plain, *records], control)
         finally:
             plain.release()
     from crackjack.cli.live import LiveView
@@ -256,14 +259,14 @@ async def _run_controlled(
     async with anyio.create_task_group() as group:
         with LiveView(screen.console, state) as view:
             group.start_soon(view.animate)
-            result = await _run_with_bus(plan, [state, *records], control)
+            result = await _run_with_bus(plan, policy, [state, *records], control)
         group.cancel_scope.cancel()
     return result
 
 
 async def _run_with_bus(
-    plan: Plan, subscribers: list[Subscriber], control: RunControl
+    plan: Plan, policy: Policy, subscribers: list[Subscriber], control: RunControl
 ) -> RunResult:
     async with open_bus(subscribers) as bus:
-        result = await run_workflow(plan, bus, control)
+        result = await run_workflow(plan, policy, bus, control)
     return replace(result, subscriber_errors=tuple(bus.errors))
