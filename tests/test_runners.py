@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.gitrepo import make_repo, run_git
-from tests.project import hook_table, run_cli
+from tests.project import PYTHON, hook_table, make_project, run_cli
 
 ENTRY_POINTS = (("--fast",), ("--fast", "--dry-run"), ("hooks",), ("git-hook", "pre-commit"))
 DIRTY = "x = 1   \n"
@@ -76,3 +76,30 @@ def test_good_arguments_of_a_builtin_check_still_run(
     result = run_cli(["--fast", "--hook", "check-large-files"], root, monkeypatch, capsys)
     assert result.code == 1
     assert "big.txt" in result.out
+
+
+def skip_project(root: Path, config: str = "") -> Path:
+    tables = "".join(
+        hook_table(hook_id, command=[PYTHON, "-c", "pass"], phase="fast", pass_filenames=False)
+        for hook_id in ("a", "b")
+    )
+    return make_project(root, {"x.txt": "x\n"}, config=config + tables)
+
+
+def reason_of(out: str, hook_id: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith(f"{hook_id} ..."))
+
+
+def test_each_skipped_hook_names_what_skipped_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = skip_project(tmp_path / "env")
+    monkeypatch.setenv("CRACKJACK_SKIP", "b")
+    result = run_cli(["--fast", "--skip", "a"], root, monkeypatch, capsys)
+    assert "skipped by --skip" in reason_of(result.out, "a")
+    assert "skipped by CRACKJACK_SKIP" in reason_of(result.out, "b")
+    monkeypatch.delenv("CRACKJACK_SKIP")
+    root = skip_project(tmp_path / "setting", config='skip = ["b"]\n')
+    result = run_cli(["--fast"], root, monkeypatch, capsys)
+    assert "skipped by tool.crackjack.skip" in reason_of(result.out, "b")
+    assert "passed" in reason_of(result.out, "a")
