@@ -64,6 +64,8 @@ from run import (
 from tools import TOOLS, TOOLS_BIN, ensure_tools
 
 from crackjack.core.files.selection import StagedFiles
+from crackjack.core.runners.command import Command
+from crackjack.core.runners.inprocess import InProcess
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
 
 REPO = WORK / "commit-corpus"
@@ -292,19 +294,19 @@ def precommit_config() -> str:
         if hook.files or hook.exclude or hook.exclude_types:
             raise SystemExit(f"bench: {hook.id}: file patterns are not translated to pre-commit")
         spec: dict[str, object] = {"id": PRE_COMMIT_IDS[hook.id], "name": PRE_COMMIT_IDS[hook.id]}
-        if hook.check is not None:
+        if isinstance(hook.runner, InProcess):
             tool = TOOLS[hook.id]
             spec |= {"entry": str(TOOLS_BIN / tool.script), "language": "system"}
             if tool.args:
                 spec["args"] = list(tool.args)
-        else:
-            program, *rest = (*hook.command, *hook.args)
+        elif isinstance(hook.runner, Command):
+            program, *rest = (*hook.runner.command, *hook.args)
             spec |= {"entry": shlex.join([str(BIN / program), *rest]), "language": "system"}
         if hook.types != ("file",):
             spec["types"] = list(hook.types)
         if hook.types_or:
             spec["types_or"] = list(hook.types_or)
-        if hook.check is None:
+        if isinstance(hook.runner, Command):
             spec["require_serial"] = True
         hooks.append(spec)
     header = "# Written by bench/commit.py: crackjack's fast hooks, as pre-commit users run them.\n"

@@ -36,6 +36,7 @@ from crackjack.core.files.batching import partition
 from crackjack.core.files.selection import AllFiles, FileSelection
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.session import SessionRequest, plan_session
+from crackjack.core.runners.inprocess import InProcess
 
 BIN = Path(sys.executable).parent
 CRACKJACK = BIN / "crackjack"
@@ -101,11 +102,10 @@ class Step:
         if self.argv:
             return max(run_quietly((*self.argv, *batch), self.root) for batch in self.batches)
         hook = self.plan.hook
-        check = hook.check
-        if check is None:
+        if not isinstance(hook.runner, InProcess):
             raise AssertionError(f"{self.id}: neither a command nor an in-process check")
         failed = [
-            check(batch, root=self.root, args=hook.args, fix=hook.fixer).failed
+            hook.runner.check(batch, root=self.root, args=hook.args, fix=hook.fixer).failed
             for batch in self.batches
         ]
         return int(any(failed))
@@ -244,15 +244,17 @@ def plan_steps(root: Path, files: FileSelection | None = None) -> tuple[list[Ste
     ``files``: which files the plan looks at, as crackjack's flags choose them (default: all).
     """
     request = SessionRequest(workflows=("fast",), files=files or AllFiles(), cwd=root)
-    plan = plan_session(request, BUILTINS)
-    missing = [h.hook.id for h in plan.hooks if h.missing]
+    plan = plan_session(request, BUILTINS).plan
+    hooks = [h for phase in plan.phases for h in phase.hooks]
+    missing = [h.hook.id for h in hooks if h.missing]
     if missing:
         raise SystemExit(f"bench: programs not found for {', '.join(missing)}")
-    unknown = [h.hook.id for h in plan.hooks if h.hook.check is not None and h.hook.id not in TOOLS]
+    in_process = [h.hook.id for h in hooks if isinstance(h.hook.runner, InProcess)]
+    unknown = [hook_id for hook_id in in_process if hook_id not in TOOLS]
     if unknown:
         raise SystemExit(f"bench: no standalone tool known for {', '.join(unknown)}")
-    steps = [planned_step(h, root) for h in plan.hooks if h.skip_reason is None]
-    idle = [h.hook.id for h in plan.hooks if h.skip_reason is not None]
+    steps = [planned_step(h, root) for h in hooks if h.skip_reason is None]
+    idle = [h.hook.id for h in hooks if h.skip_reason is not None]
     return steps, idle
 
 

@@ -40,7 +40,8 @@ from run import (
     table,
 )
 
-from crackjack.hooks.pytestplugin import PLUGIN
+from crackjack.core.testphase import pytestplugin
+from crackjack.core.testphase.pytestplugin.crackjack_pytest import wire
 
 SUITE = WORK / "testsuite"
 RESULTS = WORK / "tests-results.json"
@@ -640,8 +641,8 @@ def breakdown(report_to: int) -> list[Contender]:
     and pytest with crackjack's plugin but without crackjack (the plugin reports to /dev/null)."""
     first = SCENARIOS[0]
     dry_run = (str(CRACKJACK), "--skip-hooks", "--dry-run", "--", *first.pytest_args)
-    with_plugin = (sys.executable, "-m", "pytest", "-p", PLUGIN.name, *first.pytest_args)
-    env = {**os.environ, "PYTHONPATH": str(PLUGIN.folder), PLUGIN.report_env: str(report_to)}
+    with_plugin = (sys.executable, "-m", "pytest", "-p", pytestplugin.MODULE, *first.pytest_args)
+    env = {**os.environ, "PYTHONPATH": str(pytestplugin.FOLDER), wire.REPORT_FD_ENV: str(report_to)}
     return [
         Contender(
             "crackjack --version",
@@ -676,7 +677,7 @@ CRACKJACK_SUMMARY = re.compile(
 )
 """crackjack's line for the hook in its plain output:
 ``pytest ...... passed  2.82s  (47 files)  977 passed, 4 skipped, 4 xfailed``."""
-CRACKJACK_PYTHON = re.compile(rf"(?P<python>\S+) -m pytest -p {PLUGIN.name}\b")
+CRACKJACK_PYTHON = re.compile(rf"(?P<python>\S+) -m pytest -p {re.escape(pytestplugin.MODULE)}\b")
 """The interpreter in the plan table of ``--dry-run`` (printed wide enough for one line)."""
 CHECKS = WORK / "tests-check"
 """The output of each contender's checked run, one file each."""

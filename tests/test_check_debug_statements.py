@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.inprocess import CheckOutcome
 from crackjack.hooks.checks.debug_statements import debug_statements
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from crackjack.core.errors import ConfigError
-from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.inprocess import CheckOutcome
 from crackjack.hooks.checks.large_files import large_files, parse_max_kb
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.inprocess import CheckOutcome
 from crackjack.hooks.checks.merge_conflict import find_markers, merge_conflict
 
 OURS, SPLIT, THEIRS = b"<" * 7, b"=" * 7, b">" * 7

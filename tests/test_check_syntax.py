@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from crackjack.core.errors import ConfigError
-from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.inprocess import CheckOutcome
 from crackjack.hooks.checks import yamlparse
 from crackjack.hooks.checks.syntax import check_toml, check_yaml
 

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from crackjack.core.errors import ConfigError
-from crackjack.core.runners.hook import CheckOutcome, InProcessCheck
+from crackjack.core.runners.inprocess import CheckOutcome, InProcess, InProcessCheck
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
 from crackjack.hooks.checks.end_of_file import end_of_file, fix_end_of_file
 from crackjack.hooks.checks.whitespace import strip_trailing, trailing_whitespace
 
 # The catalogue's checks, as runs call them (each loads its module on its first call).
 ALL_CHECKS: dict[str, InProcessCheck] = {
-    hook.id: hook.check for hook in BUILTIN_HOOKS if hook.check is not None
+    hook.id: hook.runner.check for hook in BUILTIN_HOOKS if isinstance(hook.runner, InProcess)
 }
 READING_CHECKS = {name: check for name, check in ALL_CHECKS.items() if name != "check-large-files"}
 

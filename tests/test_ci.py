@@ -273,7 +273,7 @@ def test_a_refused_run_leaves_the_output_files_as_they_were(tmp_path: Path, cli:
 
 
 def test_the_lines_of_in_process_checks_give_their_places() -> None:
-    from crackjack.hooks.problems import located_lines
+    from crackjack.hooks.findings import located_lines
 
     output = "a.py:3: would fix trailing whitespace\nb:1.py:2:5: x\nnotes.txt: would fix\n"
     found = located_lines(output, root=Path("/r")) or ()
@@ -284,7 +284,7 @@ def test_the_lines_of_in_process_checks_give_their_places() -> None:
 
 
 def test_readers_of_findings_tolerate_other_output() -> None:
-    from crackjack.hooks.problems import mypy_json, ruff_json
+    from crackjack.hooks.findings import mypy_json, ruff_json
 
     assert ruff_json("error: ruff crashed", root=Path("/")) is None
     assert ruff_json("[]", root=Path("/")) == ()

@@ -7,6 +7,9 @@ import pytest
 from crackjack.core.config.load import Catalogue, build_catalogue, find_pyproject, load_project
 from crackjack.core.errors import ConfigError
 from crackjack.core.git.worktree import find_work_tree
+from crackjack.core.runners.command import Command
+from crackjack.core.runners.hook import Hook
+from crackjack.core.runners.inprocess import InProcess
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 from tests.project import make_project
 
@@ -149,10 +152,15 @@ def test_builtin_hooks_can_be_changed_and_disabled(tmp_path: Path) -> None:
     )
     hooks = catalogue_of(tmp_path).hooks
     assert hooks["ruff-check"].args == ("--select", "E,F,I")
-    assert hooks["ruff-check"].command[:2] == ("ruff", "check")
+    assert command_of(hooks["ruff-check"])[:2] == ("ruff", "check")
     assert hooks["ruff-check"].timeout == 30
     assert hooks["mypy"].enabled is False
     assert list(hooks)[: len(BUILTIN_HOOKS)] == [h.id for h in BUILTIN_HOOKS]
+
+
+def command_of(hook: Hook) -> tuple[str, ...]:
+    assert isinstance(hook.runner, Command)
+    return hook.runner.command
 
 
 def test_a_project_hook_and_workflow(tmp_path: Path) -> None:
@@ -170,7 +178,7 @@ def test_a_project_hook_and_workflow(tmp_path: Path) -> None:
     )
     catalogue = catalogue_of(tmp_path)
     hook = catalogue.hooks["codespell"]
-    assert (hook.command, hook.phase, hook.files) == (("codespell",), "docs", ("*.py", "*.md"))
+    assert (command_of(hook), hook.phase, hook.files) == (("codespell",), "docs", ("*.py", "*.md"))
     assert catalogue.workflows["pre-push"].phases == ("fast", "docs")
     assert "docs" in catalogue.phases
 
@@ -180,8 +188,8 @@ def test_replacing_the_command_of_an_in_process_hook(tmp_path: Path) -> None:
         tmp_path, config='[tool.crackjack.hooks.check-toml]\ncommand = ["taplo", "check"]\n'
     )
     hook = catalogue_of(tmp_path).hooks["check-toml"]
-    assert hook.check is None
-    assert hook.program == "taplo"
+    assert not isinstance(hook.runner, InProcess)
+    assert hook.runner.program(hook) == "taplo"
 
 
 @pytest.mark.parametrize(

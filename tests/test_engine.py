@@ -5,6 +5,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -24,40 +25,41 @@ from crackjack.core.run.events import (
     WorkflowInterrupted,
     WorkflowStarted,
 )
-from crackjack.core.run.plan import Plan, Selection, build_plan
+from crackjack.core.run.plan import Plan, Selection
+from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookStatus, RunResult
 from crackjack.core.runners.hook import Hook
+from crackjack.core.runners.inprocess import CheckOutcome, InProcess
+from tests.plans import command_hook, plan_for, policy_of
 from tests.processes import wait_gone
-from tests.project import PYTHON
 
 WORKFLOWS = {"all": Workflow("all", ("fast", "late"))}
 
 
-def hook(hook_id: str, code: str = "pass", **fields: object) -> Hook:
-    values: dict[str, object] = {"phase": "fast", "command": (PYTHON, "-c", code), "types": ()}
-    values.update(fields)
-    return Hook(id=hook_id, **values)  # type: ignore[arg-type]
+hook = command_hook
 
 
 def make_plan(
-    root: Path, hooks: Sequence[Hook], files: Sequence[str] = ("a.txt",), **options: object
-) -> Plan:
+    root: Path, hooks: Sequence[Hook], files: Sequence[str] = ("a.txt",), **options: Any
+) -> tuple[Plan, Policy]:
     for name in files:
         if not (root / name).exists():
             (root / name).write_text("start\n")
     catalogue = Catalogue(hooks={h.id: h for h in hooks}, workflows=WORKFLOWS)
-    return build_plan(catalogue, Selection("all"), root=root, files=files, **options)  # type: ignore[arg-type]
+    plan = plan_for(catalogue, Selection("all"), root=root, files=files, **options)
+    return plan, policy_of(**options)
 
 
 def run(
-    plan: Plan, *subscribers: Subscriber, control: RunControl | None = None
+    planned: tuple[Plan, Policy], *subscribers: Subscriber, control: RunControl | None = None
 ) -> tuple[RunResult, list[Event], list[str]]:
+    plan, policy = planned
     events: list[Event] = []
 
     async def main() -> tuple[RunResult, list[str]]:
         with Cancellation() as cancellation:
             async with open_bus([events.append, *subscribers]) as bus:
-                result = await run_workflow(plan, bus, control or RunControl(cancellation))
+                result = await run_workflow(plan, policy, bus, control or RunControl(cancellation))
         return result, bus.errors
 
     result, errors = anyio.run(main)
@@ -292,10 +294,12 @@ def test_hooks_do_not_see_repository_local_git_variables(
 
 
 def test_an_in_process_check_that_raises_is_an_error(tmp_path: Path) -> None:
-    def broken(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> None:
+    def broken(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
         raise ValueError("bad check")
 
-    result, _, _ = run(make_plan(tmp_path, [hook("broken", check=broken, command=())]))
+    runner = InProcess(check=broken)
+    broken_hook = Hook(id="broken", phase="fast", types=(), runner=runner)
+    result, _, _ = run(make_plan(tmp_path, [broken_hook]))
     only = result.hooks[0]
     assert (only.status, only.message) == (HookStatus.ERROR, "ValueError: bad check")
     assert "Traceback" in only.output

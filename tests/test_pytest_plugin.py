@@ -20,8 +20,8 @@ from typing import Any, cast
 
 import pytest
 
-from crackjack.hooks import pytestplugin
-from crackjack.hooks.pytestplugin import crackjack_pytest as plugin
+from crackjack.core.testphase import pytestplugin
+from crackjack.core.testphase.pytestplugin.crackjack_pytest import plugin, wire
 
 Message = dict[str, Any]
 
@@ -175,7 +175,7 @@ def child_env(env: Mapping[str, str], autoload: bool) -> dict[str, str]:
     the time."""
     own = ("PYTEST_", "COV_CORE_", "COVERAGE_")
     clean = {name: value for name, value in os.environ.items() if not name.startswith(own)}
-    paths = [str(pytestplugin.PLUGIN_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+    paths = [str(pytestplugin.FOLDER), *filter(None, [os.environ.get("PYTHONPATH")])]
     clean["PYTHONPATH"] = os.pathsep.join(paths)
     if not autoload:
         clean["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
@@ -207,13 +207,13 @@ def start_pytest(
     report: bool = True,
     autoload: bool = False,
 ) -> Pending:
-    """Start ``python -m pytest -p crackjack_pytest ARGS`` in ``project``, as crackjack does
+    """Start ``python -m pytest -p crackjack_pytest.plugin ARGS`` in ``project``, as crackjack does
     (the report pipe is read by ``wait``: what a small project writes fits in its buffer)."""
     read, write = os.pipe() if report else (None, None)
-    fds = {pytestplugin.REPORT_FD_ENV: str(write)} if write is not None else {}
+    fds = {wire.REPORT_FD_ENV: str(write)} if write is not None else {}
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-p", pytestplugin.PLUGIN_NAME, *args],
+            [sys.executable, "-m", "pytest", "-p", pytestplugin.MODULE, *args],
             cwd=project,
             env=child_env({**fds, **env}, autoload),
             pass_fds=(write,) if write is not None else (),
@@ -373,7 +373,7 @@ def test_durations_cache_written_and_merged(tmp_path: Path) -> None:
 
     # one shard of several leaves the durations alone (the other shards must see the same);
     # without a valid report pipe the plugin reports nothing but still shards
-    env = {pytestplugin.SHARD_ENV: "2/3", pytestplugin.REPORT_FD_ENV: "99"}
+    env = {wire.SHARD_ENV: "2/3", wire.REPORT_FD_ENV: "99"}
     sharded = run_pytest(project, "-q", env=env, report=False)
     assert sharded.code == 0
     assert not sharded.messages
@@ -389,7 +389,7 @@ def start_shards(project: Path, count: int, known: bool) -> Iterator[tuple[int, 
         if known:
             write_durations(cache, DURATIONS)
         args = ["-o", f"cache_dir={cache.name}"] if known else ["-p", "no:cacheprovider"]
-        yield index, start_pytest(project, *args, env={pytestplugin.SHARD_ENV: f"{index}/{count}"})
+        yield index, start_pytest(project, *args, env={wire.SHARD_ENV: f"{index}/{count}"})
 
 
 @pytest.mark.parametrize("known", [False, True], ids=["unknown-durations", "known-durations"])
@@ -425,7 +425,7 @@ def test_known_durations_change_the_split() -> None:
 def test_xdist_workers_shard(tmp_path: Path) -> None:
     project = make_project(tmp_path, SHARDED)
     write_durations(project / ".pytest_cache", DURATIONS)
-    run = run_pytest(project, "-n", "2", env={pytestplugin.SHARD_ENV: "2/3"}, autoload=True)
+    run = run_pytest(project, "-n", "2", env={wire.SHARD_ENV: "2/3"}, autoload=True)
     expected = plugin.shard_of(SHARDED_TESTS, DURATIONS, 3)
     kept = [test for test, shard in zip(SHARDED_TESTS, expected, strict=True) if shard == 1]
     assert run.code == 0
@@ -437,10 +437,12 @@ def test_xdist_workers_shard(tmp_path: Path) -> None:
 
 
 def test_invalid_shard_is_a_usage_error(tmp_path: Path) -> None:
-    run = run_pytest(make_project(tmp_path, SHARDED), env={pytestplugin.SHARD_ENV: "3/2"})
+    run = run_pytest(make_project(tmp_path, SHARDED), env={wire.SHARD_ENV: "3/2"})
     assert run.code == 4
     assert not run.messages
-    assert "CRACKJACK_SHARD='3/2' is not a shard: expected K/N with 1 <= K <= N" in run.out
+    assert (
+        "CRACKJACK_SHARD='3/2' is not a shard: K must be between 1 and N (here 1 to 2)" in run.out
+    )
 
 
 def test_coverage_reported_with_pytest_cov(tmp_path: Path) -> None:
@@ -467,13 +469,13 @@ def test_in_process_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shard: 
     selected = sorted(test for test in OUTCOME_TESTS if "param" not in test)
     kept = [t for t, s in zip(selected, plugin.shard_of(selected, {}, 2), strict=True) if s == 0]
     read, write = os.pipe()
-    monkeypatch.setenv(pytestplugin.REPORT_FD_ENV, str(write))
-    monkeypatch.setenv(pytestplugin.SHARD_ENV, shard)
+    monkeypatch.setenv(wire.REPORT_FD_ENV, str(write))
+    monkeypatch.setenv(wire.SHARD_ENV, shard)
     monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
     # (the sharded run also without xdist: the plugin loads without it)
     no_xdist = ["-p", "no:xdist"] if shard else []
     code = run_in_process(project, monkeypatch, "-q", "-k", "not test_param", *no_xdist)
-    assert pytestplugin.REPORT_FD_ENV not in os.environ
+    assert wire.REPORT_FD_ENV not in os.environ
     with pytest.raises(OSError, match="Bad file descriptor"):
         os.fstat(write)  # closed at the end of the session
     with os.fdopen(read, "rb") as pipe:
@@ -507,47 +509,52 @@ def run_in_process(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -
 # Pure functions and small pieces
 
 
-def test_constants_match_the_package() -> None:
-    assert plugin.REPORT_FD_ENV == pytestplugin.REPORT_FD_ENV
-    assert plugin.SHARD_ENV == pytestplugin.SHARD_ENV
-    assert (pytestplugin.PLUGIN_DIR / f"{pytestplugin.PLUGIN_NAME}.py").is_file()
+def test_the_module_pytest_is_given_lies_in_the_folder_on_its_path() -> None:
+    assert (pytestplugin.FOLDER / f"{pytestplugin.MODULE.replace('.', '/')}.py").is_file()
 
 
-def test_plugin_imports_only_the_standard_library_and_pytest() -> None:
-    tree = ast.parse(Path(plugin.__file__).read_text(encoding="utf-8"))
-    imported = {
+def imports_of(module: Any) -> set[str]:
+    """The top-level modules ``module`` imports ("." for its own package)."""
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    return {
         alias.name.split(".")[0]
         for node in ast.walk(tree)
         if isinstance(node, ast.Import)
         for alias in node.names
     } | {
-        (node.module or "").split(".")[0]
+        "." if node.level else (node.module or "").split(".")[0]
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
     }
-    assert imported - {"__future__"} <= set(sys.stdlib_module_names) | {"pytest"}
-    assert "pytest" in imported
+
+
+def test_plugin_imports_only_the_standard_library_pytest_and_its_wire() -> None:
+    stdlib = set(sys.stdlib_module_names) | {"__future__"}
+    assert imports_of(plugin) - stdlib == {"pytest", "."}
+    assert imports_of(wire) <= stdlib
 
 
 @pytest.mark.parametrize(
     ("value", "shard"), [("1/1", (1, 1)), ("2/4", (2, 4)), (" 3 / 3 ", (3, 3))]
 )
 def test_parse_shard(value: str, shard: tuple[int, int]) -> None:
-    assert plugin.parse_shard(value) == shard
+    assert wire.parse_shard(value) == shard
 
 
 @pytest.mark.parametrize(
     "value", ["0/2", "3/2", "1/0", "1", "a/b", "1/2/3", "-1/2", "\uff11/\uff12", "1.0/2"]
 )
 def test_parse_shard_refuses(value: str) -> None:
-    with pytest.raises(pytest.UsageError, match=r"is not a shard: expected K/N"):
-        plugin.parse_shard(value)
+    with pytest.raises(ValueError, match=r"^(expected K/N|K must be between 1 and N)"):
+        wire.parse_shard(value)
+    with pytest.raises(pytest.UsageError, match=r"CRACKJACK_SHARD='.*' is not a shard: "):
+        plugin.shard_from_env({wire.SHARD_ENV: value})
 
 
 def test_shard_from_env() -> None:
     assert plugin.shard_from_env({}) is None
-    assert plugin.shard_from_env({plugin.SHARD_ENV: " "}) is None
-    assert plugin.shard_from_env({plugin.SHARD_ENV: "1/2"}) == (1, 2)
+    assert plugin.shard_from_env({wire.SHARD_ENV: " "}) is None
+    assert plugin.shard_from_env({wire.SHARD_ENV: "1/2"}) == (1, 2)
 
 
 def test_shard_of_longest_first_to_the_least_loaded() -> None:
@@ -621,7 +628,7 @@ def test_take_report_fd() -> None:
     read, write = os.pipe()
     try:
         os.set_inheritable(write, True)
-        environ = {plugin.REPORT_FD_ENV: str(write), "OTHER": "1"}
+        environ = {wire.REPORT_FD_ENV: str(write), "OTHER": "1"}
         assert plugin.take_report_fd(environ) == write
         assert environ == {"OTHER": "1"}
         assert not os.get_inheritable(write)
@@ -629,14 +636,14 @@ def test_take_report_fd() -> None:
         os.close(read)
         os.close(write)
     for value in ["", "x", "-1", "1.5", "٣", str(write), str(2**80)]:
-        environ = {plugin.REPORT_FD_ENV: value}
+        environ = {wire.REPORT_FD_ENV: value}
         assert plugin.take_report_fd(environ) is None
         assert environ == {}
     assert plugin.take_report_fd({}) is None
 
 
 def test_encode() -> None:
-    line = plugin.encode({"type": "start", "nodeid": "t.py::test[é\udce9]"})
+    line = wire.encode({"type": "start", "nodeid": "t.py::test[é\udce9]"})
     assert line == b'{"type":"start","nodeid":"t.py::test[\\u00e9\\udce9]"}\n'
     assert json.loads(line) == {"type": "start", "nodeid": "t.py::test[é\udce9]"}
 
@@ -648,9 +655,9 @@ def test_encode() -> None:
 def test_the_lines_written_out_are_the_encoders(nodeid: str, duration: float) -> None:
     start = {"type": "start", "nodeid": nodeid}
     finished = {"type": "finished", "nodeid": nodeid, "duration": duration}
-    assert plugin.start_line(nodeid) == plugin.encode(start)
-    assert json.loads(plugin.finished_line(nodeid, duration)) == finished
-    assert plugin.finished_line(nodeid, duration).isascii()
+    assert wire.start_line(nodeid) == wire.encode(start)
+    assert json.loads(wire.finished_line(nodeid, duration)) == finished
+    assert wire.finished_line(nodeid, duration).isascii()
 
 
 def test_one_line() -> None:
@@ -780,11 +787,3 @@ def test_worker_counts_deselected() -> None:
     plugin.pytest_deselected([])
     assert output == {plugin.DESELECTED_OUTPUT: 3}
     plugin.pytest_deselected([cast(pytest.Item, SimpleNamespace(config=SimpleNamespace()))])
-
-
-def test_the_plugin_and_crackjack_agree_on_the_variables() -> None:
-    """The plugin cannot import crackjack: its own copies of the names must match."""
-    assert (plugin.REPORT_FD_ENV, plugin.SHARD_ENV) == (
-        pytestplugin.REPORT_FD_ENV,
-        pytestplugin.SHARD_ENV,
-    )

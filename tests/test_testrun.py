@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,12 @@ import pytest
 from crackjack.core.config.load import build_catalogue
 from crackjack.core.config.settings import Settings
 from crackjack.core.errors import ConfigError
-from crackjack.core.run.plan import Selection, build_plan
+from crackjack.core.run.plan import Selection
 from crackjack.core.run.results import TestCounts
 from crackjack.core.testphase.options import Shard, TestOptions, parse_shard, project_python
-from crackjack.core.testphase.run import Tally, _Receiver
+from crackjack.core.testphase.runner import Tally, _Lines
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
-from crackjack.hooks.pytestplugin import PLUGIN
+from tests.plans import plan_for, planned_hooks
 
 
 def line(**message: object) -> bytes:
@@ -57,7 +58,7 @@ def test_the_tally_counts_like_pytest_and_keeps_problems_and_durations() -> None
     assert (
         tally.totals.describe() == "1 failed, 1 passed, 1 skipped, 3 deselected, 1 xfailed, 1 error"
     )
-    options = TestOptions(plugin=PLUGIN, python="py", slowest=1, shard=Shard(2, 3))
+    options = TestOptions(python="py", slowest=1, shard=Shard(2, 3))
     report = tally.report(options)
     assert [(p.nodeid, p.category, p.reason) for p in report.problems] == [
         ("t.py::b", "failed", "x"),
@@ -71,7 +72,7 @@ def test_the_tally_counts_like_pytest_and_keeps_problems_and_durations() -> None
 def test_the_receiver_joins_split_lines_skips_garbage_and_throttles_progress() -> None:
     tally = Tally()
     seen: list[tuple[TestCounts, str]] = []
-    receiver = _Receiver(tally, lambda counts, current: seen.append((counts, current)))
+    receiver = _Lines(tally, lambda counts, current: seen.append((counts, current)))
     data = line(type="collected", count=2) + b"not json\n[1, 2]\n" + line(type="start", nodeid="a")
     receiver(data[:7])
     receiver(data[7:])
@@ -130,30 +131,25 @@ def test_a_configured_python_must_be_an_interpreter(tmp_path: Path, configured: 
 def test_tests_alongside_a_phase_start_in_its_stage(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("", encoding="utf-8")
     catalogue = build_catalogue(Settings(), BUILTIN_HOOKS, BUILTIN_WORKFLOWS)
-    options = TestOptions(plugin=PLUGIN, python="py", args=("-k", "x"))
+    options = TestOptions(python="py", args=("-k", "x"))
 
     def stages(alongside: tuple[str, str] | None) -> list[list[str]]:
-        plan = build_plan(
-            catalogue,
-            Selection("standard"),
-            root=tmp_path,
-            files=["a.py"],
-            tests=options,
-            alongside=alongside,
-        )
+        beside = replace(catalogue, alongside=alongside)
+        plan = plan_for(beside, Selection("standard"), root=tmp_path, files=["a.py"], tests=options)
         return [[phase.name for phase in stage] for stage in plan.stages]
 
     assert stages(None) == [["fast"], ["comprehensive"], ["tests"]]
     assert stages(("tests", "comprehensive")) == [["fast"], ["comprehensive", "tests"]]
     assert stages(("tests", "fast")) == [["fast"], ["comprehensive"], ["tests"]]
-    plan = build_plan(
+    plan = plan_for(
         catalogue, Selection("skip-hooks"), root=tmp_path, files=["a.py"], tests=options
     )
-    assert plan.hooks[0].argv == ("py", "-m", "pytest", "-p", "crackjack_pytest", "-k", "x")
+    plugin = ("-p", "crackjack_pytest.plugin")
+    assert planned_hooks(plan)[0].argv == ("py", "-m", "pytest", *plugin, "-k", "x")
 
 
 def test_a_pytest_hook_needs_test_options(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("", encoding="utf-8")
     catalogue = build_catalogue(Settings(), BUILTIN_HOOKS, BUILTIN_WORKFLOWS)
     with pytest.raises(ValueError, match="test options"):
-        build_plan(catalogue, Selection("skip-hooks"), root=tmp_path, files=["a.py"])
+        plan_for(catalogue, Selection("skip-hooks"), root=tmp_path, files=["a.py"])

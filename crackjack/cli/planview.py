@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
-
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -11,11 +9,13 @@ from rich.text import Text
 from crackjack.core.config.load import Catalogue
 from crackjack.core.process.programs import resolve_program
 from crackjack.core.run.plan import Plan
+from crackjack.core.run.policy import Policy
 from crackjack.core.runners.hook import Hook
 
 
-def plan_table(plan: Plan) -> RenderableType:
-    table = Table(title=f"plan: workflow {plan.workflow}, {plan.jobs} jobs", title_justify="left")
+def plan_table(plan: Plan, policy: Policy) -> RenderableType:
+    title = f"plan: workflow {plan.workflow}, {policy.jobs} jobs"
+    table = Table(title=title, title_justify="left")
     for column in ("phase", "hook", "files", "batches", "waits for", "runs"):
         table.add_column(column)
     for phase in plan.phases:
@@ -23,13 +23,9 @@ def plan_table(plan: Plan) -> RenderableType:
             if hook.skip_reason:
                 runs = Text(hook.skip_reason, style="dim")
             elif hook.missing:
-                runs = Text(f"{hook.hook.program} not found", style="magenta")
-            elif hook.hook.check is not None:
-                runs = Text("in-process check" + (" (fixer)" if hook.hook.fixer else ""))
+                runs = Text(f"{hook.program} not found", style="magenta")
             else:
-                runs = Text(shlex.join(hook.argv) + " FILES" * bool(hook.hook.pass_filenames))
-                if hook.hook.runner == "pytest" and plan.tests and plan.tests.shard:
-                    runs.append(f"  (shard {plan.tests.shard})", style="dim")
+                runs = Text(hook.runs)
             table.add_row(
                 phase.name + " (alongside)" * phase.alongside,
                 hook.hook.id,
@@ -63,12 +59,11 @@ def catalogue_tables(catalogue: Catalogue) -> RenderableType:
 
 
 def _program(hook: Hook) -> Text:
-    if hook.runner == "pytest":
-        return Text("pytest, in the project's environment")
-    if hook.program is None:
-        return Text("in-process" if hook.check is not None else "shell")
-    found = resolve_program(hook.program)
+    program = hook.runner.program(hook)
+    if program is None:
+        return Text(hook.runner.describe(hook))
+    found = resolve_program(program)
     if found:
         return Text(found, style="green")
     hint = f" ({hook.install})" if hook.install else ""
-    return Text(f"missing: {hook.program}{hint}", style="magenta")
+    return Text(f"missing: {program}{hint}", style="magenta")

@@ -22,6 +22,7 @@ from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.engine import RunControl
 from crackjack.core.run.events import HookFinished, TestProgress, WorkflowFinished
 from crackjack.core.run.plan import Plan
+from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.session import (
     Builtins,
@@ -32,12 +33,11 @@ from crackjack.core.run.session import (
 )
 from crackjack.core.testphase.options import Shard
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
-from crackjack.hooks.pytestplugin import PLUGIN
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-BUILTINS = Builtins(hooks=BUILTIN_HOOKS, workflows=BUILTIN_WORKFLOWS, test_plugin=PLUGIN)
+BUILTINS = Builtins(hooks=BUILTIN_HOOKS, workflows=BUILTIN_WORKFLOWS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,7 +82,8 @@ def run(request: RunRequest) -> int:
     if request.dry_run:
         from crackjack.cli.planview import plan_table
 
-        screen.console.print(plan_table(plan_session(session, BUILTINS)))
+        planned = plan_session(session, BUILTINS)
+        screen.console.print(plan_table(planned.plan, planned.policy))
         return 0
     outputs = request.outputs
     with Records(outputs, step_summary_path=step_summary_path(github)) as records:
@@ -110,11 +111,12 @@ class _Output:
 
         self.screen.console.print(hidden_note(hidden))
 
-    def run(self, plan: Plan, control: RunControl) -> RunResult:
+    def run(self, plan: Plan, policy: Policy, control: RunControl) -> RunResult:
         self.records.begin()
         return anyio.run(
             _run_controlled,
             plan,
+            policy,
             self.screen,
             self.mode,
             self.github,
@@ -172,6 +174,7 @@ def _conclude(
 
 async def _run_controlled(
     plan: Plan,
+    policy: Policy,
     screen: LazyConsole,
     mode: OutputMode,
     github: bool,
@@ -182,7 +185,7 @@ async def _run_controlled(
     if not mode.live:
         plain = _plain_log(screen, mode, github)
         try:
-            return await run_with_bus(plan, [plain, *records], control)
+            return await run_with_bus(plan, policy, [plain, *records], control)
         finally:
             plain.release()
     from crackjack.cli.live import LiveView
@@ -192,6 +195,6 @@ async def _run_controlled(
     async with anyio.create_task_group() as group:
         with LiveView(screen.console, state) as view:
             group.start_soon(view.animate)
-            result = await run_with_bus(plan, [state, *records], control)
+            result = await run_with_bus(plan, policy, [state, *records], control)
         group.cancel_scope.cancel()
     return result

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 class CrackjackError(Exception):
-    """A failure the user can fix: the message says what is wrong and how to fix it."""
+    """A failure crackjack reports in one line that says what happened and what to do: exit 3,
+    crackjack could not do its work (git failed, recovery data could not be saved, an earlier
+    run must be recovered first). The user's own mistakes are the subclasses below."""
 
 
 class ConfigError(CrackjackError):

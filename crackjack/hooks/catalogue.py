@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crackjack.core.config.load import Workflow
-from crackjack.core.runners.hook import CheckOutcome, Hook, InProcessCheck
-from crackjack.hooks.problems import located_lines, mypy_json, ruff_json
+from crackjack.core.runners.command import Command
+from crackjack.core.runners.hook import FindingsReader, Hook
+from crackjack.core.runners.inprocess import CheckOutcome, InProcess, InProcessCheck
+from crackjack.core.testphase.runner import Pytest
+from crackjack.hooks.findings import located_lines, mypy_json, ruff_json
 
 
-def _in_process(module: str, function: str) -> InProcessCheck:
+def _in_process(module: str, function: str, findings: FindingsReader | None = None) -> InProcess:
     """The check ``function`` of ``crackjack.hooks.checks.<module>``, imported on its first
     call: a run that does not use it (a tests-only run, say) does not load it."""
 
@@ -26,7 +29,7 @@ def _in_process(module: str, function: str) -> InProcessCheck:
         )
         return found(files, root=root, args=args, fix=fix)
 
-    return check
+    return InProcess(check=check, findings=findings)
 
 
 PYTHON = ("python", "pyi")
@@ -37,46 +40,41 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="debug-statements",
         phase="fast",
         description="breakpoint() and debugger imports in Python files",
-        check=_in_process("debug_statements", "debug_statements"),
-        problems=located_lines,
+        runner=_in_process("debug_statements", "debug_statements", located_lines),
         types=("python",),
     ),
     Hook(
         id="check-merge-conflict",
         phase="fast",
         description="merge conflict markers left in files",
-        check=_in_process("merge_conflict", "merge_conflict"),
-        problems=located_lines,
+        runner=_in_process("merge_conflict", "merge_conflict", located_lines),
         types=("text",),
     ),
     Hook(
         id="check-large-files",
         phase="fast",
         description="files over --maxkb (default 500 KB)",
-        check=_in_process("large_files", "large_files"),
+        runner=_in_process("large_files", "large_files"),
     ),
     Hook(
         id="check-toml",
         phase="fast",
         description="TOML syntax",
-        check=_in_process("syntax", "check_toml"),
-        problems=located_lines,
+        runner=_in_process("syntax", "check_toml", located_lines),
         types=("toml",),
     ),
     Hook(
         id="check-yaml",
         phase="fast",
         description="YAML syntax",
-        check=_in_process("syntax", "check_yaml"),
-        problems=located_lines,
+        runner=_in_process("syntax", "check_yaml", located_lines),
         types=("yaml",),
     ),
     Hook(
         id="trailing-whitespace",
         phase="fast",
         description="strips trailing whitespace",
-        check=_in_process("whitespace", "trailing_whitespace"),
-        problems=located_lines,
+        runner=_in_process("whitespace", "trailing_whitespace", located_lines),
         types=("text",),
         fixer=True,
     ),
@@ -84,7 +82,7 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="end-of-file",
         phase="fast",
         description="every text file ends with exactly one newline",
-        check=_in_process("end_of_file", "end_of_file"),
+        runner=_in_process("end_of_file", "end_of_file"),
         types=("text",),
         fixer=True,
     ),
@@ -92,12 +90,14 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="ruff-check",
         phase="fast",
         description="ruff lint, applying safe fixes",
-        command=("ruff", "check", "--fix", "--force-exclude"),
-        check_command=("ruff", "check", "--no-fix", "--force-exclude"),
-        problems=ruff_json,
-        problem_args=("--output-format", "json"),
+        runner=Command(
+            command=("ruff", "check", "--fix", "--force-exclude"),
+            check_command=("ruff", "check", "--no-fix", "--force-exclude"),
+            findings=ruff_json,
+            findings_args=("--output-format", "json"),
+            dashdash=True,
+        ),
         types_or=PYTHON,
-        dashdash=True,
         fixer=True,
         install="pip install ruff",
     ),
@@ -105,10 +105,12 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="ruff-format",
         phase="fast",
         description="ruff formatter",
-        command=("ruff", "format", "--force-exclude"),
-        check_command=("ruff", "format", "--check", "--force-exclude"),
+        runner=Command(
+            command=("ruff", "format", "--force-exclude"),
+            check_command=("ruff", "format", "--check", "--force-exclude"),
+            dashdash=True,
+        ),
         types_or=PYTHON,
-        dashdash=True,
         fixer=True,
         install="pip install ruff",
     ),
@@ -116,18 +118,20 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="mypy",
         phase="comprehensive",
         description="static type check",
-        command=("mypy",),
-        problems=mypy_json,
-        problem_args=("--output", "json"),
+        runner=Command(
+            command=("mypy",),
+            findings=mypy_json,
+            findings_args=("--output", "json"),
+            dashdash=True,
+        ),
         types_or=PYTHON,
-        dashdash=True,
         install="pip install mypy",
     ),
     Hook(
         id="bandit",
         phase="comprehensive",
         description="security issues of medium severity and above (tests excluded)",
-        command=("bandit", "--quiet", "-ll"),
+        runner=Command(command=("bandit", "--quiet", "-ll")),
         types=("python",),
         exclude=TEST_FILES,
         install="pip install bandit",
@@ -136,9 +140,8 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         id="pytest",
         phase="tests",
         description="the project's test suite, in the project's environment",
-        runner="pytest",
+        runner=Pytest(),
         types=("python",),
-        pass_filenames=False,
         install="pip install pytest",
     ),
 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,9 @@ from pydantic import ValidationError
 from crackjack.core.config.settings import HookConfig, Settings, WorkflowConfig, settings_class
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import FileFilter
-from crackjack.core.runners.hook import Hook
+from crackjack.core.runners.command import Command
+from crackjack.core.runners.hook import Hook, HookRunner
+from crackjack.core.testphase.runner import Pytest
 
 TABLE = "tool.crackjack"
 ENV_PREFIX = "CRACKJACK_"
@@ -39,10 +41,13 @@ class Project:
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:
-    """Every hook (enabled or not) and workflow the project knows, in declaration order."""
+    """Every hook (enabled or not) and workflow the project knows, in declaration order; the
+    files no hook gets; ``alongside``: (the test phase, the phase it starts with), if set."""
 
     hooks: Mapping[str, Hook]
     workflows: Mapping[str, Workflow]
+    exclude: tuple[str, ...] = ()
+    alongside: tuple[str, str] | None = None
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -142,6 +147,12 @@ def _message(error: Any) -> str:
     return text[0].lower() + text[1:]
 
 
+RUNNERS: Mapping[str, Callable[[], HookRunner]] = {"command": Command, "pytest": Pytest}
+"""The kinds of hook a project may ask for by name (``runner = "pytest"``)."""
+
+_HOOK_KEYS = frozenset(f.name for f in fields(Hook)) - {"id", "runner"}
+
+
 def build_catalogue(
     settings: Settings, builtins: Sequence[Hook], builtin_workflows: Sequence[Workflow]
 ) -> Catalogue:
@@ -157,33 +168,55 @@ def build_catalogue(
     workflows = {w.name: w for w in builtin_workflows}
     for name, workflow in settings.workflows.items():
         workflows[name] = _workflow(name, workflow, known_phases)
-    return Catalogue(hooks=hooks, workflows=workflows)
+    return Catalogue(
+        hooks=hooks,
+        workflows=workflows,
+        exclude=tuple(settings.exclude),
+        alongside=_alongside(settings, known_phases),
+    )
+
+
+def _alongside(settings: Settings, known_phases: set[str]) -> tuple[str, str] | None:
+    """The test phase and the phase it may run beside, if the settings allow it."""
+    beside = settings.tests.alongside
+    if beside is None:
+        return None
+    if beside not in known_phases:
+        raise ConfigError(
+            f"{TABLE}.tests.alongside: unknown phase {beside!r}"
+            f" (known: {', '.join(sorted(known_phases))})"
+        )
+    return ("tests", beside)
 
 
 def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
+    """``base`` (a built-in, or None for a hook of the project's own) changed by ``config``:
+    the keys every hook has change the hook, the others its runner."""
     where = f"{TABLE}.hooks.{hook_id}"
     changes: dict[str, Any] = {
         key: tuple(value) if isinstance(value, list) else value
         for key, value in config.model_dump(exclude_unset=True).items()
     }
-    if "command" in changes:
-        changes.setdefault("check_command", None)
-        changes.update(check=None, problems=None, problem_args=())
+    kind = changes.pop("runner", "command" if "command" in changes else None)
     if base is None:
-        needed = ("phase",) if changes.get("runner") == "pytest" else ("command", "phase")
+        needed = ("phase",) if kind == "pytest" else ("command", "phase")
         missing = [key for key in needed if key not in changes]
         if missing:
             raise ConfigError(
                 f"{where}: a new hook needs {' and '.join(missing)}"
                 " (or is the id misspelled? `crackjack hooks` lists the built-in ones)"
             )
-        hook = Hook(id=hook_id, **changes)
-    else:
-        hook = replace(base, **changes)
-    if not hook.command and hook.check is None and hook.runner == "command":
-        raise ConfigError(f"{where}.command: must not be empty")
-    if hook.shell and len(hook.command) != 1:
-        raise ConfigError(f"{where}.command: with shell = true, give one shell command string")
+    general = {key: changes.pop(key) for key in list(changes) if key in _HOOK_KEYS}
+    try:
+        runner = _runner(base, kind).configured(changes)
+        hook = (
+            Hook(id=hook_id, runner=runner, **general)
+            if base is None
+            else replace(base, runner=runner, **general)
+        )
+        hook.runner.validate(hook)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}.{exc}") from None
     if not re.fullmatch(r"[\w.-]+", hook.phase):
         raise ConfigError(f"{where}.phase: {hook.phase!r} is not a valid phase name")
     try:
@@ -191,6 +224,14 @@ def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return hook
+
+
+def _runner(base: Hook | None, kind: str | None) -> HookRunner:
+    """The runner the project's keys apply to: ``base``'s, unless another kind is asked for."""
+    make = RUNNERS[kind or "command"]
+    if base is not None and (kind is None or type(base.runner) is make):
+        return base.runner
+    return make()
 
 
 def _workflow(name: str, config: WorkflowConfig, known_phases: set[str]) -> Workflow:

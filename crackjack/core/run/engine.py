@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import anyio
@@ -35,9 +35,10 @@ from crackjack.core.run.events import (
     WorkflowStarted,
 )
 from crackjack.core.run.plan import HookPlan, PhasePlan, Plan
+from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
-from crackjack.core.runners.execute import Context, execute, missing, skipped
-from crackjack.core.testphase.run import Progress, run_tests
+from crackjack.core.runners.hook import Progress, RunContext
+from crackjack.core.runners.outcome import missing, skipped
 
 
 @dataclass(slots=True)
@@ -54,19 +55,22 @@ class RunControl:
 
 
 class _Run:
-    def __init__(self, plan: Plan, bus: EventBus, control: RunControl, log_dir: Path) -> None:
+    def __init__(
+        self, plan: Plan, policy: Policy, bus: EventBus, control: RunControl, log_dir: Path
+    ) -> None:
         self.plan = plan
+        self.policy = policy
         self.bus = bus
         self.control = control
         self.run_id = os.urandom(6).hex()
-        self.limiter = anyio.CapacityLimiter(plan.jobs)
+        self.limiter = anyio.CapacityLimiter(policy.jobs)
         self.stop_reason: str | None = None
-        self.context = Context(
+        self.context = RunContext(
             root=plan.root,
             cancellation=control.cancellation,
             log_dir=log_dir,
-            kill_grace=plan.kill_grace,
-            missing_fails=plan.missing_fails,
+            policy=policy,
+            tests=plan.tests,
         )
 
     def publish(self, make: Callable[..., Event], **fields: object) -> None:
@@ -144,14 +148,11 @@ class _Run:
         if reason is not None:
             result = skipped(plan, reason, started_at=now)
         elif plan.missing:
-            result = missing(plan, self.context, started_at=now)
-        elif hook.runner == "pytest" and self.plan.tests is not None:
-            result = await anyio.to_thread.run_sync(
-                run_tests, plan, self.context, self.plan.tests, self._progress_of(plan)
-            )
+            result = missing(plan, fails_run=self.policy.missing_fails, started_at=now)
         else:
-            result = await anyio.to_thread.run_sync(execute, plan, self.context)
-        if result.fails_run and self.plan.fail_fast and self.stop_reason is None:
+            context = replace(self.context, progress=self._progress_of(plan))
+            result = await anyio.to_thread.run_sync(hook.runner.run, plan, context)
+        if result.fails_run and self.policy.fail_fast and self.stop_reason is None:
             self.stop_reason = f"not run: {hook.id} failed and fail-fast is on"
         self.publish(HookFailed if result.fails_run else HookCompleted, result=result)
         return result
@@ -174,11 +175,12 @@ class _Run:
         return self.stop_reason or plan.skip_reason
 
 
-async def run_workflow(plan: Plan, bus: EventBus, control: RunControl) -> RunResult:
-    """Run ``plan`` to its end (or until ``control`` is interrupted) and return what happened."""
+async def run_workflow(plan: Plan, policy: Policy, bus: EventBus, control: RunControl) -> RunResult:
+    """Run ``plan`` under ``policy`` to its end (or until ``control`` is interrupted) and
+    return what happened."""
     log_dir = Path(tempfile.mkdtemp(prefix="crackjack-"))
     try:
-        result = await _Run(plan, bus, control, log_dir).workflow()
+        result = await _Run(plan, policy, bus, control, log_dir).workflow()
     finally:
         _remove_if_empty(log_dir)
     return result

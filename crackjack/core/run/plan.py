@@ -1,49 +1,56 @@
 """The plan: pure data computed before anything runs.
 
-Which phases run, which hooks are in each, which files each hook gets, how those files are
-split into argument batches, and which earlier hooks of its phase each hook must wait for.
+Which phases run, which hooks are in each, which files each hook gets, how its runner splits
+them into argument batches, and which earlier hooks of its phase each hook must wait for.
+How the plan then runs (jobs, fail-fast, check-only...) is the policy's.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from crackjack.core.config.load import Catalogue
 from crackjack.core.errors import ConfigError
-from crackjack.core.files.batching import partition
 from crackjack.core.files.patterns import FileFilter, TagCache
-from crackjack.core.process.programs import resolve_program
-from crackjack.core.runners.hook import Hook
-from crackjack.core.testphase.options import TestOptions
+from crackjack.core.runners.hook import Hook, PlanContext
+
+if TYPE_CHECKING:
+    from crackjack.core.config.load import Catalogue
+    from crackjack.core.run.policy import Policy
+    from crackjack.core.testphase.options import TestOptions
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """What the command line asked for: a workflow, maybe narrowed to or without some hooks."""
+    """What was asked for: a workflow, maybe narrowed to some hooks; ``skip`` gives each hook
+    skipped on purpose the reason it is shown with (``skipped by --skip``)."""
 
     workflow: str
     only: tuple[str, ...] = ()
-    skip: tuple[str, ...] = ()
-    skip_origin: str = "--skip"
+    skip: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HookPlan:
-    """How one hook runs. ``scratch``: a fixer with no check-only variant in a check-only run,
-    run on a copy of its files so that what it would change is known and nothing is written."""
+    """How one hook runs: its runner's argv (none for in-process checks) and batches of its
+    files, the ``program`` it needs and where it was found (``executable``), and ``runs``, a
+    line saying what runs. ``scratch``: a fixer with no check-only variant in a check-only
+    run, run on a copy of its files so that what it would change is known and nothing is
+    written. ``read_findings``: the output is read for findings with their places."""
 
     hook: Hook
     files: tuple[str, ...] = ()
     argv: tuple[str, ...] = ()
     batches: tuple[tuple[str, ...], ...] = ()
+    program: str | None = None
     executable: str | None = None
+    runs: str = ""
     skip_reason: str | None = None
     waits_for: tuple[str, ...] = ()
     scratch: bool = False
-    read_problems: bool = False
+    read_findings: bool = False
 
     @property
     def writes(self) -> bool:
@@ -52,7 +59,7 @@ class HookPlan:
 
     @property
     def missing(self) -> bool:
-        return self.hook.program is not None and self.executable is None
+        return self.program is not None and self.executable is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +76,7 @@ class Plan:
     workflow: str
     root: Path
     phases: tuple[PhasePlan, ...]
-    jobs: int
-    fail_fast: bool = False
-    missing_fails: bool = True
-    kill_grace: float = 2.0
     tests: TestOptions | None = None
-
-    @property
-    def hooks(self) -> tuple[HookPlan, ...]:
-        return tuple(h for p in self.phases for h in p.hooks)
 
     @property
     def stages(self) -> tuple[tuple[PhasePlan, ...], ...]:
@@ -89,10 +88,6 @@ class Plan:
             else:
                 stages.append([phase])
         return tuple(tuple(stage) for stage in stages)
-
-
-def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def select_hooks(catalogue: Catalogue, selection: Selection) -> dict[str, list[Hook]]:
@@ -126,106 +121,37 @@ def build_plan(
     *,
     root: Path,
     files: Sequence[str],
-    exclude: Sequence[str] = (),
-    jobs: int | None = None,
-    fail_fast: bool = False,
-    missing_fails: bool = True,
-    kill_grace: float = 2.0,
+    policy: Policy,
     tests: TestOptions | None = None,
-    alongside: tuple[str, str] | None = None,
-    check_only: bool = False,
-    problems: bool = False,
 ) -> Plan:
-    """``alongside`` (phase, earlier phase): the first starts with the second when it follows it.
-    ``check_only``: no hook may write the project's files (fixers run their check variant).
-    ``problems``: hooks that can give their findings in a machine-readable form do."""
+    """What ``selection`` runs on ``files`` (relative to ``root``) under ``policy``."""
     tags = TagCache()
-    candidates = FileFilter(exclude=tuple(exclude), types=()).select(files, root, tags)
+    candidates = FileFilter(exclude=catalogue.exclude, types=()).select(files, root, tags)
+    context = PlanContext(root=root, policy=policy, tests=tests)
     planned: list[PhasePlan] = []
     for name, hooks in select_hooks(catalogue, selection).items():
-        plans = [
-            _plan_hook(hook, candidates, root, tags, selection, tests, check_only, problems)
-            for hook in hooks
-        ]
-        beside = alongside is not None and planned and (name, planned[-1].name) == alongside
-        planned.append(PhasePlan(name, _order(plans), alongside=bool(beside)))
-    phases = tuple(planned)
-    return Plan(
-        workflow=selection.workflow,
-        root=root,
-        phases=phases,
-        jobs=jobs or default_jobs(),
-        fail_fast=fail_fast,
-        missing_fails=missing_fails,
-        kill_grace=kill_grace,
-        tests=tests,
-    )
-
-
-def _checking(hook: Hook) -> tuple[Hook, bool]:
-    """A fixer as a check-only run runs it, and whether it needs a scratch copy to do so.
-
-    In-process fixers report instead of fixing; others run their ``check_command``; a fixer
-    with neither runs on a scratch copy.
-    """
-    if not hook.fixer:
-        return hook, False
-    if hook.check is not None:
-        return replace(hook, fixer=False), False
-    if hook.check_command is not None:
-        return replace(hook, command=hook.check_command, check_command=None, fixer=False), False
-    return hook, True
+        plans = [_plan_hook(hook, candidates, tags, selection, context) for hook in hooks]
+        beside = bool(planned) and (name, planned[-1].name) == catalogue.alongside
+        planned.append(PhasePlan(name, _order(plans), alongside=beside))
+    return Plan(workflow=selection.workflow, root=root, phases=tuple(planned), tests=tests)
 
 
 def _plan_hook(
     hook: Hook,
     candidates: Sequence[str],
-    root: Path,
     tags: TagCache,
     selection: Selection,
-    tests: TestOptions | None,
-    check_only: bool,
-    problems: bool,
+    context: PlanContext,
 ) -> HookPlan:
-    hook, scratch = _checking(hook) if check_only else (hook, False)
-    read_problems = problems and hook.problems is not None
-    if read_problems:
-        hook = replace(hook, args=(*hook.args, *hook.problem_args))
-    files = tuple(hook.file_filter.select(candidates, root, tags))
+    scratch = False
+    if context.policy.check_only and hook.fixer:
+        hook, scratch = hook.runner.check_only(hook)
+    files = tuple(hook.file_filter.select(candidates, context.root, tags))
     if hook.id in selection.skip:
-        return HookPlan(hook=hook, files=files, skip_reason=f"skipped by {selection.skip_origin}")
+        return HookPlan(hook=hook, files=files, skip_reason=selection.skip[hook.id])
     if not files:
         return HookPlan(hook=hook, skip_reason="no files to check")
-    if hook.check is not None:
-        return HookPlan(hook=hook, files=files, batches=(files,), read_problems=read_problems)
-    if hook.runner == "pytest":
-        if tests is None:
-            raise ValueError(f"{hook.id}: a pytest hook needs test options")
-        argv = tests.argv(hook.id, hook.args)
-        return HookPlan(hook=hook, files=files, argv=argv, batches=((),), executable=tests.python)
-    executable = resolve_program(hook.program) if hook.program else None
-    argv = _argv(hook, executable)
-    planned = HookPlan(
-        hook=hook,
-        files=files,
-        argv=argv,
-        executable=executable,
-        scratch=scratch,
-        read_problems=read_problems,
-    )
-    if not hook.pass_filenames:
-        return replace(planned, batches=((),))
-    arguments = [
-        name if hook.dashdash or not name.startswith("-") else f"./{name}" for name in files
-    ]
-    return replace(planned, batches=tuple(partition(argv, arguments)))
-
-
-def _argv(hook: Hook, executable: str | None) -> tuple[str, ...]:
-    if hook.shell:
-        return ("/bin/sh", "-c", f'{hook.command[0]} "$@"', hook.id, *hook.args)
-    separator = ("--",) if hook.dashdash and hook.pass_filenames else ()
-    return (executable or hook.command[0], *hook.command[1:], *hook.args, *separator)
+    return replace(hook.runner.plan(hook, files, context), scratch=scratch)
 
 
 def _order(hooks: list[HookPlan]) -> tuple[HookPlan, ...]:

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from crackjack.core.config.load import (
+    ENV_PREFIX,
     Catalogue,
     Project,
     Workflow,
     build_catalogue,
     load_project,
 )
-from crackjack.core.errors import ConfigError, RepositoryStateError
+from crackjack.core.errors import RepositoryStateError
 from crackjack.core.files.selection import (
     AllFiles,
     ChangedFiles,
@@ -41,20 +42,20 @@ from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import Subscriber, open_bus
 from crackjack.core.run.engine import RunControl, run_workflow
 from crackjack.core.run.plan import Plan, Selection, build_plan
+from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
 from crackjack.core.runners.hook import Hook
-from crackjack.core.testphase.options import Shard, TestOptions, TestPlugin, project_python
+from crackjack.core.testphase.options import Shard, TestOptions, project_python
 
 
 @dataclass(frozen=True, slots=True)
 class Builtins:
-    """What crackjack ships, handed in by the caller (core does not import ``crackjack.hooks``):
-    the built-in hooks and workflows, and the pytest plugin of the test phase."""
+    """The built-in hooks and workflows, handed in by the caller (core does not import
+    ``crackjack.hooks``)."""
 
     hooks: Sequence[Hook]
     workflows: Sequence[Workflow]
-    test_plugin: TestPlugin
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,8 +88,16 @@ class SessionOutput(Protocol):
     def changes_hidden(self, hidden: HiddenChanges) -> None:
         """Unstaged changes were hidden and saved; called before any hook runs."""
 
-    def run(self, plan: Plan, control: RunControl) -> RunResult:
-        """Run ``plan`` with the caller's outputs (``run_with_bus``)."""
+    def run(self, plan: Plan, policy: Policy, control: RunControl) -> RunResult:
+        """Run ``plan`` by ``policy`` with the caller's outputs (``run_with_bus``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """What a run would do (``--dry-run``): the plan, and the policy it would run by."""
+
+    plan: Plan
+    policy: Policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +130,13 @@ def read_project_anywhere(
     return read_project(cwd, settings, builtins, tree)
 
 
-def plan_session(request: SessionRequest, builtins: Builtins) -> Plan:
+def plan_session(request: SessionRequest, builtins: Builtins) -> Planned:
     """The plan a run of ``request`` would follow (``--dry-run``); nothing runs or is locked."""
     start = _start(request, builtins)
     if start.tree is not None:
         check_no_unfinished_run(start.tree)
-    return start.plan(request, builtins.test_plugin)
+    policy = make_policy(start.project, request)
+    return Planned(start.plan(request, policy), policy)
 
 
 def run_session(request: SessionRequest, builtins: Builtins, output: SessionOutput) -> Ran:
@@ -146,14 +156,18 @@ def run_session(request: SessionRequest, builtins: Builtins, output: SessionOutp
                 # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(tree)
             with _hidden(tree if request.hide_unstaged else None, output) as hidden:
-                result = output.run(start.plan(request, builtins.test_plugin), control)
+                policy = make_policy(start.project, request)
+                result = output.run(start.plan(request, policy), policy, control)
     return Ran(result, hidden)
 
 
-async def run_with_bus(plan: Plan, subscribers: list[Subscriber], control: RunControl) -> RunResult:
-    """Run ``plan``, every event to ``subscribers``; their failures are in the result."""
+async def run_with_bus(
+    plan: Plan, policy: Policy, subscribers: list[Subscriber], control: RunControl
+) -> RunResult:
+    """Run ``plan`` by ``policy``, every event to ``subscribers``; their failures are in the
+    result."""
     async with open_bus(subscribers) as bus:
-        result = await run_workflow(plan, bus, control)
+        result = await run_workflow(plan, policy, bus, control)
     return replace(result, subscriber_errors=tuple(bus.errors))
 
 
@@ -164,14 +178,9 @@ class _Started:
     catalogue: Catalogue
     workflow: str
 
-    def plan(self, request: SessionRequest, plugin: TestPlugin) -> Plan:
+    def plan(self, request: SessionRequest, policy: Policy) -> Plan:
         return make_plan(
-            request,
-            self.project,
-            self.catalogue,
-            workflow=self.workflow,
-            tree=self.tree,
-            plugin=plugin,
+            request, self.project, self.catalogue, policy, workflow=self.workflow, tree=self.tree
         )
 
 
@@ -202,57 +211,54 @@ def make_plan(
     request: SessionRequest,
     project: Project,
     catalogue: Catalogue,
+    policy: Policy,
     *,
     workflow: str,
     tree: WorkTree | None,
-    plugin: TestPlugin,
 ) -> Plan:
-    settings = project.settings
-    skip = (*settings.skip, *request.skip)
     selection = Selection(
-        workflow=workflow,
-        only=request.hooks,
-        skip=skip,
-        skip_origin="--skip" if request.skip else "CRACKJACK_SKIP / skip setting",
+        workflow=workflow, only=request.hooks, skip=_skip_reasons(request, project)
     )
     return build_plan(
         catalogue,
         selection,
         root=project.root,
         files=select_files(project.root, request.files, tree),
-        exclude=settings.exclude,
-        jobs=settings.jobs,
-        fail_fast=settings.fail_fast,
-        missing_fails=settings.missing_tools == "fail",
-        kill_grace=settings.kill_grace,
-        tests=_test_options(request, project, plugin),
-        alongside=_alongside(project, catalogue),
-        check_only=request.check_only,
-        problems=request.check_only,
+        policy=policy,
+        tests=_test_options(request, project),
     )
 
 
-def _test_options(request: SessionRequest, project: Project, plugin: TestPlugin) -> TestOptions:
+def make_policy(project: Project, request: SessionRequest) -> Policy:
+    settings = project.settings
+    return Policy(
+        jobs=settings.jobs or default_jobs(),
+        fail_fast=settings.fail_fast,
+        missing_fails=settings.missing_tools == "fail",
+        kill_grace=settings.kill_grace,
+        check_only=request.check_only,
+        findings=request.check_only,
+        junit_dir=request.junit_dir,
+    )
+
+
+SKIP_ENV = f"{ENV_PREFIX}SKIP"
+
+
+def _skip_reasons(request: SessionRequest, project: Project) -> dict[str, str]:
+    """Each hook skipped on purpose, with the place that asked for it (the flag wins)."""
+    setting = SKIP_ENV if SKIP_ENV in os.environ else "tool.crackjack.skip"
+    reasons = dict.fromkeys(project.settings.skip, f"skipped by {setting}")
+    reasons.update(dict.fromkeys(request.skip, "skipped by --skip"))
+    return reasons
+
+
+def _test_options(request: SessionRequest, project: Project) -> TestOptions:
     tests = project.settings.tests
     return TestOptions(
-        plugin=plugin,
         python=project_python(project.root, tests.python, os.environ),
         args=request.test_args,
         shard=request.shard,
         allow_no_tests=tests.allow_no_tests,
         slowest=tests.slowest,
-        junit_dir=request.junit_dir,
     )
-
-
-def _alongside(project: Project, catalogue: Catalogue) -> tuple[str, str] | None:
-    """The test phase and the phase it may run beside, if the settings allow it."""
-    beside = project.settings.tests.alongside
-    if beside is None:
-        return None
-    if beside not in catalogue.phases:
-        raise ConfigError(
-            f"tool.crackjack.tests.alongside: unknown phase {beside!r}"
-            f" (known: {', '.join(catalogue.phases)})"
-        )
-    return ("tests", beside)

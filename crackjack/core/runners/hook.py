@@ -1,85 +1,110 @@
-"""A hook is data: what to run, on which files, in which phase, and how."""
+"""What a hook is (data), and the one protocol every kind of hook runner implements.
+
+The planner, the engine, the configuration merge and the views call a hook's ``runner`` and
+never ask which kind it is: a new kind of hook is one new module implementing ``HookRunner``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crackjack.core.files.patterns import FileFilter
-from crackjack.core.run.results import Problem
 
-BUILTIN_PHASES = ("fast", "comprehensive", "tests")
+if TYPE_CHECKING:
+    from crackjack.core.process.run import Cancellation
+    from crackjack.core.run.plan import HookPlan
+    from crackjack.core.run.policy import Policy
+    from crackjack.core.run.results import HookResult, Problem, TestCounts
+    from crackjack.core.testphase.options import TestOptions
 
-Runner = Literal["command", "pytest"]
-
-
-@dataclass(frozen=True, slots=True)
-class CheckOutcome:
-    """What an in-process check found: ``output`` lines are ``path:line: message``."""
-
-    failed: bool
-    output: str = ""
-    modified: tuple[str, ...] = ()
+Progress = Callable[["TestCounts", str], None]
+"""How a runner reports a long hook's progress (the tests so far, the current test)."""
 
 
-class InProcessCheck(Protocol):
-    """A simple check run on a worker thread instead of a subprocess.
-
-    ``files`` are relative to ``root``. With ``fix`` the check may rewrite files and must name
-    them in ``modified``; without it, it must not write anything.
-    """
-
-    def __call__(
-        self, files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
-    ) -> CheckOutcome: ...
+def _no_progress(counts: TestCounts, current: str) -> None:
+    """Progress nobody follows."""
 
 
-class ProblemReader(Protocol):
-    """Reads a tool's machine-readable output (asked for with the hook's ``problem_args``) into
-    problems with paths relative to ``root``; None when the output is not what it expects."""
+class FindingsReader(Protocol):
+    """Reads a tool's output into findings with paths relative to ``root``; None when the
+    output is not what it expects."""
 
     def __call__(self, output: str, *, root: Path) -> tuple[Problem, ...] | None: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Hook:
-    """A fully resolved hook (built-in defaults merged with the project's settings).
+class PlanContext:
+    """What planning a hook may depend on beyond the hook and its files."""
 
-    Exactly one of ``command`` and ``check`` says what runs: an argv (run as a subprocess) or
-    an in-process check. ``check_command`` is the check-only variant of a fixer's argv. A hook
-    whose ``runner`` is ``pytest`` runs the project's test suite: crackjack builds its argv
-    (the project's interpreter, ``-m pytest``, its plugin, ``args``) and follows its tests.
-    With ``problems``, a run that wants findings with their places (CI) adds ``problem_args``
-    to the command and reads the output with it.
-    """
+    root: Path
+    policy: Policy
+    tests: TestOptions | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunContext:
+    """What running a planned hook shares with the rest of the run."""
+
+    root: Path
+    cancellation: Cancellation
+    log_dir: Path
+    policy: Policy
+    tests: TestOptions | None = None
+    progress: Progress = _no_progress
+
+
+class HookRunner(Protocol):
+    """One kind of hook: a program, an in-process check, pytest..."""
+
+    def program(self, hook: Hook) -> str | None:
+        """The program that must be found for ``hook`` to run, or None."""
+
+    def describe(self, hook: Hook) -> str:
+        """What runs, in a few words, for a hook whose ``program`` is None."""
+
+    def configured(self, changes: Mapping[str, Any]) -> HookRunner:
+        """This runner with a project's runner keys (``command``, ``shell``...) applied; a
+        ConfigError (``key: what is wrong``) for a key this kind does not take."""
+
+    def validate(self, hook: Hook) -> None:
+        """Raise a ConfigError (``key: what is wrong``) if ``hook`` could never run."""
+
+    def check_only(self, hook: Hook) -> tuple[Hook, bool]:
+        """The variant of a fixer that writes nothing, and whether it must run on a scratch
+        copy of its files to tell what it would change."""
+
+    def plan(self, hook: Hook, files: tuple[str, ...], context: PlanContext) -> HookPlan:
+        """How ``hook`` runs on ``files`` (its argv, batches and program)."""
+
+    def run(self, plan: HookPlan, context: RunContext) -> HookResult:
+        """Run ``plan`` to its result, on a worker thread."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hook:
+    """A fully resolved hook (built-in defaults merged with the project's settings): what the
+    runner of its kind needs to know is in ``runner``; the rest holds for every kind."""
 
     id: str
     phase: str
+    runner: HookRunner
     name: str = ""
-    command: tuple[str, ...] = ()
-    check_command: tuple[str, ...] | None = None
-    check: InProcessCheck | None = None
-    runner: Runner = "command"
+    description: str = ""
     args: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     types: tuple[str, ...] = ("file",)
     types_or: tuple[str, ...] = ()
     exclude_types: tuple[str, ...] = ()
-    pass_filenames: bool = True
-    dashdash: bool = False
     fixer: bool = False
     serial: bool = False
-    shell: bool = False
     timeout: float | None = None
     env: Mapping[str, str] = field(default_factory=dict)
     enabled: bool = True
     install: str = ""
-    description: str = ""
-    problems: ProblemReader | None = None
-    problem_args: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -94,10 +119,3 @@ class Hook:
             types_or=self.types_or,
             exclude_types=self.exclude_types,
         )
-
-    @property
-    def program(self) -> str | None:
-        """The executable this hook needs, or None for in-process and shell hooks."""
-        if self.check is not None or self.shell or not self.command or self.runner != "command":
-            return None
-        return self.command[0]

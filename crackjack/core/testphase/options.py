@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError
+from crackjack.core.testphase.pytestplugin.crackjack_pytest import wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,26 +24,11 @@ class Shard:
 
 
 def parse_shard(text: str) -> Shard:
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if match is None:
-        raise ConfigError(f"--shard {text}: expected K/N, for example --shard 2/4")
-    index, count = int(match[1]), int(match[2])
-    if not 1 <= index <= count:
-        raise ConfigError(f"--shard {text}: K must be between 1 and N (here 1 to {count})")
+    try:
+        index, count = wire.parse_shard(text)
+    except ValueError as exc:
+        raise ConfigError(f"--shard {text}: {exc}") from None
     return Shard(index, count)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TestPlugin:
-    """The pytest plugin that reports to the runner: its folder (put on ``PYTHONPATH``), its
-    module name (given to ``-p``), and the environment variables it reads."""
-
-    __test__ = False  # for pytest: not a test class
-
-    folder: Path
-    name: str
-    report_env: str
-    shard_env: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,18 +37,11 @@ class TestOptions:
 
     __test__ = False  # for pytest: not a test class
 
-    plugin: TestPlugin
     python: str
     args: tuple[str, ...] = ()
     shard: Shard | None = None
     allow_no_tests: bool = False
     slowest: int = 5
-    junit_dir: Path | None = None
-
-    def argv(self, hook_id: str, hook_args: tuple[str, ...]) -> tuple[str, ...]:
-        """How a pytest hook is started (``--junitxml`` into ``junit_dir`` when one is given)."""
-        junit = () if self.junit_dir is None else (f"--junitxml={self.junit_dir / hook_id}.xml",)
-        return (self.python, "-m", "pytest", "-p", self.plugin.name, *hook_args, *self.args, *junit)
 
 
 def project_python(root: Path, configured: str | None, environ: Mapping[str, str]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.fsutil import atomic_write, describe_os_error
-from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.inprocess import CheckOutcome
 
 Finder = Callable[[str, bytes], Iterable[str]]
 """``(name, content)`` to the check's output lines for that file."""

@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.inprocess import CheckOutcome
 from crackjack.hooks.checks.common import find_in_files, no_arguments
 
 DEBUGGER_MODULES = frozenset(

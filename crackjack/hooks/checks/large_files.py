@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.fsutil import describe_os_error
-from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.inprocess import CheckOutcome
 
 DEFAULT_MAX_KB = 500
 

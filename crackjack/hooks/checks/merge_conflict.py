@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.inprocess import CheckOutcome
 from crackjack.hooks.checks.common import find_in_files, no_arguments
 
 _MARKER = re.compile(rb"^(?:<<<<<<< |\|\|\|\|\|\|\| |>>>>>>> |=======(?=[ \r\n]|\Z))", re.MULTILINE)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from crackjack.core.config.tomlerror import locate
 from crackjack.core.errors import ConfigError
-from crackjack.core.runners.hook import CheckOutcome
+from crackjack.core.runners.inprocess import CheckOutcome
 from crackjack.hooks.checks.common import find_in_files, no_arguments
 
 _YAML_MULTI_DOCUMENT_FLAGS = frozenset({"-m", "--allow-multiple-documents"})

@@ -1,48 +1,30 @@
 """crackjack's pytest plugin: test outcomes as JSON Lines on a pipe, and duration-balanced shards.
 
-crackjack runs ``python -m pytest -p crackjack_pytest ...`` with this folder on ``PYTHONPATH``.
-This module runs in the tested project's environment, where crackjack may not be installed: it
-imports nothing but the standard library and pytest (>= 7.0), and nothing from crackjack; and
-it runs on the project's Python, which may be older than crackjack's (3.7 and later).
-
-``CRACKJACK_REPORT_FD`` names an inherited file descriptor (the write end of a pipe). The main
-pytest process (never an xdist worker) writes one JSON object per line to it:
-
-- ``{"type": "collected", "count": N}``: the number of tests that will run;
-- ``{"type": "start", "nodeid": ...}``: a test starts;
-- ``{"type": "report", "nodeid", "when", "category", "reason"}``: each report that pytest's
-  summary line counts (category as the terminal reporter computes it: passed, failed, error,
-  skipped, xfailed, xpassed, or a plugin's own such as rerun);
-- ``{"type": "finished", "nodeid": ..., "duration": seconds}``: setup + call + teardown time;
-- ``{"type": "deselected", "count": N}``: N tests deselected (by -k, -m, sharding...);
-- ``{"type": "coverage", "total": float, "fail_under": float | null}``: pytest-cov's total;
-- ``{"type": "session_finished", "exitstatus": int}``: always the last line.
-
-Without a valid ``CRACKJACK_REPORT_FD`` nothing is reported; the rest works the same.
-``CRACKJACK_SHARD="K/N"`` keeps only the K-th of N shards of the collected tests, balanced by
-the durations cached under ``crackjack/durations`` (written at the end of unsharded runs).
+What it writes and which variables it reads are the protocol of ``wire``. It imports nothing but
+the standard library and pytest (>= 7.0), and runs on the project's Python (3.7 and later).
+Without a valid report pipe nothing is reported; the rest works the same. A shard keeps only
+the K-th of N shards of the collected tests, balanced by the durations cached under
+``crackjack/durations`` (written at the end of unsharded runs).
 """
 
 from __future__ import annotations
 
 import contextlib
 import heapq
-import json
 import math
 import os
-import re
 import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from . import wire
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 
     Report = pytest.TestReport | pytest.CollectReport
 
-REPORT_FD_ENV = "CRACKJACK_REPORT_FD"
-SHARD_ENV = "CRACKJACK_SHARD"
 DURATIONS_KEY = "crackjack/durations"
 REASON_LIMIT = 300
 # Seconds a queued line waits at most for a write (an xdist controller's lines wait this long).
@@ -54,28 +36,20 @@ MIN_COST = 0.001
 DESELECTED_OUTPUT = "crackjack_deselected"
 
 SHARD: pytest.StashKey[tuple[int, int] | None] = pytest.StashKey()
-SHARD_PATTERN = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*", re.ASCII)
 
 
 # Pure functions
 
 
-def parse_shard(value: str) -> tuple[int, int]:
-    """``"K/N"`` as ``(K, N)``, with 1 <= K <= N; anything else is a usage error."""
-    match = SHARD_PATTERN.fullmatch(value)
-    if match:
-        index, count = int(match[1]), int(match[2])
-        if 1 <= index <= count:
-            return index, count
-    raise pytest.UsageError(
-        f"{SHARD_ENV}={value!r} is not a shard: expected K/N with 1 <= K <= N, such as 2/4"
-    )
-
-
 def shard_from_env(environ: Mapping[str, str]) -> tuple[int, int] | None:
     """The shard ``CRACKJACK_SHARD`` asks for, or None when it is unset or empty."""
-    value = environ.get(SHARD_ENV, "")
-    return parse_shard(value) if value.strip() else None
+    value = environ.get(wire.SHARD_ENV, "")
+    if not value.strip():
+        return None
+    try:
+        return wire.parse_shard(value)
+    except ValueError as exc:
+        raise pytest.UsageError(f"{wire.SHARD_ENV}={value!r} is not a shard: {exc}") from None
 
 
 def number(value: object) -> float | None:
@@ -123,7 +97,7 @@ def shard_of(nodeids: Sequence[str], durations: Mapping[str, float], count: int)
 def take_report_fd(environ: MutableMapping[str, str]) -> int | None:
     """Remove ``CRACKJACK_REPORT_FD`` from ``environ``; its file descriptor, made
     non-inheritable, or None when it is unset or not an open file descriptor."""
-    value = environ.pop(REPORT_FD_ENV, "").strip()
+    value = environ.pop(wire.REPORT_FD_ENV, "").strip()
     if not value.isascii() or not value.isdigit():
         return None
     fd = int(value)
@@ -133,29 +107,6 @@ def take_report_fd(environ: MutableMapping[str, str]) -> int | None:
     except (OSError, OverflowError):
         return None
     return fd
-
-
-ENCODER = json.JSONEncoder(separators=(",", ":"))
-
-
-def encode(message: Mapping[str, object]) -> bytes:
-    """One JSON Lines line (ASCII, so any test id encodes)."""
-    return (ENCODER.encode(message) + "\n").encode()
-
-
-def start_line(nodeid: str) -> bytes:
-    """``encode({"type": "start", "nodeid": nodeid})``, written out: this line and the next are
-    sent for every test, and the encoder's set-up for each costs more than the line itself."""
-    return b'{"type":"start","nodeid":%s}\n' % json.dumps(nodeid).encode()
-
-
-def finished_line(nodeid: str, duration: float) -> bytes:
-    """``encode({"type": "finished", "nodeid": nodeid, "duration": duration})``, written out
-    (``duration`` is finite: its repr is a JSON number)."""
-    return b'{"type":"finished","nodeid":%s,"duration":%r}\n' % (
-        json.dumps(nodeid).encode(),
-        duration,
-    )
 
 
 def one_line(text: str) -> str:
@@ -217,7 +168,7 @@ def coverage_message(cov_plugin: object) -> dict[str, object] | None:
     fail_under = number(getattr(getattr(cov_plugin, "options", None), "cov_fail_under", None))
     if fail_under is not None and fail_under <= 0:
         fail_under = None  # coverage's default 0 means no minimum, as pytest-cov shows it
-    return {"type": "coverage", "total": total, "fail_under": fail_under}
+    return {"type": wire.COVERAGE, "total": total, "fail_under": fail_under}
 
 
 def merge_durations(cached: object, finished: Mapping[str, float]) -> dict[str, float]:
@@ -242,7 +193,7 @@ class Reporter:
         self.distributed: bool | None = None
 
     def send(self, message: Mapping[str, object], *, now: bool = False) -> None:
-        self.queue(encode(message), now=now)
+        self.queue(wire.encode(message), now=now)
 
     def queue(self, line: bytes, *, now: bool = False) -> None:
         """Queue one line; write everything queued, in one write, when ``now`` or when the last
@@ -282,14 +233,14 @@ class Reporter:
     def send_collected(self, count: int) -> None:
         if not self.collected_sent:
             self.collected_sent = True
-            self.send({"type": "collected", "count": count}, now=True)
+            self.send({"type": wire.COLLECTED, "count": count}, now=True)
 
     def send_report(self, report: Report, category: str) -> None:
         if category and getattr(report, "count_towards_summary", True):
             reason = report_reason(report)
             self.send(
                 {
-                    "type": "report",
+                    "type": wire.REPORT,
                     "nodeid": report.nodeid,
                     "when": report.when,
                     "category": category,
@@ -301,7 +252,7 @@ class Reporter:
         self.send_collected(len(session.items))
 
     def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
-        self.send({"type": "deselected", "count": len(items)})
+        self.send({"type": wire.DESELECTED, "count": len(items)})
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         self.send_report(report, collect_category(report))
@@ -309,7 +260,7 @@ class Reporter:
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         if self.distributed is None:
             self.distributed = self.config.pluginmanager.hasplugin("dsession")
-        self.queue(start_line(nodeid), now=not self.distributed)
+        self.queue(wire.start_line(nodeid), now=not self.distributed)
 
     def category(self, report: pytest.TestReport) -> str:
         """The summary category of ``report``: the stats list the terminal reporter just filed
@@ -332,7 +283,7 @@ class Reporter:
         if report.when == "teardown":
             duration = self.running.pop(nodeid)
             self.finished[nodeid] = round(duration, 4)
-            self.queue(finished_line(nodeid, round(duration, 6)))
+            self.queue(wire.finished_line(nodeid, round(duration, 6)))
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -340,7 +291,7 @@ class Reporter:
         coverage = coverage_message(self.config.pluginmanager.getplugin("_cov"))
         if coverage is not None:
             self.send(coverage)
-        self.send({"type": "session_finished", "exitstatus": int(session.exitstatus)}, now=True)
+        self.send({"type": wire.SESSION_FINISHED, "exitstatus": int(session.exitstatus)}, now=True)
 
     def save_durations(self) -> None:
         """Merge this run's durations into the cache, unless this run is one shard of several:
@@ -373,7 +324,7 @@ class XdistReporter:
         count = output.get(DESELECTED_OUTPUT, 0) if isinstance(output, dict) else 0
         if count and not self.deselected_sent:
             self.deselected_sent = True
-            self.reporter.send({"type": "deselected", "count": count})
+            self.reporter.send({"type": wire.DESELECTED, "count": count})
 
 
 def is_worker(config: pytest.Config) -> bool:

@@ -1,8 +1,9 @@
-"""Run a pytest hook: follow its tests through crackjack's plugin, and say honestly how it ended.
+"""pytest hooks: run the project's tests, follow them through crackjack's plugin, and say
+honestly how the run ended.
 
-The plugin (``crackjack/hooks/pytestplugin``) writes one JSON object per line on a pipe whose
-number it finds in its environment; the runner tallies them as they come, publishes progress,
-and turns pytest's exit code into a status and a message of its own for each case.
+The plugin (``pytestplugin/crackjack_pytest``) writes one JSON object per line on a pipe whose
+number it finds in its environment (``wire``); the runner tallies them as they come, reports
+progress, and turns pytest's exit code into a status and a message of its own for each case.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import shlex
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
+from crackjack.core.errors import ConfigError
 from crackjack.core.process.run import ProcessOutcome, ProcessRequest, SideChannel, run_process
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import (
@@ -26,10 +29,13 @@ from crackjack.core.run.results import (
     TestReport,
     signal_name,
 )
-from crackjack.core.runners.execute import Context, hook_result, process_request
+from crackjack.core.runners.hook import Hook, PlanContext, Progress, RunContext
+from crackjack.core.runners.outcome import hook_result
+from crackjack.core.runners.request import process_request
+from crackjack.core.testphase import pytestplugin
 from crackjack.core.testphase.options import TestOptions
+from crackjack.core.testphase.pytestplugin.crackjack_pytest import wire
 
-Progress = Callable[[TestCounts, str], None]
 PROGRESS_INTERVAL = 0.1
 """Seconds between two progress reports (the first and the last always go out)."""
 
@@ -60,17 +66,17 @@ class Tally:
 
     def feed(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
-        if kind == "collected":
+        if kind == wire.COLLECTED:
             self.counts["collected"] = int(message["count"])
-        elif kind == "deselected":
+        elif kind == wire.DESELECTED:
             self.counts["deselected"] += int(message["count"])
-        elif kind == "start":
+        elif kind == wire.START:
             self.current = str(message["nodeid"])
-        elif kind == "report":
+        elif kind == wire.REPORT:
             self._report(message)
-        elif kind == "finished":
+        elif kind == wire.FINISHED:
             self.durations[str(message["nodeid"])] = float(message["duration"])
-        elif kind == "coverage":
+        elif kind == wire.COVERAGE:
             self.coverage = _number(message.get("total"))
             self.coverage_required = _number(message.get("fail_under"))
         else:
@@ -107,7 +113,7 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-class _Receiver:
+class _Lines:
     """Splits the side channel into lines and feeds them to the tally; reports progress."""
 
     def __init__(self, tally: Tally, progress: Progress) -> None:
@@ -143,47 +149,87 @@ class _Receiver:
         self._report_progress(final=True)
 
 
-def run_tests(
-    plan: HookPlan, context: Context, options: TestOptions, progress: Progress
-) -> HookResult:
-    """Run the pytest hook of ``plan`` to its end and describe it (status, message, tests)."""
-    started_at, start = time.time(), time.monotonic()
-    tally = Tally()
-    receiver = _Receiver(tally, progress)
-    outcome = run_process(_request(plan, context, options, receiver), context.cancellation)
-    receiver.close()
-    status, message = _verdict(outcome, tally, plan, options)
-    return hook_result(
-        plan,
-        status=status,
-        fails_run=status not in (HookStatus.PASSED, HookStatus.SKIPPED),
-        duration=time.monotonic() - start,
-        returncode=outcome.returncode,
-        signal=outcome.signal,
-        output=outcome.text,
-        log_path=None if outcome.spilled_to is None else str(outcome.spilled_to),
-        message=message,
-        started_at=started_at,
-        ended_at=time.time(),
-        tests=tally.report(options),
-    )
+@dataclass(frozen=True, slots=True)
+class Pytest:
+    """Runs ``<python> -m pytest -p <plugin> <hook args> <args after -->`` in the project's
+    environment (``TestOptions``), with the plugin's folder on ``PYTHONPATH``."""
+
+    def program(self, hook: Hook) -> str | None:
+        return None  # the interpreter is chosen (and checked) by the test options
+
+    def describe(self, hook: Hook) -> str:
+        return "pytest, in the project's environment"
+
+    def configured(self, changes: Mapping[str, Any]) -> Pytest:
+        for key in changes:
+            raise ConfigError(f"{key}: not a setting of a pytest hook (it runs pytest itself)")
+        return self
+
+    def validate(self, hook: Hook) -> None:
+        """Every pytest hook can run."""
+
+    def check_only(self, hook: Hook) -> tuple[Hook, bool]:
+        return hook, False  # pytest writes no project file
+
+    def plan(self, hook: Hook, files: tuple[str, ...], context: PlanContext) -> HookPlan:
+        options = context.tests
+        if options is None:
+            raise ValueError(f"{hook.id}: a pytest hook needs test options")
+        junit = context.policy.junit_dir
+        junit_args = () if junit is None else (f"--junitxml={junit / hook.id}.xml",)
+        plugin = ("-p", pytestplugin.MODULE)
+        argv = (options.python, "-m", "pytest", *plugin, *hook.args, *options.args, *junit_args)
+        shard = f"  (shard {options.shard})" if options.shard else ""
+        return HookPlan(
+            hook=hook,
+            files=files,
+            argv=argv,
+            batches=((),),
+            executable=options.python,
+            runs=shlex.join(argv) + shard,
+        )
+
+    def run(self, plan: HookPlan, context: RunContext) -> HookResult:
+        """Run the tests to their end and describe them (status, message, tests)."""
+        options = context.tests
+        if options is None:
+            raise ValueError(f"{plan.hook.id}: a pytest hook needs test options")
+        started_at, start = time.time(), time.monotonic()
+        tally = Tally()
+        receiver = _Lines(tally, context.progress)
+        outcome = run_process(_request(plan, context, options, receiver), context.cancellation)
+        receiver.close()
+        status, message = _verdict(outcome, tally, plan, options)
+        return hook_result(
+            plan,
+            status=status,
+            fails_run=status not in (HookStatus.PASSED, HookStatus.SKIPPED),
+            duration=time.monotonic() - start,
+            returncode=outcome.returncode,
+            signal=outcome.signal,
+            output=outcome.text,
+            log_path=None if outcome.spilled_to is None else str(outcome.spilled_to),
+            message=message,
+            started_at=started_at,
+            ended_at=time.time(),
+            tests=tally.report(options),
+        )
 
 
 def _request(
-    plan: HookPlan, context: Context, options: TestOptions, receiver: _Receiver
+    plan: HookPlan, context: RunContext, options: TestOptions, receiver: _Lines
 ) -> ProcessRequest:
     """A hook's process request, with the plugin importable, the shard, and the side channel."""
     deadline = None if plan.hook.timeout is None else time.monotonic() + plan.hook.timeout
     request = process_request(plan, (), 0, context, context.root, deadline)
-    plugin = options.plugin
     env = dict(request.env or {})
-    env.pop(plugin.shard_env, None)
+    env.pop(wire.SHARD_ENV, None)
     if options.shard is not None:
-        env[plugin.shard_env] = str(options.shard)
+        env[wire.SHARD_ENV] = str(options.shard)
     env["PYTHONPATH"] = os.pathsep.join(
-        part for part in (str(plugin.folder), env.get("PYTHONPATH", "")) if part
+        part for part in (str(pytestplugin.FOLDER), env.get("PYTHONPATH", "")) if part
     )
-    return replace(request, env=env, side_channel=SideChannel(plugin.report_env, receiver))
+    return replace(request, env=env, side_channel=SideChannel(wire.REPORT_FD_ENV, receiver))
 
 
 def _verdict(

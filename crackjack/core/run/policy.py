@@ -1,0 +1,26 @@
+"""How a run goes, as opposed to what runs (the plan): the same plan can run under any policy."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """``check_only``: no hook writes the project's files (fixers run their check variant).
+    ``findings``: hooks that can give their findings in a machine-readable form do (CI).
+    ``junit_dir``: where pytest hooks write their JUnit XML, if anywhere."""
+
+    jobs: int
+    fail_fast: bool = False
+    missing_fails: bool = True
+    kill_grace: float = 2.0
+    check_only: bool = False
+    findings: bool = False
+    junit_dir: Path | None = None

@@ -1,0 +1,156 @@
+"""Hooks that run a program: an argv (or one ``/bin/sh`` string) given the hook's files in
+batches that fit the argument limit, watched for the files it changes."""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from crackjack.core.errors import ConfigError
+from crackjack.core.files.batching import partition
+from crackjack.core.files.fsutil import describe_os_error
+from crackjack.core.process.programs import resolve_program
+from crackjack.core.process.run import run_process
+from crackjack.core.run.plan import HookPlan
+from crackjack.core.run.results import HookResult, HookStatus, Problem
+from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
+from crackjack.core.runners.outcome import Runs, ended_at_once, hook_result
+from crackjack.core.runners.request import process_request
+from crackjack.core.runners.scratch import scratch_copy
+from crackjack.core.runners.snapshot import Snapshot
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    """``command`` (an argv) runs with the hook's ``args`` then its files; ``check_command`` is
+    a fixer's check-only variant. With ``findings``, a run that wants findings (CI) adds
+    ``findings_args`` and reads the output with it."""
+
+    command: tuple[str, ...] = ()
+    check_command: tuple[str, ...] | None = None
+    pass_filenames: bool = True
+    dashdash: bool = False
+    shell: bool = False
+    findings: FindingsReader | None = None
+    findings_args: tuple[str, ...] = ()
+
+    def program(self, hook: Hook) -> str | None:
+        return None if self.shell or not self.command else self.command[0]
+
+    def describe(self, hook: Hook) -> str:
+        return "shell"
+
+    def configured(self, changes: Mapping[str, Any]) -> Command:
+        keys = _command_keys(changes)
+        if "command" in keys:  # another program: the built-in's variants no longer apply
+            keys = {"check_command": None, "findings": None, "findings_args": (), **keys}
+        return replace(self, **keys)
+
+    def validate(self, hook: Hook) -> None:
+        if not self.command:
+            raise ConfigError("command: must not be empty")
+        if self.shell and len(self.command) != 1:
+            raise ConfigError("command: with shell = true, give one shell command string")
+
+    def check_only(self, hook: Hook) -> tuple[Hook, bool]:
+        if self.check_command is None:
+            return hook, True
+        runner = replace(self, command=self.check_command, check_command=None)
+        return replace(hook, runner=runner, fixer=False), False
+
+    def plan(self, hook: Hook, files: tuple[str, ...], context: PlanContext) -> HookPlan:
+        findings = context.policy.findings and self.findings is not None
+        args = (*hook.args, *self.findings_args) if findings else hook.args
+        program = self.program(hook)
+        executable = resolve_program(program) if program else None
+        argv = self._argv(hook.id, args, executable)
+        shown = shlex.join(argv) + " FILES" * self.pass_filenames
+        planned = HookPlan(
+            hook=hook,
+            files=files,
+            argv=argv,
+            program=program,
+            executable=executable,
+            read_findings=findings,
+            runs=shown,
+        )
+        if not self.pass_filenames:
+            return replace(planned, batches=((),))
+        bare = self.dashdash  # after ``--`` a name that starts with a dash is no option
+        names = [name if bare or not name.startswith("-") else f"./{name}" for name in files]
+        return replace(planned, batches=tuple(partition(argv, names)))
+
+    def _argv(self, hook_id: str, args: tuple[str, ...], executable: str | None) -> tuple[str, ...]:
+        if self.shell:
+            return ("/bin/sh", "-c", f'{self.command[0]} "$@"', hook_id, *args)
+        separator = ("--",) if self.dashdash and self.pass_filenames else ()
+        return (executable or self.command[0], *self.command[1:], *args, *separator)
+
+    def run(self, plan: HookPlan, context: RunContext) -> HookResult:
+        """Run every batch and tell what happened, including the files it changed (watched
+        with a snapshot). A ``scratch`` plan runs on a copy of its files: what it changes
+        there fails the hook."""
+        if not plan.scratch:
+            return self._run(plan, context, context.root)
+        try:
+            with scratch_copy(context.root, plan.files, context.log_dir) as folder:
+                return self._run(plan, context, folder)
+        except OSError as exc:
+            message = f"cannot copy its files to check them: {describe_os_error(exc)}"
+            return ended_at_once(plan, HookStatus.ERROR, message, fails_run=True)
+
+    def _run(self, plan: HookPlan, context: RunContext, root: Path) -> HookResult:
+        started_at, start = time.time(), time.monotonic()
+        snapshot = Snapshot.take(root, plan.files)
+        runs = Runs()
+        deadline = start + plan.hook.timeout if plan.hook.timeout else None
+        for index, batch in enumerate(plan.batches):
+            if context.cancellation.cancelled:
+                runs.cancelled = True
+                break
+            request = process_request(plan, batch, index, context, root, deadline)
+            runs.add_process(run_process(request, context.cancellation))
+            if runs.stopped:
+                break
+        modified = snapshot.changed()
+        status, message = runs.status(plan, modified)
+        findings = self._findings(plan, runs, root)
+        if findings:  # machine-readable output: shown as people read it
+            runs.output = "\n".join(map(str, findings)) + "\n"
+        return hook_result(
+            plan,
+            status=status,
+            fails_run=status is not HookStatus.PASSED,
+            duration=time.monotonic() - start,
+            returncode=runs.returncode,
+            signal=runs.signal,
+            modified=() if plan.scratch else modified,
+            output=runs.output,
+            log_path=runs.log_path,
+            message=message,
+            started_at=started_at,
+            ended_at=time.time(),
+            problems=findings,
+        )
+
+    def _findings(self, plan: HookPlan, runs: Runs, root: Path) -> tuple[Problem, ...]:
+        """The findings of a hook asked for machine-readable output; none if it gave other
+        output (or too much to keep)."""
+        if not plan.read_findings or self.findings is None or runs.log_path or runs.start_error:
+            return ()
+        return self.findings(runs.output, root=root) or ()
+
+
+_KEYS = frozenset(f.name for f in fields(Command)) - {"findings", "findings_args"}
+
+
+def _command_keys(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys a project may set on a command hook; a ConfigError names any other."""
+    for key in changes:
+        if key not in _KEYS:
+            raise ConfigError(f"{key}: not a setting of a hook that runs a command")
+    return dict(changes)

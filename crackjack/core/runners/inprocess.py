@@ -1,0 +1,117 @@
+"""Simple checks run in-process on a worker thread, with no interpreter start per hook."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from crackjack.core.errors import ConfigError
+from crackjack.core.run.plan import HookPlan
+from crackjack.core.run.results import HookResult, HookStatus
+from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
+from crackjack.core.runners.outcome import Runs, hook_result
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """What an in-process check found: ``output`` lines are ``path:line: message``."""
+
+    failed: bool
+    output: str = ""
+    modified: tuple[str, ...] = ()
+
+
+class InProcessCheck(Protocol):
+    """A check called on a worker thread. ``files`` are relative to ``root``. With ``fix`` the
+    check may rewrite files and must name them in ``modified``; without it, it must not write
+    anything. It raises ConfigError for arguments it does not take: called with no files, it
+    only checks its arguments (so they are checked when the configuration is loaded)."""
+
+    def __call__(
+        self, files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
+    ) -> CheckOutcome: ...
+
+
+@dataclass(frozen=True, slots=True)
+class InProcess:
+    """``check`` is called once per batch of files, and once with none when the configuration
+    is loaded, so that a mistake in the hook's ``args`` stops the run before anything runs."""
+
+    check: InProcessCheck
+    findings: FindingsReader | None = None
+
+    def program(self, hook: Hook) -> str | None:
+        return None
+
+    def describe(self, hook: Hook) -> str:
+        return "in-process"
+
+    def configured(self, changes: Mapping[str, Any]) -> InProcess:
+        for key in changes:
+            raise ConfigError(
+                f"{key}: not a setting of a built-in in-process check"
+                " (give `command` to run a program instead)"
+            )
+        return self
+
+    def validate(self, hook: Hook) -> None:
+        if hook.args:  # no arguments are always valid: the check's module need not load
+            try:
+                self.check((), root=Path(), args=hook.args, fix=False)
+            except ConfigError as exc:
+                raise ConfigError(f"args: {exc}") from None
+
+    def check_only(self, hook: Hook) -> tuple[Hook, bool]:
+        return replace(hook, fixer=False), False
+
+    def plan(self, hook: Hook, files: tuple[str, ...], context: PlanContext) -> HookPlan:
+        return HookPlan(
+            hook=hook,
+            files=files,
+            batches=(files,),
+            read_findings=context.policy.findings and self.findings is not None,
+            runs="in-process check" + " (fixer)" * hook.fixer,
+        )
+
+    def run(self, plan: HookPlan, context: RunContext) -> HookResult:
+        started_at, start = time.time(), time.monotonic()
+        runs = Runs()
+        for batch in plan.batches:
+            if context.cancellation.cancelled:
+                runs.cancelled = True
+                break
+            self._run_batch(plan, batch, context.root, runs)
+            if runs.stopped:
+                break
+        modified = tuple(runs.modified)
+        status, message = runs.status(plan, modified, exit_code_message=False)
+        reader = self.findings if plan.read_findings and not runs.start_error else None
+        return hook_result(
+            plan,
+            status=status,
+            fails_run=status is not HookStatus.PASSED,
+            duration=time.monotonic() - start,
+            modified=modified,
+            output=runs.output,
+            message=message,
+            started_at=started_at,
+            ended_at=time.time(),
+            problems=(reader(runs.output, root=context.root) or ()) if reader else (),
+        )
+
+    def _run_batch(self, plan: HookPlan, batch: tuple[str, ...], root: Path, runs: Runs) -> None:
+        hook = plan.hook
+        try:
+            outcome = self.check(batch, root=root, args=hook.args, fix=hook.fixer)
+        except Exception as exc:
+            runs.start_error = f"{type(exc).__name__}: {exc}"
+            runs.append(traceback.format_exc())
+            return
+        runs.append(outcome.output)
+        runs.modified.extend(outcome.modified)
+        if outcome.failed and not outcome.modified and not runs.returncode:
+            runs.returncode = 1

@@ -1,0 +1,103 @@
+"""Results of hooks, for every runner: what one hook's batches added up to, and the results of
+hooks that ended without running anything."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from crackjack.core.run.results import HookResult, HookStatus, signal_name
+
+if TYPE_CHECKING:
+    from crackjack.core.process.run import ProcessOutcome
+    from crackjack.core.run.plan import HookPlan
+
+OUTPUT_TAIL = 256 * 1024
+"""Bytes of a hook's output kept in memory (the rest is spilled to its log file)."""
+
+
+@dataclass(slots=True)
+class Runs:
+    """What the batches of one hook added up to, batch by batch."""
+
+    returncode: int = 0
+    signal: int | None = None
+    timed_out: bool = False
+    cancelled: bool = False
+    start_error: str | None = None
+    log_path: str | None = None
+    output: str = ""
+    modified: list[str] = field(default_factory=list)
+
+    @property
+    def stopped(self) -> bool:
+        """Whether no further batch may run."""
+        return self.timed_out or self.cancelled or self.start_error is not None
+
+    def append(self, text: str) -> None:
+        self.output = (self.output + text)[-OUTPUT_TAIL:]
+
+    def add_process(self, outcome: ProcessOutcome) -> None:
+        self.append(outcome.text)
+        self.timed_out |= outcome.timed_out
+        self.cancelled |= outcome.cancelled
+        self.start_error = self.start_error or outcome.start_error
+        if outcome.spilled_to and not self.log_path:
+            self.log_path = str(outcome.spilled_to)
+        if outcome.returncode and not self.returncode:
+            self.returncode = outcome.returncode
+            self.signal = outcome.signal
+
+    def status(
+        self, plan: HookPlan, modified: tuple[str, ...], *, exit_code_message: bool = True
+    ) -> tuple[HookStatus, str]:
+        """The hook's status and message; ``exit_code_message``: say the exit code of a
+        failure (a program's; an in-process check's output says what it found)."""
+        if self.cancelled:
+            return HookStatus.INTERRUPTED, ""
+        if self.timed_out:
+            return HookStatus.TIMED_OUT, f"timed out after {plan.hook.timeout:g} s"
+        if self.start_error:
+            return HookStatus.ERROR, self.start_error
+        if modified and plan.scratch:
+            return HookStatus.FAILED, "check-only: would modify " + ", ".join(modified)
+        if self.signal is not None:
+            return HookStatus.FAILED, f"killed by {signal_name(self.signal)}"
+        if self.returncode:
+            return HookStatus.FAILED, f"exit code {self.returncode}" * exit_code_message
+        if modified:
+            count = len(modified)
+            return HookStatus.FIXED, f"modified {count} file{'s' if count != 1 else ''}"
+        return HookStatus.PASSED, ""
+
+
+def hook_result(plan: HookPlan, **fields: Any) -> HookResult:
+    hook = plan.hook
+    return HookResult(
+        hook=hook.id, name=hook.title, phase=hook.phase, files=len(plan.files), **fields
+    )
+
+
+def ended_at_once(
+    plan: HookPlan, status: HookStatus, message: str, *, fails_run: bool, at: float | None = None
+) -> HookResult:
+    """The result of a hook that ended without running anything."""
+    now = time.time() if at is None else at
+    return hook_result(
+        plan, status=status, fails_run=fails_run, message=message, started_at=now, ended_at=now
+    )
+
+
+def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
+    return ended_at_once(plan, HookStatus.SKIPPED, reason, fails_run=False, at=started_at)
+
+
+def missing(plan: HookPlan, *, fails_run: bool, started_at: float) -> HookResult:
+    hook = plan.hook
+    how = f"install it (`{hook.install}`)" if hook.install else "install it"
+    message = (
+        f"{plan.program} not found: {how}, or switch the hook off with"
+        f" [tool.crackjack.hooks.{hook.id}] enabled = false"
+    )
+    return ended_at_once(plan, HookStatus.MISSING, message, fails_run=fails_run, at=started_at)

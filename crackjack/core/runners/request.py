@@ -1,0 +1,65 @@
+"""How a hook's process is started: in which folder, with which environment (the run's own
+without git's repository-local variables, DESIGN.md 6.8), how long it may take, where its
+output goes."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crackjack.core.process.run import ProcessRequest
+from crackjack.core.runners.outcome import OUTPUT_TAIL
+
+if TYPE_CHECKING:
+    from crackjack.core.run.plan import HookPlan
+    from crackjack.core.runners.hook import RunContext
+
+_GIT_ENV_KEPT = frozenset(
+    {
+        "GIT_EXEC_PATH",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_NO_VERIFY",
+        "GIT_CONFIG_COUNT",
+        "GIT_HTTP_PROXY_AUTHMETHOD",
+        "GIT_ALLOW_PROTOCOL",
+        "GIT_ASKPASS",
+    }
+)
+
+
+def hook_environment(hook_env: Mapping[str, str]) -> dict[str, str]:
+    """The process environment without the repository-local ``GIT_*`` variables git sets for
+    us, plus ``hook_env``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("GIT_") or key in _GIT_ENV_KEPT or key.startswith("GIT_CONFIG_")
+    }
+    env.update(hook_env)
+    return env
+
+
+def process_request(
+    plan: HookPlan,
+    batch: tuple[str, ...],
+    index: int,
+    context: RunContext,
+    cwd: Path,
+    deadline: float | None,
+) -> ProcessRequest:
+    """How batch ``index`` of ``plan`` is run: in ``cwd``, without git's own variables, its
+    output bounded, the time left until ``deadline``."""
+    return ProcessRequest(
+        argv=(*plan.argv, *batch),
+        cwd=cwd,
+        env=hook_environment(plan.hook.env),
+        timeout=None if deadline is None else max(deadline - time.monotonic(), 0.001),
+        kill_grace=context.policy.kill_grace,
+        tail_bytes=OUTPUT_TAIL,
+        spill_path=context.log_dir / f"{plan.hook.id}.{index}.log",
+    )
