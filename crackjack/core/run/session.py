@@ -32,7 +32,6 @@ from crackjack.core.files.selection import (
     StagedFiles,
     select_files,
 )
-from crackjack.core.git.hiding import unstaged_changes_hidden
 from crackjack.core.git.lock import lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
@@ -132,11 +131,10 @@ def read_project_anywhere(
 
 def plan_session(request: SessionRequest, builtins: Builtins) -> Planned:
     """The plan a run of ``request`` would follow (``--dry-run``); nothing runs or is locked."""
-    start = _start(request, builtins)
+    start = _start(request, builtins, hiding=False)
     if start.tree is not None:
         check_no_unfinished_run(start.tree)
-    policy = make_policy(start.project, request)
-    return Planned(start.plan(request, policy), policy)
+    return start.planned(request)
 
 
 def run_session(request: SessionRequest, builtins: Builtins, output: SessionOutput) -> Ran:
@@ -146,7 +144,7 @@ def run_session(request: SessionRequest, builtins: Builtins, output: SessionOutp
 
     SIGINT, SIGTERM and SIGHUP stop the run (the result says which), never the restore.
     """
-    start = _start(request, builtins)
+    start = _start(request, builtins, hiding=request.hide_unstaged)
     tree = start.tree
     with Cancellation() as cancellation:
         control = RunControl(cancellation)
@@ -156,8 +154,8 @@ def run_session(request: SessionRequest, builtins: Builtins, output: SessionOutp
                 # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(tree)
             with _hidden(tree if request.hide_unstaged else None, output) as hidden:
-                policy = make_policy(start.project, request)
-                result = output.run(start.plan(request, policy), policy, control)
+                planned = start.planned(request)
+                result = output.run(planned.plan, planned.policy, control)
     return Ran(result, hidden)
 
 
@@ -178,18 +176,22 @@ class _Started:
     catalogue: Catalogue
     workflow: str
 
-    def plan(self, request: SessionRequest, policy: Policy) -> Plan:
-        return make_plan(
+    def planned(self, request: SessionRequest) -> Planned:
+        """The one place a session makes its plan and policy."""
+        policy = make_policy(self.project, request)
+        plan = make_plan(
             request, self.project, self.catalogue, policy, workflow=self.workflow, tree=self.tree
         )
+        return Planned(plan, policy)
 
 
-def _start(request: SessionRequest, builtins: Builtins) -> _Started:
-    """The work tree (found once, its refusals made), the settings (read once), the workflow."""
+def _start(request: SessionRequest, builtins: Builtins, *, hiding: bool) -> _Started:
+    """The work tree (found once, its refusals made), the settings (read once), the workflow.
+
+    ``hiding``: unstaged changes will be hidden, and hiding refuses unmerged paths itself.
+    """
     needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
-    tree = check_repository(
-        request.cwd, need_repo=needs_repo, allow_unmerged=request.hide_unstaged
-    )  # hiding refuses unmerged paths itself, under the lock
+    tree = check_repository(request.cwd, need_repo=needs_repo, allow_unmerged=hiding)
     project, catalogue = read_project(request.cwd, request.settings, builtins, tree)
     workflow = next((w for w in request.workflows if w in catalogue.workflows), None)
     return _Started(tree, project, catalogue, workflow or request.workflows[-1])
@@ -197,10 +199,16 @@ def _start(request: SessionRequest, builtins: Builtins) -> _Started:
 
 @contextmanager
 def _hidden(tree: WorkTree | None, output: SessionOutput) -> Iterator[HiddenChanges | None]:
-    """Unstaged changes hidden while the hooks run (git-hook mode), or nothing."""
+    """Unstaged changes hidden while the hooks run (git-hook mode), or nothing.
+
+    The hiding code (about 7 ms of imports: restore, recovery writing) is imported only by the
+    runs that hide.
+    """
     if tree is None:
         yield None
         return
+    from crackjack.core.git.hiding import unstaged_changes_hidden
+
     with unstaged_changes_hidden(tree) as hidden:
         if hidden.recovery_dir is not None:
             output.changes_hidden(hidden)
