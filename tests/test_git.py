@@ -102,6 +102,22 @@ def test_no_work_tree_without_git(
     assert work_tree_or_none(repo) is None
 
 
+@pytest.mark.parametrize("commits", [0, 1])
+def test_an_index_file_with_a_line_break_in_its_name(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, commits: int
+) -> None:
+    """One line more in git's answer: it is asked again one question at a time."""
+    write(repo / "a.py")
+    if commits:
+        commit_all(repo)
+    index = tmp_path / "odd\nindex"
+    monkeypatch.setenv("GIT_INDEX_FILE", str(index))
+    tree = find_work_tree(repo)
+    assert tree.index_file == index
+    assert tree.top == repo.resolve()
+    assert (tree.head is None) == (commits == 0)
+
+
 @pytest.mark.parametrize("name", ["we ird\nna-me é", "new\nline", "ends\n", "\n/starts"])
 def test_the_work_tree_with_a_line_break_in_its_path(tmp_path: Path, name: str) -> None:
     repo = make_repo(tmp_path / name)

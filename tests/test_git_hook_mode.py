@@ -577,7 +577,9 @@ def conflict(root: Path) -> None:
         run_git(root, "merge", "-q", "other")
 
 
-@pytest.mark.parametrize("command", [["--staged"], ["git-hook", "pre-commit"]])
+@pytest.mark.parametrize(
+    "command", [["--staged"], ["git-hook", "pre-commit"], ["--staged", "--dry-run"], ["--fast"]]
+)
 def test_unmerged_paths_are_refused(
     command: list[str],
     tmp_path: Path,

@@ -67,14 +67,15 @@ def _saved_from(item: Mapping[str, Any]) -> SavedFile:
 
 
 @dataclass(frozen=True, slots=True)
-class Base:
-    """What the hooks were given at one path, and a copy of its bytes."""
+class HookBase:
+    """What the hooks were given at one path (the base of a 3-way merge with the user's
+    version), and a copy of its bytes."""
 
     state: FileState
     copy: Path | None
 
 
-def read_bases(data: RecoveryData) -> dict[str, Base]:
+def read_bases(data: RecoveryData) -> dict[str, HookBase]:
     """What the hooks were given at each hidden path (``base.json``); a path whose copy does
     not match its digest, or an unreadable ``base.json``, has none."""
     try:
@@ -85,7 +86,7 @@ def read_bases(data: RecoveryData) -> dict[str, Base]:
             copy = None if item["copy"] is None else data.directory / str(item["copy"])
             if copy is not None and digest_or_none(copy) != state.digest:
                 continue
-            bases[os.fsdecode(bytes.fromhex(item["path_bytes"]))] = Base(state, copy)
+            bases[os.fsdecode(bytes.fromhex(item["path_bytes"]))] = HookBase(state, copy)
     except (OSError, ValueError, KeyError, TypeError):
         return {}
     return bases

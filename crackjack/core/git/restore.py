@@ -33,7 +33,7 @@ from crackjack.core.git.recoverydata import (
     copy_into,
     observe,
 )
-from crackjack.core.git.recoveryread import Base, digest_or_none, read_bases, read_recovery_data
+from crackjack.core.git.recoveryread import HookBase, digest_or_none, read_bases, read_recovery_data
 from crackjack.core.git.recoverywrite import discard_partial
 from crackjack.core.git.worktree import WorkTree
 
@@ -137,7 +137,7 @@ def _restore_one(
     top: Path,
     data: RecoveryData,
     saved: SavedFile,
-    base: Base | None,
+    base: HookBase | None,
     dropped: _Dropped,
     tally: _Tally,
 ) -> None:

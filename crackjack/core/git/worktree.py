@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,6 @@ RECOVERY_REF = "refs/crackjack/recovery"
 _FLAGS = ("--is-bare-repository", "--is-inside-git-dir", "--is-inside-work-tree")
 _PATHS = ("--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--git-path", "index")
 _HEAD = ("--verify", "--quiet", "HEAD^{commit}")
-_OBJECT_ID = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 class NotARepositoryError(RepositoryStateError):
@@ -88,18 +86,15 @@ def work_tree_or_none(path: Path) -> WorkTree | None:
 
 
 def _parse(lines: list[bytes], returncode: int | None) -> WorkTree | None:
-    """The answer of the one call; None when it cannot be read unambiguously (a path with a
-    line break in it)."""
-    if lines[-1:] != [b""] or len(lines) not in (5, 6):
+    """The answer of the one call: four paths, then ``HEAD``'s commit when git found one (exit
+    0; exit 1 on a branch with no commits). None when a line break in a path makes more lines
+    than that."""
+    expected = {0: 6, 1: 5}.get(returncode) if returncode is not None else None
+    if len(lines) != expected or lines[-1] != b"":
         return None
-    head = lines[4] if len(lines) == 6 else None
-    if (head is None) != (returncode == 1) or (head is not None and not _OBJECT_ID.fullmatch(head)):
-        return None
-    paths = [Path(os.fsdecode(line)) for line in lines[:4]]
-    if not all(path.is_absolute() and path.parent.is_dir() for path in paths):
-        return None
-    top, git_dir, common_dir, index_file = paths
-    return WorkTree(top, git_dir, common_dir, index_file, None if head is None else head.decode())
+    top, git_dir, common_dir, index_file = (Path(os.fsdecode(line)) for line in lines[:4])
+    head = lines[4].decode("ascii") if returncode == 0 else None
+    return WorkTree(top, git_dir, common_dir, index_file, head)
 
 
 def _step_by_step(where: Path) -> WorkTree:
