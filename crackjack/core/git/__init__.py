@@ -1,1 +1,1 @@
-"""Git safety: git calls, refused states, the run lock, hiding and restoring changes, the hook."""
+"""Git safety: the work tree, git calls, refusals, the lock, hiding, recovery, the hook."""

@@ -1,1 +1,1 @@
-"""The run and its events: the plan, the engine, the event bus, results and their JSON form."""
+"""The run and its events: the session, plan, engine, event bus, results and their JSON form."""
