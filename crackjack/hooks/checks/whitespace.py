@@ -15,6 +15,10 @@ _TRAILING = re.compile(rb"[ \t]+(?=[\r\n]|\Z)")
 _HARD_BREAK = b"  "
 
 
+parse_trailing_whitespace_args = no_arguments
+"""The check's arguments: it takes none."""
+
+
 def trailing_whitespace(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:
@@ -23,7 +27,7 @@ def trailing_whitespace(
     In Markdown files a non-blank line ending in two or more spaces keeps exactly two: that is
     a hard line break.
     """
-    no_arguments("trailing-whitespace", args)
+    parse_trailing_whitespace_args(args)
     return fix_files(files, root, fix, _change)
 
 
