@@ -18,7 +18,6 @@ from crackjack.cli.github import on_github
 from crackjack.cli.output import LazyConsole, OutputMode, decide, in_ci
 from crackjack.cli.records import Outputs, Records, step_summary_path
 from crackjack.core.config.load import Catalogue, Project, build_catalogue, load_project
-from crackjack.core.errors import ConfigError
 from crackjack.core.files.selection import (
     AllFiles,
     ChangedFiles,
@@ -97,7 +96,7 @@ def make_plan(
         missing_fails=settings.missing_tools == "fail",
         kill_grace=settings.kill_grace,
         tests=_test_options(request, project, junit_dir),
-        alongside=_alongside(project, catalogue),
+        alongside=catalogue.alongside,
         check_only=ci,
         problems=ci,
     )
@@ -114,19 +113,6 @@ def _test_options(request: RunRequest, project: Project, junit_dir: Path | None)
         slowest=tests.slowest,
         junit_dir=junit_dir,
     )
-
-
-def _alongside(project: Project, catalogue: Catalogue) -> tuple[str, str] | None:
-    """The test phase and the phase it may run beside, if the settings allow it."""
-    beside = project.settings.tests.alongside
-    if beside is None:
-        return None
-    if beside not in catalogue.phases:
-        raise ConfigError(
-            f"tool.crackjack.tests.alongside: unknown phase {beside!r}"
-            f" (known: {', '.join(catalogue.phases)})"
-        )
-    return ("tests", beside)
 
 
 def run(request: RunRequest) -> int:
