@@ -54,10 +54,6 @@ class Catalogue:
     workflows: Mapping[str, Workflow]
     alongside: tuple[str, str] | None = None
 
-    @property
-    def phases(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(h.phase for h in self.hooks.values()))
-
 
 def find_pyproject(start: Path) -> Path | None:
     """The nearest pyproject.toml from ``start`` up to the repository root (a folder with .git)."""
@@ -226,13 +222,13 @@ def _check_hook_phases(
     configs: Mapping[str, HookConfig], hooks: Mapping[str, Hook], workflows: Mapping[str, Workflow]
 ) -> None:
     """A phase the project gives a hook is one some workflow runs: else the hook never runs."""
-    run = tuple(dict.fromkeys(phase for w in workflows.values() for phase in w.phases))
+    run_phases = tuple(dict.fromkeys(phase for w in workflows.values() for phase in w.phases))
     for hook_id, config in configs.items():
         phase = hooks[hook_id].phase
-        if "phase" in config.model_fields_set and phase not in run:
+        if "phase" in config.model_fields_set and phase not in run_phases:
             raise ConfigError(
                 f"{TABLE}.hooks.{hook_id}.phase: unknown phase {phase!r}: no workflow runs it"
-                f" ({_known(run)}; or add a workflow that runs it)"
+                f" ({_known(run_phases)}; or add a workflow that runs it)"
             )
 
 
