@@ -6,7 +6,11 @@ import pytest
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.runners.inprocess import CheckOutcome
-from crackjack.hooks.checks.large_files import large_files, parse_max_kb
+from crackjack.hooks.checks.large_files import (
+    LargeFilesOptions,
+    large_files,
+    parse_large_files_args,
+)
 
 
 def _sized(root: Path, name: str, size: int) -> None:
@@ -55,8 +59,8 @@ def test_limit_from_args_and_file_order(tmp_path: Path) -> None:
         (["--maxkb=1", "--maxkb=2"], 2),
     ],
 )
-def test_parse_max_kb(args: list[str], expected: int) -> None:
-    assert parse_max_kb(args) == expected
+def test_parse_large_files_args(args: list[str], expected: int) -> None:
+    assert parse_large_files_args(args) == LargeFilesOptions(max_kb=expected)
 
 
 @pytest.mark.parametrize(

@@ -416,6 +416,7 @@ def test_workflow_flag_runs_a_project_workflow_phase_by_phase(
     config = (
         EXCLUDE_TOOLS
         + workflow_table("two-step", ["first", "second"])
+        + workflow_table("other", ["third"])
         + hook_table("one", command=tool(tmp_path, "pass", PASS), phase="first")
         + hook_table("two", command=tool(tmp_path, "pass", PASS), phase="second")
         + hook_table("elsewhere", command=tool(tmp_path, "fail", FAIL), phase="third")

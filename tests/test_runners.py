@@ -29,15 +29,15 @@ def repository(root: Path, config: str) -> Path:
     [
         (
             hook_table("check-large-files", args=["--maxkb=lots"]),
-            "tool.crackjack.hooks.check-large-files.args: check-added-large-files: --maxkb",
+            "tool.crackjack.hooks.check-large-files.args: --maxkb expects a whole number",
         ),
         (
             hook_table("trailing-whitespace", args=["--strip-all"]),
-            "tool.crackjack.hooks.trailing-whitespace.args: trailing-whitespace takes no",
+            "tool.crackjack.hooks.trailing-whitespace.args: unknown argument '--strip-all'",
         ),
         (
             hook_table("check-yaml", args=["--no-such-flag"]),
-            "tool.crackjack.hooks.check-yaml.args: ",
+            "tool.crackjack.hooks.check-yaml.args: unknown argument '--no-such-flag'",
         ),
         (
             hook_table("check-toml", pass_filenames=False),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -12,7 +11,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from crackjack.core.config.settings import HookConfig, Settings, WorkflowConfig, settings_class
+from crackjack.core.config.settings import (
+    HookConfig,
+    ProjectTable,
+    Settings,
+    WorkflowConfig,
+    settings_class,
+)
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import FileFilter
 from crackjack.core.runners.command import Command
@@ -21,6 +26,7 @@ from crackjack.core.testphase.runner import Pytest
 
 TABLE = "tool.crackjack"
 ENV_PREFIX = "CRACKJACK_"
+TEST_PHASE = "tests"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,23 +41,20 @@ class Project:
     """Where the project is, where its settings came from, and what they say."""
 
     root: Path
-    pyproject: Path | None
     settings: Settings
 
 
 @dataclass(frozen=True, slots=True)
 class Catalogue:
-    """Every hook (enabled or not) and workflow the project knows, in declaration order; the
-    files no hook gets; ``alongside``: (the test phase, the phase it starts with), if set."""
+    """Every hook (enabled or not) and workflow the project knows, in declaration order, and
+    the files no hook gets. ``alongside``: the test phase and the earlier phase it may start
+    beside, if the settings allow it (``[tool.crackjack.tests] alongside``).
+    """
 
     hooks: Mapping[str, Hook]
     workflows: Mapping[str, Workflow]
     exclude: tuple[str, ...] = ()
     alongside: tuple[str, str] | None = None
-
-    @property
-    def phases(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(h.phase for h in self.hooks.values()))
 
 
 def find_pyproject(start: Path, top: Path | None) -> Path | None:
@@ -67,6 +70,7 @@ def find_pyproject(start: Path, top: Path | None) -> Path | None:
 
 
 def _read_table(pyproject: Path) -> dict[str, Any]:
+    """``[tool.crackjack]`` of ``pyproject``, checked on its own with no type coercion."""
     try:
         text = pyproject.read_text(encoding="utf-8")
         data = tomllib.loads(text)
@@ -82,6 +86,10 @@ def _read_table(pyproject: Path) -> dict[str, Any]:
     table: Any = data.get("tool", {}).get("crackjack", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: {TABLE} must be a table ([tool.crackjack])")
+    try:
+        ProjectTable.model_validate(table, strict=True)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, lambda loc: _in_file(loc, pyproject))) from None
     return table
 
 
@@ -96,9 +104,9 @@ def load_project(cwd: Path, flags: Mapping[str, Any], *, top: Path | None = None
     try:
         settings = settings_class(table)(**flags)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, pyproject, flags)) from None
+        raise ConfigError(_describe(exc, lambda loc: _outside_file(loc, flags))) from None
     root = pyproject.parent if pyproject else (top or cwd)
-    return Project(root=root, pyproject=pyproject, settings=settings)
+    return Project(root=root, settings=settings)
 
 
 _MESSAGES = {
@@ -118,23 +126,25 @@ _MESSAGES = {
 }
 
 
-def _describe(exc: ValidationError, pyproject: Path | None, flags: Mapping[str, Any]) -> str:
+def _describe(exc: ValidationError, origin: Callable[[list[str]], str]) -> str:
+    """One line per error: where it is (``origin`` of its location), then what is wrong."""
     lines = []
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
-        lines.append(f"{_origin(loc, pyproject, flags)}: {_message(error)}")
+        lines.append(f"{origin(loc)}: {_message(error)}")
     return "\n".join(lines)
 
 
-def _origin(loc: list[str], pyproject: Path | None, flags: Mapping[str, Any]) -> str:
+def _in_file(loc: list[str], pyproject: Path) -> str:
+    return f"{pyproject}: {'.'.join([TABLE, *loc])}"
+
+
+def _outside_file(loc: list[str], flags: Mapping[str, Any]) -> str:
+    """The flag or the ``CRACKJACK_*`` variable that gave the value: the file was checked first."""
     key = loc[0].replace("-", "_").lower()
     if key in flags:
         return "--" + key.replace("_", "-")
-    env_name = ENV_PREFIX + key.upper()
-    if any(name.upper() == env_name for name in os.environ):
-        return env_name
-    path = ".".join([TABLE, *loc])
-    return f"{pyproject}: {path}" if pyproject else path
+    return ENV_PREFIX + key.upper()
 
 
 def _message(error: Any) -> str:
@@ -164,29 +174,14 @@ def build_catalogue(
     hooks = {hook.id: hook for hook in builtins}
     for hook_id, config in settings.hooks.items():
         hooks[hook_id] = _merge_hook(hook_id, hooks.get(hook_id), config)
-    known_phases = {hook.phase for hook in hooks.values()}
+    hook_phases = tuple(dict.fromkeys(hook.phase for hook in hooks.values()))
     workflows = {w.name: w for w in builtin_workflows}
     for name, workflow in settings.workflows.items():
-        workflows[name] = _workflow(name, workflow, known_phases)
-    return Catalogue(
-        hooks=hooks,
-        workflows=workflows,
-        exclude=tuple(settings.exclude),
-        alongside=_alongside(settings, known_phases),
-    )
-
-
-def _alongside(settings: Settings, known_phases: set[str]) -> tuple[str, str] | None:
-    """The test phase and the phase it may run beside, if the settings allow it."""
-    beside = settings.tests.alongside
-    if beside is None:
-        return None
-    if beside not in known_phases:
-        raise ConfigError(
-            f"{TABLE}.tests.alongside: unknown phase {beside!r}"
-            f" (known: {', '.join(sorted(known_phases))})"
-        )
-    return ("tests", beside)
+        workflows[name] = _workflow(name, workflow, hook_phases)
+    _check_hook_phases(settings.hooks, hooks, workflows)
+    alongside = _alongside(settings.tests.alongside, hook_phases)
+    exclude = tuple(settings.exclude)
+    return Catalogue(hooks=hooks, workflows=workflows, exclude=exclude, alongside=alongside)
 
 
 def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
@@ -234,11 +229,41 @@ def _runner(base: Hook | None, kind: str | None) -> HookRunner:
     return make()
 
 
-def _workflow(name: str, config: WorkflowConfig, known_phases: set[str]) -> Workflow:
+def _workflow(name: str, config: WorkflowConfig, hook_phases: Sequence[str]) -> Workflow:
+    """A workflow of the project's: it runs at least one phase, and each has hooks."""
+    where = f"{TABLE}.workflows.{name}.phases"
+    if not config.phases:
+        raise ConfigError(f"{where}: name at least one phase ({_known(hook_phases)})")
     for phase in config.phases:
-        if phase not in known_phases:
-            raise ConfigError(
-                f"{TABLE}.workflows.{name}.phases: unknown phase {phase!r}"
-                f" (known: {', '.join(sorted(known_phases))})"
-            )
+        if phase not in hook_phases:
+            raise ConfigError(f"{where}: unknown phase {phase!r} ({_known(hook_phases)})")
     return Workflow(name=name, phases=tuple(config.phases), description=config.description)
+
+
+def _check_hook_phases(
+    configs: Mapping[str, HookConfig], hooks: Mapping[str, Hook], workflows: Mapping[str, Workflow]
+) -> None:
+    """A phase the project gives a hook is one some workflow runs: else the hook never runs."""
+    run_phases = tuple(dict.fromkeys(phase for w in workflows.values() for phase in w.phases))
+    for hook_id, config in configs.items():
+        phase = hooks[hook_id].phase
+        if "phase" in config.model_fields_set and phase not in run_phases:
+            raise ConfigError(
+                f"{TABLE}.hooks.{hook_id}.phase: unknown phase {phase!r}: no workflow runs it"
+                f" ({_known(run_phases)}; or add a workflow that runs it)"
+            )
+
+
+def _alongside(beside: str | None, hook_phases: Sequence[str]) -> tuple[str, str] | None:
+    """The test phase and the phase it may run beside, if the settings allow it."""
+    if beside is None:
+        return None
+    if beside not in hook_phases:
+        raise ConfigError(
+            f"{TABLE}.tests.alongside: unknown phase {beside!r} ({_known(hook_phases)})"
+        )
+    return (TEST_PHASE, beside)
+
+
+def _known(phases: Sequence[str]) -> str:
+    return f"known: {', '.join(phases)}"

@@ -2,6 +2,11 @@
 
 Precedence, lowest first: defaults < ``[tool.crackjack]`` < ``CRACKJACK_*`` variables < flags.
 Every key may be written in kebab-case (``fail-fast``) or snake_case (``fail_fast``).
+
+TOML values are typed, so ``[tool.crackjack]`` is validated on its own first, strictly
+(``ProjectTable`` in strict mode: ``jobs = "4"`` or ``fail-fast = "yes"`` is a mistake, not text
+to parse; an integer is still a number). Environment variables are text and are parsed as such
+when the sources are merged (``Settings``, lax); flags arrive typed.
 """
 
 from __future__ import annotations
@@ -75,17 +80,10 @@ class WorkflowConfig(BaseModel):
     description: str = ""
 
 
-class Settings(BaseSettings):
-    """Everything a project, the environment or the command line can set."""
+class ProjectTable(BaseModel):
+    """Every key of ``[tool.crackjack]``, as a plain model: validated alone, no other source."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="CRACKJACK_",
-        env_prefix_target="all",
-        extra="forbid",
-        alias_generator=_ALIASES,
-        case_sensitive=False,
-        frozen=True,
-    )
+    model_config = ConfigDict(extra="forbid", alias_generator=_ALIASES, frozen=True)
 
     jobs: Annotated[int, Field(ge=1)] | None = None
     fail_fast: bool = False
@@ -103,6 +101,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+
+class Settings(ProjectTable, BaseSettings):
+    """Everything a project, the environment or the command line can set."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CRACKJACK_", env_prefix_target="all", case_sensitive=False
+    )
 
 
 def settings_class(table: dict[str, Any]) -> type[Settings]:

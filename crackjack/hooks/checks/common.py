@@ -16,9 +16,10 @@ Change = tuple[bytes, list[tuple[str, str]]]
 """The fixed content, and ``(where, what)`` per problem: ``(":3", "trailing whitespace")``."""
 
 
-def no_arguments(check: str, args: Sequence[str]) -> None:
+def no_arguments(args: Sequence[str]) -> None:
+    """The argument parser of a check that takes none: any argument is a ``ConfigError``."""
     if args:
-        raise ConfigError(f"{check} takes no arguments, got: {' '.join(args)}")
+        raise ConfigError(f"unknown argument {args[0]!r} (this check takes no arguments)")
 
 
 def read_each(files: Sequence[str], root: Path, output: list[str]) -> Iterator[tuple[str, bytes]]:

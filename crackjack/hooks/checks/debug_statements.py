@@ -30,11 +30,14 @@ _CANDIDATE = re.compile(
 """What may import a debugger or call ``breakpoint()``; no ``\\b`` in front, for speed."""
 
 
+"""The check's arguments: it takes none."""
+
+
 def debug_statements(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:
     """Report imports of debuggers (``pdb``, ``ipdb``, ...) and calls to ``breakpoint()``."""
-    no_arguments("debug-statements", args)
+    no_arguments(args)
     _silence_parser_warnings()
     return find_in_files(files, root, find_debug_statements)
 

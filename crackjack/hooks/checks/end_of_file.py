@@ -12,11 +12,14 @@ from crackjack.hooks.checks.common import Change, fix_files, no_arguments
 _LINE_BREAK = re.compile(rb"\r\n|\n|\r")
 
 
+"""The check's arguments: it takes none."""
+
+
 def end_of_file(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:
     """Make every file end with one line break; a file of nothing but line breaks becomes empty."""
-    no_arguments("end-of-file", args)
+    no_arguments(args)
     return fix_files(files, root, fix, _change)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError
@@ -15,13 +16,19 @@ DEFAULT_MAX_KB = 500
 
 _MAXKB = "--maxkb"
 _ENFORCE_ALL = "--enforce-all"
+_ACCEPTED = f"accepted: {_MAXKB}=N, {_ENFORCE_ALL}"
+
+
+@dataclass(frozen=True, slots=True)
+class LargeFilesOptions:
+    max_kb: int = DEFAULT_MAX_KB
 
 
 def large_files(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:
     """Fail for every file over ``--maxkb`` (default 500), its size rounded up to whole KB."""
-    max_kb = parse_max_kb(args)
+    max_kb = parse_large_files_args(args).max_kb
     output: list[str] = []
     for name in files:
         try:
@@ -35,7 +42,7 @@ def large_files(
     return CheckOutcome(failed=bool(output), output="\n".join(output))
 
 
-def parse_max_kb(args: Sequence[str]) -> int:
+def parse_large_files_args(args: Sequence[str]) -> LargeFilesOptions:
     """The limit from ``--maxkb=N`` or ``--maxkb N``; the last one given wins.
 
     ``--enforce-all`` is accepted for pre-commit-hooks compatibility: this check always looks
@@ -49,21 +56,17 @@ def parse_max_kb(args: Sequence[str]) -> int:
         if arg == _MAXKB:
             value = next(rest, None)
             if value is None:
-                raise ConfigError(f"check-added-large-files: {_MAXKB} needs a value in KB")
+                raise ConfigError(f"{_MAXKB} needs a value in KB ({_ACCEPTED})")
         elif arg.startswith(f"{_MAXKB}="):
             value = arg.removeprefix(f"{_MAXKB}=")
         else:
-            raise ConfigError(
-                f"check-added-large-files: unknown argument {arg!r} (accepted: {_MAXKB}=N)"
-            )
+            raise ConfigError(f"unknown argument {arg!r} ({_ACCEPTED})")
         max_kb = _kilobytes(value)
-    return max_kb
+    return LargeFilesOptions(max_kb)
 
 
 def _kilobytes(value: str) -> int:
     text = value.strip()
     if not (text.isascii() and text.isdigit()):
-        raise ConfigError(
-            f"check-added-large-files: {_MAXKB} expects a whole number of KB, got {value!r}"
-        )
+        raise ConfigError(f"{_MAXKB} expects a whole number of KB, got {value!r} ({_ACCEPTED})")
     return int(text)

@@ -13,6 +13,9 @@ _MARKER = re.compile(rb"^(?:<<<<<<< |\|\|\|\|\|\|\| |>>>>>>> |=======(?=[ \r\n]|
 _OUTER_MARKERS = (b"<<<<<<< ", b">>>>>>> ")
 
 
+"""The check's arguments: it takes none."""
+
+
 def merge_conflict(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:
@@ -21,7 +24,7 @@ def merge_conflict(
     A lone ``=======`` is a reStructuredText underline, not a conflict, so it is reported only
     beside an outer marker.
     """
-    no_arguments("check-merge-conflict", args)
+    no_arguments(args)
     return find_in_files(files, root, _markers)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -12,7 +13,8 @@ from crackjack.core.errors import ConfigError
 from crackjack.core.runners.inprocess import CheckOutcome
 from crackjack.hooks.checks.common import find_in_files, no_arguments
 
-_YAML_MULTI_DOCUMENT_FLAGS = frozenset({"-m", "--allow-multiple-documents"})
+_UNSAFE = "--unsafe"
+_YAML_MULTI_DOCUMENT_FLAGS = ("--allow-multiple-documents", "-m")
 
 
 class SyntaxProblem(NamedTuple):
@@ -31,29 +33,41 @@ class SyntaxProblem(NamedTuple):
 Parse = Callable[[bytes], SyntaxProblem | None]
 
 
+"""The check's arguments: it takes none."""
+
+
 def check_toml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
     """Fail for every file ``tomllib`` cannot parse."""
-    no_arguments("check-toml", args)
+    no_arguments(args)
     return _check_files(files, root, parse_toml)
 
 
 def check_yaml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
     """Fail for every file that is not valid YAML (all its documents are read).
 
-    ``--unsafe`` checks the syntax only, so tags of other tools (``!Ref``, ``!reference``) pass;
-    ``-m``/``--allow-multiple-documents`` is accepted for pre-commit-hooks compatibility and
-    changes nothing.
+    See ``parse_check_yaml_args`` for its arguments.
     """
-    unknown = [arg for arg in args if arg != "--unsafe" and arg not in _YAML_MULTI_DOCUMENT_FLAGS]
-    if unknown:
-        raise ConfigError(
-            f"check-yaml: unknown argument {unknown[0]!r} "
-            "(accepted: --unsafe, --allow-multiple-documents, -m)"
-        )
+    options = parse_check_yaml_args(args)
     from crackjack.hooks.checks import yamlparse  # PyYAML only when there is YAML to check
 
-    parse = yamlparse.parse_yaml_syntax if "--unsafe" in args else yamlparse.parse_yaml
+    parse = yamlparse.parse_yaml_syntax if options.unsafe else yamlparse.parse_yaml
     return _check_files(files, root, parse)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlOptions:
+    unsafe: bool = False
+
+
+def parse_check_yaml_args(args: Sequence[str]) -> YamlOptions:
+    """``--unsafe`` checks the syntax only, so tags of other tools (``!Ref``, ``!reference``)
+    pass; ``-m``/``--allow-multiple-documents`` is accepted for pre-commit-hooks compatibility
+    and changes nothing."""
+    for arg in args:
+        if arg != _UNSAFE and arg not in _YAML_MULTI_DOCUMENT_FLAGS:
+            accepted = ", ".join((_UNSAFE, *_YAML_MULTI_DOCUMENT_FLAGS))
+            raise ConfigError(f"unknown argument {arg!r} (accepted: {accepted})")
+    return YamlOptions(unsafe=_UNSAFE in args)
 
 
 def parse_toml(data: bytes) -> SyntaxProblem | None:

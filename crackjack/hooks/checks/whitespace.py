@@ -15,6 +15,9 @@ _TRAILING = re.compile(rb"[ \t]+(?=[\r\n]|\Z)")
 _HARD_BREAK = b"  "
 
 
+"""The check's arguments: it takes none."""
+
+
 def trailing_whitespace(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:
@@ -23,7 +26,7 @@ def trailing_whitespace(
     In Markdown files a non-blank line ending in two or more spaces keeps exactly two: that is
     a hard line break.
     """
-    no_arguments("trailing-whitespace", args)
+    no_arguments(args)
     return fix_files(files, root, fix, _change)
 
 
