@@ -165,9 +165,12 @@ def run_command(
 
     Arguments after -- go to pytest: crackjack --skip-hooks -- -k slow
     """
+    from pathlib import Path
+
     from crackjack.cli.records import Outputs
     from crackjack.cli.runner import RunRequest, run
     from crackjack.core.errors import ConfigError
+    from crackjack.core.run.session import SessionRequest
     from crackjack.core.testphase.options import parse_shard
 
     if fast + skip_hooks + (workflow is not None) > 1:
@@ -179,7 +182,7 @@ def run_command(
     settings = {
         key: value for key, value in (("jobs", jobs), ("fail_fast", fail_fast)) if value is not None
     }
-    request = RunRequest(
+    session = SessionRequest(
         workflows=(chosen,),
         hooks=tuple(hook or ()),
         skip=tuple(skip or ()),
@@ -187,14 +190,15 @@ def run_command(
         files=files,
         hide_unstaged=staged,
         test_args=ctx.meta.get(TEST_ARGS, ()),
-        ci=ci,
-        outputs=Outputs(events=events, report=report, junit=junit, timeline=timeline),
         shard=None if shard is None else parse_shard(shard),
-        dry_run=dry_run,
-        quiet=quiet,
-        verbose=verbose,
+        cwd=Path.cwd(),
     )
-    return run(request)
+    outputs = Outputs(events=events, report=report, junit=junit, timeline=timeline)
+    return run(
+        RunRequest(
+            session=session, ci=ci, outputs=outputs, dry_run=dry_run, quiet=quiet, verbose=verbose
+        )
+    )
 
 
 def _file_selection(

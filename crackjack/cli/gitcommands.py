@@ -14,6 +14,7 @@ from crackjack.core.git.lock import lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges, recovery_dir
 from crackjack.core.git.restore import recover
 from crackjack.core.git.worktree import find_work_tree
+from crackjack.core.run.session import SessionRequest
 
 
 def install(hook_type: str, force: bool) -> int:
@@ -58,12 +59,15 @@ def git_hook(hook_type: str) -> int:
     """What the installed git hook runs: pre-commit checks the staged files with unstaged
     changes hidden; pre-push runs the ``pre-push`` workflow if the project has one (else the
     fast one) on the files changed since the upstream."""
+    cwd = Path.cwd()
     if hook_type == "pre-commit":
-        return run(
-            RunRequest(workflows=("fast",), settings={}, files=StagedFiles(), hide_unstaged=True)
+        staged = SessionRequest(
+            workflows=("fast",), files=StagedFiles(), hide_unstaged=True, cwd=cwd
         )
+        return run(RunRequest(session=staged))
     if hook_type == "pre-push":
-        return run(RunRequest(workflows=("pre-push", "fast"), settings={}, files=ChangedFiles()))
+        changed = SessionRequest(workflows=("pre-push", "fast"), files=ChangedFiles(), cwd=cwd)
+        return run(RunRequest(session=changed))
     supported = ", ".join(installer.SUPPORTED_HOOK_TYPES)
     raise ConfigError(f"unsupported git hook {hook_type!r} (supported: {supported})")
 

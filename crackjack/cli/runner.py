@@ -1,13 +1,11 @@
-"""``crackjack [run]``: from flags to a plan, through the engine, to a summary and an exit code."""
+"""``crackjack [run]``: the flags to a session, its outputs on screen and in files, an exit code."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -16,7 +14,6 @@ from crackjack.cli.errors import exit_code
 from crackjack.cli.github import on_github
 from crackjack.cli.output import LazyConsole, OutputMode, decide, in_ci
 from crackjack.cli.records import Outputs, Records, step_summary_path
-from crackjack.core.files.selection import AllFiles, FileSelection
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.engine import RunControl
@@ -31,7 +28,6 @@ from crackjack.core.run.session import (
     run_session,
     run_with_bus,
 )
-from crackjack.core.testphase.options import Shard
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 
 if TYPE_CHECKING:
@@ -42,17 +38,10 @@ BUILTINS = Builtins(hooks=BUILTIN_HOOKS, workflows=BUILTIN_WORKFLOWS)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunRequest:
-    """The run command's flags, as given. ``workflows``: the first of these the project has.
-    ``hide_unstaged``: git-hook mode (``--staged``)."""
+    """The run command's flags, as given: what to run (``session``; whether it only checks, in
+    CI, and where pytest's JUnit files go are decided here) and how to show it."""
 
-    workflows: tuple[str, ...]
-    hooks: tuple[str, ...] = ()
-    skip: tuple[str, ...] = ()
-    settings: Mapping[str, Any]
-    files: FileSelection = field(default_factory=AllFiles)
-    hide_unstaged: bool = False
-    test_args: tuple[str, ...] = ()
-    shard: Shard | None = None
+    session: SessionRequest
     ci: bool | None = None
     outputs: Outputs = field(default_factory=Outputs)
     dry_run: bool = False
@@ -67,18 +56,7 @@ def run(request: RunRequest) -> int:
     stream = sys.stderr if request.outputs.events == "-" else sys.stdout
     mode = decide(stream, env, quiet=request.quiet, verbose=request.verbose, ci=ci)
     screen = LazyConsole(stream)
-    session = SessionRequest(
-        workflows=request.workflows,
-        hooks=request.hooks,
-        skip=request.skip,
-        settings=request.settings,
-        files=request.files,
-        hide_unstaged=request.hide_unstaged,
-        test_args=request.test_args,
-        shard=request.shard,
-        check_only=ci,
-        cwd=Path.cwd(),
-    )
+    session = replace(request.session, check_only=ci)
     if request.dry_run:
         from crackjack.cli.planview import plan_table
 
