@@ -1,7 +1,7 @@
 """Which files a run looks at: git's view in a work tree, a filtered walk elsewhere.
 
-One entry point, ``select_files(root, selection, tree)``, the same for every workflow. The selection
-is one of four small frozen dataclasses (``FileSelection``):
+One entry point, ``select_files(root, selection, tree)``, the same for every workflow. The
+selection is one of four small frozen dataclasses (``FileSelection``):
 
 - ``AllFiles()``: every file of the project (``discover``);
 - ``StagedFiles()``: what ``git commit`` would change (git-hook mode);
@@ -135,9 +135,7 @@ def discover(root: Path, tree: WorkTree | None) -> list[str]:
 
 def _need(root: Path, tree: WorkTree | None) -> WorkTree:
     if tree is None:
-        raise NotARepositoryError(
-            f"not a git repository: {root}; run crackjack inside a git work tree"
-        )
+        raise NotARepositoryError.at(root)
     return tree
 
 

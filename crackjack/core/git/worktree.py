@@ -27,6 +27,10 @@ _HEAD = ("--verify", "--quiet", "HEAD^{commit}")
 class NotARepositoryError(RepositoryStateError):
     """A git work tree is needed and there is no repository around the path."""
 
+    @classmethod
+    def at(cls, where: Path) -> NotARepositoryError:
+        return cls(f"not a git repository: {where}; run crackjack inside a git work tree")
+
 
 @dataclass(frozen=True, slots=True)
 class WorkTree:
@@ -69,9 +73,7 @@ def find_work_tree(path: Path) -> WorkTree:
         raise GitNotFoundError.for_command(args, outcome.start_error)
     lines = outcome.output.split(b"\n")
     if len(lines) < 4 or any(flag not in (b"true", b"false") for flag in lines[:3]):
-        raise NotARepositoryError(
-            f"not a git repository: {where}; run crackjack inside a git work tree"
-        )
+        raise NotARepositoryError.at(where)
     _refuse_states(where, *(flag == b"true" for flag in lines[:3]))
     found = _parse(lines[3:], outcome.returncode)
     return found if found is not None else _step_by_step(where)
