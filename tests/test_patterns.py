@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from crackjack.core.errors import ConfigError
-from crackjack.core.files.patterns import FileFilter, TagCache, compile_glob, validate_tags
+from crackjack.core.files import patterns
+from crackjack.core.files.patterns import FileFilter, TagCache, validate_tags
 from crackjack.core.git import commands as git
 from tests.gitrepo import commit_all, make_repo, write
 
@@ -70,7 +71,8 @@ GLOB_TABLE = [
 
 @pytest.mark.parametrize(("pattern", "path", "expected"), GLOB_TABLE)
 def test_glob_semantics(pattern: str, path: str, expected: bool) -> None:
-    assert (compile_glob(pattern).fullmatch(path) is not None) is expected
+    taken = FileFilter(include=(pattern,), types=()).select([path], Path("."), TagCache())
+    assert (taken == [path]) is expected
 
 
 @pytest.mark.parametrize(
@@ -88,7 +90,7 @@ def test_glob_semantics(pattern: str, path: str, expected: bool) -> None:
 )
 def test_invalid_globs(pattern: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        compile_glob(pattern)
+        FileFilter(include=(pattern,), types=()).validate()
 
 
 def test_invalid_glob_among_several_is_named() -> None:
@@ -97,7 +99,7 @@ def test_invalid_glob_among_several_is_named() -> None:
 
 
 def test_compiled_globs_are_cached() -> None:
-    assert compile_glob("*.py") is compile_glob("*.py")
+    assert patterns._compile(("*.py",)) is patterns._compile(("*.py",))
 
 
 def test_validate_tags_returns_unknown_ones() -> None:

@@ -16,7 +16,6 @@ _POINTER_SIZE = 8
 _HEADROOM = 2048
 _POSIX_MINIMUM = 2**12
 _CAP = 2**17
-_WINDOWS_MAXIMUM = 2**15 - _HEADROOM
 
 
 def max_command_length() -> int:
@@ -25,8 +24,6 @@ def max_command_length() -> int:
     Capped to 128 KiB, which is also Linux's limit on a single argument, so that one huge
     environment or ``ARG_MAX`` value cannot make a batch the kernel refuses.
     """
-    if os.name != "posix":  # pragma: no cover (platform specific)
-        return _WINDOWS_MAXIMUM
     maximum = os.sysconf("SC_ARG_MAX") - _HEADROOM - environ_size(os.environb)
     return max(min(maximum, _CAP), _POSIX_MINIMUM)
 

@@ -53,9 +53,9 @@ def replaced(path: Path, *, mode: int = 0o600) -> Iterator[BinaryIO]:
     never readable by others in between. It is fsynced, then renamed over ``path`` (a symlink
     at ``path`` is replaced, not followed). On any failure it is removed and the error raised.
     """
-    temp, fd = _fresh(path, lambda name: _create(name, mode))
+    temp, handle = _fresh(path, lambda name: new_file(name, mode))
     try:
-        with open(fd, "wb") as handle:
+        with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -92,7 +92,7 @@ def _fresh(path: Path, make: Callable[[Path], _T]) -> tuple[Path, _T]:
 
 def new_file(path: Path, mode: int = 0o600) -> BinaryIO:
     """Open a file that must not exist yet for writing (a symlink there is an error)."""
-    return open(_create(path, mode), "wb")
+    return open(os.open(path, _NEW_FILE, mode), "wb")
 
 
 def fsync_dir(path: Path) -> None:
@@ -107,10 +107,6 @@ def fsync_dir(path: Path) -> None:
 def describe_os_error(exc: OSError) -> str:
     """The reason alone (``Permission denied``), without the repeated path."""
     return exc.strerror or str(exc)
-
-
-def _create(path: Path, mode: int) -> int:
-    return os.open(path, _NEW_FILE, mode)
 
 
 def _copy_metadata(fd: int, original: os.stat_result) -> None:

@@ -105,11 +105,6 @@ def validate_tags(tags: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag not in ALL_TAGS))
 
 
-def compile_glob(pattern: str) -> re.Pattern[str]:
-    """The regex for one glob, to be used with ``fullmatch`` on a relative posix path."""
-    return _compile((pattern,))
-
-
 def _compile_any(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """One regex matching any of ``patterns``; None when there are none."""
     return _compile(patterns) if patterns else None
@@ -117,20 +112,8 @@ def _compile_any(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 @functools.lru_cache(maxsize=1024)
 def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    body = "|".join(f"(?:{_translate(pattern)})" for pattern in patterns)
-    try:
-        return re.compile(body, re.DOTALL)
-    except re.error as exc:
-        bad = next(pattern for pattern in patterns if not _compiles(pattern))
-        raise ConfigError(f"invalid file pattern {bad!r}: {exc.msg}") from None
-
-
-def _compiles(pattern: str) -> bool:
-    try:
-        re.compile(_translate(pattern))
-    except re.error:
-        return False
-    return True
+    """The regex for globs, to be used with ``fullmatch`` on a relative posix path."""
+    return re.compile("|".join(f"(?:{_translate(pattern)})" for pattern in patterns), re.DOTALL)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -195,16 +178,22 @@ def _translate_class(segment: str, start: int, pattern: str) -> tuple[str, int]:
             f"invalid file pattern {pattern!r}: '[' without a closing ']' "
             "(a class cannot contain '/'; write '\\[' for a literal bracket)"
         )
-    return _class_regex(segment[first:end], negate), end + 1
+    return _class_regex(segment[first:end], negate, pattern), end + 1
 
 
-def _class_regex(members: str, negate: bool) -> str:
-    """A regex class; ``-`` makes a range only between two members, as in shell globs."""
+def _class_regex(members: str, negate: bool, pattern: str) -> str:
+    """A regex class; ``-`` makes a range only between two members, as in shell globs. The
+    only part of a glob that can make a bad regex: a backwards range such as ``[z-a]``."""
     last = len(members) - 1
     body = "".join(
         c if c == "-" and 0 < index < last else re.escape(c) for index, c in enumerate(members)
     )
-    return f"[^/{body}]" if negate else f"[{body}]"
+    regex = f"[^/{body}]" if negate else f"[{body}]"
+    try:
+        re.compile(regex)
+    except re.error as exc:
+        raise ConfigError(f"invalid file pattern {pattern!r}: {exc.msg}") from None
+    return regex
 
 
 def _identify(full: str) -> frozenset[str]:

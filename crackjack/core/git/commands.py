@@ -20,6 +20,9 @@ _GIT = ("git", "-c", "core.quotepath=off")
 HARDENED_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--no-renames")
 """What every ``git diff`` is given, so that no user configuration changes its output."""
 
+_LS_FILES = ("ls-files", "-z", "--others", "--exclude-standard")
+"""Untracked files git does not ignore (with ``--cached``, the tracked ones too)."""
+
 
 class GitError(CrackjackError):
     """A git command failed, or git could not be started."""
@@ -66,8 +69,7 @@ def list_files(root: Path) -> list[str]:
     Paths git knows but the work tree lacks (deleted, sparse) are dropped; submodules and
     untracked nested repositories are kept as paths (type filtering drops directories).
     """
-    out = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=root)
-    return _existing(root, _split(out))
+    return _existing(root, _split(git(*_LS_FILES, "--cached", cwd=root)))
 
 
 def list_paths(root: Path, pathspecs: Sequence[str]) -> list[str]:
@@ -77,12 +79,7 @@ def list_paths(root: Path, pathspecs: Sequence[str]) -> list[str]:
     """
     if not pathspecs:
         return []
-    out = git(
-        "--literal-pathspecs",
-        *("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"),
-        *pathspecs,
-        cwd=root,
-    )
+    out = git("--literal-pathspecs", *_LS_FILES, "--cached", "--", *pathspecs, cwd=root)
     return _existing(root, _split(out))
 
 
@@ -93,29 +90,27 @@ def resolve_commit(root: Path, ref: str) -> str | None:
     """
     if ref.startswith("-"):
         raise ValueError(f"not a ref: {ref!r}")
-    try:
-        out = git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=root)
-    except GitNotFoundError:
-        raise
-    except GitError:
-        return None
-    return out.decode("ascii").strip()
+    return _hash_or_none(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
 
 
 def merge_base(root: Path, first: str, second: str) -> str | None:
     """The best common ancestor of two commits (hashes); None for unrelated histories."""
-    try:
-        out = git("merge-base", first, second, cwd=root)
-    except GitNotFoundError:
-        raise
-    except GitError:
-        return None
-    return out.decode("ascii").strip()
+    return _hash_or_none(root, "merge-base", first, second)
 
 
 def empty_tree(root: Path) -> str:
     """The hash of the empty tree in this repository's object format (sha1 or sha256)."""
-    out = git("hash-object", "-t", "tree", "--stdin", cwd=root)
+    return git("hash-object", "-t", "tree", "--stdin", cwd=root).decode("ascii").strip()
+
+
+def _hash_or_none(root: Path, *args: str) -> str | None:
+    """The hash ``git <args>`` prints; None when git answers with a failure (no such commit)."""
+    try:
+        out = git(*args, cwd=root)
+    except GitNotFoundError:
+        raise
+    except GitError:
+        return None
     return out.decode("ascii").strip()
 
 
@@ -131,13 +126,8 @@ def staged_files(root: Path, base: str) -> list[str]:
 def changed_files(root: Path, base: str) -> list[str]:
     """Files of the work tree that differ from the tree ``base`` (staged or not, deletions
     left out), plus untracked files git does not ignore; under ``root``, relative, sorted."""
-    return _existing(root, [*_diff(root, base), *untracked_files(root)])
-
-
-def untracked_files(root: Path) -> list[str]:
-    """Untracked, not ignored files under ``root`` (relative to it, unsorted)."""
-    out = git("ls-files", "-z", "--others", "--exclude-standard", cwd=root)
-    return _split(out)
+    untracked = _split(git(*_LS_FILES, cwd=root))
+    return _existing(root, [*_diff(root, base), *untracked])
 
 
 def unmerged_files(root: Path) -> list[str]:
@@ -176,7 +166,7 @@ def _split(out: bytes) -> list[str]:
 
 
 def _existing(root: Path, names: Iterable[str]) -> list[str]:
-    return sorted(name for name in set(names) if lexists(root / name))
+    return sorted(name for name in set(names) if os.path.lexists(root / name))
 
 
 def nearest_dir(path: Path) -> Path:
@@ -185,15 +175,6 @@ def nearest_dir(path: Path) -> Path:
     while not candidate.is_dir() and candidate != candidate.parent:
         candidate = candidate.parent
     return candidate
-
-
-def lexists(path: Path) -> bool:
-    """Whether ``path`` exists as anything, a dangling symlink included (False for a NUL)."""
-    try:
-        os.lstat(path)
-    except (OSError, ValueError):
-        return False
-    return True
 
 
 def _describe(args: Sequence[str]) -> str:

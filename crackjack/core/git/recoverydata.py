@@ -139,11 +139,8 @@ def observe(path: Path) -> FileState:
 
 
 def digest_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def copy_bytes(source: Path, target: Path, *, sync: bool) -> str:

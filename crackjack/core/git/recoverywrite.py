@@ -51,8 +51,7 @@ def save_recovery_data(tree: WorkTree, paths: Sequence[str]) -> RecoveryData:
     try:
         (directory / "files").mkdir(mode=0o700, parents=True)
         files = tuple(
-            save_file(tree.top, directory, number, path, sync=True)
-            for number, path in enumerate(paths)
+            save_file(tree.top, directory, number, path) for number, path in enumerate(paths)
         )
         fsync_dir(directory / "files")
         write_unstaged_patch(tree, paths, directory / PATCH_NAME)
@@ -98,7 +97,7 @@ def _unsave(tree: WorkTree, pinned: str | None) -> None:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def save_file(top: Path, directory: Path, number: int, path: str, *, sync: bool) -> SavedFile:
+def save_file(top: Path, directory: Path, number: int, path: str) -> SavedFile:
     """Copy the work tree's ``path`` into ``directory/files/N`` (or record its symlink target,
     or its absence). The state is taken from the bytes copied, not from a second read."""
     source = top / path
@@ -113,7 +112,7 @@ def save_file(top: Path, directory: Path, number: int, path: str, *, sync: bool)
     if state.kind == "missing":
         return SavedFile(path, state, made_dirs=_missing_dirs(top, path))
     name = f"files/{number}"
-    digest = copy_bytes(source, directory / name, sync=sync)
+    digest = copy_bytes(source, directory / name, sync=True)
     return SavedFile(path, FileState("file", state.perms, digest), copy=name)
 
 
@@ -200,15 +199,7 @@ def save_base(tree: WorkTree, data: RecoveryData) -> None:
             state = FileState(
                 "file", state.perms, copy_bytes(path, data.directory / copy, sync=False)
             )
-        entries.append(
-            {
-                "path_bytes": os.fsencode(saved.path).hex(),
-                "kind": state.kind,
-                "perms": state.perms,
-                "sha256": state.digest,
-                "copy": copy,
-            }
-        )
+        entries.append(_entry(saved.path, state, copy))
     write_json(data.directory / BASE_NAME, {"files": entries})
 
 
@@ -236,12 +227,19 @@ def _state_content(data: RecoveryData) -> dict[str, Any]:
 
 def _file_content(saved: SavedFile) -> dict[str, Any]:
     return {
+        **_entry(saved.path, saved.state, saved.copy),
         "path": saved.path.encode("utf-8", "replace").decode("utf-8"),
-        "path_bytes": os.fsencode(saved.path).hex(),
-        "kind": saved.state.kind,
-        "perms": saved.state.perms,
-        "sha256": saved.state.digest,
-        "copy": saved.copy,
         "link_bytes": None if saved.link is None else saved.link.hex(),
         "made_dirs_bytes": [os.fsencode(name).hex() for name in saved.made_dirs],
+    }
+
+
+def _entry(path: str, state: FileState, copy: str | None) -> dict[str, Any]:
+    """What ``state.json`` and ``base.json`` both say of a path."""
+    return {
+        "path_bytes": os.fsencode(path).hex(),
+        "kind": state.kind,
+        "perms": state.perms,
+        "sha256": state.digest,
+        "copy": copy,
     }

@@ -15,7 +15,6 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,13 +40,11 @@ from crackjack.core.git.worktree import WorkTree
 
 
 def recover(tree: WorkTree) -> HiddenChanges | None:
-    """Put back everything an unfinished run hid, then delete its recovery data; None when
-    there was nothing to recover.
+    """Put back everything an unfinished run hid (as ``restore`` does), then delete its
+    recovery data; None when there was nothing to recover.
 
     Idempotent: a file already back is left alone, and with no recovery data there is nothing
-    to do. A hook's (or anyone's) later edit to a hidden file is merged with the user's when
-    the two do not overlap, and otherwise saved under ``dropped/`` before the user's version
-    is written. Raises RestoreFailed (data kept) if any file cannot be put back.
+    to do. Raises RestoreFailed (data kept) if any file cannot be put back.
     """
     data = read_recovery_data(tree)
     if data is None:
@@ -119,7 +116,9 @@ def restore(tree: WorkTree, data: RecoveryData) -> HiddenChanges:
         except (_Problem, OSError, GitError) as exc:
             tally.problem(saved.path, exc)
         touched.add((tree.top / saved.path).parent)
-    _sync_dirs(touched)
+    for directory in touched:
+        with contextlib.suppress(OSError):
+            fsync_dir(directory)
     _verify(tree.top, tally)
     if tally.problems:
         raise RestoreFailed(_failed_message(tree, data, tally.problems))
@@ -160,7 +159,9 @@ def _restore_one(
         if merged is not None:
             perms = want.perms if want.perms != base.state.perms else current.perms
             result = FileState("file", perms, hashlib.sha256(merged).hexdigest())
-            _replace_with_bytes(path, merged, perms)
+            with replaced(path) as handle:
+                handle.write(merged)
+                os.fchmod(handle.fileno(), perms)
             tally.expected[saved.path] = result
             if result != want:
                 tally.merged.append(saved.path)
@@ -202,7 +203,8 @@ def _put_back(top: Path, data: RecoveryData, saved: SavedFile) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         replace_with_symlink(path, saved.link)
     else:
-        _remove(path)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
         _remove_made_dirs(top, saved)
 
 
@@ -221,23 +223,6 @@ def _replace_with_copy(path: Path, copy: Path, state: FileState) -> None:
         if copy_into(copy, handle) != state.digest:
             raise _Problem(f"its saved copy {copy} is damaged (SHA-256 differs)")
         os.fchmod(handle.fileno(), state.perms)
-
-
-def _replace_with_bytes(path: Path, content: bytes, perms: int) -> None:
-    with replaced(path) as handle:
-        handle.write(content)
-        os.fchmod(handle.fileno(), perms)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-
-
-def _sync_dirs(directories: Iterable[Path]) -> None:
-    for directory in directories:
-        with contextlib.suppress(OSError):
-            fsync_dir(directory)
 
 
 def _verify(top: Path, tally: _Tally) -> None:
