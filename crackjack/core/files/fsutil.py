@@ -2,8 +2,7 @@
 
 Every write that replaces a file goes through ``replaced``: the new content goes to a temporary
 file beside it, is flushed and fsynced, and is renamed over the original, so a reader sees the
-old version or the new one, never a mix. The temporary name is short and random whatever the
-file's name, so a name near the 255-byte limit still has room beside it.
+old version or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -77,11 +76,8 @@ def replace_with_symlink(path: Path, target: bytes) -> None:
 
 
 def _fresh(path: Path, make: Callable[[Path], _T]) -> tuple[Path, _T]:
-    """``make`` a temporary file beside ``path`` under a name nobody uses yet.
-
-    The name is random and never derived from ``path``'s name, so it fits the file name limit
-    (NAME_MAX, 255 bytes) whatever that name is.
-    """
+    """``make`` a temporary file beside ``path`` under a random name nobody uses yet, never
+    derived from ``path``'s name, so it fits NAME_MAX (255 bytes) whatever that name is."""
     while True:
         temp = path.with_name(f".{secrets.token_hex(8)}{TEMP_SUFFIX}")
         try:

@@ -55,8 +55,8 @@ class FileFilter:
 
     def select(self, paths: Sequence[str], root: Path, tags: TagCache) -> list[str]:
         """The ``paths`` (relative to ``root``) this filter takes, in their given order."""
-        included = _compile_any(self.include)
-        excluded = _compile_any(self.exclude)
+        included = _compile(self.include)
+        excluded = _compile(self.exclude)
         chosen = [
             path
             for path in paths
@@ -69,8 +69,8 @@ class FileFilter:
 
     def validate(self) -> None:
         """Raise ConfigError for an invalid glob or an unknown file type."""
-        _compile_any(self.include)
-        _compile_any(self.exclude)
+        _compile(self.include)
+        _compile(self.exclude)
         unknown = validate_tags((*self.types, *self.types_or, *self.exclude_types))
         if unknown:
             raise ConfigError(f"unknown file type(s): {', '.join(unknown)}")
@@ -105,14 +105,12 @@ def validate_tags(tags: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag not in ALL_TAGS))
 
 
-def _compile_any(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regex matching any of ``patterns``; None when there are none."""
-    return _compile(patterns) if patterns else None
-
-
 @functools.lru_cache(maxsize=1024)
-def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """The regex for globs, to be used with ``fullmatch`` on a relative posix path."""
+def _compile(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex matching any of the globs ``patterns`` (None when there are none), to be used
+    with ``fullmatch`` on a relative posix path."""
+    if not patterns:
+        return None
     return re.compile("|".join(f"(?:{_translate(pattern)})" for pattern in patterns), re.DOTALL)
 
 

@@ -1,12 +1,9 @@
 """Which files a run looks at: git's view in a work tree, a filtered walk elsewhere.
 
-One entry point, ``select_files(root, selection, tree)``, the same for every workflow. The
-selection is one of four small frozen dataclasses (``FileSelection``):
-
-- ``AllFiles()``: every file of the project (``discover``);
-- ``StagedFiles()``: what ``git commit`` would change (git-hook mode);
-- ``ChangedFiles(ref)``: what a branch changed since it forked from ``ref``, committed or not;
-- ``GivenFiles(paths)``: the paths of the command line (what the pre-commit framework passes).
+One entry point, ``select_files(root, selection, tree)``, the same for every workflow; the
+selection is one of four small frozen dataclasses (``FileSelection``): ``AllFiles``,
+``StagedFiles`` (git-hook mode), ``ChangedFiles`` (since a branch forked) or ``GivenFiles``
+(the command line's, as the pre-commit framework passes them).
 
 Every result is a sorted list of unique posix paths relative to ``root``, of files that exist
 (symlinks count, even dangling ones, and are never followed). When ``root`` is a folder inside
@@ -122,12 +119,7 @@ def select_files(root: Path, selection: FileSelection, tree: WorkTree | None) ->
 
 
 def discover(root: Path, tree: WorkTree | None) -> list[str]:
-    """Every candidate file under ``root``, as sorted posix paths relative to it.
-
-    In a git work tree these are git's tracked and untracked-not-ignored files; elsewhere a walk
-    that skips version-control, cache, build and virtualenv directories. Symlinks are listed as
-    paths and never followed, as git does.
-    """
+    """The ``AllFiles`` rule: every file under ``root``, sorted, relative to it."""
     if tree is not None:
         return git.list_files(root)
     return walk(root)
@@ -201,15 +193,16 @@ def _default_base(root: Path) -> tuple[str, str]:
 
 def _given(root: Path, paths: Iterable[str], cwd: Path, tree: WorkTree | None) -> list[str]:
     """The ``GivenFiles`` rule: normalise, drop missing paths, expand folders."""
-    anchor = _Anchor(root, cwd)
+    top = os.path.normpath(root)
+    here = os.path.normpath(cwd.absolute())
     found: set[str] = set()
     folders: list[str] = []
     for given in paths:
         if not given:
             continue
-        relative = anchor.relative(given)
+        relative = _relative(given, top, here)
         try:
-            mode = os.lstat(os.path.join(anchor.root, relative)).st_mode
+            mode = os.lstat(os.path.join(top, relative)).st_mode
         except (OSError, ValueError):
             continue
         if stat.S_ISDIR(mode):
@@ -220,31 +213,23 @@ def _given(root: Path, paths: Iterable[str], cwd: Path, tree: WorkTree | None) -
     return sorted(found)
 
 
-class _Anchor:
-    """Turns given paths into paths relative to the project root."""
+def _relative(given: str, root: str, cwd: str) -> str:
+    """``given`` (taken from ``cwd``) as a normalised path relative to ``root``; ConfigError
+    outside it.
 
-    def __init__(self, root: Path, cwd: Path) -> None:
-        self.root = os.path.normpath(root.absolute())
-        self.cwd = os.path.normpath(cwd.absolute())
-        self._real_root = os.path.realpath(self.root)
-
-    def relative(self, given: str) -> str:
-        """``given`` as a normalised path relative to the root; ConfigError outside it.
-
-        Compared lexically first (a symlink named in the path stays itself), then with its
-        folders resolved, for a ``cwd`` or root reached through a symlinked folder.
-        """
-        absolute = os.path.normpath(os.path.join(self.cwd, given))
-        relative = _under(absolute, self.root)
-        if relative is None:
-            folder, name = os.path.split(absolute)
-            relative = _under(os.path.join(os.path.realpath(folder), name), self._real_root)
-        if relative is None:
-            raise ConfigError(
-                f"{given!r} is outside the project root {self.root}: "
-                "pass only paths of this project"
-            )
-        return relative
+    Compared lexically first (a symlink named in the path stays itself), then with its
+    folders resolved, for a ``cwd`` or root reached through a symlinked folder.
+    """
+    absolute = os.path.normpath(os.path.join(cwd, given))
+    relative = _under(absolute, root)
+    if relative is None:
+        folder, name = os.path.split(absolute)
+        relative = _under(os.path.join(os.path.realpath(folder), name), os.path.realpath(root))
+    if relative is None:
+        raise ConfigError(
+            f"{given!r} is outside the project root {root}: pass only paths of this project"
+        )
+    return relative
 
 
 def _under(path: str, base: str) -> str | None:
@@ -255,8 +240,6 @@ def _under(path: str, base: str) -> str | None:
 
 
 def _expand(root: Path, folders: list[str], tree: WorkTree | None) -> list[str]:
-    if not folders:
-        return []
     if tree is not None:
         return git.list_paths(root, folders)
     found: list[str] = []

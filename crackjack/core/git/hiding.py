@@ -151,13 +151,13 @@ def refuse_unsafe_paths(tree: WorkTree, paths: Sequence[str]) -> None:
         kind = _kind(tree.top / path)
         if kind not in ("file", "symlink", None):
             _refuse(path, path, kind)
-        parent = Path(path).parent
-        while parent != Path(".") and parent not in checked:
+        for parent in Path(path).parents[:-1]:
+            if parent in checked:
+                break
             checked.add(parent)
             kind = _kind(tree.top / parent)
             if kind not in ("folder", None):
                 _refuse(path, str(parent), kind)
-            parent = parent.parent
 
 
 def _kind(path: Path) -> str | None:

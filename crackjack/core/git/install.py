@@ -52,9 +52,11 @@ class InstallError(ConfigError):
 
 
 class InstallAction(enum.Enum):
-    INSTALLED = "installed"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
+    """What ``install`` did, in the words of its report."""
+
+    INSTALLED = "installed at"
+    UPDATED = "updated at"
+    UNCHANGED = "already installed at"
 
 
 class UninstallAction(enum.Enum):
@@ -77,12 +79,7 @@ class InstallReport:
 
     def lines(self) -> tuple[str, ...]:
         """The report in words, one line each, for the command line to print."""
-        verb = {
-            InstallAction.INSTALLED: "installed at",
-            InstallAction.UPDATED: "updated at",
-            InstallAction.UNCHANGED: "already installed at",
-        }[self.action]
-        out = [f"crackjack {self.hook_type} hook {verb} {self.path}"]
+        out = [f"crackjack {self.hook_type} hook {self.action.value} {self.path}"]
         if self.legacy is not None:
             kept = "kept the existing hook as " if self.moved_aside else ""
             out.append(f"{kept}{self.legacy}: it runs first, and crackjack runs if it passes")

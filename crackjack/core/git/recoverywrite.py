@@ -118,13 +118,8 @@ def save_file(top: Path, directory: Path, number: int, path: str) -> SavedFile:
 
 def _missing_dirs(top: Path, path: str) -> tuple[str, ...]:
     """The folders above ``path`` that do not exist, outermost first."""
-    missing: list[str] = []
-    parent = Path(path).parent
-    while parent != Path("."):
-        if not (top / parent).is_dir():
-            missing.append(str(parent))
-        parent = parent.parent
-    return tuple(reversed(missing))
+    parents = reversed(Path(path).parents[:-1])
+    return tuple(str(parent) for parent in parents if not (top / parent).is_dir())
 
 
 def write_unstaged_patch(tree: WorkTree, paths: Sequence[str], target: Path) -> None:

@@ -23,14 +23,9 @@ _SHOWN_UNMERGED = 10
 def check_repository(
     path: Path, *, need_repo: bool, allow_unmerged: bool = False
 ) -> WorkTree | None:
-    """The git work tree around ``path``, after refusing the states we never run in.
-
-    Outside a repository (or without git installed): None, or with ``need_repo`` the
-    NotARepositoryError (or GitNotFoundError). Inside ``.git`` or in a bare repository: always
-    a RepositoryStateError, as there is nothing to check and a walk of git's own files would be
-    wrong. Unmerged paths anywhere in the work tree: a RepositoryStateError unless
-    ``allow_unmerged``.
-    """
+    """The git work tree around ``path``, after refusing the states above (unmerged paths
+    unless ``allow_unmerged``); outside a repository or without git, None, or with
+    ``need_repo`` the NotARepositoryError or GitNotFoundError."""
     tree = find_work_tree(path) if need_repo else work_tree_or_none(path)
     if tree is not None and not allow_unmerged:
         refuse_unmerged(tree.top)

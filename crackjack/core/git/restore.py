@@ -1,10 +1,6 @@
 """Putting hidden unstaged changes back (DESIGN.md 6.6), from the recovery data
 ``crackjack.core.git.recoverydata`` describes: after a run, or with ``crackjack recover`` after
 a run that was stopped.
-
-Every hidden path gets the user's bytes back. A hook's later edit to one is merged with the
-user's when the two do not overlap, and otherwise saved under ``<git-dir>/crackjack/dropped/``
-before the user's version is written.
 """
 
 from __future__ import annotations
@@ -63,37 +59,27 @@ class _Problem(Exception):
 
 
 @dataclass
-class _Dropped:
-    """Where content that a restore replaces is kept (created on first use)."""
+class _Tally:
+    """What a restore did, path by path; ``dropped``: where it keeps content it replaces
+    (created on first use); ``problems``: why a path could not be put back."""
 
-    root: Path
-    used: bool = False
+    dropped: Path
+    merged: list[str] = field(default_factory=list)
+    rolled_back: list[str] = field(default_factory=list)
+    expected: dict[str, FileState] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
 
-    def keep(self, top: Path, path: str, state: FileState) -> None:
-        source = top / path
-        target = self.root / path
+    def drop(self, top: Path, path: str, state: FileState) -> None:
         if state.kind not in ("file", "symlink"):
             return
+        source = top / path
+        target = self.dropped / path
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.used = True
         if state.kind == "symlink":
             os.symlink(os.readlink(source), target)
         else:
             copy_bytes(source, target, sync=True)
             os.chmod(target, state.perms)
-
-
-@dataclass
-class _Tally:
-    merged: list[str] = field(default_factory=list)
-    rolled_back: list[str] = field(default_factory=list)
-    expected: dict[str, FileState] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    failed: set[str] = field(default_factory=set)
-
-    def problem(self, path: str, reason: object) -> None:
-        self.problems.append(f"{path}: {reason}")
-        self.failed.add(path)
 
 
 def restore(tree: WorkTree, data: RecoveryData) -> HiddenChanges:
@@ -107,14 +93,13 @@ def restore(tree: WorkTree, data: RecoveryData) -> HiddenChanges:
     """
     bases = read_bases(data)
     stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
-    dropped = _Dropped(tree.crackjack_dir / "dropped" / stamp)
-    tally = _Tally()
+    tally = _Tally(dropped=tree.crackjack_dir / "dropped" / stamp)
     touched: set[Path] = set()
     for saved in data.files:
         try:
-            _restore_one(tree.top, data, saved, bases.get(saved.path), dropped, tally)
+            _restore_one(tree.top, data, saved, bases.get(saved.path), tally)
         except (_Problem, OSError, GitError) as exc:
-            tally.problem(saved.path, exc)
+            tally.problems[saved.path] = str(exc)
         touched.add((tree.top / saved.path).parent)
     for directory in touched:
         with contextlib.suppress(OSError):
@@ -128,7 +113,7 @@ def restore(tree: WorkTree, data: RecoveryData) -> HiddenChanges:
         restored=True,
         merged=tuple(tally.merged),
         rolled_back=tuple(tally.rolled_back),
-        dropped_dir=dropped.root if dropped.used else None,
+        dropped_dir=tally.dropped if tally.dropped.exists() else None,
     )
 
 
@@ -137,7 +122,6 @@ def _restore_one(
     data: RecoveryData,
     saved: SavedFile,
     base: HookBase | None,
-    dropped: _Dropped,
     tally: _Tally,
 ) -> None:
     path = top / saved.path
@@ -166,7 +150,7 @@ def _restore_one(
             if result != want:
                 tally.merged.append(saved.path)
             return
-    dropped.keep(top, saved.path, current)
+    tally.drop(top, saved.path, current)
     _put_back(top, data, saved)
     tally.rolled_back.append(saved.path)
 
@@ -228,11 +212,12 @@ def _replace_with_copy(path: Path, copy: Path, state: FileState) -> None:
 def _verify(top: Path, tally: _Tally) -> None:
     """Read every restored path back: it must be exactly what the restore meant to leave."""
     for path, expected in tally.expected.items():
-        if path not in tally.failed and observe(top / path) != expected:
-            tally.problem(path, "it does not hold the expected content after the restore")
+        if path not in tally.problems and observe(top / path) != expected:
+            tally.problems[path] = "it does not hold the expected content after the restore"
 
 
-def _failed_message(tree: WorkTree, data: RecoveryData, problems: list[str]) -> str:
+def _failed_message(tree: WorkTree, data: RecoveryData, reasons: dict[str, str]) -> str:
+    problems = [f"{path}: {reason}" for path, reason in reasons.items()]
     shown = "; ".join(problems[:5]) + (
         f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
     )
