@@ -27,22 +27,10 @@ DEFAULT_BASES = ("@{upstream}", "main", "master")
 """What ``ChangedFiles()`` compares with: the first of these that names a commit."""
 
 SKIPPED_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        ".tox",
-        ".nox",
-        "__pycache__",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-        "node_modules",
-        "build",
-        "dist",
-    }
+    {".git", ".hg", ".svn"}  # version control
+    | {".venv", "venv", ".tox", ".nox"}  # virtualenvs
+    | {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}  # caches
+    | {"node_modules", "build", "dist"}  # dependencies and build output
 )
 
 
@@ -99,10 +87,8 @@ FileSelection = AllFiles | StagedFiles | ChangedFiles | GivenFiles
 
 
 def select_files(root: Path, selection: FileSelection, tree: WorkTree | None) -> list[str]:
-    """The files ``selection`` picks under the project ``root``, sorted, relative to it.
-
-    ``tree`` is the git work tree around ``root`` (None outside one: a plain folder).
-    """
+    """The files ``selection`` picks under the project ``root``, sorted, relative to it;
+    ``tree`` is the git work tree around ``root`` (None outside one: a plain folder)."""
     root = root.absolute()
     match selection:
         case AllFiles():
@@ -242,8 +228,6 @@ def _under(path: str, base: str) -> str | None:
 def _expand(root: Path, folders: list[str], tree: WorkTree | None) -> list[str]:
     if tree is not None:
         return git.list_paths(root, folders)
-    found: list[str] = []
-    for folder in folders:
-        prefix = PurePath(folder)
-        found.extend((prefix / name).as_posix() for name in walk(root / folder))
-    return found
+    return [
+        (PurePath(folder) / name).as_posix() for folder in folders for name in walk(root / folder)
+    ]

@@ -58,7 +58,10 @@ def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> bytes:
         raise GitNotFoundError.for_command(args, outcome.start_error)
     if outcome.returncode != 0:
         detail = _first_line(outcome.stderr)
-        status = _status(outcome.returncode)
+        code = outcome.returncode
+        status = f"exited {code}"
+        if code is not None and code < 0:
+            status = f"was killed by signal {-code}"
         raise GitError(f"{_describe(args)} {status}" + (f": {detail}" if detail else ""))
     return outcome.output
 
@@ -147,15 +150,8 @@ def _diff(root: Path, *args: str) -> list[str]:
     does (content unchanged); ``--no-optional-locks`` asks gits that honour it not to.
     """
     out = git(
-        "--no-optional-locks",
-        "diff",
-        "--name-only",
-        "-z",
-        *HARDENED_DIFF,
-        "--relative",
-        "--diff-filter=ACMRT",
-        *args,
-        "--",
+        *("--no-optional-locks", "diff", "--name-only", "-z", *HARDENED_DIFF),
+        *("--relative", "--diff-filter=ACMRT", *args, "--"),
         cwd=root,
     )
     return _split(out)
@@ -179,12 +175,6 @@ def nearest_dir(path: Path) -> Path:
 
 def _describe(args: Sequence[str]) -> str:
     return shlex.join(("git", *args))
-
-
-def _status(returncode: int | None) -> str:
-    if returncode is not None and returncode < 0:
-        return f"was killed by signal {-returncode}"
-    return f"exited {returncode}"
 
 
 def _first_line(data: bytes) -> str:

@@ -94,15 +94,8 @@ def unstaged_paths(tree: WorkTree) -> list[str]:
     """Tracked paths whose work tree differs from the index, except intent-to-add files and
     submodules, in git's order."""
     out = git(
-        "--no-optional-locks",
-        "diff",
-        "--raw",
-        "-z",
-        "--no-abbrev",
-        *HARDENED_DIFF,
-        "--ignore-submodules",
-        "--no-relative",
-        "--",
+        *("--no-optional-locks", "diff", "--raw", "-z", "--no-abbrev", *HARDENED_DIFF),
+        *("--ignore-submodules", "--no-relative", "--"),
         cwd=tree.top,
     )
     fields = out.split(b"\0")

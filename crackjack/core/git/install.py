@@ -171,11 +171,9 @@ def install(
 ) -> InstallReport:
     """Write crackjack's ``hook_type`` hook into the hooks directory git uses for ``tree``.
 
-    Installing over our own script rewrites it (``UNCHANGED`` when nothing differs). A foreign
-    hook is refused unless ``force``: then it is renamed ``<hook>.legacy`` (never over an
-    existing one) and run first. ``force`` also allows a ``core.hooksPath`` set outside the
-    repository (global or system config), which other repositories share. ``python`` is the
-    interpreter the script runs crackjack with (default: this one).
+    ``force`` keeps a foreign hook as ``<hook>.legacy`` (never over an existing one) and allows
+    a ``core.hooksPath`` that other repositories share (global or system config). ``python``
+    is the interpreter the script runs crackjack with (default: this one).
     """
     _check_hook_type(hook_type)
     root = tree.top

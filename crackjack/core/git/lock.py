@@ -8,9 +8,8 @@ others may have open lets two processes lock two different files).
 
 Where the lock lives (``lock_dir_for``):
 
-- in a git work tree: ``<git dir>/crackjack/``, where ``<git dir>`` is the work tree's own git
-  directory (``.git`` of a clone, or ``.git/worktrees/NAME`` of a linked worktree), so each
-  worktree has its own lock and the project's files are never touched;
+- in a git work tree: ``WorkTree.crackjack_dir``, in the work tree's own git directory, so each
+  linked worktree has its own lock and the project's files are never touched;
 - elsewhere: ``$XDG_CACHE_HOME/crackjack/locks/NAME-HASH/`` (``~/.cache`` when
   ``XDG_CACHE_HOME`` is unset), keyed by the project root's resolved path.
 """
@@ -52,7 +51,9 @@ def run_lock(lock_dir: Path, *, wait: float = 5.0) -> Iterator[Path]:
     try:
         if not _acquire(fd, path, wait):
             raise LockedError(_locked_message(fd, path, wait))
-        _record_pid(fd)
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:
             yield path
         finally:
@@ -105,28 +106,17 @@ def _acquire(fd: int, path: Path, wait: float) -> bool:
         delay = min(delay * 2, _MAX_DELAY)
 
 
-def _record_pid(fd: int) -> None:
-    with contextlib.suppress(OSError):
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-
-
 def _locked_message(fd: int, path: Path, wait: float) -> str:
-    pid = _holder(fd)
-    who = "another crackjack run" + (f" (pid {pid})" if pid is not None else "")
+    """Names the holder by the pid it recorded, if that process is still alive."""
+    try:
+        pid = int(os.pread(fd, 32, 0).decode("ascii").strip())
+    except (OSError, ValueError):
+        pid = 0
+    who = "another crackjack run" + (f" (pid {pid})" if process_alive(pid) else "")
     return (
         f"{who} is working in this worktree (waited {wait:g}s for it); "
         f"run again once it has finished. Lock file: {path}"
     )
-
-
-def _holder(fd: int) -> int | None:
-    """The pid the holder recorded, if that process is still alive."""
-    try:
-        pid = int(os.pread(fd, 32, 0).decode("ascii").strip())
-    except (OSError, ValueError):
-        return None
-    return pid if process_alive(pid) else None
 
 
 def process_alive(pid: int) -> bool:

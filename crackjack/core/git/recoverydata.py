@@ -90,14 +90,12 @@ class SavedFile:
 
 @dataclass(frozen=True, slots=True)
 class RecoveryData:
-    """The content of ``state.json`` and where it lives. ``pinned_commit``: the commit of the
-    work tree's tracked content that ``ref`` pins."""
+    """What is read back of ``state.json`` (its HEAD and index are for people), and where it
+    lives. ``pinned_commit``: the commit of the work tree's tracked content ``ref`` pins."""
 
     directory: Path
     ref: str
     pinned_commit: str
-    head: str | None
-    index_file: str
     created: str
     pid: int
     files: tuple[SavedFile, ...]

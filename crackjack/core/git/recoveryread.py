@@ -37,16 +37,13 @@ def read_recovery_data(tree: WorkTree) -> RecoveryData | None:
         content = json.loads(raw)
         if content["version"] != STATE_VERSION:
             raise ValueError(f"unknown version {content['version']!r}")
-        files = tuple(_saved_from(item) for item in content["files"])
         return RecoveryData(
             directory=directory,
             ref=str(content["ref"]),
             pinned_commit=str(content["snapshot"]),
-            head=None if content["head"] is None else str(content["head"]),
-            index_file=str(content["index_file"]),
             created=str(content["created"]),
             pid=int(content["pid"]),
-            files=files,
+            files=tuple(_saved_from(item) for item in content["files"]),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise RecoveryDataDamaged(f"{directory / STATE_NAME} is damaged: {exc!r}") from exc

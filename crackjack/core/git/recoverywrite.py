@@ -60,13 +60,11 @@ def save_recovery_data(tree: WorkTree, paths: Sequence[str]) -> RecoveryData:
             directory=directory,
             ref=tree.recovery_ref,
             pinned_commit=pinned,
-            head=tree.head,
-            index_file=str(tree.index_file),
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             pid=os.getpid(),
             files=files,
         )
-        write_json(directory / STATE_NAME, _state_content(data))
+        write_json(directory / STATE_NAME, _state_content(tree, data))
         fsync_dir(tree.crackjack_dir)
         fsync_dir(tree.git_dir)
     except BaseException as exc:
@@ -164,12 +162,7 @@ def pin_work_tree(tree: WorkTree, directory: Path) -> str:
     parents = ["-p", tree.head] if tree.head is not None else []
     identity = {**os.environ, **_IDENTITY}
     commit = git(
-        "commit-tree",
-        "--no-gpg-sign",
-        "-m",
-        message,
-        *parents,
-        tree_oid,
+        *("commit-tree", "--no-gpg-sign", "-m", message, *parents, tree_oid),
         cwd=tree.top,
         env=identity,
     )
@@ -191,9 +184,8 @@ def save_base(tree: WorkTree, data: RecoveryData) -> None:
         copy = None
         if state.kind == "file":
             copy = f"base/{number}"
-            state = FileState(
-                "file", state.perms, copy_bytes(path, data.directory / copy, sync=False)
-            )
+            digest = copy_bytes(path, data.directory / copy, sync=False)
+            state = FileState("file", state.perms, digest)
         entries.append(_entry(saved.path, state, copy))
     write_json(data.directory / BASE_NAME, {"files": entries})
 
@@ -205,15 +197,15 @@ def write_json(path: Path, content: Mapping[str, Any]) -> None:
     fsync_dir(path.parent)
 
 
-def _state_content(data: RecoveryData) -> dict[str, Any]:
+def _state_content(tree: WorkTree, data: RecoveryData) -> dict[str, Any]:
     return {
         "version": STATE_VERSION,
         "created": data.created,
         "pid": data.pid,
         "ref": data.ref,
         "snapshot": data.pinned_commit,
-        "head": data.head,
-        "index_file": data.index_file,
+        "head": tree.head,
+        "index_file": str(tree.index_file),
         "patch": PATCH_NAME,
         "recover": RECOVER_COMMAND,
         "files": [_file_content(saved) for saved in data.files],

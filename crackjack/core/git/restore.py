@@ -180,7 +180,12 @@ def _copy_path(data: RecoveryData, saved: SavedFile) -> Path:
 def _put_back(top: Path, data: RecoveryData, saved: SavedFile) -> None:
     path = top / saved.path
     if saved.state.kind == "file":
-        _replace_with_copy(path, _copy_path(data, saved), saved.state)
+        copy = _copy_path(data, saved)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with replaced(path) as handle:  # checked as it is copied, before it takes the path
+            if copy_into(copy, handle) != saved.state.digest:
+                raise _Problem(f"its saved copy {copy} is damaged (SHA-256 differs)")
+            os.fchmod(handle.fileno(), saved.state.perms)
     elif saved.state.kind == "symlink":
         if saved.link is None:
             raise _Problem("the recovery data has no symlink target for it")
@@ -197,16 +202,6 @@ def _remove_made_dirs(top: Path, saved: SavedFile) -> None:
     for name in reversed(saved.made_dirs):
         with contextlib.suppress(OSError):
             os.rmdir(top / name)
-
-
-def _replace_with_copy(path: Path, copy: Path, state: FileState) -> None:
-    """Write the saved bytes beside ``path``, check their digest, then put them in its place
-    (a symlink there is replaced, not followed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with replaced(path) as handle:
-        if copy_into(copy, handle) != state.digest:
-            raise _Problem(f"its saved copy {copy} is damaged (SHA-256 differs)")
-        os.fchmod(handle.fileno(), state.perms)
 
 
 def _verify(top: Path, tally: _Tally) -> None:

@@ -60,12 +60,9 @@ class WorkTree:
 
 
 def find_work_tree(path: Path) -> WorkTree:
-    """The work tree around ``path`` (its nearest existing folder).
-
-    Raises NotARepositoryError outside a repository, RepositoryStateError inside ``.git`` or
-    in a bare repository, GitNotFoundError without git. Does not look for unmerged paths
-    (``crackjack.core.git.refusals.check_repository`` does).
-    """
+    """The work tree around ``path`` (its nearest existing folder), or NotARepositoryError,
+    RepositoryStateError (inside ``.git``, in a bare repository) or GitNotFoundError. Unmerged
+    paths are for ``crackjack.core.git.refusals.check_repository``."""
     where = nearest_dir(path)
     args = ("rev-parse", *_FLAGS, "--path-format=absolute", *_PATHS, *_HEAD)
     outcome = run_git(args, where)
