@@ -245,7 +245,6 @@ def make_policy(project: Project, request: SessionRequest) -> Policy:
         missing_fails=settings.missing_tools == "fail",
         kill_grace=settings.kill_grace,
         check_only=request.check_only,
-        findings=request.check_only,
         junit_dir=request.junit_dir,
     )
 
