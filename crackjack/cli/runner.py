@@ -8,15 +8,23 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
+from rich.console import Console
+from rich.text import Text
 
-from crackjack.cli.deferred import Deferred
+from crackjack.cli.console import make_console
 from crackjack.cli.errors import exit_code
-from crackjack.cli.github import on_github
-from crackjack.cli.output import LazyConsole, OutputMode, decide, in_ci
+from crackjack.cli.github import annotation_lines, on_github
+from crackjack.cli.live import LiveView
+from crackjack.cli.output import OutputMode, decide, in_ci
+from crackjack.cli.plain import PlainLog
+from crackjack.cli.planview import plan_table
 from crackjack.cli.records import Outputs, Records, step_summary_path
+from crackjack.cli.state import RunState
+from crackjack.cli.summary import hidden_note, restore_report, summary
+from crackjack.cli.timeline import timeline as draw_timeline
 from crackjack.core.config.load import Catalogue, Project, build_catalogue, load_project
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.selection import (
@@ -26,24 +34,19 @@ from crackjack.core.files.selection import (
     StagedFiles,
     select_files,
 )
+from crackjack.core.git.hiding import Hidden, unstaged_changes_hidden
 from crackjack.core.git.lock import lock_dir_for, run_lock
 from crackjack.core.git.recovery import check_no_unfinished_run
 from crackjack.core.git.refusals import check_repository
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import Subscriber, open_bus
 from crackjack.core.run.engine import RunControl, run_workflow
-from crackjack.core.run.events import HookFinished, TestProgress, WorkflowFinished
 from crackjack.core.run.plan import Plan, Selection, build_plan
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
 from crackjack.core.testphase.options import Shard, TestOptions, project_python
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
 from crackjack.hooks.pytestplugin import PLUGIN
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from crackjack.core.git.hiding import Hidden
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,7 +138,7 @@ def run(request: RunRequest) -> int:
     github = ci and on_github(env)
     stream = sys.stderr if request.outputs.events == "-" else sys.stdout
     mode = decide(stream, env, quiet=request.quiet, verbose=request.verbose, ci=ci)
-    screen = LazyConsole(stream)
+    console = make_console(stream)
     cwd = Path.cwd()
     project, catalogue = load(cwd, request.settings)
     needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
@@ -145,9 +148,7 @@ def run(request: RunRequest) -> int:
     if request.dry_run:
         if repo is not None:
             check_no_unfinished_run(repo)
-        from crackjack.cli.planview import plan_table
-
-        screen.console.print(plan_table(make_plan(request, project, catalogue, ci=ci)))
+        console.print(plan_table(make_plan(request, project, catalogue, ci=ci)))
         return 0
     outputs = request.outputs
     with (
@@ -160,30 +161,16 @@ def run(request: RunRequest) -> int:
                 # Under the lock: a run still going holds it, so what is found here was stopped.
                 # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(repo)
-            with _hidden(repo if request.hide_unstaged else None, screen) as hidden:
+            with _hidden(repo if request.hide_unstaged else None, console) as hidden:
                 plan = make_plan(request, project, catalogue, ci=ci, junit_dir=records.junit_dir)
                 records.begin()
                 result = anyio.run(
-                    _run_controlled, plan, screen, mode, github, control, records.subscribers
+                    _run_controlled, plan, console, mode, github, control, records.subscribers
                 )
         code = exit_code(result)
         records.finish(result, exit_code=code)
-    _conclude(screen.console, mode, result, hidden, github=github, timeline=outputs.timeline)
+    _conclude(console, mode, result, hidden, github=github, timeline=outputs.timeline)
     return code
-
-
-PLAIN_OUTPUT_READY = (TestProgress, HookFinished, WorkflowFinished)
-"""The events on which the plain output is made (``Deferred``): a hook has something to say,
-its process started. Every run ends with a ``WorkflowFinished``."""
-
-
-def _plain_log(screen: LazyConsole, mode: OutputMode, github: bool) -> Deferred:
-    def make() -> Subscriber:
-        from crackjack.cli.plain import PlainLog
-
-        return PlainLog(screen.console, quiet=mode.quiet, groups=github)
-
-    return Deferred(make, PLAIN_OUTPUT_READY, name="PlainLog")
 
 
 def _conclude(
@@ -196,17 +183,9 @@ def _conclude(
     timeline: bool,
 ) -> None:
     """Everything said after the run: the summary, the timeline, annotations, restore notes."""
-    from rich.text import Text
-
-    from crackjack.cli.console import make_console
-    from crackjack.cli.github import annotation_lines
-    from crackjack.cli.summary import restore_report, summary
-
     for renderable in summary(result, verbose=mode.verbose, quiet=mode.quiet):
         console.print(renderable)
     if timeline:
-        from crackjack.cli.timeline import timeline as draw_timeline
-
         console.print(draw_timeline(result, max(20, console.width - 40)))
     if github:
         for line in annotation_lines(result):
@@ -220,23 +199,20 @@ def _conclude(
 
 
 @contextmanager
-def _hidden(repo: Path | None, screen: LazyConsole) -> Iterator[Hidden | None]:
+def _hidden(repo: Path | None, console: Console) -> Iterator[Hidden | None]:
     """Unstaged changes hidden while the hooks run (git-hook mode), or nothing."""
     if repo is None:
         yield None
         return
-    from crackjack.cli.summary import hidden_note
-    from crackjack.core.git.hiding import unstaged_changes_hidden
-
     with unstaged_changes_hidden(repo) as hidden:
         if hidden.recovery_dir is not None:
-            screen.console.print(hidden_note(hidden))
+            console.print(hidden_note(hidden))
         yield hidden
 
 
 async def _run_controlled(
     plan: Plan,
-    screen: LazyConsole,
+    console: Console,
     mode: OutputMode,
     github: bool,
     control: RunControl,
@@ -244,17 +220,11 @@ async def _run_controlled(
 ) -> RunResult:
     """The run with its outputs: the live view on a terminal, else the plain log."""
     if not mode.live:
-        plain = _plain_log(screen, mode, github)
-        try:
-            return await _run_with_bus(plan, [plain, *records], control)
-        finally:
-            plain.release()
-    from crackjack.cli.live import LiveView
-    from crackjack.cli.state import RunState
-
+        plain = PlainLog(console, quiet=mode.quiet, groups=github)
+        return await _run_with_bus(plan, [plain, *records], control)
     state = RunState()
     async with anyio.create_task_group() as group:
-        with LiveView(screen.console, state) as view:
+        with LiveView(console, state) as view:
             group.start_soon(view.animate)
             result = await _run_with_bus(plan, [state, *records], control)
         group.cancel_scope.cancel()
