@@ -8,6 +8,7 @@ reads them at every start, and evaluating strings would cost it several millisec
 import contextlib
 import os
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -221,8 +222,6 @@ def run_command(
 @app.command("hooks")
 def hooks_command() -> int:
     """List every hook and workflow, each hook's phase, and whether its program is installed."""
-    from pathlib import Path
-
     from crackjack.cli.console import make_console
     from crackjack.cli.planview import catalogue_tables
     from crackjack.cli.runner import load
