@@ -266,9 +266,11 @@ def median_interval(values: Sequence[float]) -> tuple[float, float]:
         if tail > 0.025:
             break
         k += 1
+    # The k-th smallest and k-th largest (1-based): the chance that the median lies beyond
+    # each is what ``tail`` summed up to k - 1, at most 2.5 %.
     if k == 0:
         return ordered[0], ordered[-1]
-    return ordered[k], ordered[n - 1 - k]
+    return ordered[k - 1], ordered[n - k]
 
 
 def verdict(row: Row) -> str:
