@@ -15,6 +15,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from crackjack.cli.eventstream import EventStream
+from crackjack.cli.github import step_summary
+from crackjack.cli.reports import junit_xml, report_json
 from crackjack.core.errors import ConfigError
 from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.results import RunResult
@@ -54,8 +57,6 @@ class Records:
         outputs, summary = self._outputs, self._step_summary_path
         with contextlib.ExitStack() as stack:
             if outputs.events is not None:
-                from crackjack.cli.eventstream import EventStream
-
                 if outputs.events == "-":
                     self.subscribers.append(EventStream(sys.stdout))
                 else:
@@ -93,17 +94,11 @@ class Records:
     def finish(self, result: RunResult, *, exit_code: int) -> None:
         """Write what the run left to say."""
         if self._report is not None:
-            from crackjack.cli.reports import report_json
-
             self._report.write(report_json(result, exit_code=exit_code))
         if self._junit is not None and self.junit_dir is not None:
-            from crackjack.cli.reports import junit_xml
-
             pytest_files = {path.stem: path for path in self.junit_dir.glob("*.xml")}
             self._junit.write(junit_xml(result, pytest_files))
         if self._summary is not None:
-            from crackjack.cli.github import step_summary
-
             self._summary.write(step_summary(result))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.rule import Rule
@@ -11,10 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from crackjack.cli.theme import STYLES, files, seconds
+from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.results import HookResult, HookStatus, RunResult, TestReport, signal_name
-
-if TYPE_CHECKING:
-    from crackjack.core.git.recoverydata import HiddenChanges
 
 
 def summary(

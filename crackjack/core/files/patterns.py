@@ -105,11 +105,6 @@ def validate_tags(tags: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag not in ALL_TAGS))
 
 
-def compile_glob(pattern: str) -> re.Pattern[str]:
-    """The regex for one glob, to be used with ``fullmatch`` on a relative posix path."""
-    return _compile((pattern,))
-
-
 def _compile_any(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """One regex matching any of ``patterns``; None when there are none."""
     return _compile(patterns) if patterns else None

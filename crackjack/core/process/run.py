@@ -151,7 +151,6 @@ class ProcessOutcome:
     spilled_to: Path | None
     timed_out: bool
     cancelled: bool
-    duration: float
     start_error: str | None
 
     @property
@@ -160,11 +159,6 @@ class ProcessOutcome:
         if self.returncode is not None and self.returncode < 0:
             return -self.returncode
         return None
-
-    @property
-    def truncated(self) -> bool:
-        """Whether ``output`` lacks the beginning of the stream (see ``spilled_to``)."""
-        return self.total_bytes > len(self.output)
 
     @property
     def text(self) -> str:
@@ -186,13 +180,13 @@ def run_process(
     """
     started = time.monotonic()
     if cancellation is not None and cancellation.cancelled:
-        return _not_run(started, start_error=None, cancelled=True)
+        return _not_run(start_error=None, cancelled=True)
     channel = _open_channel(request.side_channel)
     try:
         proc = _spawn(request, channel)
     except (OSError, ValueError) as exc:
         _close_channel(channel)
-        return _not_run(started, start_error=_describe_start_error(exc), cancelled=False)
+        return _not_run(start_error=_describe_start_error(exc), cancelled=False)
     finally:
         if channel is not None:
             os.close(channel[1])
@@ -218,7 +212,6 @@ def run_process(
         spilled_to=watch.output.spilled_to,
         timed_out=ending is _Ending.TIMED_OUT,
         cancelled=ending is _Ending.CANCELLED,
-        duration=time.monotonic() - started,
         start_error=None,
     )
 
@@ -413,7 +406,7 @@ def _describe_start_error(exc: OSError | ValueError) -> str:
     return str(exc)
 
 
-def _not_run(started: float, *, start_error: str | None, cancelled: bool) -> ProcessOutcome:
+def _not_run(*, start_error: str | None, cancelled: bool) -> ProcessOutcome:
     return ProcessOutcome(
         returncode=None,
         output=b"",
@@ -422,6 +415,5 @@ def _not_run(started: float, *, start_error: str | None, cancelled: bool) -> Pro
         spilled_to=None,
         timed_out=False,
         cancelled=cancelled,
-        duration=time.monotonic() - started,
         start_error=start_error,
     )
