@@ -32,6 +32,7 @@ from crackjack.core.files.selection import (
     StagedFiles,
     select_files,
 )
+from crackjack.core.git.hiding import unstaged_changes_hidden
 from crackjack.core.git.lock import lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
@@ -228,16 +229,10 @@ def _start(request: SessionRequest, builtins: Builtins, *, hiding: bool) -> _Sta
 
 @contextmanager
 def _hidden(tree: WorkTree | None, output: SessionOutput) -> Iterator[HiddenChanges | None]:
-    """Unstaged changes hidden while the hooks run (git-hook mode), or nothing.
-
-    The hiding code (about 7 ms of imports: restore, recovery writing) is imported only by the
-    runs that hide.
-    """
+    """Unstaged changes hidden while the hooks run (git-hook mode), or nothing."""
     if tree is None:
         yield None
         return
-    from crackjack.core.git.hiding import unstaged_changes_hidden
-
     with unstaged_changes_hidden(tree) as hidden:
         if hidden.recovery_dir is not None:
             output.changes_hidden(hidden)
