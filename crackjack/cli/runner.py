@@ -17,7 +17,7 @@ from crackjack.cli.live import LiveView
 from crackjack.cli.output import in_ci, is_live
 from crackjack.cli.plain import PlainLog
 from crackjack.cli.planview import plan_table
-from crackjack.cli.records import Outputs, Records, step_summary_path
+from crackjack.cli.records import Outputs, Records
 from crackjack.cli.state import RunState
 from crackjack.cli.summary import hidden_note, restore_report, summary
 from crackjack.cli.timeline import timeline as draw_timeline
@@ -65,7 +65,7 @@ def run(request: RunRequest) -> int:
         return 0
     github = ci and on_github(env)
     live = is_live(stream, env, quiet=request.quiet, ci=ci)
-    with Records(request.outputs, step_summary_path=step_summary_path(github)) as records:
+    with Records(request.outputs, github=github) as records:
         output = _Output(request, console, live, github, records)
         ran = run_session(replace(session, junit_dir=records.junit_dir), BUILTINS, output)
         code = exit_code(ran.result)
