@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TextIO
 
 CI_VARIABLES = (
@@ -21,16 +20,7 @@ def in_ci(env: Mapping[str, str]) -> bool:
     return any(env.get(name, "").lower() not in ("", "0", "false", "no") for name in CI_VARIABLES)
 
 
-@dataclass(frozen=True, slots=True)
-class OutputMode:
-    live: bool
-    quiet: bool = False
-    verbose: bool = False
-
-
-def decide(
-    stream: TextIO, env: Mapping[str, str], *, quiet: bool, verbose: bool, ci: bool
-) -> OutputMode:
+def is_live(stream: TextIO, env: Mapping[str, str], *, quiet: bool, ci: bool) -> bool:
     """Live only on a real terminal that is not ``TERM=dumb``, outside CI, and not ``--quiet``."""
     terminal = stream.isatty() and env.get("TERM", "") != "dumb"
-    return OutputMode(live=terminal and not ci and not quiet, quiet=quiet, verbose=verbose)
+    return terminal and not ci and not quiet

@@ -12,7 +12,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
 from crackjack.cli.eventstream import EventStream
@@ -42,19 +41,17 @@ def _open(flag: str, path: str, mode: str) -> IO[Any]:
 
 
 class Records:
-    def __init__(self, outputs: Outputs, *, step_summary_path: str | None) -> None:
-        self._outputs = outputs
-        self._step_summary_path = step_summary_path
-        self._stack = contextlib.ExitStack()
+    """The record files, open from construction until the ``with`` block ends; ``github``: also
+    the step summary, where GitHub Actions names one."""
+
+    def __init__(self, outputs: Outputs, *, github: bool) -> None:
+        summary = os.environ.get("GITHUB_STEP_SUMMARY") if github else None
         self.subscribers: list[Subscriber] = []
         self.junit_dir: Path | None = None
         self._report: IO[Any] | None = None
         self._junit: IO[Any] | None = None
         self._summary: IO[Any] | None = None
         self._rewritten: list[IO[Any]] = []
-
-    def __enter__(self) -> Records:
-        outputs, summary = self._outputs, self._step_summary_path
         with contextlib.ExitStack() as stack:
             if outputs.events is not None:
                 if outputs.events == "-":
@@ -71,17 +68,14 @@ class Records:
                 self._rewritten.append(self._junit)
                 self.junit_dir = Path(tempfile.mkdtemp(prefix="crackjack-junit-"))
                 stack.callback(shutil.rmtree, self.junit_dir, True)
-            if summary is not None:
+            if summary:
                 self._summary = stack.enter_context(_open("GITHUB_STEP_SUMMARY", summary, "a"))
             self._stack = stack.pop_all()
+
+    def __enter__(self) -> Records:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._stack.close()
 
     def begin(self) -> None:
@@ -100,7 +94,3 @@ class Records:
             self._junit.write(junit_xml(result, pytest_files))
         if self._summary is not None:
             self._summary.write(step_summary(result))
-
-
-def step_summary_path(github: bool) -> str | None:
-    return os.environ.get("GITHUB_STEP_SUMMARY") or None if github else None
