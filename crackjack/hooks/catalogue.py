@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from crackjack.core.config.load import Workflow
 from crackjack.core.runners.command import Command
-from crackjack.core.runners.hook import Hook
-from crackjack.core.runners.inprocess import InProcess
+from crackjack.core.runners.hook import FindingsReader, Hook
+from crackjack.core.runners.inprocess import InProcess, InProcessCheck
 from crackjack.core.testphase.runner import Pytest
 from crackjack.hooks.checks.debug_statements import debug_statements
 from crackjack.hooks.checks.end_of_file import end_of_file
@@ -23,56 +23,47 @@ from crackjack.hooks.findings import located_lines, mypy_json, ruff_json
 PYTHON = ("python", "pyi")
 TEST_FILES = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 
+
+def _check(
+    hook_id: str,
+    description: str,
+    check: InProcessCheck,
+    *types: str,
+    fixer: bool = False,
+    findings: FindingsReader | None = located_lines,
+) -> Hook:
+    """A fast in-process check of the files of ``types`` (any file if none)."""
+    return Hook(
+        id=hook_id,
+        phase="fast",
+        description=description,
+        runner=InProcess(check, findings=findings),
+        types=types or ("file",),
+        fixer=fixer,
+    )
+
+
 BUILTIN_HOOKS: tuple[Hook, ...] = (
-    Hook(
-        id="debug-statements",
-        phase="fast",
-        description="breakpoint() and debugger imports in Python files",
-        runner=InProcess(debug_statements, findings=located_lines),
-        types=("python",),
+    _check(
+        "debug-statements",
+        "breakpoint() and debugger imports in Python files",
+        debug_statements,
+        "python",
     ),
-    Hook(
-        id="check-merge-conflict",
-        phase="fast",
-        description="merge conflict markers left in files",
-        runner=InProcess(merge_conflict, findings=located_lines),
-        types=("text",),
+    _check("check-merge-conflict", "merge conflict markers left in files", merge_conflict, "text"),
+    _check("check-large-files", "files over --maxkb (default 500 KB)", large_files, findings=None),
+    _check("check-toml", "TOML syntax", check_toml, "toml"),
+    _check("check-yaml", "YAML syntax", check_yaml, "yaml"),
+    _check(
+        "trailing-whitespace", "strips trailing whitespace", trailing_whitespace, "text", fixer=True
     ),
-    Hook(
-        id="check-large-files",
-        phase="fast",
-        description="files over --maxkb (default 500 KB)",
-        runner=InProcess(large_files),
-    ),
-    Hook(
-        id="check-toml",
-        phase="fast",
-        description="TOML syntax",
-        runner=InProcess(check_toml, findings=located_lines),
-        types=("toml",),
-    ),
-    Hook(
-        id="check-yaml",
-        phase="fast",
-        description="YAML syntax",
-        runner=InProcess(check_yaml, findings=located_lines),
-        types=("yaml",),
-    ),
-    Hook(
-        id="trailing-whitespace",
-        phase="fast",
-        description="strips trailing whitespace",
-        runner=InProcess(trailing_whitespace, findings=located_lines),
-        types=("text",),
+    _check(
+        "end-of-file",
+        "every text file ends with exactly one newline",
+        end_of_file,
+        "text",
         fixer=True,
-    ),
-    Hook(
-        id="end-of-file",
-        phase="fast",
-        description="every text file ends with exactly one newline",
-        runner=InProcess(end_of_file),
-        types=("text",),
-        fixer=True,
+        findings=None,
     ),
     Hook(
         id="ruff-check",
