@@ -16,7 +16,7 @@ def test_output_under_the_limit_stays_in_memory(tmp_path: Path) -> None:
     capture.close()
     assert capture.tail == b"hello you"
     assert capture.total_bytes == 9
-    assert not capture.truncated
+    assert capture.total_bytes == len(capture.tail)
     assert capture.spilled_to is None
     assert not spill.exists()
 
@@ -29,7 +29,7 @@ def test_overflow_keeps_the_tail_and_spills_everything(tmp_path: Path) -> None:
     capture.close()
     assert capture.tail == b"mnop"
     assert capture.total_bytes == 16
-    assert capture.truncated
+    assert capture.total_bytes > len(capture.tail)
     assert capture.spilled_to == spill
     assert spill.read_bytes() == b"abcdefghijklmnop"
 
@@ -52,7 +52,7 @@ def test_no_limit_keeps_everything_and_never_spills(tmp_path: Path) -> None:
         capture.write(b"x" * 10_000)
     capture.close()
     assert capture.tail == b"x" * 1_000_000
-    assert not capture.truncated
+    assert capture.total_bytes == len(capture.tail)
     assert capture.spilled_to is None
     assert not spill.exists()
 
@@ -62,7 +62,7 @@ def test_overflow_without_a_spill_path_only_keeps_the_tail() -> None:
     capture.write(b"abcdef")
     capture.close()
     assert capture.tail == b"def"
-    assert capture.truncated
+    assert capture.total_bytes > len(capture.tail)
     assert capture.spilled_to is None
 
 

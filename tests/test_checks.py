@@ -15,7 +15,7 @@ from crackjack.hooks.catalogue import BUILTIN_HOOKS
 from crackjack.hooks.checks.end_of_file import end_of_file, fix_end_of_file
 from crackjack.hooks.checks.whitespace import strip_trailing, trailing_whitespace
 
-# The catalogue's checks, as runs call them (each loads its module on its first call).
+# The catalogue's checks, as runs call them.
 ALL_CHECKS: dict[str, InProcessCheck] = {
     hook.id: hook.runner.check for hook in BUILTIN_HOOKS if isinstance(hook.runner, InProcess)
 }

@@ -16,6 +16,7 @@ from tests.project import (
     hook_table,
     make_project,
     run_cli,
+    run_process,
     tool,
     workflow_table,
 )
@@ -75,6 +76,15 @@ def test_version_prints_the_version(
     result = run_cli(["--version"], tmp_path, monkeypatch, capsys)
     assert result.code == 0
     assert result.out.strip() == f"crackjack {__version__}"
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--fast", "--version"], ["run", "--version"]])
+def test_version_is_the_same_line_alone_and_among_other_flags(
+    args: list[str], tmp_path: Path
+) -> None:
+    # Alone, the console script answers before Typer runs; with other flags, Typer's option.
+    done = run_process(args, tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"crackjack {__version__}\n", "")
 
 
 @pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["hooks", "--help"]])

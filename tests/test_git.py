@@ -226,7 +226,6 @@ def test_git_killed_by_a_signal(repo: Path, monkeypatch: pytest.MonkeyPatch) -> 
             spilled_to=None,
             timed_out=False,
             cancelled=False,
-            duration=0.0,
             start_error=None,
         )
 

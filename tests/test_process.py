@@ -4,9 +4,11 @@ import os
 import select
 import signal
 import sys
+import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,14 @@ SAFETY_TIMEOUT = 30.0
 
 PROMPTLY = 10.0
 """A generous upper bound proving a run did not wait for its child's 60 s sleep."""
+
+
+@contextmanager
+def within(seconds: float) -> Iterator[None]:
+    """The block ends less than ``seconds`` after it began (a generous bound, not a timing)."""
+    start = time.monotonic()
+    yield
+    assert time.monotonic() - start < seconds
 
 
 def python(code: str, **kwargs: Any) -> ProcessRequest:
@@ -74,7 +84,7 @@ def test_returncode_and_merged_output(code: int) -> None:
     assert outcome.signal is None
     assert sorted(outcome.text.split()) == ["err", "out"]
     assert outcome.stderr == b""
-    assert not outcome.truncated
+    assert outcome.total_bytes == len(outcome.output)
     assert outcome.start_error is None
     assert not outcome.timed_out
     assert not outcome.cancelled
@@ -120,12 +130,12 @@ def test_timeout_kills_the_child_and_its_grandchild(stray_pids: list[int]) -> No
         "print(os.getpid(), p.pid, flush=True)\n"
         "time.sleep(60)\n"
     )
-    outcome = run_process(python(code, timeout=2.0, kill_grace=5.0))
+    with within(PROMPTLY):
+        outcome = run_process(python(code, timeout=2.0, kill_grace=5.0))
     stray_pids.extend(int(pid) for pid in outcome.text.split())
     assert outcome.timed_out
     assert not outcome.cancelled
     assert outcome.returncode == -signal.SIGTERM
-    assert outcome.duration < PROMPTLY
     assert len(stray_pids) == 2
     assert wait_gone(stray_pids) == []
 
@@ -143,12 +153,12 @@ def test_child_ignoring_sigterm_is_killed_after_the_grace(
     with Cancellation() as cancellation:
         future = in_thread(python(code, kill_grace=0.5), cancellation)
         wait_ready(fifo)
-        cancellation.cancel()
-        outcome = future.result(timeout=20)
+        with within(PROMPTLY):
+            cancellation.cancel()
+            outcome = future.result(timeout=20)
     assert outcome.cancelled
     assert outcome.returncode == -signal.SIGKILL
     assert outcome.text == "ignoring\n"
-    assert outcome.duration < PROMPTLY
 
 
 @pytest.mark.parametrize("cancel_first", [False, True])
@@ -164,13 +174,13 @@ def test_forced_cancel_skips_the_grace(
     with Cancellation() as cancellation:
         future = in_thread(python(code, kill_grace=60.0), cancellation)
         wait_ready(fifo)
-        if cancel_first:
-            cancellation.cancel()
-        cancellation.cancel(force=True)
-        outcome = future.result(timeout=20)
+        with within(PROMPTLY):
+            if cancel_first:
+                cancellation.cancel()
+            cancellation.cancel(force=True)
+            outcome = future.result(timeout=20)
     assert outcome.cancelled
     assert outcome.returncode == -signal.SIGKILL
-    assert outcome.duration < PROMPTLY
 
 
 def test_cancellation_from_another_thread_wakes_the_runner(
@@ -180,13 +190,13 @@ def test_cancellation_from_another_thread_wakes_the_runner(
     with Cancellation() as cancellation:
         future = in_thread(python(code, timeout=None), cancellation)
         wait_ready(fifo)
-        cancellation.cancel()
-        assert cancellation.cancelled
-        outcome = future.result(timeout=20)
+        with within(PROMPTLY):
+            cancellation.cancel()
+            assert cancellation.cancelled
+            outcome = future.result(timeout=20)
     assert outcome.cancelled
     assert not outcome.timed_out
     assert outcome.returncode == -signal.SIGTERM
-    assert outcome.duration < PROMPTLY
 
 
 def test_a_cancelled_run_does_not_start() -> None:
@@ -219,10 +229,10 @@ def test_grandchild_holding_the_pipe_after_the_child_exits(stray_pids: list[int]
         "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
         "print(p.pid, flush=True)\n"
     )
-    outcome = run_process(python(code, kill_grace=30.0))
+    with within(PROMPTLY):
+        outcome = run_process(python(code, kill_grace=30.0))
     stray_pids.append(int(outcome.text))
     assert outcome.returncode == 0
-    assert outcome.duration < PROMPTLY
     assert wait_gone(stray_pids[:1]) == []
 
 
@@ -236,10 +246,10 @@ def test_grandchild_escaped_to_its_own_session_does_not_hang_the_run(
         ")\n"
         "print(p.pid, flush=True)\n"
     )
-    outcome = run_process(python(code, kill_grace=0.5))
+    with within(PROMPTLY):
+        outcome = run_process(python(code, kill_grace=0.5))
     stray_pids.append(int(outcome.text))
     assert outcome.returncode == 0
-    assert outcome.duration < PROMPTLY
 
 
 def test_large_output_costs_bounded_memory(tmp_path: Path) -> None:
@@ -261,7 +271,7 @@ def test_large_output_costs_bounded_memory(tmp_path: Path) -> None:
     assert outcome.returncode == 0
     assert outcome.total_bytes == 50 * mib
     assert outcome.output == block[-256 * 1024 :]
-    assert outcome.truncated
+    assert outcome.total_bytes > len(outcome.output)
     assert outcome.spilled_to == spill
     assert spill.stat().st_size == 50 * mib
     with spill.open("rb") as f:
@@ -280,7 +290,7 @@ def test_separate_stderr_and_unbounded_output() -> None:
     outcome = run_process(python(code, tail_bytes=None, merge_stderr=False))
     assert outcome.output == b"o" * 1_000_000
     assert outcome.total_bytes == 1_000_000
-    assert not outcome.truncated
+    assert outcome.total_bytes == len(outcome.output)
     assert outcome.spilled_to is None
     assert outcome.stderr == b"e" * process.STDERR_TAIL_BYTES
 
@@ -327,7 +337,6 @@ def test_without_pidfd_the_exit_is_polled(
     stray_pids.append(int(outcome.text))
     assert outcome.timed_out
     assert outcome.returncode == -signal.SIGTERM
-    assert outcome.duration < PROMPTLY
 
 
 def test_an_error_while_waiting_still_kills_and_reaps(monkeypatch: pytest.MonkeyPatch) -> None:

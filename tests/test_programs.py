@@ -26,10 +26,10 @@ def venv_bin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return directory
 
 
-def test_found_on_path(tmp_path: Path, venv_bin: Path) -> None:
+def test_found_on_path(tmp_path: Path, venv_bin: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     program = make_program(tmp_path / "b")
-    path = os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")])
-    assert resolve_program("tool", path) == str(program)
+    monkeypatch.setenv("PATH", os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")]))
+    assert resolve_program("tool") == str(program)
 
 
 def test_path_defaults_to_the_environment(
@@ -40,10 +40,13 @@ def test_path_defaults_to_the_environment(
     assert resolve_program("tool") == str(program)
 
 
-def test_the_interpreter_directory_comes_first(tmp_path: Path, venv_bin: Path) -> None:
+def test_the_interpreter_directory_comes_first(
+    tmp_path: Path, venv_bin: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_program(tmp_path / "bin")
     own = make_program(venv_bin)
-    assert resolve_program("tool", str(tmp_path / "bin")) == str(own)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert resolve_program("tool") == str(own)
 
 
 def test_no_interpreter_path_means_path_only(
@@ -51,16 +54,21 @@ def test_no_interpreter_path_means_path_only(
 ) -> None:
     monkeypatch.setattr(sys, "executable", "")
     program = make_program(tmp_path / "bin")
-    assert resolve_program("tool", str(tmp_path / "bin")) == str(program)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert resolve_program("tool") == str(program)
 
 
-def test_missing_or_not_executable_is_none(tmp_path: Path, venv_bin: Path) -> None:
+def test_missing_or_not_executable_is_none(
+    tmp_path: Path, venv_bin: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_program(tmp_path / "bin", mode=0o644)
     (tmp_path / "bin" / "dir-tool").mkdir()
-    assert resolve_program("tool", str(tmp_path / "bin")) is None
-    assert resolve_program("dir-tool", str(tmp_path / "bin")) is None
-    assert resolve_program("absent", str(tmp_path / "bin")) is None
-    assert resolve_program("tool", "") is None
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert resolve_program("tool") is None
+    assert resolve_program("dir-tool") is None
+    assert resolve_program("absent") is None
+    monkeypatch.setenv("PATH", "")
+    assert resolve_program("tool") is None
 
 
 def test_empty_path_entries_are_not_the_current_directory(
@@ -68,7 +76,8 @@ def test_empty_path_entries_are_not_the_current_directory(
 ) -> None:
     make_program(tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert resolve_program("tool", os.pathsep) is None
+    monkeypatch.setenv("PATH", os.pathsep)
+    assert resolve_program("tool") is None
 
 
 def test_relative_path_is_checked_from_the_current_directory(
@@ -78,7 +87,8 @@ def test_relative_path_is_checked_from_the_current_directory(
     make_program(tmp_path / "scripts", "data", mode=0o644)
     monkeypatch.chdir(tmp_path / "scripts")
     assert resolve_program("./run") == str(script)
-    assert resolve_program("../scripts/run", "") == str(script)
+    monkeypatch.setenv("PATH", "")
+    assert resolve_program("../scripts/run") == str(script)
     assert resolve_program("./data") is None
     assert resolve_program("./absent") is None
 

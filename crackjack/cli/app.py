@@ -1,4 +1,5 @@
-"""The command line. Heavy modules are imported inside the commands so ``--version`` stays fast.
+"""The command line. Each command imports its modules in its body (the command boundary), so
+building the command line, and ``--version``, load none of them.
 
 Annotations here are objects, not strings (no ``from __future__ import annotations``): Typer
 reads them at every start, and evaluating strings would cost it several milliseconds.
@@ -7,7 +8,8 @@ reads them at every start, and evaluating strings would cost it several millisec
 import contextlib
 import os
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -15,9 +17,6 @@ from typer.main import get_command
 
 from crackjack import __version__
 from crackjack.cli.errors import guarded
-
-if TYPE_CHECKING:
-    from crackjack.core.files.selection import FileSelection
 
 RUN = "run"
 TEST_ARGS = "crackjack.test_args"
@@ -55,10 +54,16 @@ app = typer.Typer(
 )
 
 
-def _print_version(value: bool) -> None:
+def print_version() -> int:
+    """Print the version: for ``--version`` anywhere on the command line (Typer's option) and
+    for ``crackjack --version`` alone, which :func:`main` answers before Typer runs."""
+    print(VERSION_LINE)
+    return 0
+
+
+def _version_option(value: bool) -> None:
     if value:
-        print(VERSION_LINE)
-        raise typer.Exit()
+        raise typer.Exit(print_version())
 
 
 @app.command(
@@ -157,7 +162,7 @@ def run_command(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+            "--version", callback=_version_option, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
 ) -> int:
@@ -165,11 +170,16 @@ def run_command(
 
     Arguments after -- go to pytest: crackjack --skip-hooks -- -k slow
     """
-    from pathlib import Path
-
     from crackjack.cli.records import Outputs
     from crackjack.cli.runner import RunRequest, run
     from crackjack.core.errors import ConfigError
+    from crackjack.core.files.selection import (
+        AllFiles,
+        ChangedFiles,
+        FileSelection,
+        GivenFiles,
+        StagedFiles,
+    )
     from crackjack.core.run.session import SessionRequest
     from crackjack.core.testphase.options import parse_shard
 
@@ -178,7 +188,17 @@ def run_command(
     if quiet and verbose:
         raise ConfigError("choose one of --quiet and --verbose")
     chosen = workflow or ("fast" if fast else "skip-hooks" if skip_hooks else "standard")
-    files = _file_selection(paths or [], staged, changed, changed_from, all_files)
+    changed = changed or changed_from is not None
+    if bool(paths) + staged + changed + all_files > 1:
+        raise ConfigError("choose one of --staged, --changed, --all-files and PATHS")
+    if paths:
+        files: FileSelection = GivenFiles(tuple(paths))
+    elif staged:
+        files = StagedFiles()
+    elif changed:
+        files = ChangedFiles(changed_from)
+    else:
+        files = AllFiles()
     settings = {
         key: value for key, value in (("jobs", jobs), ("fail_fast", fail_fast)) if value is not None
     }
@@ -201,27 +221,9 @@ def run_command(
     )
 
 
-def _file_selection(
-    paths: list[str], staged: bool, changed: bool, changed_from: str | None, all_files: bool
-) -> "FileSelection":
-    from crackjack.core.errors import ConfigError
-    from crackjack.core.files.selection import AllFiles, ChangedFiles, GivenFiles, StagedFiles
-
-    changed = changed or changed_from is not None
-    if bool(paths) + staged + changed + all_files > 1:
-        raise ConfigError("choose one of --staged, --changed, --all-files and PATHS")
-    if paths:
-        return GivenFiles(tuple(paths))
-    if staged:
-        return StagedFiles()
-    return ChangedFiles(changed_from) if changed else AllFiles()
-
-
 @app.command("hooks")
 def hooks_command() -> int:
     """List every hook and workflow, each hook's phase, and whether its program is installed."""
-    from pathlib import Path
-
     from crackjack.cli.console import make_console
     from crackjack.cli.planview import catalogue_tables
     from crackjack.cli.runner import BUILTINS
@@ -289,18 +291,15 @@ def invoke(args: list[str]) -> int:
 
 
 def main() -> None:
-    """The console script. ``--version`` alone is answered before Typer builds the command
-    (which imports pydantic): editors and scripts call it often and want it instant."""
-    if sys.argv[1:] == ["--version"]:
-        print(VERSION_LINE)
-        sys.exit(0)
-    _exit_at_once(invoke(sys.argv[1:]))
+    """The console script. ``crackjack --version`` alone skips building the command line: about
+    50 ms (bench/README.md, "Start-up tricks", row no-version-shortcut)."""
+    args = sys.argv[1:]
+    _exit_at_once(print_version() if args == ["--version"] else invoke(args))
 
 
 def _exit_at_once(code: int) -> None:
-    """Exit once everything is said, skipping the interpreter's teardown: freeing every module
-    costs a run about 70 ms, and crackjack leaves nothing for it to do (files are closed,
-    temporary folders removed, processes reaped by then)."""
+    """Exit without the interpreter's teardown, which costs a run about 50 ms (bench/README.md,
+    "Start-up tricks", row no-exit); files are closed and processes reaped by then."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()

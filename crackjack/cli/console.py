@@ -1,4 +1,4 @@
-"""The consoles crackjack prints through (Rich); ``cli.output.LazyConsole`` makes one late."""
+"""The consoles crackjack prints through (Rich)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from crackjack.cli.theme import seconds
 from crackjack.core.run.results import Problem, RunResult
@@ -31,12 +31,6 @@ def annotation(hook: str, problem: Problem) -> str:
     properties["title"] = f"{hook} {problem.code}".strip()
     said = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
     return f"::{level} {said}::{_escape_data(problem.message)}"
-
-
-def annotation_lines(result: RunResult) -> Iterator[str]:
-    for hook in result.hooks:
-        for problem in hook.problems:
-            yield annotation(hook.name, problem)
 
 
 def group(title: str, text: str) -> str:

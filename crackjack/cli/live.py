@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-
 import anyio
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
@@ -88,23 +86,14 @@ class LiveView:
     def __init__(self, console: Console, state: RunState) -> None:
         self._state = state
         self._live = Live(
-            console=console,
-            auto_refresh=False,
-            transient=False,
-            redirect_stdout=False,
-            redirect_stderr=False,
+            console=console, auto_refresh=False, redirect_stdout=False, redirect_stderr=False
         )
 
     def __enter__(self) -> LiveView:
         self._live.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.refresh()
         self._live.stop()
 

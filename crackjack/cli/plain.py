@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rich.console import Console
 from rich.text import Text
 
 from crackjack.cli.github import group
+from crackjack.cli.state import RunState
 from crackjack.cli.theme import STYLES, files, seconds, test_progress
-from crackjack.core.run.events import (
-    Event,
-    HookFinished,
-    HookStarted,
-    PhaseFailed,
-    PhaseFinished,
-    PhaseStarted,
-    TestProgress,
-)
+from crackjack.core.run.events import Event, HookStarted, PhaseStarted, TestProgress
 from crackjack.core.run.results import HookResult
 
 PROGRESS_EVERY = 5.0
@@ -37,56 +28,36 @@ def hook_line(result: HookResult) -> Text:
     return line
 
 
-@dataclass(slots=True)
-class _Block:
-    """One phase's lines: its hooks in declaration order, printed once the earlier ones are."""
-
-    phase: str
-    order: list[str]
-    finished: dict[str, HookResult] = field(default_factory=dict)
-    printed: int = 0
-    header_printed: bool = False
-    ended: Text | None = None
-
-
 class PlainLog:
     """Prints one line per finished hook, in declaration order whatever order they end in.
 
-    Phases that run at the same time are printed one after the other, never interleaved; a
-    running test hook adds a progress line every ``PROGRESS_EVERY`` seconds at most. With
-    ``groups`` (GitHub Actions), each hook's output follows its line as a collapsible group.
+    Phases that run at the same time are printed one after the other, never interleaved: only
+    the first phase not printed to its end prints. A running test hook adds a progress line every
+    ``PROGRESS_EVERY`` seconds at most. With ``groups`` (GitHub Actions), each hook's output
+    follows its line as a collapsible group.
     """
 
-    def __init__(self, console: Console, *, quiet: bool = False, groups: bool = False) -> None:
+    def __init__(self, console: Console, *, groups: bool = False) -> None:
         self._console = console
-        self._quiet = quiet
         self._groups = groups
-        self._blocks: list[_Block] = []
+        self._state = RunState()
+        self._phases: list[str] = []  # started and not printed to their end, in start order
+        self._header_printed = False
+        self._printed = 0  # hooks of the first of them printed so far
         self._progress_at: dict[str, float] = {}
 
     def __call__(self, event: Event) -> None:
-        if self._quiet:
-            return
+        self._state(event)
         if isinstance(event, PhaseStarted):
-            self._blocks.append(_Block(event.phase, list(event.hooks)))
+            self._phases.append(event.phase)
         elif isinstance(event, HookStarted):
             self._progress_at[event.hook] = event.timestamp
         elif isinstance(event, TestProgress):
             self._progress(event)
-        elif isinstance(event, HookFinished):
-            self._block(event.phase).finished[event.hook] = event.result
-        elif isinstance(event, PhaseFinished):
-            verdict = "failed" if isinstance(event, PhaseFailed) else "passed"
-            style = "bold red" if verdict == "failed" else "green"
-            text = Text(f"== {event.phase} {verdict} in {seconds(event.duration)}", style=style)
-            self._block(event.phase).ended = text
         self._flush()
 
-    def _block(self, phase: str) -> _Block:
-        return next(b for b in self._blocks if b.phase == phase)
-
     def _progress(self, event: TestProgress) -> None:
-        active = self._blocks and self._blocks[0].phase == event.phase
+        active = self._phases and self._phases[0] == event.phase
         last = self._progress_at.get(event.hook, event.timestamp)
         if active and event.timestamp - last >= PROGRESS_EVERY:
             self._progress_at[event.hook] = event.timestamp
@@ -99,16 +70,23 @@ class PlainLog:
 
     def _flush(self) -> None:
         """Print what is ready of the first phase; once it has ended, go on with the next."""
-        while self._blocks:
-            block = self._blocks[0]
-            if not block.header_printed:
-                block.header_printed = True
-                header = f"== {block.phase} ({len(block.order)} hooks)"
-                self._console.print(Text(header, style="bold"))
-            while block.printed < len(block.order) and block.order[block.printed] in block.finished:
-                self._print_hook(block.finished[block.order[block.printed]])
-                block.printed += 1
-            if block.ended is None:
+        while self._phases:
+            phase = self._state.phases[self._phases[0]]
+            if not self._header_printed:
+                self._header_printed = True
+                self._console.print(Text(f"== {phase.name} ({len(phase.hooks)} hooks)", "bold"))
+            for hook in self._state.phase_hooks(phase.name)[self._printed :]:
+                if hook.result is None:
+                    break
+                self._print_hook(hook.result)
+                self._printed += 1
+            if phase.duration is None:
                 return
-            self._console.print(block.ended)
-            self._blocks.pop(0)
+            verdict = "failed" if phase.failed else "passed"
+            style = "bold red" if phase.failed else "green"
+            self._console.print(
+                Text(f"== {phase.name} {verdict} in {seconds(phase.duration)}", style=style)
+            )
+            self._phases.pop(0)
+            self._header_printed = False
+            self._printed = 0

@@ -12,9 +12,11 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any
 
+from crackjack.cli.eventstream import EventStream
+from crackjack.cli.github import step_summary
+from crackjack.cli.reports import junit_xml, report_json
 from crackjack.core.errors import ConfigError
 from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.results import RunResult
@@ -39,23 +41,19 @@ def _open(flag: str, path: str, mode: str) -> IO[Any]:
 
 
 class Records:
-    def __init__(self, outputs: Outputs, *, step_summary_path: str | None) -> None:
-        self._outputs = outputs
-        self._step_summary_path = step_summary_path
-        self._stack = contextlib.ExitStack()
+    """The record files, open from construction until the ``with`` block ends; ``github``: also
+    the step summary, where GitHub Actions names one."""
+
+    def __init__(self, outputs: Outputs, *, github: bool) -> None:
+        summary = os.environ.get("GITHUB_STEP_SUMMARY") if github else None
         self.subscribers: list[Subscriber] = []
         self.junit_dir: Path | None = None
         self._report: IO[Any] | None = None
         self._junit: IO[Any] | None = None
         self._summary: IO[Any] | None = None
         self._rewritten: list[IO[Any]] = []
-
-    def __enter__(self) -> Records:
-        outputs, summary = self._outputs, self._step_summary_path
         with contextlib.ExitStack() as stack:
             if outputs.events is not None:
-                from crackjack.cli.eventstream import EventStream
-
                 if outputs.events == "-":
                     self.subscribers.append(EventStream(sys.stdout))
                 else:
@@ -70,17 +68,14 @@ class Records:
                 self._rewritten.append(self._junit)
                 self.junit_dir = Path(tempfile.mkdtemp(prefix="crackjack-junit-"))
                 stack.callback(shutil.rmtree, self.junit_dir, True)
-            if summary is not None:
+            if summary:
                 self._summary = stack.enter_context(_open("GITHUB_STEP_SUMMARY", summary, "a"))
             self._stack = stack.pop_all()
+
+    def __enter__(self) -> Records:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self._stack.close()
 
     def begin(self) -> None:
@@ -93,19 +88,9 @@ class Records:
     def finish(self, result: RunResult, *, exit_code: int) -> None:
         """Write what the run left to say."""
         if self._report is not None:
-            from crackjack.cli.reports import report_json
-
             self._report.write(report_json(result, exit_code=exit_code))
         if self._junit is not None and self.junit_dir is not None:
-            from crackjack.cli.reports import junit_xml
-
             pytest_files = {path.stem: path for path in self.junit_dir.glob("*.xml")}
             self._junit.write(junit_xml(result, pytest_files))
         if self._summary is not None:
-            from crackjack.cli.github import step_summary
-
             self._summary.write(step_summary(result))
-
-
-def step_summary_path(github: bool) -> str | None:
-    return os.environ.get("GITHUB_STEP_SUMMARY") or None if github else None

@@ -5,33 +5,37 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import anyio
+from rich.console import Console
+from rich.text import Text
 
-from crackjack.cli.deferred import Deferred
+from crackjack.cli.console import make_console
 from crackjack.cli.errors import exit_code
-from crackjack.cli.github import on_github
-from crackjack.cli.output import LazyConsole, OutputMode, decide, in_ci
-from crackjack.cli.records import Outputs, Records, step_summary_path
+from crackjack.cli.github import annotation, on_github
+from crackjack.cli.live import LiveView
+from crackjack.cli.output import in_ci, is_live
+from crackjack.cli.plain import PlainLog
+from crackjack.cli.planview import plan_table
+from crackjack.cli.records import Outputs, Records
+from crackjack.cli.state import RunState
+from crackjack.cli.summary import hidden_note, restore_report, summary
+from crackjack.cli.timeline import timeline as draw_timeline
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.engine import RunControl
-from crackjack.core.run.events import HookFinished, TestProgress, WorkflowFinished
 from crackjack.core.run.plan import Plan
 from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.session import (
     Builtins,
+    Ran,
     SessionRequest,
     plan_session,
     run_session,
     run_with_bus,
 )
 from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 BUILTINS = Builtins(hooks=BUILTIN_HOOKS, workflows=BUILTIN_WORKFLOWS)
 
@@ -52,127 +56,70 @@ class RunRequest:
 def run(request: RunRequest) -> int:
     env = os.environ
     ci = in_ci(env) if request.ci is None else request.ci
-    github = ci and on_github(env)
     stream = sys.stderr if request.outputs.events == "-" else sys.stdout
-    mode = decide(stream, env, quiet=request.quiet, verbose=request.verbose, ci=ci)
-    screen = LazyConsole(stream)
+    console = make_console(stream)
     session = replace(request.session, check_only=ci)
     if request.dry_run:
-        from crackjack.cli.planview import plan_table
-
         planned = plan_session(session, BUILTINS)
-        screen.console.print(plan_table(planned.plan, planned.policy))
+        console.print(plan_table(planned.plan, planned.policy))
         return 0
-    outputs = request.outputs
-    with Records(outputs, step_summary_path=step_summary_path(github)) as records:
-        output = _Output(screen, mode, github, records)
+    github = ci and on_github(env)
+    live = is_live(stream, env, quiet=request.quiet, ci=ci)
+    with Records(request.outputs, github=github) as records:
+        output = _Output(request, console, live, github, records)
         ran = run_session(replace(session, junit_dir=records.junit_dir), BUILTINS, output)
         code = exit_code(ran.result)
         records.finish(ran.result, exit_code=code)
-    _conclude(
-        screen.console, mode, ran.result, ran.hidden, github=github, timeline=outputs.timeline
-    )
+    output.conclude(ran)
     return code
 
 
 @dataclass(frozen=True, slots=True)
 class _Output:
-    """The terminal's side of a run: the note on hidden changes, then the run with its outputs."""
+    """The terminal's side of a run: the note on hidden changes, the run with its outputs, and
+    everything said after it."""
 
-    screen: LazyConsole
-    mode: OutputMode
+    request: RunRequest
+    console: Console
+    live: bool
     github: bool
     records: Records
 
     def changes_hidden(self, hidden: HiddenChanges) -> None:
-        from crackjack.cli.summary import hidden_note
-
-        self.screen.console.print(hidden_note(hidden))
+        self.console.print(hidden_note(hidden))
 
     def run(self, plan: Plan, policy: Policy, control: RunControl) -> RunResult:
         self.records.begin()
-        return anyio.run(
-            _run_controlled,
-            plan,
-            policy,
-            self.screen,
-            self.mode,
-            self.github,
-            control,
-            self.records.subscribers,
-        )
+        return anyio.run(self._run, plan, policy, control)
 
+    async def _run(self, plan: Plan, policy: Policy, control: RunControl) -> RunResult:
+        """The run with its outputs: the live view on a terminal, else the plain log."""
+        records: list[Subscriber] = self.records.subscribers
+        if not self.live:
+            plain = [] if self.request.quiet else [PlainLog(self.console, groups=self.github)]
+            return await run_with_bus(plan, policy, [*plain, *records], control)
+        state = RunState()
+        async with anyio.create_task_group() as group:
+            with LiveView(self.console, state) as view:
+                group.start_soon(view.animate)
+                result = await run_with_bus(plan, policy, [state, *records], control)
+            group.cancel_scope.cancel()
+        return result
 
-PLAIN_OUTPUT_READY = (TestProgress, HookFinished, WorkflowFinished)
-"""The events on which the plain output is made (``Deferred``): a hook has something to say,
-its process started. Every run ends with a ``WorkflowFinished``."""
-
-
-def _plain_log(screen: LazyConsole, mode: OutputMode, github: bool) -> Deferred:
-    def make() -> Subscriber:
-        from crackjack.cli.plain import PlainLog
-
-        return PlainLog(screen.console, quiet=mode.quiet, groups=github)
-
-    return Deferred(make, PLAIN_OUTPUT_READY, name="PlainLog")
-
-
-def _conclude(
-    console: Console,
-    mode: OutputMode,
-    result: RunResult,
-    hidden: HiddenChanges | None,
-    *,
-    github: bool,
-    timeline: bool,
-) -> None:
-    """Everything said after the run: the summary, the timeline, annotations, restore notes."""
-    from rich.text import Text
-
-    from crackjack.cli.console import make_console
-    from crackjack.cli.github import annotation_lines
-    from crackjack.cli.summary import restore_report, summary
-
-    for renderable in summary(result, verbose=mode.verbose, quiet=mode.quiet):
-        console.print(renderable)
-    if timeline:
-        from crackjack.cli.timeline import timeline as draw_timeline
-
-        console.print(draw_timeline(result, max(20, console.width - 40)))
-    if github:
-        for line in annotation_lines(result):
-            console.print(Text(line))
-    if hidden is not None and hidden.restored:
-        console.print(restore_report(hidden))
-    for problem in result.subscriber_errors:
-        make_console(stderr=True).print(
-            f"crackjack: an output failed and was switched off: {problem}"
-        )
-
-
-async def _run_controlled(
-    plan: Plan,
-    policy: Policy,
-    screen: LazyConsole,
-    mode: OutputMode,
-    github: bool,
-    control: RunControl,
-    records: list[Subscriber],
-) -> RunResult:
-    """The run with its outputs: the live view on a terminal, else the plain log."""
-    if not mode.live:
-        plain = _plain_log(screen, mode, github)
-        try:
-            return await run_with_bus(plan, policy, [plain, *records], control)
-        finally:
-            plain.release()
-    from crackjack.cli.live import LiveView
-    from crackjack.cli.state import RunState
-
-    state = RunState()
-    async with anyio.create_task_group() as group:
-        with LiveView(screen.console, state) as view:
-            group.start_soon(view.animate)
-            result = await run_with_bus(plan, policy, [state, *records], control)
-        group.cancel_scope.cancel()
-    return result
+    def conclude(self, ran: Ran) -> None:
+        """The summary, the timeline, annotations, what became of the hidden changes."""
+        result, console, request = ran.result, self.console, self.request
+        for renderable in summary(result, verbose=request.verbose, quiet=request.quiet):
+            console.print(renderable)
+        if request.outputs.timeline:
+            console.print(draw_timeline(result, max(20, console.width - 40)))
+        if self.github:
+            for hook in result.hooks:
+                for problem in hook.problems:
+                    console.print(Text(annotation(hook.name, problem)))
+        if ran.hidden is not None and ran.hidden.restored:
+            console.print(restore_report(ran.hidden))
+        for error in result.subscriber_errors:
+            make_console(stderr=True).print(
+                f"crackjack: an output failed and was switched off: {error}"
+            )

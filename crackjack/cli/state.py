@@ -48,13 +48,11 @@ class RunState:
     """A subscriber that keeps the state of every phase and hook; cheap to update."""
 
     clock: Callable[[], float] = time.monotonic
-    workflow: str = ""
     phases: dict[str, PhaseRow] = field(default_factory=dict)
     hooks: dict[tuple[str, str], HookRow] = field(default_factory=dict)
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, WorkflowStarted):
-            self.workflow = event.workflow
             self.phases = {name: PhaseRow(name, []) for name in event.phases}
         elif isinstance(event, PhaseStarted):
             self.phases[event.phase] = PhaseRow(event.phase, list(event.hooks), self.clock())

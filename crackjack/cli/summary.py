@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.rule import Rule
@@ -11,10 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from crackjack.cli.theme import STYLES, files, seconds
+from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.results import HookResult, HookStatus, RunResult, TestReport, signal_name
-
-if TYPE_CHECKING:
-    from crackjack.core.git.recoverydata import HiddenChanges
 
 
 def summary(
@@ -84,23 +81,15 @@ def _tests(name: str, report: TestReport, *, quiet: bool) -> Iterator[Renderable
 
 
 def verdict(result: RunResult) -> Text:
-    totals = result.totals.describe()
+    took = f"{seconds(result.duration)} ({result.totals.describe()})"
     if result.interrupted_by is not None:
-        return Text(
-            f"{result.workflow}: interrupted by {signal_name(result.interrupted_by)}"
-            f" after {seconds(result.duration)} ({totals})",
-            style="bold red",
-        )
+        interrupted = f"interrupted by {signal_name(result.interrupted_by)} after {took}"
+        return Text(f"{result.workflow}: {interrupted}", style="bold red")
     if result.failed:
-        fixed = sum(1 for h in result.hooks if h.status is HookStatus.FIXED)
+        fixed = any(h.status is HookStatus.FIXED for h in result.hooks)
         hint = "; files were modified: review and stage them" if fixed else ""
-        return Text(
-            f"{result.workflow}: failed in {seconds(result.duration)} ({totals}){hint}",
-            style="bold red",
-        )
-    return Text(
-        f"{result.workflow}: passed in {seconds(result.duration)} ({totals})", style="bold green"
-    )
+        return Text(f"{result.workflow}: failed in {took}{hint}", style="bold red")
+    return Text(f"{result.workflow}: passed in {took}", style="bold green")
 
 
 def hidden_note(hidden: HiddenChanges) -> Text:

@@ -7,84 +7,63 @@ hook on the same files, and keeps this order between them).
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Sequence
-from pathlib import Path
-
 from crackjack.core.config.load import Workflow
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import FindingsReader, Hook
-from crackjack.core.runners.inprocess import CheckOutcome, InProcess, InProcessCheck
+from crackjack.core.runners.inprocess import InProcess, InProcessCheck
 from crackjack.core.testphase.runner import Pytest
+from crackjack.hooks.checks.debug_statements import debug_statements
+from crackjack.hooks.checks.end_of_file import end_of_file
+from crackjack.hooks.checks.large_files import large_files
+from crackjack.hooks.checks.merge_conflict import merge_conflict
+from crackjack.hooks.checks.syntax import check_toml, check_yaml
+from crackjack.hooks.checks.whitespace import trailing_whitespace
 from crackjack.hooks.findings import located_lines, mypy_json, ruff_json
-
-
-def _in_process(module: str, function: str, findings: FindingsReader | None = None) -> InProcess:
-    """The check ``function`` of ``crackjack.hooks.checks.<module>``, imported on its first
-    call: a run that does not use it (a tests-only run, say) does not load it."""
-
-    def check(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
-        found: InProcessCheck = getattr(
-            importlib.import_module(f"crackjack.hooks.checks.{module}"), function
-        )
-        return found(files, root=root, args=args, fix=fix)
-
-    return InProcess(check=check, findings=findings)
-
 
 PYTHON = ("python", "pyi")
 TEST_FILES = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 
+
+def _check(
+    hook_id: str,
+    description: str,
+    check: InProcessCheck,
+    *types: str,
+    fixer: bool = False,
+    findings: FindingsReader | None = located_lines,
+) -> Hook:
+    """A fast in-process check of the files of ``types`` (any file if none)."""
+    return Hook(
+        id=hook_id,
+        phase="fast",
+        description=description,
+        runner=InProcess(check, findings=findings),
+        types=types or ("file",),
+        fixer=fixer,
+    )
+
+
 BUILTIN_HOOKS: tuple[Hook, ...] = (
-    Hook(
-        id="debug-statements",
-        phase="fast",
-        description="breakpoint() and debugger imports in Python files",
-        runner=_in_process("debug_statements", "debug_statements", located_lines),
-        types=("python",),
+    _check(
+        "debug-statements",
+        "breakpoint() and debugger imports in Python files",
+        debug_statements,
+        "python",
     ),
-    Hook(
-        id="check-merge-conflict",
-        phase="fast",
-        description="merge conflict markers left in files",
-        runner=_in_process("merge_conflict", "merge_conflict", located_lines),
-        types=("text",),
+    _check("check-merge-conflict", "merge conflict markers left in files", merge_conflict, "text"),
+    _check("check-large-files", "files over --maxkb (default 500 KB)", large_files, findings=None),
+    _check("check-toml", "TOML syntax", check_toml, "toml"),
+    _check("check-yaml", "YAML syntax", check_yaml, "yaml"),
+    _check(
+        "trailing-whitespace", "strips trailing whitespace", trailing_whitespace, "text", fixer=True
     ),
-    Hook(
-        id="check-large-files",
-        phase="fast",
-        description="files over --maxkb (default 500 KB)",
-        runner=_in_process("large_files", "large_files"),
-    ),
-    Hook(
-        id="check-toml",
-        phase="fast",
-        description="TOML syntax",
-        runner=_in_process("syntax", "check_toml", located_lines),
-        types=("toml",),
-    ),
-    Hook(
-        id="check-yaml",
-        phase="fast",
-        description="YAML syntax",
-        runner=_in_process("syntax", "check_yaml", located_lines),
-        types=("yaml",),
-    ),
-    Hook(
-        id="trailing-whitespace",
-        phase="fast",
-        description="strips trailing whitespace",
-        runner=_in_process("whitespace", "trailing_whitespace", located_lines),
-        types=("text",),
+    _check(
+        "end-of-file",
+        "every text file ends with exactly one newline",
+        end_of_file,
+        "text",
         fixer=True,
-    ),
-    Hook(
-        id="end-of-file",
-        phase="fast",
-        description="every text file ends with exactly one newline",
-        runner=_in_process("end_of_file", "end_of_file"),
-        types=("text",),
-        fixer=True,
+        findings=None,
     ),
     Hook(
         id="ruff-check",

@@ -18,6 +18,7 @@ from crackjack.core.config.settings import (
     WorkflowConfig,
     settings_class,
 )
+from crackjack.core.config.tomlerror import locate
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import FileFilter
 from crackjack.core.runners.command import Command
@@ -34,14 +35,6 @@ class Workflow:
     name: str
     phases: tuple[str, ...]
     description: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Project:
-    """Where the project is, where its settings came from, and what they say."""
-
-    root: Path
-    settings: Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +68,6 @@ def _read_table(pyproject: Path) -> dict[str, Any]:
         text = pyproject.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        from crackjack.core.config.tomlerror import locate
-
         problem = locate(exc, text)
         raise ConfigError(
             f"{pyproject}:{problem.line}:{problem.column}: invalid TOML: {problem.message}"
@@ -89,8 +80,17 @@ def _read_table(pyproject: Path) -> dict[str, Any]:
     try:
         ProjectTable.model_validate(table, strict=True)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, lambda loc: _in_file(loc, pyproject))) from None
+        where = f"{pyproject}: {TABLE}"
+        raise ConfigError(_describe(exc, lambda loc: ".".join([where, *loc]))) from None
     return table
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Where the project is, and what its settings say."""
+
+    root: Path
+    settings: Settings
 
 
 def load_project(cwd: Path, flags: Mapping[str, Any], *, top: Path | None = None) -> Project:
@@ -123,6 +123,7 @@ _MESSAGES = {
     "model_type": "expected a table",
     "model_attributes_type": "expected a table",
     "missing": "is required",
+    "extra_forbidden": "unknown key",
 }
 
 
@@ -135,10 +136,6 @@ def _describe(exc: ValidationError, origin: Callable[[list[str]], str]) -> str:
     return "\n".join(lines)
 
 
-def _in_file(loc: list[str], pyproject: Path) -> str:
-    return f"{pyproject}: {'.'.join([TABLE, *loc])}"
-
-
 def _outside_file(loc: list[str], flags: Mapping[str, Any]) -> str:
     """The flag or the ``CRACKJACK_*`` variable that gave the value: the file was checked first."""
     key = loc[0].replace("-", "_").lower()
@@ -148,11 +145,8 @@ def _outside_file(loc: list[str], flags: Mapping[str, Any]) -> str:
 
 
 def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "unknown key"
-    if kind in _MESSAGES:
-        return _MESSAGES[kind]
+    if error["type"] in _MESSAGES:
+        return _MESSAGES[error["type"]]
     text = str(error["msg"])
     return text[0].lower() + text[1:]
 

@@ -22,32 +22,29 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-
-def _kebab(name: str) -> str:
-    return name.replace("_", "-")
+_ALIASES = AliasGenerator(validation_alias=lambda name: AliasChoices(name.replace("_", "-"), name))
 
 
-_ALIASES = AliasGenerator(validation_alias=lambda name: AliasChoices(_kebab(name), name))
-
-StrList = list[str]
-
-
-class HookConfig(BaseModel):
-    """One ``[tool.crackjack.hooks.ID]`` table: changes a built-in hook or defines a new one."""
+class _Table(BaseModel):
+    """A table of the settings: an unknown key is a mistake, and keys have both spellings."""
 
     model_config = ConfigDict(extra="forbid", alias_generator=_ALIASES, frozen=True)
 
+
+class HookConfig(_Table):
+    """One ``[tool.crackjack.hooks.ID]`` table: changes a built-in hook or defines a new one."""
+
     name: str | None = None
     description: str | None = None
-    command: StrList | None = None
-    check_command: StrList | None = None
-    args: StrList | None = None
+    command: list[str] | None = None
+    check_command: list[str] | None = None
+    args: list[str] | None = None
     phase: str | None = None
-    files: StrList | None = None
-    exclude: StrList | None = None
-    types: StrList | None = None
-    types_or: StrList | None = None
-    exclude_types: StrList | None = None
+    files: list[str] | None = None
+    exclude: list[str] | None = None
+    types: list[str] | None = None
+    types_or: list[str] | None = None
+    exclude_types: list[str] | None = None
     pass_filenames: bool | None = None
     dashdash: bool | None = None
     fixer: bool | None = None
@@ -60,10 +57,8 @@ class HookConfig(BaseModel):
     runner: Literal["command", "pytest"] | None = None
 
 
-class TestsConfig(BaseModel):
+class TestsConfig(_Table):
     """``[tool.crackjack.tests]``: how the test phase runs pytest."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=_ALIASES, frozen=True)
 
     python: str | None = None
     allow_no_tests: bool = False
@@ -71,24 +66,20 @@ class TestsConfig(BaseModel):
     alongside: str | None = None
 
 
-class WorkflowConfig(BaseModel):
+class WorkflowConfig(_Table):
     """One ``[tool.crackjack.workflows.NAME]`` table."""
 
-    model_config = ConfigDict(extra="forbid", alias_generator=_ALIASES, frozen=True)
-
-    phases: StrList
+    phases: list[str]
     description: str = ""
 
 
-class ProjectTable(BaseModel):
+class ProjectTable(_Table):
     """Every key of ``[tool.crackjack]``, as a plain model: validated alone, no other source."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=_ALIASES, frozen=True)
 
     jobs: Annotated[int, Field(ge=1)] | None = None
     fail_fast: bool = False
-    skip: Annotated[StrList, NoDecode] = []
-    exclude: StrList = []
+    skip: Annotated[list[str], NoDecode] = []
+    exclude: list[str] = []
     missing_tools: Literal["fail", "warn"] = "fail"
     kill_grace: Annotated[float, Field(ge=0)] = 2.0
     hooks: dict[str, HookConfig] = {}

@@ -26,7 +26,7 @@ class OutputCapture:
         self._spill_path = spill_path
         self._spill: BinaryIO | None = None
         self._spill_started = False
-        self._spill_failed = False
+        self._spilled_to: Path | None = None
         self._closed = False
         self._buffer = bytearray()
         self._total = 0
@@ -41,16 +41,9 @@ class OutputCapture:
         return bytes(self._buffer)
 
     @property
-    def truncated(self) -> bool:
-        """Whether older output was dropped from memory (it may still be in the spill file)."""
-        return self._total > len(self._buffer)
-
-    @property
     def spilled_to(self) -> Path | None:
         """The file holding the whole stream; None if nothing was spilled or spilling failed."""
-        if self._spill_started and not self._spill_failed:
-            return self._spill_path
-        return None
+        return self._spilled_to
 
     def write(self, data: bytes) -> None:
         if self._closed:
@@ -75,25 +68,24 @@ class OutputCapture:
         try:
             spill.close()
         except OSError:
-            self._spill_failed = True
+            self._spilled_to = None
 
     def _start_spill(self) -> None:
         self._spill_started = True
         if self._spill_path is None:
-            self._spill_failed = True
             return
         try:
             self._spill = self._spill_path.open("wb")
         except OSError:
-            self._spill_failed = True
             return
+        self._spilled_to = self._spill_path
         self._spill_write(self._spill, bytes(self._buffer))
 
     def _spill_write(self, spill: BinaryIO, data: bytes) -> None:
         try:
             spill.write(data)
         except OSError:
-            self._spill_failed = True
+            self._spilled_to = None
             self._spill = None
             with contextlib.suppress(OSError):
                 spill.close()

@@ -6,28 +6,23 @@ import os
 import sys
 
 
-def resolve_program(name: str, path: str | None = None) -> str | None:
+def resolve_program(name: str) -> str | None:
     """The absolute path of the executable ``name``, or None when there is none.
 
     A name containing ``/`` is a path, relative to the current directory. A bare name is looked
     up first beside ``sys.executable``, so that tools installed in crackjack's own environment
     (a venv or a pipx env, which need not be activated) are found, then in each directory of
-    ``path`` (default: ``$PATH``). Empty ``PATH`` entries are skipped rather than read as the
-    current directory: a repository being checked must not be able to plant its own ``ruff``.
+    ``$PATH``. Empty ``PATH`` entries are skipped rather than read as the current directory: a
+    repository being checked must not be able to plant its own ``ruff``.
     """
     if "/" in name:
         return os.path.abspath(name) if _is_executable(name) else None
-    for directory in _search_dirs(path):
+    own = [os.path.dirname(sys.executable)] if sys.executable else []
+    for directory in (*own, *os.environ.get("PATH", os.defpath).split(os.pathsep)):
         candidate = os.path.join(directory, name)
-        if _is_executable(candidate):
+        if directory and _is_executable(candidate):
             return os.path.abspath(candidate)
     return None
-
-
-def _search_dirs(path: str | None) -> list[str]:
-    own = [os.path.dirname(sys.executable)] if sys.executable else []
-    entries = (os.environ.get("PATH", os.defpath) if path is None else path).split(os.pathsep)
-    return [d for d in (*own, *entries) if d]
 
 
 def _is_executable(candidate: str) -> bool:

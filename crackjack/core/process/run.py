@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import IO
 
 from crackjack.core.process.capture import OutputCapture, decode
@@ -79,12 +78,7 @@ class Cancellation:
     def __enter__(self) -> Cancellation:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def _wake(self, write_fd: int) -> None:
@@ -145,14 +139,13 @@ class ProcessOutcome:
     merged): the kept tail, or everything; ``total_bytes`` counts all of that stream."""
 
     returncode: int | None
-    output: bytes
-    stderr: bytes
-    total_bytes: int
-    spilled_to: Path | None
-    timed_out: bool
-    cancelled: bool
-    duration: float
-    start_error: str | None
+    output: bytes = b""
+    stderr: bytes = b""
+    total_bytes: int = 0
+    spilled_to: Path | None = None
+    timed_out: bool = False
+    cancelled: bool = False
+    start_error: str | None = None
 
     @property
     def signal(self) -> int | None:
@@ -160,11 +153,6 @@ class ProcessOutcome:
         if self.returncode is not None and self.returncode < 0:
             return -self.returncode
         return None
-
-    @property
-    def truncated(self) -> bool:
-        """Whether ``output`` lacks the beginning of the stream (see ``spilled_to``)."""
-        return self.total_bytes > len(self.output)
 
     @property
     def text(self) -> str:
@@ -186,13 +174,14 @@ def run_process(
     """
     started = time.monotonic()
     if cancellation is not None and cancellation.cancelled:
-        return _not_run(started, start_error=None, cancelled=True)
-    channel = _open_channel(request.side_channel)
+        return ProcessOutcome(returncode=None, cancelled=True)
+    channel = None if request.side_channel is None else os.pipe()
     try:
         proc = _spawn(request, channel)
     except (OSError, ValueError) as exc:
-        _close_channel(channel)
-        return _not_run(started, start_error=_describe_start_error(exc), cancelled=False)
+        if channel is not None:
+            os.close(channel[0])
+        return ProcessOutcome(returncode=None, start_error=_describe_start_error(exc))
     finally:
         if channel is not None:
             os.close(channel[1])
@@ -218,18 +207,7 @@ def run_process(
         spilled_to=watch.output.spilled_to,
         timed_out=ending is _Ending.TIMED_OUT,
         cancelled=ending is _Ending.CANCELLED,
-        duration=time.monotonic() - started,
-        start_error=None,
     )
-
-
-def _open_channel(channel: SideChannel | None) -> tuple[int, int] | None:
-    return None if channel is None else os.pipe()
-
-
-def _close_channel(channel: tuple[int, int] | None) -> None:
-    if channel is not None:
-        os.close(channel[0])
 
 
 def _spawn(request: ProcessRequest, channel: tuple[int, int] | None) -> subprocess.Popen[bytes]:
@@ -298,7 +276,7 @@ class _Watch:
             self._register_pipe(proc.stdout, self.output)
             self._register_pipe(proc.stderr, self.stderr)
             if channel_fd is not None and request.side_channel is not None:
-                self._register(channel_fd, _Receiver(request.side_channel.receive))
+                self._register(channel_fd, request.side_channel.receive)
             self._pidfd = _open_pidfd(proc.pid)
             if self._pidfd is not None:
                 self._selector.register(self._pidfd, selectors.EVENT_READ, _EXIT)
@@ -360,16 +338,16 @@ class _Watch:
 
     def _register_pipe(self, pipe: IO[bytes] | None, capture: OutputCapture) -> None:
         if pipe is not None:
-            self._register(pipe.fileno(), capture)
+            self._register(pipe.fileno(), capture.write)
 
-    def _register(self, fd: int, sink: OutputCapture | _Receiver) -> None:
-        self._selector.register(fd, selectors.EVENT_READ, sink)
+    def _register(self, fd: int, receive: Callable[[bytes], None]) -> None:
+        self._selector.register(fd, selectors.EVENT_READ, receive)
         self._open_pipes += 1
 
     def _read(self, key: selectors.SelectorKey) -> None:
         data = os.read(key.fd, _CHUNK)
         if data:
-            key.data.write(data)
+            key.data(data)
         else:
             self._selector.unregister(key.fd)
             self._open_pipes -= 1
@@ -377,11 +355,6 @@ class _Watch:
 
 _EXIT = object()
 _INTERRUPT = object()
-
-
-@dataclass(frozen=True, slots=True)
-class _Receiver:
-    write: Callable[[bytes], None]
 
 
 def _open_pidfd(pid: int) -> int | None:
@@ -411,17 +384,3 @@ def _describe_start_error(exc: OSError | ValueError) -> str:
             return exc.strerror
         return f"{exc.strerror}: {os.fsdecode(exc.filename)!r}"
     return str(exc)
-
-
-def _not_run(started: float, *, start_error: str | None, cancelled: bool) -> ProcessOutcome:
-    return ProcessOutcome(
-        returncode=None,
-        output=b"",
-        stderr=b"",
-        total_bytes=0,
-        spilled_to=None,
-        timed_out=False,
-        cancelled=cancelled,
-        duration=time.monotonic() - started,
-        start_error=start_error,
-    )

@@ -13,8 +13,8 @@ def default_jobs() -> int:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Policy:
-    """``check_only``: no hook writes the project's files (fixers run their check variant).
-    ``findings``: hooks that can give their findings in a machine-readable form do (CI).
+    """``check_only`` (CI): no hook writes the project's files (fixers run their check
+    variant), and hooks that can give their findings in a machine-readable form do.
     ``junit_dir``: where pytest hooks write their JUnit XML, if anywhere."""
 
     jobs: int
@@ -22,5 +22,4 @@ class Policy:
     missing_fails: bool = True
     kill_grace: float = 2.0
     check_only: bool = False
-    findings: bool = False
     junit_dir: Path | None = None

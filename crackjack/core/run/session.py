@@ -32,6 +32,7 @@ from crackjack.core.files.selection import (
     StagedFiles,
     select_files,
 )
+from crackjack.core.git.hiding import unstaged_changes_hidden
 from crackjack.core.git.lock import lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
@@ -46,6 +47,8 @@ from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
 from crackjack.core.runners.hook import Hook
 from crackjack.core.testphase.options import Shard, TestOptions, project_python
+
+SKIP_ENV = f"{ENV_PREFIX}SKIP"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +137,7 @@ def plan_session(request: SessionRequest, builtins: Builtins) -> Planned:
     start = _start(request, builtins, hiding=False)
     if start.tree is not None:
         check_no_unfinished_run(start.tree)
-    return start.planned(request)
+    return start.planned()
 
 
 def run_session(request: SessionRequest, builtins: Builtins, output: SessionOutput) -> Ran:
@@ -154,7 +157,7 @@ def run_session(request: SessionRequest, builtins: Builtins, output: SessionOutp
                 # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(tree)
             with _hidden(tree if request.hide_unstaged else None, output) as hidden:
-                planned = start.planned(request)
+                planned = start.planned()
                 result = output.run(planned.plan, planned.policy, control)
     return Ran(result, hidden)
 
@@ -171,18 +174,45 @@ async def run_with_bus(
 
 @dataclass(frozen=True, slots=True)
 class _Started:
+    """What a session finds before it locks anything: the work tree, the settings, the
+    workflow; and from them, the one place it makes its plan and policy."""
+
+    request: SessionRequest
     tree: WorkTree | None
     project: Project
     catalogue: Catalogue
     workflow: str
 
-    def planned(self, request: SessionRequest) -> Planned:
-        """The one place a session makes its plan and policy."""
-        policy = make_policy(self.project, request)
-        plan = make_plan(
-            request, self.project, self.catalogue, policy, workflow=self.workflow, tree=self.tree
+    def planned(self) -> Planned:
+        request, root, settings = self.request, self.project.root, self.project.settings
+        policy = Policy(
+            jobs=settings.jobs or default_jobs(),
+            fail_fast=settings.fail_fast,
+            missing_fails=settings.missing_tools == "fail",
+            kill_grace=settings.kill_grace,
+            check_only=request.check_only,
+            junit_dir=request.junit_dir,
+        )
+        tests = TestOptions(
+            python=project_python(root, settings.tests.python, os.environ),
+            args=request.test_args,
+            shard=request.shard,
+            allow_no_tests=settings.tests.allow_no_tests,
+            slowest=settings.tests.slowest,
+        )
+        selection = Selection(self.workflow, request.hooks, self._skip_reasons())
+        files = select_files(root, request.files, self.tree)
+        plan = build_plan(
+            self.catalogue, selection, root=root, files=files, policy=policy, tests=tests
         )
         return Planned(plan, policy)
+
+    def _skip_reasons(self) -> dict[str, str]:
+        """Each hook skipped on purpose, with the place that asked for it (the flag wins)."""
+        setting = SKIP_ENV if SKIP_ENV in os.environ else "tool.crackjack.skip"
+        reasons = dict.fromkeys(self.project.settings.skip, f"skipped by {setting}")
+        reasons.update(dict.fromkeys(self.request.skip, "skipped by --skip"))
+        return reasons
 
 
 def _start(request: SessionRequest, builtins: Builtins, *, hiding: bool) -> _Started:
@@ -194,79 +224,16 @@ def _start(request: SessionRequest, builtins: Builtins, *, hiding: bool) -> _Sta
     tree = check_repository(request.cwd, need_repo=needs_repo, allow_unmerged=hiding)
     project, catalogue = read_project(request.cwd, request.settings, builtins, tree)
     workflow = next((w for w in request.workflows if w in catalogue.workflows), None)
-    return _Started(tree, project, catalogue, workflow or request.workflows[-1])
+    return _Started(request, tree, project, catalogue, workflow or request.workflows[-1])
 
 
 @contextmanager
 def _hidden(tree: WorkTree | None, output: SessionOutput) -> Iterator[HiddenChanges | None]:
-    """Unstaged changes hidden while the hooks run (git-hook mode), or nothing.
-
-    The hiding code (about 7 ms of imports: restore, recovery writing) is imported only by the
-    runs that hide.
-    """
+    """Unstaged changes hidden while the hooks run (git-hook mode), or nothing."""
     if tree is None:
         yield None
         return
-    from crackjack.core.git.hiding import unstaged_changes_hidden
-
     with unstaged_changes_hidden(tree) as hidden:
         if hidden.recovery_dir is not None:
             output.changes_hidden(hidden)
         yield hidden
-
-
-def make_plan(
-    request: SessionRequest,
-    project: Project,
-    catalogue: Catalogue,
-    policy: Policy,
-    *,
-    workflow: str,
-    tree: WorkTree | None,
-) -> Plan:
-    selection = Selection(
-        workflow=workflow, only=request.hooks, skip=_skip_reasons(request, project)
-    )
-    return build_plan(
-        catalogue,
-        selection,
-        root=project.root,
-        files=select_files(project.root, request.files, tree),
-        policy=policy,
-        tests=_test_options(request, project),
-    )
-
-
-def make_policy(project: Project, request: SessionRequest) -> Policy:
-    settings = project.settings
-    return Policy(
-        jobs=settings.jobs or default_jobs(),
-        fail_fast=settings.fail_fast,
-        missing_fails=settings.missing_tools == "fail",
-        kill_grace=settings.kill_grace,
-        check_only=request.check_only,
-        findings=request.check_only,
-        junit_dir=request.junit_dir,
-    )
-
-
-SKIP_ENV = f"{ENV_PREFIX}SKIP"
-
-
-def _skip_reasons(request: SessionRequest, project: Project) -> dict[str, str]:
-    """Each hook skipped on purpose, with the place that asked for it (the flag wins)."""
-    setting = SKIP_ENV if SKIP_ENV in os.environ else "tool.crackjack.skip"
-    reasons = dict.fromkeys(project.settings.skip, f"skipped by {setting}")
-    reasons.update(dict.fromkeys(request.skip, "skipped by --skip"))
-    return reasons
-
-
-def _test_options(request: SessionRequest, project: Project) -> TestOptions:
-    tests = project.settings.tests
-    return TestOptions(
-        python=project_python(project.root, tests.python, os.environ),
-        args=request.test_args,
-        shard=request.shard,
-        allow_no_tests=tests.allow_no_tests,
-        slowest=tests.slowest,
-    )

@@ -4,7 +4,6 @@ batches that fit the argument limit, watched for the files it changes."""
 from __future__ import annotations
 
 import shlex
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from crackjack.core.process.run import run_process
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult, HookStatus, Problem
 from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
-from crackjack.core.runners.outcome import Runs, ended_at_once, hook_result
+from crackjack.core.runners.outcome import Runs, ended_at_once
 from crackjack.core.runners.request import process_request
 from crackjack.core.runners.scratch import scratch_copy
 from crackjack.core.runners.snapshot import Snapshot
@@ -63,7 +62,7 @@ class Command:
         return replace(hook, runner=runner, fixer=False), False
 
     def plan(self, hook: Hook, files: tuple[str, ...], context: PlanContext) -> HookPlan:
-        findings = context.policy.findings and self.findings is not None
+        findings = context.policy.check_only and self.findings is not None
         args = (*hook.args, *self.findings_args) if findings else hook.args
         program = self.program(hook)
         executable = resolve_program(program) if program else None
@@ -104,36 +103,25 @@ class Command:
             return ended_at_once(plan, HookStatus.ERROR, message, fails_run=True)
 
     def _run(self, plan: HookPlan, context: RunContext, root: Path) -> HookResult:
-        started_at, start = time.time(), time.monotonic()
         snapshot = Snapshot.take(root, plan.files)
         runs = Runs()
-        deadline = start + plan.hook.timeout if plan.hook.timeout else None
-        for index, batch in enumerate(plan.batches):
-            if context.cancellation.cancelled:
-                runs.cancelled = True
-                break
+        deadline = runs.start + plan.hook.timeout if plan.hook.timeout else None
+
+        def run_batch(index: int, batch: tuple[str, ...]) -> None:
             request = process_request(plan, batch, index, context, root, deadline)
             runs.add_process(run_process(request, context.cancellation))
-            if runs.stopped:
-                break
-        modified = snapshot.changed()
-        status, message = runs.status(plan, modified)
+
+        runs.each(plan, context.cancellation, run_batch)
         findings = self._findings(plan, runs, root)
         if findings:  # machine-readable output: shown as people read it
             runs.output = "\n".join(map(str, findings)) + "\n"
-        return hook_result(
+        return runs.result(
             plan,
-            status=status,
-            fails_run=status is not HookStatus.PASSED,
-            duration=time.monotonic() - start,
+            snapshot.changed(),
+            program=True,
             returncode=runs.returncode,
             signal=runs.signal,
-            modified=() if plan.scratch else modified,
-            output=runs.output,
             log_path=runs.log_path,
-            message=message,
-            started_at=started_at,
-            ended_at=time.time(),
             problems=findings,
         )
 

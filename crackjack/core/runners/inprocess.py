@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -11,9 +10,9 @@ from typing import Any, Protocol
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.run.plan import HookPlan
-from crackjack.core.run.results import HookResult, HookStatus
+from crackjack.core.run.results import HookResult
 from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
-from crackjack.core.runners.outcome import Runs, hook_result
+from crackjack.core.runners.outcome import Runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +58,7 @@ class InProcess:
         return self
 
     def validate(self, hook: Hook) -> None:
-        if hook.args:  # no arguments are always valid: the check's module need not load
+        if hook.args:  # no arguments are always valid
             try:
                 self.check((), root=Path(), args=hook.args, fix=False)
             except ConfigError as exc:
@@ -73,40 +72,21 @@ class InProcess:
             hook=hook,
             files=files,
             batches=(files,),
-            read_findings=context.policy.findings and self.findings is not None,
+            read_findings=context.policy.check_only and self.findings is not None,
             runs="in-process check" + " (fixer)" * hook.fixer,
         )
 
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
-        started_at, start = time.time(), time.monotonic()
-        runs = Runs()
-        for batch in plan.batches:
-            if context.cancellation.cancelled:
-                runs.cancelled = True
-                break
-            self._run_batch(plan, batch, context.root, runs)
-            if runs.stopped:
-                break
-        modified = tuple(runs.modified)
-        status, message = runs.status(plan, modified, exit_code_message=False)
+        runs, root = Runs(), context.root
+        runs.each(plan, context.cancellation, lambda _, files: self._check(plan, files, root, runs))
         reader = self.findings if plan.read_findings and not runs.start_error else None
-        return hook_result(
-            plan,
-            status=status,
-            fails_run=status is not HookStatus.PASSED,
-            duration=time.monotonic() - start,
-            modified=modified,
-            output=runs.output,
-            message=message,
-            started_at=started_at,
-            ended_at=time.time(),
-            problems=(reader(runs.output, root=context.root) or ()) if reader else (),
-        )
+        problems = (reader(runs.output, root=root) or ()) if reader else ()
+        return runs.result(plan, tuple(runs.modified), program=False, problems=problems)
 
-    def _run_batch(self, plan: HookPlan, batch: tuple[str, ...], root: Path, runs: Runs) -> None:
+    def _check(self, plan: HookPlan, files: tuple[str, ...], root: Path, runs: Runs) -> None:
         hook = plan.hook
         try:
-            outcome = self.check(batch, root=root, args=hook.args, fix=hook.fixer)
+            outcome = self.check(files, root=root, args=hook.args, fix=hook.fixer)
         except Exception as exc:
             runs.start_error = f"{type(exc).__name__}: {exc}"
             runs.append(traceback.format_exc())

@@ -4,14 +4,17 @@ hooks that ended without running anything."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from crackjack.core.run.results import HookResult, HookStatus, signal_name
 
 if TYPE_CHECKING:
-    from crackjack.core.process.run import ProcessOutcome
+    from crackjack.core.process.run import Cancellation, ProcessOutcome
     from crackjack.core.run.plan import HookPlan
+
+BatchRun = Callable[[int, tuple[str, ...]], None]
 
 OUTPUT_TAIL = 256 * 1024
 """Bytes of a hook's output kept in memory (the rest is spilled to its log file)."""
@@ -19,8 +22,10 @@ OUTPUT_TAIL = 256 * 1024
 
 @dataclass(slots=True)
 class Runs:
-    """What the batches of one hook added up to, batch by batch."""
+    """What the batches of one hook added up to, batch by batch, since it started."""
 
+    started_at: float = field(default_factory=time.time)
+    start: float = field(default_factory=time.monotonic)
     returncode: int = 0
     signal: int | None = None
     timed_out: bool = False
@@ -30,10 +35,36 @@ class Runs:
     output: str = ""
     modified: list[str] = field(default_factory=list)
 
-    @property
-    def stopped(self) -> bool:
-        """Whether no further batch may run."""
-        return self.timed_out or self.cancelled or self.start_error is not None
+    def each(self, plan: HookPlan, cancellation: Cancellation, run: BatchRun) -> None:
+        """``run`` each batch (with its index) until one stops the hook or the run is
+        cancelled."""
+        for index, batch in enumerate(plan.batches):
+            if cancellation.cancelled:
+                self.cancelled = True
+                return
+            run(index, batch)
+            if self.timed_out or self.cancelled or self.start_error is not None:
+                return
+
+    def result(
+        self, plan: HookPlan, modified: tuple[str, ...], *, program: bool, **fields: Any
+    ) -> HookResult:
+        """The hook's result; ``program``: it ran one, whose failures have an exit code (an
+        in-process check's output says what it found). A scratch copy's changes are not the
+        project's: they fail the hook but are not reported as modified."""
+        status, message = self.status(plan, modified, exit_code_message=program)
+        return hook_result(
+            plan,
+            status=status,
+            fails_run=status is not HookStatus.PASSED,
+            duration=time.monotonic() - self.start,
+            modified=() if plan.scratch else modified,
+            output=self.output,
+            message=message,
+            started_at=self.started_at,
+            ended_at=time.time(),
+            **fields,
+        )
 
     def append(self, text: str) -> None:
         self.output = (self.output + text)[-OUTPUT_TAIL:]
