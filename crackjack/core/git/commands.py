@@ -76,10 +76,8 @@ def list_files(root: Path) -> list[str]:
 
 
 def list_paths(root: Path, pathspecs: Sequence[str]) -> list[str]:
-    """Like ``list_files``, limited to ``pathspecs`` taken literally (no glob or ``:(magic)``).
-
-    An empty ``pathspecs`` lists nothing (not everything, as git would).
-    """
+    """Like ``list_files``, limited to ``pathspecs`` taken literally (no glob or ``:(magic)``);
+    no ``pathspecs`` list nothing (not everything, as git would)."""
     if not pathspecs:
         return []
     out = git("--literal-pathspecs", *_LS_FILES, "--cached", "--", *pathspecs, cwd=root)

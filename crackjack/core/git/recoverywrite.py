@@ -160,11 +160,10 @@ def pin_work_tree(tree: WorkTree, directory: Path) -> str:
     index.unlink()
     message = f"crackjack: work tree before hiding unstaged changes (pid {os.getpid()})"
     parents = ["-p", tree.head] if tree.head is not None else []
-    identity = {**os.environ, **_IDENTITY}
     commit = git(
         *("commit-tree", "--no-gpg-sign", "-m", message, *parents, tree_oid),
         cwd=tree.top,
-        env=identity,
+        env={**os.environ, **_IDENTITY},
     )
     pinned = commit.decode("ascii").strip()
     git("update-ref", "--no-deref", "-m", message, tree.recovery_ref, pinned, cwd=tree.top)

@@ -37,11 +37,8 @@ from crackjack.core.git.worktree import WorkTree
 
 def recover(tree: WorkTree) -> HiddenChanges | None:
     """Put back everything an unfinished run hid (as ``restore`` does), then delete its
-    recovery data; None when there was nothing to recover.
-
-    Idempotent: a file already back is left alone, and with no recovery data there is nothing
-    to do. Raises RestoreFailed (data kept) if any file cannot be put back.
-    """
+    recovery data; None when there was nothing to recover. Idempotent: a file already back is
+    left alone. Raises RestoreFailed (data kept) if any file cannot be put back."""
     data = read_recovery_data(tree)
     if data is None:
         discard_partial(tree)
