@@ -94,8 +94,8 @@ class Row:
     """This copy's time minus :data:`BASE`'s, round by round (empty for ``BASE`` itself)."""
 
 
-ALL = frozenset({"version", "fast", "staged", "tests"})
-RUNS = frozenset({"fast", "staged", "tests"})
+ALL = frozenset({"version", "fast", "staged", "staged-edits", "tests"})
+RUNS = frozenset({"fast", "staged", "staged-edits", "tests"})
 COPIES_TIMED = (
     Copy("base", f"with every trick ({BASE[:7]})", ALL),
     Copy(
@@ -195,11 +195,12 @@ def nothing() -> None:
 
 
 def scenarios() -> list[Scenario]:
-    commit = make_variants({path: (REPO / path).read_bytes() for path in COMMIT_STAGED})[0]
+    staged, edited = make_variants({path: (REPO / path).read_bytes() for path in COMMIT_STAGED})
     return [
         Scenario("version", ("--version",), CORPUS, nothing),
         Scenario("fast", ("--fast",), CORPUS, lambda: reset(CORPUS)),
-        Scenario("staged", ("--staged", "--fast"), REPO, commit.prepare),
+        Scenario("staged", ("--staged", "--fast"), REPO, staged.prepare),
+        Scenario("staged-edits", ("--staged", "--fast"), REPO, edited.prepare),
         Scenario("tests", ("--skip-hooks", "--", *NO_CACHE), SUITE, nothing),
     ]
 
