@@ -30,9 +30,6 @@ _CANDIDATE = re.compile(
 """What may import a debugger or call ``breakpoint()``; no ``\\b`` in front, for speed."""
 
 
-"""The check's arguments: it takes none."""
-
-
 def debug_statements(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:

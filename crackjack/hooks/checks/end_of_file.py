@@ -12,9 +12,6 @@ from crackjack.hooks.checks.common import Change, fix_files, no_arguments
 _LINE_BREAK = re.compile(rb"\r\n|\n|\r")
 
 
-"""The check's arguments: it takes none."""
-
-
 def end_of_file(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:

@@ -13,9 +13,6 @@ _MARKER = re.compile(rb"^(?:<<<<<<< |\|\|\|\|\|\|\| |>>>>>>> |=======(?=[ \r\n]|
 _OUTER_MARKERS = (b"<<<<<<< ", b">>>>>>> ")
 
 
-"""The check's arguments: it takes none."""
-
-
 def merge_conflict(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:

@@ -15,9 +15,6 @@ _TRAILING = re.compile(rb"[ \t]+(?=[\r\n]|\Z)")
 _HARD_BREAK = b"  "
 
 
-"""The check's arguments: it takes none."""
-
-
 def trailing_whitespace(
     files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool
 ) -> CheckOutcome:
