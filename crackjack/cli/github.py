@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from crackjack.cli.theme import seconds
-from crackjack.core.run.results import Problem, RunResult
+from crackjack.core.run.results import Finding, RunResult
 
 
 def on_github(env: Mapping[str, str]) -> bool:
@@ -20,17 +20,17 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(hook: str, problem: Problem) -> str:
+def annotation(hook: str, finding: Finding) -> str:
     """``::error file=a.py,line=3,col=1,title=ruff-check F401::`os` imported but unused``"""
-    level = "error" if problem.severity == "error" else "warning"
-    properties = {"file": problem.path, "line": problem.line, "col": problem.column}
-    if problem.end_line is not None:
-        properties["endLine"] = problem.end_line
-        if problem.end_column is not None and problem.end_line == problem.line:
-            properties["endColumn"] = problem.end_column
-    properties["title"] = f"{hook} {problem.code}".strip()
+    level = "error" if finding.severity == "error" else "warning"
+    properties = {"file": finding.path, "line": finding.line, "col": finding.column}
+    if finding.end_line is not None:
+        properties["endLine"] = finding.end_line
+        if finding.end_column is not None and finding.end_line == finding.line:
+            properties["endColumn"] = finding.end_column
+    properties["title"] = f"{hook} {finding.code}".strip()
     said = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
-    return f"::{level} {said}::{_escape_data(problem.message)}"
+    return f"::{level} {said}::{_escape_data(finding.message)}"
 
 
 def group(title: str, text: str) -> str:

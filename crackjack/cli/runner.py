@@ -115,8 +115,8 @@ class _Output:
             console.print(draw_timeline(result, max(20, console.width - 40)))
         if self.github:
             for hook in result.hooks:
-                for problem in hook.problems:
-                    console.print(Text(annotation(hook.name, problem)))
+                for finding in hook.findings:
+                    console.print(Text(annotation(hook.name, finding)))
         if ran.hidden is not None and ran.hidden.restored:
             console.print(restore_report(ran.hidden))
         for error in result.subscriber_errors:

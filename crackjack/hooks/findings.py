@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from crackjack.core.run.results import Problem
+from crackjack.core.run.results import Finding
 
 
-def ruff_json(output: str, *, root: Path) -> tuple[Problem, ...] | None:
+def ruff_json(output: str, *, root: Path) -> tuple[Finding, ...] | None:
     """``ruff check --output-format json``: one JSON array of findings."""
     try:
         findings = json.loads(output[output.find("[") :] if "[" in output else output)
@@ -20,9 +20,9 @@ def ruff_json(output: str, *, root: Path) -> tuple[Problem, ...] | None:
         return None
 
 
-def _ruff(finding: dict[str, Any], root: Path) -> Problem:
+def _ruff(finding: dict[str, Any], root: Path) -> Finding:
     end = finding.get("end_location") or {}
-    return Problem(
+    return Finding(
         path=_relative(finding["filename"], root),
         line=int(finding["location"]["row"]),
         column=int(finding["location"]["column"]),
@@ -34,25 +34,25 @@ def _ruff(finding: dict[str, Any], root: Path) -> Problem:
     )
 
 
-def mypy_json(output: str, *, root: Path) -> tuple[Problem, ...] | None:
+def mypy_json(output: str, *, root: Path) -> tuple[Finding, ...] | None:
     """``mypy --output json``: one JSON object per line (other lines are not findings)."""
-    problems = []
+    findings = []
     for line in output.splitlines():
         if not line.startswith("{"):
             continue
         try:
             finding = json.loads(line)
-            problems.append(_mypy(finding, root))
+            findings.append(_mypy(finding, root))
         except (ValueError, TypeError, KeyError):
             return None
-    return tuple(problems)
+    return tuple(findings)
 
 
-def _mypy(finding: dict[str, Any], root: Path) -> Problem:
+def _mypy(finding: dict[str, Any], root: Path) -> Finding:
     message = str(finding["message"])
     if finding.get("hint"):
         message += f" ({finding['hint']})"
-    return Problem(
+    return Finding(
         path=_relative(finding["file"], root),
         line=int(finding["line"]),
         column=max(int(finding.get("column", 0)), 0) + 1,
@@ -76,19 +76,19 @@ def _relative(path: str, root: Path) -> str:
 _LOCATED = re.compile(r"^(?P<path>.+?):(?P<line>\d+)(?::(?P<column>\d+))?: (?P<message>.+)$")
 
 
-def located_lines(output: str, *, root: Path) -> tuple[Problem, ...] | None:
+def located_lines(output: str, *, root: Path) -> tuple[Finding, ...] | None:
     """The ``path:line[:column]: message`` lines of crackjack's in-process checks (the form
     ``CheckOutcome`` promises); lines about a whole file carry no place and are left out."""
-    problems = []
+    findings = []
     for line in output.splitlines():
         found = _LOCATED.match(line)
         if found:
-            problems.append(
-                Problem(
+            findings.append(
+                Finding(
                     path=_relative(found["path"], root),
                     line=int(found["line"]),
                     column=int(found["column"] or 1),
                     message=found["message"],
                 )
             )
-    return tuple(problems)
+    return tuple(findings)

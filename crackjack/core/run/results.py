@@ -88,7 +88,7 @@ class TestReport:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Problem:
+class Finding:
     """One finding of a tool at a place in a file, read from its machine-readable output."""
 
     path: str
@@ -131,7 +131,7 @@ class HookResult:
     started_at: float = 0.0
     ended_at: float = 0.0
     tests: TestReport | None = None
-    problems: tuple[Problem, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     @property
     def signal_name(self) -> str | None:

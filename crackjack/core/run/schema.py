@@ -56,7 +56,9 @@ def event_record(event: Event) -> dict[str, Any]:
 
 
 def hook_record(hook: HookResult) -> dict[str, Any]:
+    """A hook's result; its findings are ``problems`` in schema 1."""
     record: dict[str, Any] = plain(hook)
+    record["problems"] = record.pop("findings")
     record["signal_name"] = hook.signal_name
     return record
 

@@ -15,7 +15,7 @@ from crackjack.core.files.fsutil import describe_os_error
 from crackjack.core.process.programs import resolve_program
 from crackjack.core.process.run import run_process
 from crackjack.core.run.plan import HookPlan
-from crackjack.core.run.results import HookResult, HookStatus, Problem
+from crackjack.core.run.results import Finding, HookResult, HookStatus
 from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
 from crackjack.core.runners.outcome import Runs, ended_at_once
 from crackjack.core.runners.request import process_request
@@ -122,10 +122,10 @@ class Command:
             returncode=runs.returncode,
             signal=runs.signal,
             log_path=runs.log_path,
-            problems=findings,
+            findings=findings,
         )
 
-    def _findings(self, plan: HookPlan, runs: Runs, root: Path) -> tuple[Problem, ...]:
+    def _findings(self, plan: HookPlan, runs: Runs, root: Path) -> tuple[Finding, ...]:
         """The findings of a hook asked for machine-readable output; none if it gave other
         output (or too much to keep)."""
         if not plan.read_findings or self.findings is None or runs.log_path or runs.start_error:

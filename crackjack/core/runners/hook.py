@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from crackjack.core.process.run import Cancellation
     from crackjack.core.run.plan import HookPlan
     from crackjack.core.run.policy import Policy
-    from crackjack.core.run.results import HookResult, Problem, TestCounts
+    from crackjack.core.run.results import Finding, HookResult, TestCounts
     from crackjack.core.testphase.options import TestOptions
 
 Progress = Callable[["TestCounts", str], None]
@@ -32,7 +32,7 @@ class FindingsReader(Protocol):
     """Reads a tool's output into findings with paths relative to ``root``; None when the
     output is not what it expects."""
 
-    def __call__(self, output: str, *, root: Path) -> tuple[Problem, ...] | None: ...
+    def __call__(self, output: str, *, root: Path) -> tuple[Finding, ...] | None: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -80,8 +80,8 @@ class InProcess:
         runs, root = Runs(), context.root
         runs.each(plan, context.cancellation, lambda _, files: self._check(plan, files, root, runs))
         reader = self.findings if plan.read_findings and not runs.start_error else None
-        problems = (reader(runs.output, root=root) or ()) if reader else ()
-        return runs.result(plan, tuple(runs.modified), program=False, problems=problems)
+        findings = (reader(runs.output, root=root) or ()) if reader else ()
+        return runs.result(plan, tuple(runs.modified), program=False, findings=findings)
 
     def _check(self, plan: HookPlan, files: tuple[str, ...], root: Path, runs: Runs) -> None:
         hook = plan.hook
