@@ -6,7 +6,7 @@ import pytest
 
 from crackjack.core.config.load import Catalogue, Workflow
 from crackjack.core.errors import ConfigError
-from crackjack.core.run.plan import Plan, Selection
+from crackjack.core.run.plan import Plan, Selection, check_selection
 from crackjack.core.runners.hook import Hook
 from tests.plans import command_hook, plan_for, planned_hooks
 
@@ -106,9 +106,9 @@ def test_disabled_hooks_are_left_out(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_bad_selections(tmp_path: Path, selection: Selection, message: str) -> None:
+def test_bad_selections(selection: Selection, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        plan_of(tmp_path, [hook("a"), hook("c", phase="late")], ["a.py"], selection)
+        check_selection(catalogue(hook("a"), hook("c", phase="late")), selection)
     assert message in str(caught.value)
 
 

@@ -51,6 +51,15 @@ def repository(root: Path, config: str) -> Path:
             hook_table("lint", command=["lint", "x"], phase="fast", shell=True),
             "tool.crackjack.hooks.lint.command: with shell = true, give one shell command",
         ),
+        (
+            hook_table("lint", runner="docker", phase="fast"),
+            "tool.crackjack.hooks.lint.runner: unknown runner 'docker' (known: command, pytest)",
+        ),
+        ('[tool.crackjack]\nskip = ["nope"]\n', "tool.crackjack.skip: unknown hook 'nope'"),
+        (
+            '[tool.crackjack.tests]\npython = "no-such-python"\n',
+            "tool.crackjack.tests.python: ",
+        ),
     ],
 )
 def test_a_bad_runner_setting_stops_every_entry_point_before_anything_runs(
@@ -103,3 +112,16 @@ def test_each_skipped_hook_names_what_skipped_it(
     result = run_cli(["--fast"], root, monkeypatch, capsys)
     assert "skipped by tool.crackjack.skip" in reason_of(result.out, "b")
     assert "passed" in reason_of(result.out, "a")
+
+
+def test_a_mistake_is_refused_before_unstaged_changes_are_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = repository(tmp_path / "project", '[tool.crackjack]\nskip = ["nope"]\n')
+    (root / "a.py").write_text(DIRTY + "y = 2\n", encoding="utf-8")
+    result = run_cli(["git-hook", "pre-commit"], root, monkeypatch, capsys)
+    assert result.code == 2
+    assert "tool.crackjack.skip: unknown hook 'nope'" in result.err
+    assert "hidden" not in result.out + result.err
+    assert (root / "a.py").read_text(encoding="utf-8") == DIRTY + "y = 2\n"
+    assert not (root / ".git" / "crackjack" / "recovery").exists()

@@ -7,7 +7,6 @@ from rich.table import Table
 from rich.text import Text
 
 from crackjack.core.config.load import Catalogue
-from crackjack.core.process.programs import resolve_program
 from crackjack.core.run.plan import Plan
 from crackjack.core.run.policy import Policy
 from crackjack.core.runners.hook import Hook
@@ -62,7 +61,7 @@ def _program(hook: Hook) -> Text:
     program = hook.runner.program(hook)
     if program is None:
         return Text(hook.runner.describe(hook))
-    found = resolve_program(program)
+    found = hook.runner.executable(hook)
     if found:
         return Text(found, style="green")
     hint = f" ({hook.install})" if hook.install else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -23,10 +24,12 @@ from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import FileFilter
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import Hook, HookRunner
+from crackjack.core.testphase.options import project_python
 from crackjack.core.testphase.runner import Pytest
 
 TABLE = "tool.crackjack"
 ENV_PREFIX = "CRACKJACK_"
+SKIP_ENV = f"{ENV_PREFIX}SKIP"
 TEST_PHASE = "tests"
 
 
@@ -87,10 +90,12 @@ def _read_table(pyproject: Path) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """Where the project is, and what its settings say."""
+    """Where the project is, what its settings say, and the interpreter of its environment
+    (``project_python``: its tests run on it)."""
 
     root: Path
     settings: Settings
+    python: str
 
 
 def load_project(cwd: Path, flags: Mapping[str, Any], *, top: Path | None = None) -> Project:
@@ -106,7 +111,8 @@ def load_project(cwd: Path, flags: Mapping[str, Any], *, top: Path | None = None
     except ValidationError as exc:
         raise ConfigError(_describe(exc, lambda loc: _outside_file(loc, flags))) from None
     root = pyproject.parent if pyproject else (top or cwd)
-    return Project(root=root, settings=settings)
+    python = project_python(root, settings.tests.python, os.environ)
+    return Project(root=root, settings=settings, python=python)
 
 
 _MESSAGES = {
@@ -173,6 +179,7 @@ def build_catalogue(
     for name, workflow in settings.workflows.items():
         workflows[name] = _workflow(name, workflow, hook_phases)
     _check_hook_phases(settings.hooks, hooks, workflows)
+    _check_skipped(settings.skip, hooks)
     alongside = _alongside(settings.tests.alongside, hook_phases)
     exclude = tuple(settings.exclude)
     return Catalogue(hooks=hooks, workflows=workflows, exclude=exclude, alongside=alongside)
@@ -187,9 +194,11 @@ def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
         for key, value in config.model_dump(exclude_unset=True).items()
     }
     kind = changes.pop("runner", "command" if "command" in changes else None)
+    if kind is not None and kind not in RUNNERS:
+        raise ConfigError(f"{where}.runner: unknown runner {kind!r} (known: {', '.join(RUNNERS)})")
     if base is None:
-        needed = ("phase",) if kind == "pytest" else ("command", "phase")
-        missing = [key for key in needed if key not in changes]
+        needs = {"command": kind is None, "phase": "phase" not in changes}
+        missing = [key for key, absent in needs.items() if absent]
         if missing:
             raise ConfigError(
                 f"{where}: a new hook needs {' and '.join(missing)}"
@@ -246,6 +255,15 @@ def _check_hook_phases(
                 f"{TABLE}.hooks.{hook_id}.phase: unknown phase {phase!r}: no workflow runs it"
                 f" ({_known(run_phases)}; or add a workflow that runs it)"
             )
+
+
+def _check_skipped(skip: Sequence[str], hooks: Mapping[str, Hook]) -> None:
+    """Every hook the settings skip is one the project has."""
+    for hook_id in skip:
+        if hook_id not in hooks:
+            where = SKIP_ENV if SKIP_ENV in os.environ else f"{TABLE}.skip"
+            known = ", ".join(hooks)
+            raise ConfigError(f"{where}: unknown hook {hook_id!r} (known: {known})")
 
 
 def _alongside(beside: str | None, hook_phases: Sequence[str]) -> tuple[str, str] | None:

@@ -54,7 +54,7 @@ class HookConfig(_Table):
     env: dict[str, str] | None = None
     enabled: bool | None = None
     install: str | None = None
-    runner: Literal["command", "pytest"] | None = None
+    runner: str | None = None
 
 
 class TestsConfig(_Table):

@@ -90,8 +90,8 @@ class Plan:
         return tuple(tuple(stage) for stage in stages)
 
 
-def select_hooks(catalogue: Catalogue, selection: Selection) -> dict[str, list[Hook]]:
-    """The enabled hooks of the selected workflow, by phase, in declaration order."""
+def check_selection(catalogue: Catalogue, selection: Selection) -> None:
+    """Raise a ConfigError unless the catalogue has the workflow and the hooks asked for."""
     workflow = catalogue.workflows.get(selection.workflow)
     if workflow is None:
         known = ", ".join(catalogue.workflows)
@@ -107,6 +107,12 @@ def select_hooks(catalogue: Catalogue, selection: Selection) -> dict[str, list[H
                 f"hook {hook_id!r} is in phase {phase!r}, which workflow {workflow.name!r}"
                 f" does not run ({', '.join(workflow.phases)})"
             )
+
+
+def select_hooks(catalogue: Catalogue, selection: Selection) -> dict[str, list[Hook]]:
+    """The enabled hooks of the selected workflow (``check_selection``), by phase, in
+    declaration order."""
+    workflow = catalogue.workflows[selection.workflow]
     by_phase: dict[str, list[Hook]] = {phase: [] for phase in workflow.phases}
     for hook in catalogue.hooks.values():
         wanted = not selection.only or hook.id in selection.only
@@ -124,7 +130,8 @@ def build_plan(
     policy: Policy,
     tests: TestOptions | None = None,
 ) -> Plan:
-    """What ``selection`` runs on ``files`` (relative to ``root``) under ``policy``."""
+    """What ``selection`` (checked: ``check_selection``) runs on ``files`` (relative to
+    ``root``) under ``policy``."""
     tags = TagCache()
     candidates = FileFilter(exclude=catalogue.exclude, types=()).select(files, root, tags)
     context = PlanContext(root=root, policy=policy, tests=tests)

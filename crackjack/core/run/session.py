@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from crackjack.core.config.load import (
-    ENV_PREFIX,
+    SKIP_ENV,
     Catalogue,
     Project,
     Workflow,
@@ -41,14 +41,12 @@ from crackjack.core.git.worktree import WorkTree, work_tree_or_none
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import Subscriber, open_bus
 from crackjack.core.run.engine import RunControl, run_workflow
-from crackjack.core.run.plan import Plan, Selection, build_plan
+from crackjack.core.run.plan import Plan, Selection, build_plan, check_selection
 from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
 from crackjack.core.runners.hook import Hook
-from crackjack.core.testphase.options import Shard, TestOptions, project_python
-
-SKIP_ENV = f"{ENV_PREFIX}SKIP"
+from crackjack.core.testphase.options import Shard, TestOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,14 +172,14 @@ async def run_with_bus(
 
 @dataclass(frozen=True, slots=True)
 class _Started:
-    """What a session finds before it locks anything: the work tree, the settings, the
-    workflow; and from them, the one place it makes its plan and policy."""
+    """What a session finds before it locks anything: the work tree, the settings, what was
+    asked for (checked); and from them, the one place it makes its plan and policy."""
 
     request: SessionRequest
     tree: WorkTree | None
     project: Project
     catalogue: Catalogue
-    workflow: str
+    selection: Selection
 
     def planned(self) -> Planned:
         request, root, settings = self.request, self.project.root, self.project.settings
@@ -194,29 +192,22 @@ class _Started:
             junit_dir=request.junit_dir,
         )
         tests = TestOptions(
-            python=project_python(root, settings.tests.python, os.environ),
+            python=self.project.python,
             args=request.test_args,
             shard=request.shard,
             allow_no_tests=settings.tests.allow_no_tests,
             slowest=settings.tests.slowest,
         )
-        selection = Selection(self.workflow, request.hooks, self._skip_reasons())
         files = select_files(root, request.files, self.tree)
         plan = build_plan(
-            self.catalogue, selection, root=root, files=files, policy=policy, tests=tests
+            self.catalogue, self.selection, root=root, files=files, policy=policy, tests=tests
         )
         return Planned(plan, policy)
 
-    def _skip_reasons(self) -> dict[str, str]:
-        """Each hook skipped on purpose, with the place that asked for it (the flag wins)."""
-        setting = SKIP_ENV if SKIP_ENV in os.environ else "tool.crackjack.skip"
-        reasons = dict.fromkeys(self.project.settings.skip, f"skipped by {setting}")
-        reasons.update(dict.fromkeys(self.request.skip, "skipped by --skip"))
-        return reasons
-
 
 def _start(request: SessionRequest, builtins: Builtins, *, hiding: bool) -> _Started:
-    """The work tree (found once, its refusals made), the settings (read once), the workflow.
+    """The work tree (found once, its refusals made), the settings (read once), and what was
+    asked for, checked before anything is locked or hidden.
 
     ``hiding``: unstaged changes will be hidden, and hiding refuses unmerged paths itself.
     """
@@ -224,7 +215,19 @@ def _start(request: SessionRequest, builtins: Builtins, *, hiding: bool) -> _Sta
     tree = check_repository(request.cwd, need_repo=needs_repo, allow_unmerged=hiding)
     project, catalogue = read_project(request.cwd, request.settings, builtins, tree)
     workflow = next((w for w in request.workflows if w in catalogue.workflows), None)
-    return _Started(request, tree, project, catalogue, workflow or request.workflows[-1])
+    selection = Selection(
+        workflow or request.workflows[-1], request.hooks, _skips(request, project)
+    )
+    check_selection(catalogue, selection)
+    return _Started(request, tree, project, catalogue, selection)
+
+
+def _skips(request: SessionRequest, project: Project) -> dict[str, str]:
+    """Each hook skipped on purpose, with the place that asked for it (the flag wins)."""
+    setting = SKIP_ENV if SKIP_ENV in os.environ else "tool.crackjack.skip"
+    reasons = dict.fromkeys(project.settings.skip, f"skipped by {setting}")
+    reasons.update(dict.fromkeys(request.skip, "skipped by --skip"))
+    return reasons
 
 
 @contextmanager

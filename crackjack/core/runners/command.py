@@ -40,6 +40,10 @@ class Command:
     def program(self, hook: Hook) -> str | None:
         return None if self.shell or not self.command else self.command[0]
 
+    def executable(self, hook: Hook) -> str | None:
+        program = self.program(hook)
+        return resolve_program(program) if program else None
+
     def describe(self, hook: Hook) -> str:
         return "shell"
 
@@ -64,15 +68,14 @@ class Command:
     def plan(self, hook: Hook, files: tuple[str, ...], context: PlanContext) -> HookPlan:
         findings = context.policy.check_only and self.findings is not None
         args = (*hook.args, *self.findings_args) if findings else hook.args
-        program = self.program(hook)
-        executable = resolve_program(program) if program else None
+        executable = self.executable(hook)
         argv = self._argv(hook.id, args, executable)
         shown = shlex.join(argv) + " FILES" * self.pass_filenames
         planned = HookPlan(
             hook=hook,
             files=files,
             argv=argv,
-            program=program,
+            program=self.program(hook),
             executable=executable,
             read_findings=findings,
             runs=shown,

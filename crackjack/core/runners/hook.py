@@ -62,6 +62,9 @@ class HookRunner(Protocol):
     def program(self, hook: Hook) -> str | None:
         """The program that must be found for ``hook`` to run, or None."""
 
+    def executable(self, hook: Hook) -> str | None:
+        """Where that program is: None when it is missing, or when none is needed."""
+
     def describe(self, hook: Hook) -> str:
         """What runs, in a few words, for a hook whose ``program`` is None."""
 
