@@ -106,8 +106,8 @@ class Command:
             return ended_at_once(plan, HookStatus.ERROR, message, fails_run=True)
 
     def _run(self, plan: HookPlan, context: RunContext, root: Path) -> HookResult:
-        snapshot = Snapshot.take(root, plan.files)
         runs = Runs()
+        snapshot = Snapshot.take(root, plan.files)
         deadline = runs.start + plan.hook.timeout if plan.hook.timeout else None
 
         def run_batch(index: int, batch: tuple[str, ...]) -> None:
