@@ -7,7 +7,7 @@ import yaml
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.runners.inprocess import CheckOutcome
-from crackjack.hooks.checks import syntax
+from crackjack.hooks.checks import yamlparse
 from crackjack.hooks.checks.syntax import check_toml, check_yaml
 
 
@@ -83,7 +83,7 @@ def test_invalid_yaml_is_reported_with_its_position(
     output: str,
     loader: type[yaml.SafeLoader],
 ) -> None:
-    monkeypatch.setattr(syntax, "_YamlLoader", loader)
+    monkeypatch.setattr(yamlparse, "_YamlLoader", loader)
 
     outcome = _check(tmp_path, "bad.yaml", data)
 
@@ -93,7 +93,7 @@ def test_invalid_yaml_is_reported_with_its_position(
 
 
 def test_the_c_loader_is_used_when_available() -> None:
-    assert vars(syntax)["_YamlLoader"] is yaml.CSafeLoader
+    assert vars(yamlparse)["_YamlLoader"] is yaml.CSafeLoader
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from crackjack.core.run.session import SessionRequest, plan_session, run_session
 from tests.gitrepo import commit_all, run_git, write
 from tests.project import PYTHON, hook_table, make_project
 
-CONFIG = "".join(hook_table(hook.id, enabled=False) for hook in BUILTINS.hooks) + hook_table(
+CONFIG = "".join(hook_table(hook_id, enabled=False) for hook_id in BUILTINS.hooks) + hook_table(
     "noop", command=[PYTHON, "-c", "pass"], phase="fast"
 )
 

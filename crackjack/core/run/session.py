@@ -10,7 +10,7 @@ plan and returns it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +20,6 @@ from crackjack.core.config.load import (
     SKIP_ENV,
     Catalogue,
     Project,
-    Workflow,
     build_catalogue,
     load_project,
 )
@@ -45,17 +44,7 @@ from crackjack.core.run.plan import Plan, Selection, build_plan, check_selection
 from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
-from crackjack.core.runners.hook import Hook
 from crackjack.core.testphase.options import Shard, TestOptions
-
-
-@dataclass(frozen=True, slots=True)
-class Builtins:
-    """The built-in hooks and workflows, handed in by the caller (core does not import
-    ``crackjack.hooks``)."""
-
-    hooks: Sequence[Hook]
-    workflows: Sequence[Workflow]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,16 +99,17 @@ class Ran:
 
 
 def read_project(
-    cwd: Path, settings: Mapping[str, Any], builtins: Builtins, tree: WorkTree | None
+    cwd: Path, settings: Mapping[str, Any], builtins: Catalogue, tree: WorkTree | None
 ) -> tuple[Project, Catalogue]:
     """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
     knows."""
     project = load_project(cwd, settings, top=None if tree is None else tree.top)
-    return project, build_catalogue(project.settings, builtins.hooks, builtins.workflows)
+    hooks, workflows = builtins.hooks.values(), builtins.workflows.values()
+    return project, build_catalogue(project.settings, tuple(hooks), tuple(workflows))
 
 
 def read_project_anywhere(
-    cwd: Path, settings: Mapping[str, Any], builtins: Builtins
+    cwd: Path, settings: Mapping[str, Any], builtins: Catalogue
 ) -> tuple[Project, Catalogue]:
     """``read_project`` for commands that check nothing in the repository (``crackjack hooks``):
     a bare repository or ``.git`` counts as no work tree."""
@@ -130,7 +120,7 @@ def read_project_anywhere(
     return read_project(cwd, settings, builtins, tree)
 
 
-def plan_session(request: SessionRequest, builtins: Builtins) -> Planned:
+def plan_session(request: SessionRequest, builtins: Catalogue) -> Planned:
     """The plan a run of ``request`` would follow (``--dry-run``); nothing runs or is locked."""
     start = _start(request, builtins, hiding=False)
     if start.tree is not None:
@@ -138,7 +128,7 @@ def plan_session(request: SessionRequest, builtins: Builtins) -> Planned:
     return start.planned()
 
 
-def run_session(request: SessionRequest, builtins: Builtins, output: SessionOutput) -> Ran:
+def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOutput) -> Ran:
     """Run ``request``: refuse the repository states we never run in, read the settings, take
     the work tree's lock, refuse an unfinished earlier run, hide the unstaged changes (git-hook
     mode), plan, run through ``output``, and give the changes back, whatever happened.
@@ -205,7 +195,7 @@ class _Started:
         return Planned(plan, policy)
 
 
-def _start(request: SessionRequest, builtins: Builtins, *, hiding: bool) -> _Started:
+def _start(request: SessionRequest, builtins: Catalogue, *, hiding: bool) -> _Started:
     """The work tree (found once, its refusals made), the settings (read once), and what was
     asked for, checked before anything is locked or hidden.
 

@@ -175,9 +175,7 @@ class Pytest:
         return hook, False  # pytest writes no project file
 
     def plan(self, hook: Hook, files: tuple[str, ...], context: PlanContext) -> HookPlan:
-        options = context.tests
-        if options is None:
-            raise ValueError(f"{hook.id}: a pytest hook needs test options")
+        options = _options(context.tests, hook)
         junit = context.policy.junit_dir
         junit_args = () if junit is None else (f"--junitxml={junit / hook.id}.xml",)
         plugin = ("-p", pytestplugin.MODULE)
@@ -194,9 +192,7 @@ class Pytest:
 
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
         """Run the tests to their end and describe them (status, message, tests)."""
-        options = context.tests
-        if options is None:
-            raise ValueError(f"{plan.hook.id}: a pytest hook needs test options")
+        options = _options(context.tests, plan.hook)
         started_at, start = time.time(), time.monotonic()
         tally = Tally()
         receiver = _Lines(tally, context.progress)
@@ -217,6 +213,12 @@ class Pytest:
             ended_at=time.time(),
             tests=tally.report(options),
         )
+
+
+def _options(options: TestOptions | None, hook: Hook) -> TestOptions:
+    if options is None:
+        raise ValueError(f"{hook.id}: a pytest hook needs test options")
+    return options
 
 
 def _request(

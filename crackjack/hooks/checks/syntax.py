@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import tomllib
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
-
-import yaml
 
 from crackjack.core.config.tomlerror import locate
 from crackjack.core.errors import ConfigError
 from crackjack.core.runners.inprocess import CheckOutcome
 from crackjack.hooks.checks.common import find_in_files, no_arguments
-
-try:
-    from yaml import CSafeLoader as _YamlLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
 
 _UNSAFE = "--unsafe"
 _YAML_MULTI_DOCUMENT_FLAGS = ("--allow-multiple-documents", "-m")
@@ -53,7 +45,10 @@ def check_yaml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bo
     See ``parse_check_yaml_args`` for its arguments.
     """
     options = parse_check_yaml_args(args)
-    parse = parse_yaml_syntax if options.unsafe else parse_yaml
+    # PyYAML (about 12 ms of imports) only when there is YAML: bench/README.md, eager-yaml
+    from crackjack.hooks.checks import yamlparse
+
+    parse = yamlparse.parse_yaml_syntax if options.unsafe else yamlparse.parse_yaml
     return _check_files(files, root, parse)
 
 
@@ -98,31 +93,3 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and column (in bytes) of ``offset``."""
     line_start = data.rfind(b"\n", 0, offset) + 1
     return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
-
-
-def parse_yaml(data: bytes) -> SyntaxProblem | None:
-    """Load every document with the safe loader: unknown tags and bad values are errors."""
-    return _run_yaml(yaml.load_all, data)
-
-
-def parse_yaml_syntax(data: bytes) -> SyntaxProblem | None:
-    """Compose every document without constructing values: any tag passes."""
-    return _run_yaml(yaml.compose_all, data)
-
-
-def _run_yaml(load: Callable[..., Iterable[object]], data: bytes) -> SyntaxProblem | None:
-    try:
-        deque(load(data, Loader=_YamlLoader), maxlen=0)
-    except yaml.MarkedYAMLError as exc:
-        message = ": ".join(part for part in (exc.context, exc.problem) if part)
-        mark = exc.problem_mark or exc.context_mark
-        if mark is None:  # pragma: no cover - PyYAML always marks its parse errors
-            return SyntaxProblem(message)
-        return SyntaxProblem(message, mark.line + 1, mark.column + 1)
-    except yaml.reader.ReaderError as exc:
-        return SyntaxProblem(f"{str(exc).splitlines()[0]} (at position {exc.position})")
-    except yaml.YAMLError as exc:  # pragma: no cover - loading raises only the errors above
-        return SyntaxProblem(str(exc).splitlines()[0])
-    except (ValueError, RecursionError) as exc:
-        return SyntaxProblem(f"cannot load: {exc}")
-    return None
