@@ -31,12 +31,12 @@ from tools import TOOLS, ensure_tools, versions
 
 import crackjack as crackjack_package
 from crackjack.cli.output import CI_VARIABLES
-from crackjack.cli.runner import BUILTINS
 from crackjack.core.files.batching import partition
 from crackjack.core.files.selection import AllFiles, FileSelection
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.session import SessionRequest, plan_session
 from crackjack.core.runners.inprocess import InProcess
+from crackjack.hooks.catalogue import BUILTINS
 
 BIN = Path(sys.executable).parent
 CRACKJACK = BIN / "crackjack"

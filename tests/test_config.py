@@ -10,13 +10,13 @@ from crackjack.core.git.worktree import find_work_tree
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import Hook
 from crackjack.core.runners.inprocess import InProcess
-from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
+from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTINS
 from tests.project import make_project
 
 
 def catalogue_of(root: Path) -> Catalogue:
     project = load_project(root, {})
-    return build_catalogue(project.settings, BUILTIN_HOOKS, BUILTIN_WORKFLOWS)
+    return build_catalogue(project.settings, BUILTINS)
 
 
 def test_defaults_without_any_pyproject(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from crackjack.core.config.load import build_catalogue, load_project
 from crackjack.core.errors import ConfigError
-from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
+from crackjack.hooks.catalogue import BUILTINS
 from tests.gitrepo import run_git
 from tests.project import PYTHON, CliResult, hook_table, make_project, run_cli, workflow_table
 
@@ -209,7 +209,7 @@ def test_a_disabled_builtin_workflow_phase_is_no_mistake_of_the_project(tmp_path
     only a phase the project gives a hook must be run by some workflow."""
     make_project(tmp_path, config=workflow_table("standard", ["fast"]))
     settings = load_project(tmp_path, {}).settings
-    catalogue = build_catalogue(settings, BUILTIN_HOOKS, BUILTIN_WORKFLOWS)
+    catalogue = build_catalogue(settings, BUILTINS)
     assert catalogue.workflows["standard"].phases == ("fast",)
 
 
@@ -223,7 +223,7 @@ def test_the_catalogue_says_which_phase_the_tests_run_beside(
         tmp_path, config=f'[tool.crackjack.tests]\nalongside = "{beside}"\n' * bool(beside)
     )
     settings = load_project(tmp_path, {}).settings
-    assert build_catalogue(settings, BUILTIN_HOOKS, BUILTIN_WORKFLOWS).alongside == expected
+    assert build_catalogue(settings, BUILTINS).alongside == expected
 
 
 def test_integers_are_numbers(tmp_path: Path) -> None:

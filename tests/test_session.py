@@ -6,7 +6,6 @@ from pathlib import Path
 
 import anyio
 
-from crackjack.cli.runner import BUILTINS
 from crackjack.core.files.selection import StagedFiles
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.engine import RunControl
@@ -14,6 +13,7 @@ from crackjack.core.run.plan import Plan
 from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.session import SessionRequest, plan_session, run_session, run_with_bus
+from crackjack.hooks.catalogue import BUILTINS
 from tests.gitrepo import commit_all, run_git, write
 from tests.project import PYTHON, hook_table, make_project
 

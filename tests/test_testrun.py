@@ -18,7 +18,7 @@ from crackjack.core.run.plan import Selection
 from crackjack.core.run.results import TestCounts
 from crackjack.core.testphase.options import Shard, TestOptions, parse_shard, project_python
 from crackjack.core.testphase.runner import Tally, _Lines
-from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
+from crackjack.hooks.catalogue import BUILTINS
 from tests.plans import plan_for, planned_hooks
 
 
@@ -130,7 +130,7 @@ def test_a_configured_python_must_be_an_interpreter(tmp_path: Path, configured: 
 
 def test_tests_alongside_a_phase_start_in_its_stage(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("", encoding="utf-8")
-    catalogue = build_catalogue(Settings(), BUILTIN_HOOKS, BUILTIN_WORKFLOWS)
+    catalogue = build_catalogue(Settings(), BUILTINS)
     options = TestOptions(python="py", args=("-k", "x"))
 
     def stages(alongside: tuple[str, str] | None) -> list[list[str]]:
@@ -150,6 +150,6 @@ def test_tests_alongside_a_phase_start_in_its_stage(tmp_path: Path) -> None:
 
 def test_a_pytest_hook_needs_test_options(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("", encoding="utf-8")
-    catalogue = build_catalogue(Settings(), BUILTIN_HOOKS, BUILTIN_WORKFLOWS)
+    catalogue = build_catalogue(Settings(), BUILTINS)
     with pytest.raises(ValueError, match="test options"):
         plan_for(catalogue, Selection("skip-hooks"), root=tmp_path, files=["a.py"])

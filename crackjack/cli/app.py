@@ -226,8 +226,8 @@ def hooks_command() -> int:
     """List every hook and workflow, each hook's phase, and whether its program is installed."""
     from crackjack.cli.console import make_console
     from crackjack.cli.planview import catalogue_tables
-    from crackjack.cli.runner import BUILTINS
     from crackjack.core.run.session import read_project_anywhere
+    from crackjack.hooks.catalogue import BUILTINS
 
     _, catalogue = read_project_anywhere(Path.cwd(), {}, BUILTINS)
     make_console().print(catalogue_tables(catalogue))

@@ -21,7 +21,6 @@ from crackjack.cli.records import Outputs, Records
 from crackjack.cli.state import RunState
 from crackjack.cli.summary import hidden_note, restore_report, summary
 from crackjack.cli.timeline import timeline as draw_timeline
-from crackjack.core.config.load import Catalogue
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.engine import RunControl
@@ -35,13 +34,7 @@ from crackjack.core.run.session import (
     run_session,
     run_with_bus,
 )
-from crackjack.hooks.catalogue import BUILTIN_HOOKS, BUILTIN_WORKFLOWS
-
-BUILTINS = Catalogue(
-    hooks={hook.id: hook for hook in BUILTIN_HOOKS},
-    workflows={workflow.name: workflow for workflow in BUILTIN_WORKFLOWS},
-)
-"""The built-in hooks and workflows, handed to the session (core does not import hooks/)."""
+from crackjack.hooks.catalogue import BUILTINS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

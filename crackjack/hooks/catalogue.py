@@ -7,7 +7,7 @@ hook on the same files, and keeps this order between them).
 
 from __future__ import annotations
 
-from crackjack.core.config.load import Workflow
+from crackjack.core.config.load import Catalogue, Workflow
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import FindingsReader, Hook
 from crackjack.core.runners.inprocess import InProcess, InProcessCheck
@@ -134,3 +134,9 @@ BUILTIN_WORKFLOWS: tuple[Workflow, ...] = (
     ),
     Workflow(name="skip-hooks", phases=("tests",), description="only the tests"),
 )
+
+BUILTINS = Catalogue(
+    hooks={hook.id: hook for hook in BUILTIN_HOOKS},
+    workflows={workflow.name: workflow for workflow in BUILTIN_WORKFLOWS},
+)
+"""What a project has before its settings: handed to the session (core does not import hooks/)."""

@@ -163,19 +163,17 @@ RUNNERS: Mapping[str, Callable[[], HookRunner]] = {"command": Command, "pytest":
 _HOOK_KEYS = frozenset(f.name for f in fields(Hook)) - {"id", "runner"}
 
 
-def build_catalogue(
-    settings: Settings, builtins: Sequence[Hook], builtin_workflows: Sequence[Workflow]
-) -> Catalogue:
-    """Merge the project's hook and workflow tables into the built-in ones."""
+def build_catalogue(settings: Settings, builtins: Catalogue) -> Catalogue:
+    """Merge the project's hook and workflow tables into the built-in ones (``builtins``)."""
     try:
         FileFilter(exclude=tuple(settings.exclude), types=()).validate()
     except ConfigError as exc:
         raise ConfigError(f"{TABLE}.exclude: {exc}") from None
-    hooks = {hook.id: hook for hook in builtins}
+    hooks = dict(builtins.hooks)
     for hook_id, config in settings.hooks.items():
         hooks[hook_id] = _merge_hook(hook_id, hooks.get(hook_id), config)
     hook_phases = tuple(dict.fromkeys(hook.phase for hook in hooks.values()))
-    workflows = {w.name: w for w in builtin_workflows}
+    workflows = dict(builtins.workflows)
     for name, workflow in settings.workflows.items():
         workflows[name] = _workflow(name, workflow, hook_phases)
     _check_hook_phases(settings.hooks, hooks, workflows)
@@ -261,9 +259,13 @@ def _check_skipped(skip: Sequence[str], hooks: Mapping[str, Hook]) -> None:
     """Every hook the settings skip is one the project has."""
     for hook_id in skip:
         if hook_id not in hooks:
-            where = SKIP_ENV if SKIP_ENV in os.environ else f"{TABLE}.skip"
             known = ", ".join(hooks)
-            raise ConfigError(f"{where}: unknown hook {hook_id!r} (known: {known})")
+            raise ConfigError(f"{skip_origin()}: unknown hook {hook_id!r} (known: {known})")
+
+
+def skip_origin() -> str:
+    """Where the skip setting came from: ``CRACKJACK_SKIP`` wins over the file."""
+    return SKIP_ENV if SKIP_ENV in os.environ else f"{TABLE}.skip"
 
 
 def _alongside(beside: str | None, hook_phases: Sequence[str]) -> tuple[str, str] | None:

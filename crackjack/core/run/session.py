@@ -9,7 +9,6 @@ plan and returns it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -17,11 +16,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from crackjack.core.config.load import (
-    SKIP_ENV,
     Catalogue,
     Project,
     build_catalogue,
     load_project,
+    skip_origin,
 )
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.files.selection import (
@@ -104,8 +103,7 @@ def read_project(
     """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
     knows."""
     project = load_project(cwd, settings, top=None if tree is None else tree.top)
-    hooks, workflows = builtins.hooks.values(), builtins.workflows.values()
-    return project, build_catalogue(project.settings, tuple(hooks), tuple(workflows))
+    return project, build_catalogue(project.settings, builtins)
 
 
 def read_project_anywhere(
@@ -214,8 +212,7 @@ def _start(request: SessionRequest, builtins: Catalogue, *, hiding: bool) -> _St
 
 def _skips(request: SessionRequest, project: Project) -> dict[str, str]:
     """Each hook skipped on purpose, with the place that asked for it (the flag wins)."""
-    setting = SKIP_ENV if SKIP_ENV in os.environ else "tool.crackjack.skip"
-    reasons = dict.fromkeys(project.settings.skip, f"skipped by {setting}")
+    reasons = dict.fromkeys(project.settings.skip, f"skipped by {skip_origin()}")
     reasons.update(dict.fromkeys(request.skip, "skipped by --skip"))
     return reasons
 
