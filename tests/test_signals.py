@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from crackjack.core.run.logs import user_logs
 from crackjack.core.run.signals import stop_signals_to
 from tests.processes import kill_leftovers, wait_gone
 from tests.project import (
@@ -192,10 +193,11 @@ def test_huge_output_keeps_memory_bounded_and_is_kept_in_a_log_file(tmp_path: Pa
     assert (small_code, big_code) == (1, 1)
     assert big_peak < 200, f"peak RSS {big_peak} MiB for {MEGABYTES} MiB of output"
     assert big_peak < small_peak + MEGABYTES // 2, (small_peak, big_peak)
-    found = re.search(r"all of it is in (\S+\.log)\)", out)
+    found = re.search(r"lines omitted; full log: (\S+\.log)$", out, re.MULTILINE)
     assert found, out[-2000:]
     log = Path(found[1])
-    assert log.is_relative_to(tmp_path / "tmp")
+    assert log.is_relative_to(user_logs()), "outside a repository: the user's cache"
+    assert not list((tmp_path / "tmp").iterdir()), "nothing is left in the temporary folder"
     assert log.stat().st_size == MEGABYTES * 1024 * 1024
     assert len(out) < MEGABYTES * 1024 * 1024 // 10, "the summary shows only a tail"
 

@@ -6,6 +6,7 @@ reads them at every start, and evaluating strings would cost it several millisec
 """
 
 import contextlib
+import difflib
 import os
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from typer.main import get_command
 
 from crackjack import __version__
 from crackjack.cli.errors import guarded
+from crackjack.cli.output import devnull_for_closed_streams
 
 RUN = "run"
 TEST_ARGS = "crackjack.test_args"
@@ -24,15 +26,42 @@ VERSION_LINE = f"crackjack {__version__}"
 
 
 class DefaultGroup(TyperGroup):
-    """``crackjack ARGS`` means ``crackjack run ARGS`` unless ARGS start with a command name."""
+    """``crackjack ARGS`` means ``crackjack run ARGS`` unless ARGS start with a command name.
+
+    ``crackjack --help`` alone is the group's help: the run's options, then every command.
+    """
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args == ["--help"]:
+            return super().parse_args(ctx, args)
+        if args and args[0] not in self.commands:
+            _refuse_a_mistyped_command(args[0], self._visible())
         if not args or args[0] not in self.commands:
             args = [RUN, *_expand_changed(args)]
         if args[0] == RUN and "--" in args:
             split = args.index("--")
             args, ctx.meta[TEST_ARGS] = args[:split], tuple(args[split + 1 :])
         return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] [PATHS]... | COMMAND [ARGS]...")
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        self.commands[RUN].format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def _visible(self) -> list[str]:
+        return [name for name, command in self.commands.items() if not command.hidden]
+
+
+def _refuse_a_mistyped_command(word: str, commands: list[str]) -> None:
+    """A first word that is no command, no path and close to a command's name is a typo
+    (``crackjack instal``), not a file selection that checks nothing."""
+    from crackjack.core.errors import ConfigError
+
+    close = difflib.get_close_matches(word, commands, n=1)
+    if close and not word.startswith("-") and not os.path.lexists(word):
+        raise ConfigError(f"no command or file named {word!r}; did you mean {close[0]!r}?")
 
 
 def _expand_changed(args: list[str]) -> list[str]:
@@ -50,7 +79,11 @@ app = typer.Typer(
     cls=DefaultGroup,
     add_completion=False,
     no_args_is_help=False,
-    help="Run a Python project's formatters, linters, type and security checks, and tests.",
+    rich_markup_mode=None,
+    help="Run a Python project's formatters, linters, type and security checks, and tests.\n\n"
+    "Without a command, crackjack runs a workflow with the options below (`crackjack run`;"
+    " default: standard = fast hooks, comprehensive hooks, tests). Arguments after -- go to"
+    " pytest: crackjack --skip-hooks -- -k slow",
 )
 
 
@@ -68,13 +101,14 @@ def _version_option(value: bool) -> None:
 
 @app.command(
     RUN,
-    epilog="Other commands: `crackjack hooks` lists every hook and workflow.",
+    short_help="Run a workflow (what crackjack does without a command).",
+    epilog="Every command: crackjack --help",
 )
 def run_command(
     ctx: typer.Context,
     paths: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[PATHS]...", help="Check only these files (folders: their files)."),
+        typer.Argument(metavar="PATHS", hidden=True),
     ] = None,
     staged: Annotated[
         bool,
@@ -112,7 +146,9 @@ def run_command(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Hooks run at once (default: one per CPU)."),
+        typer.Option(
+            "--jobs", "-j", metavar="N", min=1, help="Hooks run at once (default: one per CPU)."
+        ),
     ] = None,
     fail_fast: Annotated[
         bool | None,
@@ -168,7 +204,8 @@ def run_command(
 ) -> int:
     """Run a workflow (default: standard = fast hooks, comprehensive hooks, tests).
 
-    Arguments after -- go to pytest: crackjack --skip-hooks -- -k slow
+    PATHS: check only these files (folders: their files). Arguments after -- go to pytest:
+    crackjack --skip-hooks -- -k slow
     """
     from crackjack.cli.records import Outputs
     from crackjack.cli.runner import RunRequest, run
@@ -221,7 +258,7 @@ def run_command(
     )
 
 
-@app.command("hooks")
+@app.command("hooks", short_help="List every hook and workflow, and their programs.")
 def hooks_command() -> int:
     """List every hook and workflow, each hook's phase, and whether its program is installed."""
     from crackjack.cli.console import make_console
@@ -235,11 +272,12 @@ def hooks_command() -> int:
 
 
 HookType = Annotated[
-    str, typer.Option("--hook-type", "-t", help="The git hook: pre-commit or pre-push.")
+    str,
+    typer.Option("--hook-type", "-t", metavar="TYPE", help="The git hook: pre-commit or pre-push."),
 ]
 
 
-@app.command("install")
+@app.command("install", short_help="Install crackjack as a git hook.")
 def install_command(
     hook_type: HookType = "pre-commit",
     force: Annotated[
@@ -252,7 +290,7 @@ def install_command(
     return install(hook_type, force)
 
 
-@app.command("uninstall")
+@app.command("uninstall", short_help="Remove crackjack's git hook.")
 def uninstall_command(hook_type: HookType = "pre-commit") -> int:
     """Remove crackjack's git hook and put back the one it replaced."""
     from crackjack.cli.gitcommands import uninstall
@@ -260,7 +298,7 @@ def uninstall_command(hook_type: HookType = "pre-commit") -> int:
     return uninstall(hook_type)
 
 
-@app.command("recover")
+@app.command("recover", short_help="Give back what an interrupted git-hook run hid.")
 def recover_command() -> int:
     """Give back the unstaged changes an interrupted git-hook run had hidden."""
     from crackjack.cli.gitcommands import recover_command as recover
@@ -293,6 +331,7 @@ def invoke(args: list[str]) -> int:
 def main() -> None:
     """The console script. ``crackjack --version`` alone skips building the command line: about
     50 ms (bench/README.md, "Start-up tricks", row no-version-shortcut)."""
+    devnull_for_closed_streams()
     args = sys.argv[1:]
     _exit_at_once(print_version() if args == ["--version"] else invoke(args))
 

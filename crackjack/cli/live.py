@@ -9,6 +9,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from crackjack.cli.escape import safe_name
 from crackjack.cli.state import HookRow, PhaseRow, RunState
 from crackjack.cli.theme import STYLES, SYMBOLS, files, seconds, test_progress
 
@@ -27,7 +28,7 @@ def _phase(state: RunState, phase: PhaseRow, now: float) -> RenderableType:
     table.add_column(justify="right", min_width=7)
     table.add_column(style="dim", no_wrap=True)
     table.add_column(overflow="ellipsis")
-    table.add_row("", Text(phase.name, style="bold"), _phase_time(phase, now), "", "")
+    table.add_row("", Text(safe_name(phase.name), style="bold"), _phase_time(phase, now), "", "")
     if phase.started is not None:
         for hook in state.phase_hooks(phase.name):
             table.add_row(*_hook_cells(hook, now))
@@ -48,18 +49,19 @@ def _hook_cells(hook: HookRow, now: float) -> tuple[RenderableType, ...]:
         status = hook.result.status
         note = Text(f"{status}", style=STYLES[status])
         if hook.result.message:
-            note.append(f"  {hook.result.message}", style="dim")
+            note.append(f"  {safe_name(hook.result.message)}", style="dim")
         symbol = Text(SYMBOLS[status], style=STYLES[status])
-        return symbol, Text(hook.title), seconds(hook.result.duration), count, note
+        return symbol, Text(safe_name(hook.title)), seconds(hook.result.duration), count, note
     if hook.started is not None:
         return (
             Spinner("dots", style="cyan"),
-            Text(hook.title),
+            Text(safe_name(hook.title)),
             seconds(now - hook.started),
             "" if hook.tests else count,
             _tests(hook),
         )
-    return Text("·", style="dim"), Text(hook.id, style="dim"), "", "", Text("waiting", style="dim")
+    waiting = Text("waiting", style="dim")
+    return Text("·", style="dim"), Text(safe_name(hook.id), style="dim"), "", "", waiting
 
 
 BAR_WIDTH = 20

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.github import group
 from crackjack.cli.state import RunState
 from crackjack.cli.theme import STYLES, files, seconds, test_progress
@@ -17,14 +18,15 @@ PROGRESS_EVERY = 5.0
 
 def hook_line(result: HookResult) -> Text:
     """``ruff-check ........ failed  0.12s  (45 files) exit code 1``"""
-    line = Text(f"{result.name} ", style="bold" if result.fails_run else "")
-    line.append("." * max(3, 32 - len(result.name)) + " ", style="dim")
+    hook = safe_name(result.name)
+    line = Text(f"{hook} ", style="bold" if result.fails_run else "")
+    line.append("." * max(3, 32 - len(hook)) + " ", style="dim")
     line.append(f"{result.status:<11}", style=STYLES[result.status])
     line.append(f" {seconds(result.duration):>7}")
     if result.files:
         line.append(f"  ({files(result.files)})", style="dim")
     if result.message:
-        line.append(f"  {result.message}")
+        line.append(f"  {safe_name(result.message)}")
     return line
 
 
@@ -61,12 +63,13 @@ class PlainLog:
         last = self._progress_at.get(event.hook, event.timestamp)
         if active and event.timestamp - last >= PROGRESS_EVERY:
             self._progress_at[event.hook] = event.timestamp
-            self._console.print(Text(f"   {event.hook}: {test_progress(event.counts)}", "dim"))
+            progress = f"   {safe_name(event.hook)}: {test_progress(event.counts)}"
+            self._console.print(Text(progress, "dim"))
 
     def _print_hook(self, result: HookResult) -> None:
         self._console.print(hook_line(result))
         if self._groups and result.output.strip():
-            self._console.print(Text(group(f"{result.name} output", result.output)))
+            self._console.print(Text(group(f"{result.name} output", safe_lines(result.output))))
 
     def _flush(self) -> None:
         """Print what is ready of the first phase; once it has ended, go on with the next."""
@@ -74,7 +77,8 @@ class PlainLog:
             phase = self._state.phases[self._phases[0]]
             if not self._header_printed:
                 self._header_printed = True
-                self._console.print(Text(f"== {phase.name} ({len(phase.hooks)} hooks)", "bold"))
+                header = f"== {safe_name(phase.name)} ({len(phase.hooks)} hooks)"
+                self._console.print(Text(header, "bold"))
             for hook in self._state.phase_hooks(phase.name)[self._printed :]:
                 if hook.result is None:
                     break
@@ -85,7 +89,10 @@ class PlainLog:
             verdict = "failed" if phase.failed else "passed"
             style = "bold red" if phase.failed else "green"
             self._console.print(
-                Text(f"== {phase.name} {verdict} in {seconds(phase.duration)}", style=style)
+                Text(
+                    f"== {safe_name(phase.name)} {verdict} in {seconds(phase.duration)}",
+                    style=style,
+                )
             )
             self._phases.pop(0)
             self._header_printed = False

@@ -19,7 +19,7 @@ from crackjack.cli.plain import PlainLog
 from crackjack.cli.planview import plan_table
 from crackjack.cli.records import Outputs, Records
 from crackjack.cli.state import RunState
-from crackjack.cli.summary import hidden_note, restore_report, summary
+from crackjack.cli.summary import SHOWN_LINES, hidden_note, restore_report, summary
 from crackjack.cli.timeline import timeline as draw_timeline
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.bus import Subscriber
@@ -106,7 +106,9 @@ class _Output:
     def conclude(self, ran: Ran) -> None:
         """The summary, the timeline, annotations, what became of the hidden changes."""
         result, console, request = ran.result, self.console, self.request
-        for renderable in summary(result, verbose=request.verbose, quiet=request.quiet):
+        shown = max(10, console.height - 10) if console.is_terminal else SHOWN_LINES
+        said = summary(result, verbose=request.verbose, quiet=request.quiet, shown_lines=shown)
+        for renderable in said:
             console.print(renderable)
         if request.outputs.timeline:
             console.print(draw_timeline(result, max(20, console.width - 40)))

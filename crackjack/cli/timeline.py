@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from crackjack.cli.escape import safe_name
 from crackjack.cli.theme import STYLES, seconds
 from crackjack.core.run.results import HookStatus, RunResult
 
@@ -30,5 +31,5 @@ def timeline(result: RunResult, width: int) -> Table:
         length = max(1, round((hook.ended_at - hook.started_at) / span * width))
         bar = Text(" " * min(left, width - 1))
         bar.append(BAR * min(length, width - min(left, width - 1)), style=STYLES[hook.status])
-        table.add_row(hook.name, bar, seconds(hook.duration))
+        table.add_row(safe_name(hook.name), bar, seconds(hook.duration))
     return table

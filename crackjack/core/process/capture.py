@@ -1,44 +1,143 @@
-"""Bounded capture of a subprocess's output: keep the newest bytes, spill the whole stream."""
+"""Bounded capture of a subprocess's output: keep the first and the newest bytes, spill the
+whole stream to a log file once it is more than that."""
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 _MAX_CONTINUATION_BYTES = 3
 
+KEPT_HEAD = 64 * 1024
+"""Characters (bytes, in a capture) kept from the start of a hook's output (with the tail:
+the 256 KB a hook's output costs in memory at most)."""
+KEPT_TAIL = 192 * 1024
+"""Characters (bytes, in a capture) kept from the end of a hook's output."""
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """Output as kept in memory: ``head``, then ``omitted`` lines that only the log file holds,
+    then ``tail``. ``omitted`` is None when nothing was dropped (``head + tail`` is all of it);
+    where something was, ``head`` ends and ``tail`` starts at a line boundary (when the output
+    has one there), so no line is shown cut."""
+
+    head: str = ""
+    tail: str = ""
+    omitted: int | None = None
+
+    @property
+    def text(self) -> str:
+        return self.head + self.tail
+
+    def then(self, later: Kept) -> Kept:
+        """This output followed by ``later`` (the next batch of a hook), bounded by ``KEPT_HEAD``
+        and ``KEPT_TAIL`` like a capture."""
+        if self.omitted is None and later.omitted is None:
+            text = self.text + later.text
+            if len(text) <= KEPT_HEAD + KEPT_TAIL:
+                return Kept(text)
+            between = text[KEPT_HEAD:-KEPT_TAIL].count("\n")
+            return _dropped(text[:KEPT_HEAD], between, text[-KEPT_TAIL:])
+        if self.omitted is None:
+            head, omitted = _whole_head(self.text + later.head, later.omitted or 0)
+            return Kept(head, later.tail, omitted)
+        if later.omitted is None:
+            tail, omitted = _whole_tail(self.tail + later.text, self.omitted)
+            return Kept(self.head, tail, omitted)
+        between = self.tail.count("\n") + later.head.count("\n")
+        return Kept(self.head, later.tail, self.omitted + between + later.omitted)
+
+
+def _whole_head(head: str, omitted: int) -> tuple[str, int]:
+    """``head`` bounded and cut after its last line break; the lines cut off join ``omitted``."""
+    extra = head[KEPT_HEAD:].count("\n")
+    head = head[:KEPT_HEAD]
+    return head[: head.rfind("\n") + 1], omitted + extra
+
+
+def _whole_tail(tail: str, omitted: int) -> tuple[str, int]:
+    """``tail`` bounded and cut before its first whole line; the lines cut off join
+    ``omitted``."""
+    if len(tail) <= KEPT_TAIL:
+        return tail, omitted
+    omitted += tail[:-KEPT_TAIL].count("\n")
+    tail = tail[-KEPT_TAIL:]
+    start = tail.find("\n") + 1
+    if 0 < start < len(tail):
+        return tail[start:], omitted + 1
+    return tail, omitted
+
+
+def _dropped(head: str, omitted: int, tail: str) -> Kept:
+    """``head`` and ``tail`` around ``omitted`` dropped line breaks, each cut to whole lines."""
+    whole_head, omitted = _whole_head(head, omitted)
+    start = tail.find("\n") + 1
+    if 0 < start < len(tail):
+        return Kept(whole_head, tail[start:], omitted + 1)
+    return Kept(whole_head, tail, omitted)
+
 
 class OutputCapture:
-    """Keeps at most ``tail_bytes`` of the newest output in memory.
+    """Keeps the first ``head_bytes`` of the output and at most ``tail_bytes`` of the newest
+    output after them in memory (DESIGN.md 6.2: memory stays bounded).
 
     When output grows past that, the full stream is spilled to ``spill_path``: the file is opened
     on the first overflow, and since nothing has been dropped before that moment, it holds
     everything from the first byte. If the spill file cannot be written (missing directory, full
-    disk, any ``OSError``), spilling stops silently and the tail is still kept. ``tail_bytes=None``
-    keeps everything in memory and never spills (used for git's output, which is parsed).
+    disk, any ``OSError``), spilling stops silently and head and tail are still kept.
+    ``tail_bytes=None`` keeps everything in memory and never spills (used for git's output, which
+    is parsed).
     """
 
-    def __init__(self, tail_bytes: int | None, spill_path: Path | None = None) -> None:
+    def __init__(
+        self, tail_bytes: int | None, spill_path: Path | None = None, *, head_bytes: int = 0
+    ) -> None:
         if tail_bytes is not None and tail_bytes < 0:
             raise ValueError(f"tail_bytes must be >= 0, not {tail_bytes}")
         self._limit = tail_bytes
+        self._head_limit = 0 if tail_bytes is None else head_bytes
         self._spill_path = spill_path
         self._spill: BinaryIO | None = None
         self._spill_started = False
         self._spilled_to: Path | None = None
         self._closed = False
+        self._head = bytearray()
         self._buffer = bytearray()
         self._total = 0
+        self._line_breaks = 0
 
     @property
     def total_bytes(self) -> int:
         return self._total
 
     @property
+    def head(self) -> bytes:
+        """The first ``head_bytes`` bytes (everything, when there were no more)."""
+        return bytes(self._head)
+
+    @property
     def tail(self) -> bytes:
-        """The newest ``tail_bytes`` bytes (everything when nothing was dropped)."""
+        """The newest ``tail_bytes`` bytes after the head (everything after it when nothing was
+        dropped)."""
         return bytes(self._buffer)
+
+    @property
+    def dropped(self) -> bool:
+        return self._total > len(self._head) + len(self._buffer)
+
+    def kept(self) -> Kept:
+        """What is kept, decoded; where bytes were dropped, cut to whole lines around them."""
+        if not self.dropped:
+            return Kept(decode(bytes(self._head + self._buffer)))
+        kept = self._head.count(b"\n") + self._buffer.count(b"\n")
+        return _dropped(
+            self._head.decode("utf-8", errors="replace"),
+            self._line_breaks - kept,
+            decode(self.tail),
+        )
 
     @property
     def spilled_to(self) -> Path | None:
@@ -51,8 +150,13 @@ class OutputCapture:
         if not data:
             return
         self._total += len(data)
+        self._line_breaks += data.count(b"\n")
         if self._spill is not None:
             self._spill_write(self._spill, data)
+        room = self._head_limit - len(self._head)
+        if room > 0:
+            self._head += data[:room]
+            data = data[room:]
         self._buffer += data
         if self._limit is not None and len(self._buffer) > self._limit:
             if not self._spill_started:
@@ -79,7 +183,7 @@ class OutputCapture:
         except OSError:
             return
         self._spilled_to = self._spill_path
-        self._spill_write(self._spill, bytes(self._buffer))
+        self._spill_write(self._spill, bytes(self._head + self._buffer))
 
     def _spill_write(self, spill: BinaryIO, data: bytes) -> None:
         try:

@@ -19,11 +19,11 @@ import subprocess  # nosec B404
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from crackjack.core.process.capture import OutputCapture, decode
+from crackjack.core.process.capture import Kept, OutputCapture, decode
 
 STDERR_TAIL_BYTES = 64 * 1024
 """How much of a separately captured stderr is kept."""
@@ -106,7 +106,8 @@ class SideChannel:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProcessRequest:
     """What to run and how. ``env=None`` inherits ``os.environ``; ``timeout`` covers the whole
-    process; ``tail_bytes=None`` keeps all output (for git); with ``merge_stderr=False`` stderr is
+    process; ``head_bytes`` of the output's start are kept besides the tail;
+    ``tail_bytes=None`` keeps all output (for git); with ``merge_stderr=False`` stderr is
     captured on its own, keeping a ``STDERR_TAIL_BYTES`` tail. A ``side_channel`` is a second pipe
     for the child to report on: its write end's number is in the child's environment variable
     ``side_channel.env``, and what arrives on it is handed to ``side_channel.receive``."""
@@ -116,6 +117,7 @@ class ProcessRequest:
     env: Mapping[str, str] | None = None
     timeout: float | None = None
     kill_grace: float = 2.0
+    head_bytes: int = 0
     tail_bytes: int | None = 256 * 1024
     spill_path: Path | None = None
     merge_stderr: bool = True
@@ -136,10 +138,12 @@ class ProcessRequest:
 class ProcessOutcome:
     """How a process ended. ``returncode`` is None when it was never started (see
     ``start_error``); negative when a signal killed it. ``output`` is stdout (with stderr when
-    merged): the kept tail, or everything; ``total_bytes`` counts all of that stream."""
+    merged): the kept head and tail, or everything; ``kept``: with a bounded output, the same
+    as text; ``total_bytes`` counts all of that stream."""
 
     returncode: int | None
     output: bytes = b""
+    kept: Kept = field(default_factory=Kept)
     stderr: bytes = b""
     total_bytes: int = 0
     spilled_to: Path | None = None
@@ -201,7 +205,8 @@ def run_process(
         returncode = proc.wait()
     return ProcessOutcome(
         returncode=returncode,
-        output=watch.output.tail,
+        output=watch.output.head + watch.output.tail,
+        kept=Kept() if request.tail_bytes is None else watch.output.kept(),
         stderr=watch.stderr.tail,
         total_bytes=watch.output.total_bytes,
         spilled_to=watch.output.spilled_to,
@@ -265,7 +270,9 @@ class _Watch:
         self, proc: subprocess.Popen[bytes], request: ProcessRequest, channel_fd: int | None
     ) -> None:
         self.pid = proc.pid
-        self.output = OutputCapture(request.tail_bytes, request.spill_path)
+        self.output = OutputCapture(
+            request.tail_bytes, request.spill_path, head_bytes=request.head_bytes
+        )
         self.stderr = OutputCapture(STDERR_TAIL_BYTES)
         self.exited = False
         self._open_pipes = 0

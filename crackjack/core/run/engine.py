@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,6 +33,7 @@ from crackjack.core.run.events import (
     WorkflowInterrupted,
     WorkflowStarted,
 )
+from crackjack.core.run.logs import new_run_folder
 from crackjack.core.run.plan import HookPlan, PhasePlan, Plan
 from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
@@ -178,7 +178,7 @@ class _Run:
 async def run_workflow(plan: Plan, policy: Policy, bus: EventBus, control: RunControl) -> RunResult:
     """Run ``plan`` under ``policy`` to its end (or until ``control`` is interrupted) and
     return what happened."""
-    log_dir = Path(tempfile.mkdtemp(prefix="crackjack-"))
+    log_dir = new_run_folder(policy.log_home)
     try:
         result = await _Run(plan, policy, bus, control, log_dir).workflow()
     finally:

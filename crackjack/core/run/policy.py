@@ -15,7 +15,8 @@ def default_jobs() -> int:
 class Policy:
     """``check_only`` (CI): no hook writes the project's files (fixers run their check
     variant), and hooks that can give their findings in a machine-readable form do.
-    ``junit_dir``: where pytest hooks write their JUnit XML, if anywhere."""
+    ``junit_dir``: where pytest hooks write their JUnit XML, if anywhere. ``log_home``: where
+    each run's folder of log files goes (None: the user's cache; see ``core.run.logs``)."""
 
     jobs: int
     fail_fast: bool = False
@@ -23,3 +24,4 @@ class Policy:
     kill_grace: float = 2.0
     check_only: bool = False
     junit_dir: Path | None = None
+    log_home: Path | None = None

@@ -111,6 +111,15 @@ class Finding:
         return f"{place} {self.message}  [{self.code}]"
 
 
+@dataclass(frozen=True, slots=True)
+class OutputGap:
+    """Lines of a hook's output kept only in its log file: ``lines`` of them, between
+    ``output[:at]`` and ``output[at:]``."""
+
+    at: int
+    lines: int
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HookResult:
     """The outcome of one hook over all its batches."""
@@ -126,6 +135,7 @@ class HookResult:
     signal: int | None = None
     modified: tuple[str, ...] = ()
     output: str = ""
+    gap: OutputGap | None = None
     log_path: str | None = None
     message: str = ""
     started_at: float = 0.0

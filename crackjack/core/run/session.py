@@ -178,6 +178,7 @@ class _Started:
             kill_grace=settings.kill_grace,
             check_only=request.check_only,
             junit_dir=request.junit_dir,
+            log_home=None if self.tree is None else self.tree.crackjack_dir / "logs",
         )
         tests = TestOptions(
             python=self.project.python,

@@ -4,6 +4,7 @@ batches that fit the argument limit, watched for the files it changes."""
 from __future__ import annotations
 
 import shlex
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -99,7 +100,8 @@ class Command:
         if not plan.scratch:
             return self._run(plan, context, context.root)
         try:
-            with scratch_copy(context.root, plan.files, context.log_dir) as folder:
+            # In the temporary folder, not the log folder: under .git, tools exclude everything.
+            with scratch_copy(context.root, plan.files, Path(tempfile.gettempdir())) as folder:
                 return self._run(plan, context, folder)
         except OSError as exc:
             message = f"cannot copy its files to check them: {describe_os_error(exc)}"

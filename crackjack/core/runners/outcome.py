@@ -8,16 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from crackjack.core.run.results import HookResult, HookStatus, signal_name
+from crackjack.core.process.capture import Kept
+from crackjack.core.run.results import HookResult, HookStatus, OutputGap, signal_name
 
 if TYPE_CHECKING:
     from crackjack.core.process.run import Cancellation, ProcessOutcome
     from crackjack.core.run.plan import HookPlan
 
 BatchRun = Callable[[int, tuple[str, ...]], None]
-
-OUTPUT_TAIL = 256 * 1024
-"""Bytes of a hook's output kept in memory (the rest is spilled to its log file)."""
 
 
 @dataclass(slots=True)
@@ -32,7 +30,7 @@ class Runs:
     cancelled: bool = False
     start_error: str | None = None
     log_path: str | None = None
-    output: str = ""
+    kept: Kept = field(default_factory=Kept)
     modified: list[str] = field(default_factory=list)
 
     def each(self, plan: HookPlan, cancellation: Cancellation, run: BatchRun) -> None:
@@ -59,18 +57,26 @@ class Runs:
             fails_run=status is not HookStatus.PASSED,
             duration=time.monotonic() - self.start,
             modified=() if plan.scratch else modified,
-            output=self.output,
+            **output_fields(self.kept),
             message=message,
             started_at=self.started_at,
             ended_at=time.time(),
             **fields,
         )
 
+    @property
+    def output(self) -> str:
+        return self.kept.text
+
+    @output.setter
+    def output(self, text: str) -> None:
+        self.kept = Kept(text)
+
     def append(self, text: str) -> None:
-        self.output = (self.output + text)[-OUTPUT_TAIL:]
+        self.kept = self.kept.then(Kept(text))
 
     def add_process(self, outcome: ProcessOutcome) -> None:
-        self.append(outcome.text)
+        self.kept = self.kept.then(outcome.kept)
         self.timed_out |= outcome.timed_out
         self.cancelled |= outcome.cancelled
         self.start_error = self.start_error or outcome.start_error
@@ -101,6 +107,12 @@ class Runs:
             count = len(modified)
             return HookStatus.FIXED, f"modified {count} file{'s' if count != 1 else ''}"
         return HookStatus.PASSED, ""
+
+
+def output_fields(kept: Kept) -> dict[str, Any]:
+    """A hook result's ``output`` and ``gap`` from what was kept of it."""
+    gap = None if kept.omitted is None else OutputGap(len(kept.head), kept.omitted)
+    return {"output": kept.text, "gap": gap}
 
 
 def hook_result(plan: HookPlan, **fields: Any) -> HookResult:

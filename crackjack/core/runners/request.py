@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crackjack.core.process.capture import KEPT_HEAD, KEPT_TAIL
 from crackjack.core.process.run import ProcessRequest
-from crackjack.core.runners.outcome import OUTPUT_TAIL
 
 if TYPE_CHECKING:
     from crackjack.core.run.plan import HookPlan
@@ -60,6 +60,7 @@ def process_request(
         env=hook_environment(plan.hook.env),
         timeout=None if deadline is None else max(deadline - time.monotonic(), 0.001),
         kill_grace=context.policy.kill_grace,
-        tail_bytes=OUTPUT_TAIL,
+        head_bytes=KEPT_HEAD,
+        tail_bytes=KEPT_TAIL,
         spill_path=context.log_dir / f"{plan.hook.id}.{index}.log",
     )

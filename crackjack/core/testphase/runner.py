@@ -30,7 +30,7 @@ from crackjack.core.run.results import (
     signal_name,
 )
 from crackjack.core.runners.hook import Hook, PlanContext, Progress, RunContext
-from crackjack.core.runners.outcome import hook_result
+from crackjack.core.runners.outcome import hook_result, output_fields
 from crackjack.core.runners.request import process_request
 from crackjack.core.testphase import pytestplugin
 from crackjack.core.testphase.options import TestOptions
@@ -206,7 +206,7 @@ class Pytest:
             duration=time.monotonic() - start,
             returncode=outcome.returncode,
             signal=outcome.signal,
-            output=outcome.text,
+            **output_fields(outcome.kept),
             log_path=None if outcome.spilled_to is None else str(outcome.spilled_to),
             message=message,
             started_at=started_at,

@@ -1,0 +1,64 @@
+"""Where the log files of hooks' output go, and how many are kept.
+
+In a git work tree they live in ``<git dir>/crackjack/logs/``, elsewhere in
+``$XDG_CACHE_HOME/crackjack/logs/`` (default ``~/.cache/crackjack/logs/``). Each run writes into
+a folder of its own there, removed at the end when it is empty; before making it, a run prunes
+the folders of earlier runs down to the newest ``KEEP_RUNS - 1``, and those to ``KEEP_BYTES`` in
+all (the oldest go first).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+KEEP_RUNS = 5
+KEEP_BYTES = 100 * 1024 * 1024
+_PREFIX = "run-"
+
+
+def user_logs() -> Path:
+    """The log folder outside a git work tree."""
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "crackjack" / "logs"
+
+
+def new_run_folder(home: Path | None) -> Path:
+    """A new folder for this run's logs under ``home`` (None: ``user_logs()``), earlier runs'
+    folders pruned; the user's cache, then the temporary folder, when ``home`` cannot be
+    written (a read-only repository)."""
+    name = _PREFIX + time.strftime("%Y%m%d-%H%M%S-")
+    for folder in dict.fromkeys((home or user_logs(), user_logs())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            prune(folder)
+            return Path(tempfile.mkdtemp(prefix=name, dir=folder))
+        except OSError:
+            continue
+    return Path(tempfile.mkdtemp(prefix="crackjack-"))
+
+
+def prune(home: Path) -> None:
+    """Keep the newest ``KEEP_RUNS - 1`` run folders in ``home`` within ``KEEP_BYTES``."""
+    runs = sorted(
+        (entry for entry in home.iterdir() if entry.name.startswith(_PREFIX)), reverse=True
+    )
+    kept = 0
+    for index, folder in enumerate(runs):
+        kept += _size(folder)
+        if index >= KEEP_RUNS - 1 or kept > KEEP_BYTES:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _size(folder: Path) -> int:
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
