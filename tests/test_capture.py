@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.process.capture import OutputCapture, decode
+from crackjack.core.process import capture as capture_module
+from crackjack.core.process.capture import Kept, OutputCapture, decode
 
 
 def test_output_under_the_limit_stays_in_memory(tmp_path: Path) -> None:
@@ -126,3 +127,37 @@ def test_decode_drops_a_character_cut_at_the_start(cut: int) -> None:
 
 def test_decode_keeps_a_run_of_continuation_bytes_too_long_to_be_a_cut() -> None:
     assert decode(b"\x80\x80\x80\x80x") == "\ufffd" * 4 + "x"
+
+
+def test_a_head_is_kept_besides_the_tail_and_both_are_cut_to_whole_lines(tmp_path: Path) -> None:
+    spill = tmp_path / "out.log"
+    capture = OutputCapture(12, spill, head_bytes=10)
+    for number in range(100):
+        capture.write(f"line {number}\n".encode())
+    capture.close()
+    kept = capture.kept()
+    assert kept == Kept("line 0\n", "line 99\n", 98)
+    assert capture.head == b"line 0\nlin"
+    assert capture.dropped
+    assert spill.read_bytes().count(b"\n") == 100
+
+
+def test_output_within_head_and_tail_is_kept_whole() -> None:
+    capture = OutputCapture(8, None, head_bytes=8)
+    capture.write(b"0123456789abcdef")
+    assert not capture.dropped
+    assert capture.kept() == Kept("0123456789abcdef")
+
+
+def test_kept_batches_add_up_and_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(capture_module, "KEPT_HEAD", 8)
+    monkeypatch.setattr(capture_module, "KEPT_TAIL", 8)
+    assert Kept("a\n").then(Kept("b\n")) == Kept("a\nb\n")
+    many = "".join(f"{n}\n" for n in range(10))
+    assert Kept().then(Kept(many)) == Kept("0\n1\n2\n3\n", "6\n7\n8\n9\n", 2)
+    gap = Kept("0\n", "5\n", 3)
+    assert gap.then(Kept("6\n")) == Kept("0\n", "5\n6\n", 3)
+    assert gap.then(Kept("6\n7\n8\n9\n")) == Kept("0\n", "6\n7\n8\n9\n", 4)
+    assert Kept("x\n").then(gap) == Kept("x\n0\n", "5\n", 3)
+    assert gap.then(gap) == Kept("0\n", "5\n", 3 + 2 + 3)
+    assert Kept("0123456789\n").then(Kept("", "", 1)) == Kept("", "", 2)

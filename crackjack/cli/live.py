@@ -22,9 +22,11 @@ def render(state: RunState, now: float) -> RenderableType:
 
 
 def _phase(state: RunState, phase: PhaseRow, now: float) -> RenderableType:
+    """The phase's line, then one line per hook; hook ids are never cut."""
+    longest = max((len(safe_name(hook.title)) for hook in state.hooks.values()), default=0)
     table = Table.grid(padding=(0, 1))
     table.add_column(width=2)
-    table.add_column(min_width=24)
+    table.add_column(min_width=max(24, longest), no_wrap=True)
     table.add_column(justify="right", min_width=7)
     table.add_column(style="dim", no_wrap=True)
     table.add_column(overflow="ellipsis")

@@ -39,8 +39,8 @@ class Kept:
             text = self.text + later.text
             if len(text) <= KEPT_HEAD + KEPT_TAIL:
                 return Kept(text)
-            between = text[KEPT_HEAD:-KEPT_TAIL].count("\n")
-            return _dropped(text[:KEPT_HEAD], between, text[-KEPT_TAIL:])
+            middle = text[KEPT_HEAD:-KEPT_TAIL]
+            return _dropped(text[:KEPT_HEAD], middle, text[-KEPT_TAIL:])
         if self.omitted is None:
             head, omitted = _whole_head(self.text + later.head, later.omitted or 0)
             return Kept(head, later.tail, omitted)
@@ -63,21 +63,25 @@ def _whole_tail(tail: str, omitted: int) -> tuple[str, int]:
     ``omitted``."""
     if len(tail) <= KEPT_TAIL:
         return tail, omitted
-    omitted += tail[:-KEPT_TAIL].count("\n")
-    tail = tail[-KEPT_TAIL:]
-    start = tail.find("\n") + 1
+    before = tail[:-KEPT_TAIL]
+    omitted += before.count("\n")
+    return _from_line(tail[-KEPT_TAIL:], before.endswith("\n"), omitted)
+
+
+def _from_line(tail: str, starts_line: bool, omitted: int) -> tuple[str, int]:
+    """``tail`` from its first whole line (``starts_line``: it starts one); the line cut off
+    joins ``omitted``."""
+    start = 0 if starts_line else tail.find("\n") + 1
     if 0 < start < len(tail):
         return tail[start:], omitted + 1
     return tail, omitted
 
 
-def _dropped(head: str, omitted: int, tail: str) -> Kept:
-    """``head`` and ``tail`` around ``omitted`` dropped line breaks, each cut to whole lines."""
-    whole_head, omitted = _whole_head(head, omitted)
-    start = tail.find("\n") + 1
-    if 0 < start < len(tail):
-        return Kept(whole_head, tail[start:], omitted + 1)
-    return Kept(whole_head, tail, omitted)
+def _dropped(head: str, middle: str, tail: str) -> Kept:
+    """``head`` and ``tail`` around a dropped ``middle``, each cut to whole lines."""
+    whole_head, omitted = _whole_head(head, middle.count("\n"))
+    whole_tail, omitted = _from_line(tail, middle.endswith("\n"), omitted)
+    return Kept(whole_head, whole_tail, omitted)
 
 
 class OutputCapture:
@@ -108,6 +112,7 @@ class OutputCapture:
         self._buffer = bytearray()
         self._total = 0
         self._line_breaks = 0
+        self._cut_after_line_break = False
 
     @property
     def total_bytes(self) -> int:
@@ -133,11 +138,10 @@ class OutputCapture:
         if not self.dropped:
             return Kept(decode(bytes(self._head + self._buffer)))
         kept = self._head.count(b"\n") + self._buffer.count(b"\n")
-        return _dropped(
-            self._head.decode("utf-8", errors="replace"),
-            self._line_breaks - kept,
-            decode(self.tail),
-        )
+        head, omitted = _whole_head(self._head.decode("utf-8", errors="replace"), 0)
+        omitted += self._line_breaks - kept
+        tail, omitted = _from_line(decode(self.tail), self._cut_after_line_break, omitted)
+        return Kept(head, tail, omitted)
 
     @property
     def spilled_to(self) -> Path | None:
@@ -161,7 +165,9 @@ class OutputCapture:
         if self._limit is not None and len(self._buffer) > self._limit:
             if not self._spill_started:
                 self._start_spill()
-            del self._buffer[: len(self._buffer) - self._limit]
+            cut = len(self._buffer) - self._limit
+            self._cut_after_line_break = self._buffer[cut - 1] == ord("\n")
+            del self._buffer[:cut]
 
     def close(self) -> None:
         """Flush and close the spill file. Idempotent; the tail stays readable."""

@@ -30,7 +30,8 @@ def new_run_folder(home: Path | None) -> Path:
     """A new folder for this run's logs under ``home`` (None: ``user_logs()``), earlier runs'
     folders pruned; the user's cache, then the temporary folder, when ``home`` cannot be
     written (a read-only repository)."""
-    name = _PREFIX + time.strftime("%Y%m%d-%H%M%S-")
+    seconds, nanoseconds = divmod(time.time_ns(), 10**9)
+    name = f"{_PREFIX}{time.strftime('%Y%m%d-%H%M%S', time.localtime(seconds))}.{nanoseconds:09d}-"
     for folder in dict.fromkeys((home or user_logs(), user_logs())):
         try:
             folder.mkdir(parents=True, exist_ok=True)
