@@ -7,6 +7,7 @@ paths, so a user's configuration cannot change what we parse.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -25,7 +26,12 @@ _LS_FILES = ("ls-files", "-z", "--others", "--exclude-standard")
 
 
 class GitError(CrackjackError):
-    """A git command failed, or git could not be started."""
+    """A git command failed, or git could not be started; ``detail``: why, in git's words (its
+    first line on stderr, or how it ended)."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message
 
 
 class GitNotFoundError(GitError):
@@ -62,7 +68,8 @@ def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> bytes:
         status = f"exited {code}"
         if code is not None and code < 0:
             status = f"was killed by signal {-code}"
-        raise GitError(f"{_describe(args)} {status}" + (f": {detail}" if detail else ""))
+        message = f"{_describe(args)} {status}" + (f": {detail}" if detail else "")
+        raise GitError(message, re.sub(r"^(error|fatal): ", "", detail) or status)
     return outcome.output
 
 
