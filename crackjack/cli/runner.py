@@ -82,6 +82,9 @@ class _Output:
     github: bool
     records: Records
 
+    def note(self, text: str) -> None:
+        self.console.print(Text(f"crackjack: {text}", style="dim"))
+
     def changes_hidden(self, hidden: HiddenChanges) -> None:
         self.console.print(hidden_note(hidden))
 

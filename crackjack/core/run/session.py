@@ -10,7 +10,7 @@ plan and returns it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,7 +31,7 @@ from crackjack.core.files.selection import (
     select_files,
 )
 from crackjack.core.git.hiding import unstaged_changes_hidden
-from crackjack.core.git.lock import lock_dir_for, run_lock
+from crackjack.core.git.lock import LockUnavailable, lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
 from crackjack.core.git.unfinished import check_no_unfinished_run
@@ -72,6 +72,10 @@ class SessionRequest:
 
 class SessionOutput(Protocol):
     """The caller's side of a run."""
+
+    def note(self, text: str) -> None:
+        """Something the user should know about how this run goes (one line), said before any
+        hook runs."""
 
     def changes_hidden(self, hidden: HiddenChanges) -> None:
         """Unstaged changes were hidden and saved; called before any hook runs."""
@@ -137,7 +141,7 @@ def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOut
     tree = start.tree
     with Cancellation() as cancellation:
         control = RunControl(cancellation)
-        with stop_signals_to(control.interrupt), run_lock(lock_dir_for(start.project.root, tree)):
+        with stop_signals_to(control.interrupt), _locked(start, output):
             if tree is not None and not request.hide_unstaged:
                 # Under the lock: a run still going holds it, so what is found here was stopped.
                 # (Hiding unstaged changes makes the same check itself.)
@@ -215,6 +219,21 @@ def _skips(request: SessionRequest, project: Project) -> dict[str, str]:
     reasons = dict.fromkeys(project.settings.skip, f"skipped by {skip_origin()}")
     reasons.update(dict.fromkeys(request.skip, "skipped by --skip"))
     return reasons
+
+
+@contextmanager
+def _locked(start: _Started, output: SessionOutput) -> Iterator[None]:
+    """The run lock. A run that writes nothing (check-only, nothing hidden) goes on without it
+    where it cannot be created (a read-only checkout), and says so."""
+    request = start.request
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(run_lock(lock_dir_for(start.project.root, start.tree)))
+        except LockUnavailable as exc:
+            if not request.check_only or request.hide_unstaged:
+                raise
+            output.note(f"{exc.problem}: running without it (this check-only run writes nothing)")
+        yield
 
 
 @contextmanager
