@@ -461,7 +461,8 @@ def test_crackjack_recover_says_which_fixes_it_merged(
     recovery = git_dir(root) / "crackjack" / "recovery"
     assert flat(recovered.out) == (
         f"crackjack: restored the unstaged changes to 1 file from {recovery}"
-        " crackjack: hook fixes to f.py were merged with your changes"
+        " crackjack: changes made to f.py while your changes were hidden (by a hook or another"
+        " program) were merged with them: review them before committing"
     )
     assert_only_changed(before, RepoState.take(root), {"f.py": MERGED})
     assert_no_recovery_data(root)

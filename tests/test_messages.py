@@ -6,6 +6,7 @@ read-only mount."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -14,15 +15,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.project import PYTHON, crackjack_env, run_cli
+from tests.gitrepo import commit_all, write
+from tests.project import PYTHON, crackjack_env, hook_table, make_project, run_cli
 from tests.repostate import RepoState, assert_only_changed
 from tests.test_git_hook_mode import (
+    BUILTINS_OFF,
     LINES,
+    PROBE,
+    STAGED,
+    UNSTAGED,
+    Probe,
+    Processes,
     assert_no_recovery_data,
+    finish,
+    flat,
     git_dir,
     one_line_refusal,
     partially_staged,
     probe_project,
+    processes,
 )
 
 
@@ -145,3 +156,136 @@ def test_a_run_that_may_write_refuses_a_read_only_checkout(tmp_path: Path, args:
     )
     assert probe.calls() == []
     assert_only_changed(before, RepoState.take(root))
+
+
+# --- files changed during the run, not by a hook --------------------------------------------
+
+__all__ = ["processes"]  # the fixture, used here
+
+
+def python_only_probe(tmp_path: Path, action: str) -> tuple[Path, Probe]:
+    """``probe_project`` whose probe gets only the ``*.py`` files: ``notes.txt`` is hidden
+    with the rest, and no hook ever gets it."""
+    probe = Probe(tmp_path / "probe")
+    probe.box.mkdir()
+    (probe.box / "probe.py").write_text(PROBE)
+    probe.act(action)
+    config = BUILTINS_OFF + hook_table(
+        "probe",
+        command=[PYTHON, str(probe.box / "probe.py"), str(probe.box)],
+        phase="fast",
+        fixer=True,
+        dashdash=True,
+        files=["*.py"],
+    )
+    files = {"f.py": LINES, "notes.txt": LINES}
+    root = make_project(tmp_path / "repo", files, config=config, git=True)
+    commit_all(root)
+    partially_staged(root, "f.py")
+    partially_staged(root, "notes.txt")
+    return root, probe
+
+
+@pytest.mark.parametrize(
+    ("written", "kept", "said"),
+    [
+        (
+            STAGED + b"another program\n",  # the same place as the user's edit: a conflict
+            UNSTAGED,
+            r"notes\.txt changed during the run, not by a hook, and conflicted with your unstaged"
+            r" changes: your version is kept; the other content is in (\S+)",
+        ),
+        (
+            STAGED.replace(b"fixme", b"another"),  # far from the user's edit: merged
+            UNSTAGED.replace(b"fixme", b"another"),
+            r"changes made to notes\.txt during the run, not by a hook, were merged with your"
+            r" unstaged changes: review them before committing",
+        ),
+    ],
+    ids=["conflict", "merge"],
+)
+def test_a_file_another_program_changed_during_the_run_is_not_called_a_hook_fix(
+    written: bytes, kept: bytes, said: str, tmp_path: Path, processes: Processes
+) -> None:
+    root, probe = python_only_probe(tmp_path, "hang")
+    before = RepoState.take(root)
+    proc = processes.start(["git-hook", "pre-commit"], root)
+    hook_pid = probe.wait_until_hanging(proc)
+    processes.pids.append(hook_pid)
+    write(root / "notes.txt", written)
+    probe.release()
+
+    code, out, err = finish(proc)
+
+    assert code == 0, (out, err)
+    assert probe.seen() == {"f.py": STAGED}
+    found = re.search(said, flat(out))
+    assert found, out
+    assert "hook fixes" not in out
+    assert "fixes of hooks" not in out
+    assert_only_changed(before, RepoState.take(root), {"notes.txt": kept})
+    if found.groups():
+        assert (Path(found[1]) / "notes.txt").read_bytes() == written
+    assert_no_recovery_data(root)
+
+
+def kill_before_the_base_is_recorded(root: Path) -> subprocess.CompletedProcess[str]:
+    """``crackjack --staged`` killed (SIGKILL, by strace) at the rename that would record what
+    the hooks were given (``base.json``), after the checkout. Where that rename falls is
+    counted first, in a run strace only watches (it puts everything back)."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed: it injects the SIGKILL")
+    renames = "rename,renameat,renameat2"
+    log = root.parent / "renames.log"
+
+    strace = ("strace", "-qq", "-e", "signal=none", "-o", str(log), "-e", f"trace={renames}")
+
+    def traced(*options: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*strace, *options, PYTHON, "-m", "crackjack", "--staged"],
+            cwd=root,
+            env=crackjack_env(),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
+
+    before = RepoState.take(root)
+    counted = traced()
+    if counted.returncode != 0 or "Operation not permitted" in counted.stderr:
+        pytest.skip(f"strace cannot trace here: {counted.stderr.strip()}")
+    assert_only_changed(before, RepoState.take(root))
+    calls = [line for line in log.read_text().splitlines() if line.startswith("rename")]
+    when = next(n for n, call in enumerate(calls, 1) if '/base.json"' in call)
+    return traced("-e", f"inject={renames}:signal=SIGKILL:when={when}")
+
+
+def test_a_run_killed_before_it_recorded_the_hooks_base_says_so_on_recover(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = probe_project(tmp_path, {"f.py": LINES}, "record")
+    partially_staged(root, "f.py")
+    before = RepoState.take(root)
+
+    killed = kill_before_the_base_is_recorded(root)
+
+    assert killed.returncode in (-9, 128 + 9), killed
+    recovery = git_dir(root) / "crackjack" / "recovery"
+    assert (recovery / "state.json").is_file()
+    assert not (recovery / "base.json").exists()
+    assert (root / "f.py").read_bytes() == STAGED
+    recovered = run_cli(["recover"], root, monkeypatch, capsys)
+    assert recovered.code == 0, recovered
+    found = re.search(
+        r"crackjack: nothing recorded what the hooks were given of f\.py \(the run stopped before"
+        r" it was written, or it could not be written\): what was there is kept in (\S+), and"
+        r" your version is back",
+        flat(recovered.out),
+    )
+    assert found, recovered.out
+    assert "hook" not in flat(recovered.out).replace("what the hooks were given", "")
+    assert (Path(found[1]) / "f.py").read_bytes() == STAGED
+    assert_only_changed(before, RepoState.take(root))
+    assert_no_recovery_data(root)

@@ -12,7 +12,7 @@ from crackjack.core.files.selection import ChangedFiles, StagedFiles
 from crackjack.core.git import install as installer
 from crackjack.core.git.lock import lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges, recovery_dir
-from crackjack.core.git.restore import recover
+from crackjack.core.git.restore import recover, restore_notes
 from crackjack.core.git.worktree import find_work_tree
 from crackjack.core.run.session import SessionRequest
 
@@ -42,17 +42,8 @@ def recover_command() -> int:
 
 def recovery_lines(given_back: HiddenChanges) -> tuple[str, ...]:
     count = files(len(given_back.files))
-    lines = [f"restored the unstaged changes to {count} from {given_back.recovery_dir}"]
-    if given_back.merged:
-        lines.append(
-            "hook fixes to " + ", ".join(given_back.merged) + " were merged with your changes"
-        )
-    if given_back.rolled_back:
-        lines.append(
-            "hook fixes to " + ", ".join(given_back.rolled_back) + " conflicted with your changes"
-            f" and were set aside in {given_back.dropped_dir}"
-        )
-    return tuple(lines)
+    restored = f"restored the unstaged changes to {count} from {given_back.recovery_dir}"
+    return (restored, *restore_notes(given_back))
 
 
 def git_hook(hook_type: str) -> int:

@@ -86,6 +86,7 @@ def unstaged_changes_hidden(tree: WorkTree) -> Iterator[HiddenChanges]:
         hidden.restored = True
         hidden.merged = given_back.merged
         hidden.rolled_back = given_back.rolled_back
+        hidden.unbased = given_back.unbased
         hidden.dropped_dir = given_back.dropped_dir
 
 

@@ -9,10 +9,11 @@ plan and returns it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from crackjack.core.config.load import (
@@ -149,6 +150,8 @@ def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOut
             with _hidden(tree if request.hide_unstaged else None, output) as hidden:
                 planned = start.planned()
                 result = output.run(planned.plan, planned.policy, control)
+                if hidden is not None and tree is not None:
+                    hidden.by_hooks = _changed_by_hooks(result, start.project.root, tree.top)
     return Ran(result, hidden)
 
 
@@ -219,6 +222,13 @@ def _skips(request: SessionRequest, project: Project) -> dict[str, str]:
     reasons = dict.fromkeys(project.settings.skip, f"skipped by {skip_origin()}")
     reasons.update(dict.fromkeys(request.skip, "skipped by --skip"))
     return reasons
+
+
+def _changed_by_hooks(result: RunResult, root: Path, top: Path) -> frozenset[str]:
+    """The files the hooks reported changing, relative to the top of the work tree ``top``
+    (as hidden files are) rather than to the project ``root``."""
+    prefix = PurePosixPath(os.path.relpath(root.resolve(), top.resolve()))
+    return frozenset(str(prefix / path) for hook in result.hooks for path in hook.modified)
 
 
 @contextmanager
