@@ -864,3 +864,57 @@ def test_install_force_chains_a_foreign_hook_and_uninstall_puts_it_back(
     assert foreign_log.read_text() == "foreign \nforeign \n"
     assert probe.calls() == []
     assert_committed(before, root)
+
+
+# --- which pyproject.toml a git-hook run reads ----------------------------------------------
+
+SETTINGS_NOTE = "crackjack: settings: the staged pyproject.toml (its unstaged edits are not used)"
+
+
+@pytest.mark.parametrize(
+    ("staged_skips", "unstaged_skips", "probe_runs"),
+    [(True, False, False), (False, True, True), (True, True, False)],
+    ids=["staged-skips", "unstaged-skips", "no-unstaged-edit"],
+)
+def test_git_hook_mode_reads_the_staged_pyproject(
+    staged_skips: bool,
+    unstaged_skips: bool,
+    probe_runs: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The commit checks what is staged, settings included: an unstaged edit of pyproject.toml
+    changes nothing, and the run says which one it read."""
+    root, probe = probe_project(tmp_path, {"a.py": "a = 1\n"}, "record")
+    original = (root / "pyproject.toml").read_text()
+    skipping = original.replace("[tool.crackjack]\n", '[tool.crackjack]\nskip = ["probe"]\n', 1)
+    stage(root, "pyproject.toml", skipping if staged_skips else original)
+    write(root / "pyproject.toml", skipping if unstaged_skips else original)
+    stage(root, "a.py", "a = 2\n")
+    before = RepoState.take(root)
+
+    result = run_cli(["git-hook", "pre-commit"], root, monkeypatch, capsys)
+
+    assert result.code == 0, result
+    assert (SETTINGS_NOTE in result.out.splitlines()) is (staged_skips != unstaged_skips)
+    assert ("a.py" in probe.seen()) is probe_runs
+    assert_only_changed(before, RepoState.take(root))
+    assert_no_recovery_data(root)
+
+
+def test_a_mistake_in_the_staged_pyproject_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, probe = probe_project(tmp_path, {"a.py": "a = 1\n"}, "record")
+    original = (root / "pyproject.toml").read_text()
+    stage(root, "pyproject.toml", original + "jobs = \n")
+    write(root / "pyproject.toml", original)
+    before = RepoState.take(root)
+
+    result = run_cli(["git-hook", "pre-commit"], root, monkeypatch, capsys)
+
+    line = original.count("\n") + 1
+    one_line_refusal(result, 2, f"{root}/pyproject.toml (staged):{line}:8: invalid TOML")
+    assert probe.calls() == []
+    assert_only_changed(before, RepoState.take(root))

@@ -21,6 +21,7 @@ _GIT = ("git", "-c", "core.quotepath=off")
 HARDENED_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--no-renames")
 """What every ``git diff`` is given, so that no user configuration changes its output."""
 
+_OK = frozenset({0})
 _LS_FILES = ("ls-files", "-z", "--others", "--exclude-standard")
 """Untracked files git does not ignore (with ``--cached``, the tracked ones too)."""
 
@@ -57,12 +58,19 @@ def run_git(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None
 
 def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> bytes:
     """Run ``git <args>`` in ``cwd`` and return its stdout; raise GitError unless it exits 0."""
+    return _checked(args, cwd, env).output
+
+
+def _checked(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, ok: frozenset[int] = _OK
+) -> ProcessOutcome:
+    """``git <args>`` in ``cwd``; GitError unless its exit status is one of ``ok``."""
     if not cwd.is_dir():
         raise GitError(f"cannot run {_describe(args)}: {cwd} is not a directory")
     outcome = run_git(args, cwd, env)
     if outcome.start_error is not None:
         raise GitNotFoundError.for_command(args, outcome.start_error)
-    if outcome.returncode != 0:
+    if outcome.returncode not in ok:
         detail = _first_line(outcome.stderr)
         code = outcome.returncode
         status = f"exited {code}"
@@ -70,7 +78,18 @@ def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> bytes:
             status = f"was killed by signal {-code}"
         message = f"{_describe(args)} {status}" + (f": {detail}" if detail else "")
         raise GitError(message, re.sub(r"^(error|fatal): ", "", detail) or status)
-    return outcome.output
+    return outcome
+
+
+def staged_version(path: Path) -> bytes | None:
+    """What the index holds for the work tree file ``path`` (``GIT_INDEX_FILE`` when set), when
+    that differs from the file (an unstaged edit): what a commit takes. None when they are the
+    same, or the index has no such file."""
+    folder, name = path.parent, path.name
+    diff = ("--no-optional-locks", "--literal-pathspecs", "diff", "--quiet", *HARDENED_DIFF)
+    if _checked((*diff, "--", name), folder, ok=frozenset({0, 1})).returncode == 0:
+        return None
+    return git("cat-file", "blob", f":0:./{name}", cwd=folder)
 
 
 def list_files(root: Path) -> list[str]:

@@ -103,11 +103,16 @@ class Ran:
 
 
 def read_project(
-    cwd: Path, settings: Mapping[str, Any], builtins: Catalogue, tree: WorkTree | None
+    cwd: Path,
+    settings: Mapping[str, Any],
+    builtins: Catalogue,
+    tree: WorkTree | None,
+    *,
+    staged: bool = False,
 ) -> tuple[Project, Catalogue]:
     """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
-    knows."""
-    project = load_project(cwd, settings, top=None if tree is None else tree.top)
+    knows; ``staged``: with the settings the index holds (git-hook mode checks what it does)."""
+    project = load_project(cwd, settings, top=None if tree is None else tree.top, staged=staged)
     return project, build_catalogue(project.settings, builtins)
 
 
@@ -143,6 +148,9 @@ def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOut
     with Cancellation() as cancellation:
         control = RunControl(cancellation)
         with stop_signals_to(control.interrupt), _locked(start, output):
+            if start.project.staged_pyproject is not None:
+                name = os.path.relpath(start.project.staged_pyproject, request.cwd)
+                output.note(f"settings: the staged {name} (its unstaged edits are not used)")
             if tree is not None and not request.hide_unstaged:
                 # Under the lock: a run still going holds it, so what is found here was stopped.
                 # (Hiding unstaged changes makes the same check itself.)
@@ -208,7 +216,9 @@ def _start(request: SessionRequest, builtins: Catalogue, *, hiding: bool) -> _St
     """
     needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
     tree = check_repository(request.cwd, need_repo=needs_repo, allow_unmerged=hiding)
-    project, catalogue = read_project(request.cwd, request.settings, builtins, tree)
+    project, catalogue = read_project(
+        request.cwd, request.settings, builtins, tree, staged=request.hide_unstaged
+    )
     workflow = next((w for w in request.workflows if w in catalogue.workflows), None)
     selection = Selection(
         workflow or request.workflows[-1], request.hooks, _skips(request, project)
