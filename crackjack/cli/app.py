@@ -274,10 +274,10 @@ def recover_command() -> int:
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )
 def git_hook_command(ctx: typer.Context, hook_type: Annotated[str, typer.Argument()]) -> int:
-    """What the installed git hook runs (git's own arguments are ignored)."""
+    """What the installed git hook runs, with git's own arguments after the hook type."""
     from crackjack.cli.gitcommands import git_hook
 
-    return git_hook(hook_type)
+    return git_hook(hook_type, tuple(ctx.args))
 
 
 def invoke(args: list[str]) -> int:

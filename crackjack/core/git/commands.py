@@ -157,6 +157,26 @@ def changed_files(root: Path, base: str) -> list[str]:
     return _existing(root, [*_diff(root, base), *untracked])
 
 
+def count_commits(root: Path, revisions: Sequence[str]) -> int:
+    """How many commits ``git rev-list <revisions>`` selects (``A --not B`` and the like)."""
+    return int(git("rev-list", "--count", *revisions, "--", cwd=root))
+
+
+def commits_files(root: Path, revisions: Sequence[str]) -> list[str]:
+    """Files that the commits ``revisions`` select add, copy, modify, rename (the new name) or
+    change the type of (a root commit adds all of its files), that exist in the work tree under
+    ``root``, relative to it; sorted. Merges count for nothing of their own: what they bring
+    comes from commits that are selected, or were there already."""
+    out = git(
+        *("-c", "log.showSignature=false", "log", "--format=", "--name-only", "-z", "--root"),
+        *("--relative", "--diff-merges=off", "--diff-filter=ACMRT", *HARDENED_DIFF),
+        *revisions,
+        "--",
+        cwd=root,
+    )
+    return _existing(root, _split(out))
+
+
 def unmerged_files(root: Path) -> list[str]:
     """Paths with conflicts to resolve (index stages 1-3) under ``root``, sorted, once each."""
     out = git("ls-files", "-z", "--unmerged", cwd=root)
