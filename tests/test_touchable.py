@@ -186,3 +186,16 @@ def test_the_record_merges_ignores_corrupt_content_and_forgets_what_is_gone(repo
         assert own_outputs(repo, tree, []) == frozenset()
     assert own_outputs(repo, None, [repo / "x.json", repo.parent / "y"]) == {"x.json"}
     remember_outputs(None, [repo / "x.json"])
+
+
+@pytest.mark.slow
+def test_fast_run_leaves_a_real_venv_with_pip_alone(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's repro as it was found: `python -m venv .venv` (with pip), not ignored."""
+    subprocess.run([sys.executable, "-m", "venv", str(repo / ".venv")], check=True)
+    write(repo / "a.txt", "ok\n")
+    before = snapshot(repo / ".venv")
+    result = run_cli(["--fast"], repo, monkeypatch, capsys)
+    assert result.code == 0, result.out
+    assert snapshot(repo / ".venv") == before
