@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import anyio
 from rich.console import Console
@@ -55,7 +56,7 @@ def run(request: RunRequest) -> int:
     ci = in_ci(env) if request.ci is None else request.ci
     stream = sys.stderr if request.outputs.events == "-" else sys.stdout
     console = make_console(stream)
-    session = replace(request.session, check_only=ci)
+    session = replace(request.session, check_only=ci, outputs=_output_files(request.outputs))
     if request.dry_run:
         planned = plan_session(session, BUILTINS)
         console.print(plan_table(planned.plan, planned.policy))
@@ -69,6 +70,12 @@ def run(request: RunRequest) -> int:
         records.finish(ran.result, exit_code=code)
     output.conclude(ran)
     return code
+
+
+def _output_files(outputs: Outputs) -> tuple[Path, ...]:
+    """The files the run writes, absolute (``-``, stdout, is none)."""
+    paths = (outputs.events, outputs.report, outputs.junit)
+    return tuple(Path(path).absolute() for path in paths if path is not None and path != "-")
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,8 @@ from crackjack.core.testphase.runner import Pytest
 TABLE = "tool.crackjack"
 ENV_PREFIX = "CRACKJACK_"
 SKIP_ENV = f"{ENV_PREFIX}SKIP"
+PRE_COMMIT_SKIP = "SKIP"
+"""pre-commit's variable of hook ids to skip, honoured beside ``CRACKJACK_SKIP``."""
 TEST_PHASE = "tests"
 
 
@@ -276,6 +278,18 @@ def _check_skipped(skip: Sequence[str], hooks: Mapping[str, Hook]) -> None:
 def skip_origin() -> str:
     """Where the skip setting came from: ``CRACKJACK_SKIP`` wins over the file."""
     return SKIP_ENV if SKIP_ENV in os.environ else f"{TABLE}.skip"
+
+
+def skip_reasons(settings: Settings, hooks: Mapping[str, Hook]) -> dict[str, str]:
+    """Each hook the settings or pre-commit's ``SKIP`` skip, with where that came from.
+
+    Ids in ``SKIP`` that ``hooks`` lacks are ignored, as pre-commit does: the variable is
+    shared with the pre-commit configurations of other projects and hooks.
+    """
+    named = (item.strip() for item in os.environ.get(PRE_COMMIT_SKIP, "").split(","))
+    reasons = {hook_id: f"skipped by {PRE_COMMIT_SKIP}" for hook_id in named if hook_id in hooks}
+    reasons.update(dict.fromkeys(settings.skip, f"skipped by {skip_origin()}"))
+    return reasons
 
 
 def _alongside(beside: str | None, hook_phases: Sequence[str]) -> tuple[str, str] | None:

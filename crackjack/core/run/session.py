@@ -21,9 +21,10 @@ from crackjack.core.config.load import (
     Project,
     build_catalogue,
     load_project,
-    skip_origin,
+    skip_reasons,
 )
 from crackjack.core.errors import RepositoryStateError
+from crackjack.core.files.outputs import own_outputs, remember_outputs
 from crackjack.core.files.selection import (
     AllFiles,
     ChangedFiles,
@@ -55,7 +56,8 @@ class SessionRequest:
     ``settings``: the command line's values for the settings. ``hide_unstaged``: git-hook mode,
     the unstaged changes hidden while the hooks run. ``check_only``: no hook writes files, and
     hooks give machine-readable findings (CI). ``junit_dir``: where pytest writes its JUnit
-    files (None: nowhere). ``cwd``: where the run was started.
+    files (None: nowhere). ``outputs``: the files the run writes (report, JUnit, events), which
+    no hook gets, in this run or later ones. ``cwd``: where the run was started.
     """
 
     workflows: tuple[str, ...]
@@ -68,6 +70,7 @@ class SessionRequest:
     shard: Shard | None = None
     check_only: bool = False
     junit_dir: Path | None = None
+    outputs: tuple[Path, ...] = ()
     cwd: Path
 
 
@@ -155,6 +158,7 @@ def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOut
                 # Under the lock: a run still going holds it, so what is found here was stopped.
                 # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(tree)
+            remember_outputs(tree, request.outputs)
             with _hidden(tree if request.hide_unstaged else None, output) as hidden:
                 planned = start.planned()
                 result = output.run(planned.plan, planned.policy, control)
@@ -201,7 +205,8 @@ class _Started:
             allow_no_tests=settings.tests.allow_no_tests,
             slowest=settings.tests.slowest,
         )
-        files = select_files(root, request.files, self.tree)
+        outputs = own_outputs(root, self.tree, request.outputs)
+        files = select_files(root, request.files, self.tree, outputs=outputs)
         plan = build_plan(
             self.catalogue, self.selection, root=root, files=files, policy=policy, tests=tests
         )
@@ -221,15 +226,15 @@ def _start(request: SessionRequest, builtins: Catalogue, *, hiding: bool) -> _St
     )
     workflow = next((w for w in request.workflows if w in catalogue.workflows), None)
     selection = Selection(
-        workflow or request.workflows[-1], request.hooks, _skips(request, project)
+        workflow or request.workflows[-1], request.hooks, _skips(request, project, catalogue)
     )
     check_selection(catalogue, selection)
     return _Started(request, tree, project, catalogue, selection)
 
 
-def _skips(request: SessionRequest, project: Project) -> dict[str, str]:
+def _skips(request: SessionRequest, project: Project, catalogue: Catalogue) -> dict[str, str]:
     """Each hook skipped on purpose, with the place that asked for it (the flag wins)."""
-    reasons = dict.fromkeys(project.settings.skip, f"skipped by {skip_origin()}")
+    reasons = skip_reasons(project.settings, catalogue.hooks)
     reasons.update(dict.fromkeys(request.skip, "skipped by --skip"))
     return reasons
 
