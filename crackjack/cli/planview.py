@@ -25,8 +25,10 @@ from crackjack.core.runners.hook import Hook
 def plan_table(plan: Plan, policy: Policy) -> RenderableType:
     title = f"plan: workflow {plan.workflow}, {policy.jobs} jobs"
     table = Table(title=title, title_justify="left")
-    for column in ("phase", "hook", "files", "batches", "waits for", "runs"):
-        table.add_column(column)
+    for column in ("phase", "hook", "files", "batches"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("waits for", overflow="fold", ratio=1)
+    table.add_column("runs", overflow="fold", ratio=2)
     for phase in plan.phases:
         for hook in phase.hooks:
             if hook.skip_reason:
@@ -40,7 +42,7 @@ def plan_table(plan: Plan, policy: Policy) -> RenderableType:
                 hook.hook.id,
                 str(len(hook.files)),
                 str(len(hook.batches)),
-                ", ".join(hook.waits_for),
+                "\n".join(hook.waits_for),
                 runs,
             )
     return table
