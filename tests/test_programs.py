@@ -8,7 +8,7 @@ import pytest
 
 from crackjack.core.process.programs import (
     CRACKJACK,
-    IN_PROJECT,
+    GIVEN_PATH,
     ON_PATH,
     PROJECT_ENV,
     FoundProgram,
@@ -116,8 +116,8 @@ def test_a_relative_path_is_from_the_project_root_where_the_hook_runs(
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
     monkeypatch.setenv("PATH", "")
-    assert search(tmp_path).find("./scripts/run") == FoundProgram(str(script), IN_PROJECT)
-    assert search(tmp_path / "sub").find("../scripts/run") == FoundProgram(str(script), IN_PROJECT)
+    assert search(tmp_path).find("./scripts/run") == FoundProgram(str(script), GIVEN_PATH)
+    assert search(tmp_path / "sub").find("../scripts/run") == FoundProgram(str(script), GIVEN_PATH)
     assert search(tmp_path).find("./absent") is None
 
 
@@ -143,7 +143,7 @@ def test_a_path_that_cannot_start_says_why(tmp_path: Path) -> None:
 
 def test_absolute_path(tmp_path: Path) -> None:
     script = make_program(tmp_path)
-    assert search(tmp_path / "elsewhere").find(str(script)) == FoundProgram(str(script), IN_PROJECT)
+    assert search(tmp_path / "elsewhere").find(str(script)) == FoundProgram(str(script), GIVEN_PATH)
 
 
 def test_the_install_hint_names_the_project_environment(tmp_path: Path) -> None:

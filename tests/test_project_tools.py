@@ -111,9 +111,10 @@ def test_crackjack_hooks_never_cuts_a_hook_id_at_80_columns(
     assert "…" not in result.out
 
 
-def quoted_table(hook_id: str, command: str) -> str:
+def quoted_table(hook_id: str, command: str, *more: str) -> str:
     """A hook table for an id that is no bare TOML key (``x.sh``)."""
-    return f'[tool.crackjack.hooks."{hook_id}"]\ncommand = ["{command}"]\nphase = "fast"\n'
+    keys = "".join(f"{line}\n" for line in (f'command = ["{command}"]', 'phase = "fast"', *more))
+    return f'[tool.crackjack.hooks."{hook_id}"]\n{keys}'
 
 
 def cannot_start_project(root: Path) -> Path:
@@ -122,9 +123,10 @@ def cannot_start_project(root: Path) -> Path:
         + quoted_table("data.sh", "hooks/data.sh")
         + quoted_table("noexec.sh", "hooks/noexec.sh")
         + quoted_table("folder", "hooks/folder")
-        + quoted_table("gone.x", "crackjack-test-no-such-tool")
+        + quoted_table("gone.x", "crackjack-test-no-such-tool", 'install = "pip install gone"')
     )
     python_project(root, config)
+    fake_venv(root, {"pip": "exit 0"})
     write(root / "hooks" / "ok.sh", "#!/bin/sh\nexit 0\n").chmod(0o755)
     write(root / "hooks" / "data.sh", "#!/bin/sh\nexit 0\n").chmod(0o644)
     write(root / "hooks" / "noexec.sh", "exit 0\n").chmod(0o755)
@@ -154,7 +156,10 @@ def test_a_program_that_is_there_but_cannot_start_says_why(
     assert found["folder"] == ("error", "hooks/folder is a directory, not a program")
     status, message = found["gone.x"]
     assert status == "missing"
-    assert message.endswith('[tool.crackjack.hooks."gone.x"] enabled = false')
+    assert message == (
+        "crackjack-test-no-such-tool not found: install it (`.venv/bin/pip install gone`),"
+        ' or switch the hook off with [tool.crackjack.hooks."gone.x"] enabled = false'
+    )
     listed = run_cli(["hooks"], root / "sub", monkeypatch, capsys).out
     assert "hooks/data.sh is not executable" in listed
 

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from crackjack.core.config.load import Catalogue
 from crackjack.core.process.programs import (
-    IN_PROJECT,
+    GIVEN_PATH,
     FoundProgram,
     ProgramSearch,
     program_version,
@@ -89,7 +89,7 @@ def _versions(found: Iterable[FoundProgram | None], root: Path) -> dict[str, str
     """``--version`` of every program found in an environment or on PATH, all at once (a
     script of the project's own is never run for it)."""
     paths = sorted(
-        {f.path for f in found if f is not None and f.origin != IN_PROJECT and not f.problem}
+        {f.path for f in found if f is not None and f.origin != GIVEN_PATH and not f.problem}
     )
     if not paths:
         return {}

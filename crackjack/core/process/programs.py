@@ -23,7 +23,7 @@ from crackjack.core.process.run import ProcessRequest, run_process
 PROJECT_ENV = "project env"
 CRACKJACK = "crackjack's"
 ON_PATH = "PATH"
-IN_PROJECT = "project"
+GIVEN_PATH = "given path"
 """Where a program was found (``FoundProgram.origin``)."""
 
 VERSION_TIMEOUT = 10.0
@@ -59,7 +59,7 @@ class ProgramSearch:
             path = os.path.join(self.root, name)
             if not os.path.exists(path):
                 return None
-            return FoundProgram(os.path.abspath(path), IN_PROJECT, cannot_start(path, name))
+            return FoundProgram(os.path.abspath(path), GIVEN_PATH, cannot_start(path, name))
         for origin, folder in self._folders():
             candidate = os.path.join(folder, name)
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
