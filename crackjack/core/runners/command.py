@@ -31,9 +31,9 @@ class Invocation:
     found, and the groups of files it gets: each group runs apart from the others, in batches
     that fit the argument limit (None: no file arguments, one run)."""
 
-    argv: tuple[str, ...]
+    argv: Argv
     program: FoundProgram
-    groups: tuple[tuple[str, ...], ...] | None
+    groups: tuple[Argv, ...] | None
 
 
 class Adapter(Protocol):
@@ -68,8 +68,8 @@ class Command:
     def configured(self, changes: Mapping[str, Any]) -> Command:
         keys = dict(changes)  # every runner key a project can write is a command's
         if "command" in keys:  # another program: the built-in's variants no longer apply
-            keys = {"check_command": None, "findings": None, "findings_args": (), **keys}
-            keys.setdefault("adapt", None)
+            variants = {"check_command": None, "findings": None, "findings_args": (), "adapt": None}
+            keys = {**variants, **keys}
         return replace(self, **keys)
 
     def validate(self, hook: Hook) -> None:
@@ -119,7 +119,7 @@ class Command:
             return ("/bin/sh", "-c", f'{self.command[0]} "$@"', hook_id, *args)
         return (found.path if found else self.command[0], *self.command[1:], *args)
 
-    def _batches(self, argv: Argv, groups: tuple[tuple[str, ...], ...]) -> tuple[Argv, ...]:
+    def _batches(self, argv: Argv, groups: tuple[Argv, ...]) -> tuple[Argv, ...]:
         bare = self.dashdash  # after ``--`` a name that starts with a dash is no option
         return tuple(
             batch
