@@ -4,12 +4,14 @@ names and output, 80 columns, closed standard streams."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.core.run import logs
@@ -275,3 +277,34 @@ def test_a_closed_standard_stream_is_as_dev_null(
         assert done.stdout == ""
     if closes == "2>&-":
         assert "fast: " in done.stdout
+
+
+def test_lines_no_log_file_holds_are_said_to_be_lost() -> None:
+    from crackjack.cli.summary import summary
+    from crackjack.core.run.results import (
+        HookResult,
+        HookStatus,
+        OutputGap,
+        PhaseResult,
+        RunResult,
+    )
+
+    output = "".join(f"line {n} w\n" for n in range(4))
+    hook = HookResult(
+        hook="h",
+        name="h",
+        phase="p",
+        status=HookStatus.FAILED,
+        fails_run=True,
+        output=output,
+        gap=OutputGap(at=len("line 0 w\nline 1 w\n"), lines=1000),
+    )
+    phase = PhaseResult(phase="p", hooks=(hook,), duration=0.0)
+    result = RunResult(workflow="w", phases=(phase,), duration=0.0)
+    file = io.StringIO()
+    console = Console(file=file, width=80, color_system=None)
+    for renderable in summary(result, shown_lines=40):
+        console.print(renderable)
+    out = file.getvalue()
+    assert shown_lines(out) == [0, 1, 2, 3]
+    assert "  ... 1000 lines omitted; no log file could be written\n" in out

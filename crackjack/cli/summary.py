@@ -74,9 +74,9 @@ def _block(hook: HookResult, shown_lines: int | None) -> Iterator[RenderableType
     for line in first:
         yield Text(f"  {safe_lines(line)}")
     if omitted:
-        where = (
-            f"full log: {safe_name(hook.log_path)}" if hook.log_path else "crackjack -v shows them"
-        )
+        where = "crackjack -v shows them" if hook.gap is None else "no log file could be written"
+        if hook.log_path:
+            where = f"full log: {safe_name(hook.log_path)}"
         yield Text(f"  ... {omitted} line{'s' * (omitted != 1)} omitted; {where}", style="dim")
     for line in last:
         yield Text(f"  {safe_lines(line)}")
