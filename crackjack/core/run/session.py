@@ -34,7 +34,7 @@ from crackjack.core.git.hiding import unstaged_changes_hidden
 from crackjack.core.git.lock import lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
-from crackjack.core.git.unfinished import check_no_unfinished_run
+from crackjack.core.git.unfinished import check_no_unfinished_run, guarded_run
 from crackjack.core.git.worktree import WorkTree, work_tree_or_none
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import Subscriber, open_bus
@@ -137,7 +137,11 @@ def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOut
     tree = start.tree
     with Cancellation() as cancellation:
         control = RunControl(cancellation)
-        with stop_signals_to(control.interrupt), run_lock(lock_dir_for(start.project.root, tree)):
+        with (
+            stop_signals_to(control.interrupt),
+            run_lock(lock_dir_for(start.project.root, tree)),
+            guarded_run(tree),
+        ):
             if tree is not None and not request.hide_unstaged:
                 # Under the lock: a run still going holds it, so what is found here was stopped.
                 # (Hiding unstaged changes makes the same check itself.)
