@@ -311,17 +311,20 @@ KILL_WHILE_HIDDEN = textwrap.dedent("""\
 
 @pytest.mark.parametrize("then", [["recover"], ["--staged"]])
 def test_temporary_copies_of_a_killed_restore_are_removed(then: list[str], tmp_path: Path) -> None:
-    root = make_project(tmp_path / "repo", {"a.txt": "a\n", "sub/b.txt": "b\n"}, git=True)
+    files = {"a.txt": "a\n", "sub/b.txt": "b\n", "lib/c.txt": "c\n"}
+    root = make_project(tmp_path / "repo", files, git=True)
     commit_all(root)
     write(root / "a.txt", USERS)
     write(root / "sub" / "b.txt", USERS)
+    write(root / "lib" / "c.txt", "staged\n")  # a fixer may have been writing it
+    run_git(root, "add", "lib/c.txt")
     before = RepoState.take(root)
     done = subprocess.run([PYTHON, "-c", KILL_WHILE_HIDDEN, str(root)], check=False)
     assert done.returncode == -signal.SIGKILL
-    for folder in (root, root / "sub"):  # as a kill between the write and the rename leaves
+    folders = (root, root / "sub", root / "lib")
+    for folder in folders:  # as a kill between the write and the rename leaves
         write(folder / TEMP, USERS)
     assert run_crackjack(then, root).returncode == (0 if then == ["recover"] else 3)
-    assert not (root / TEMP).exists()
-    assert not (root / "sub" / TEMP).exists()
+    assert [folder for folder in folders if (folder / TEMP).exists()] == []
     assert run_crackjack(["recover"], root).returncode == 0
     assert RepoState.take(root) == before

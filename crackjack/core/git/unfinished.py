@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from crackjack.core.files.fsutil import remove_temporaries
+from crackjack.core.git.commands import empty_tree, staged_files
 from crackjack.core.git.lock import process_alive
 from crackjack.core.git.recoverydata import (
     RECOVER_COMMAND,
@@ -31,12 +32,14 @@ def running_dir(tree: WorkTree) -> Path:
 
 def stop_what_is_left(tree: WorkTree, data: RecoveryData | None) -> None:
     """Kill what is left of the process groups of runs that were killed, and wait until they
-    are gone; then remove crackjack's temporary files in the folders of the paths ``data``
-    hid. Call it holding the run lock, before anything is restored. LeftOverProcesses if a
-    process does not die."""
+    are gone; then remove crackjack's temporary files in the folders of the paths ``data`` hid
+    and of the staged files (which the hooks fixed). Call it holding the run lock, before
+    anything is restored. LeftOverProcesses if a process does not die."""
     groups.stop_left_over(running_dir(tree))
     if data is not None:
-        remove_temporaries({(tree.top / saved.path).parent for saved in data.files})
+        staged = staged_files(tree.top, tree.head or empty_tree(tree.top))
+        paths = [*staged, *(saved.path for saved in data.files)]
+        remove_temporaries({(tree.top / path).parent for path in paths})
 
 
 @contextmanager
