@@ -13,7 +13,7 @@ import pytest
 from crackjack.cli.output import CI_VARIABLES
 from tests.gitrepo import isolate_git, make_repo
 
-ENVIRONMENTS = ("VIRTUAL_ENV", "PYTEST_ADDOPTS", "GITHUB_STEP_SUMMARY")
+ENVIRONMENTS = ("VIRTUAL_ENV", "PYTEST_ADDOPTS", "GITHUB_STEP_SUMMARY", "SKIP")
 COLOUR = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -12,8 +13,10 @@ import pytest
 from crackjack.core.errors import ConfigError
 from crackjack.core.runners.inprocess import CheckOutcome, InProcess, InProcessCheck
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
+from crackjack.hooks.checks.common import is_text
 from crackjack.hooks.checks.end_of_file import end_of_file, fix_end_of_file
 from crackjack.hooks.checks.whitespace import strip_trailing, trailing_whitespace
+from tests.project import run_cli
 
 # The catalogue's checks, as runs call them.
 ALL_CHECKS: dict[str, InProcessCheck] = {
@@ -178,7 +181,6 @@ def test_a_failed_write_is_an_error_line_and_keeps_the_file(
         pytest.param("a.py", b"a\nb  ", b"a\nb", [2], id="no-final-newline"),
         pytest.param("a.py", b" \t \n\n  \n", b"\n\n\n", [1, 3], id="blank-lines"),
         pytest.param("a.py", b"a  b\n", b"a  b\n", [], id="inner-spaces"),
-        pytest.param("a.py", b"\xff\xfe \n\x00\t\n", b"\xff\xfe\n\x00\n", [1, 2], id="binary"),
         pytest.param(
             "a.py", "caf\u00e9 \u2603 \n".encode(), "caf\u00e9 \u2603\n".encode(), [1], id="utf8"
         ),
@@ -248,7 +250,6 @@ def test_strip_trailing_leaves_clean_data_alone() -> None:
         pytest.param(b"a\n\r\n", b"a\n", "extra line breaks at end of file", id="extra-mixed"),
         pytest.param(b"\n\n", b"", "file containing only line breaks", id="only-newlines"),
         pytest.param(b"\r\n", b"", "file containing only line breaks", id="only-crlf"),
-        pytest.param(b"\xff\x00", b"\xff\x00\n", "missing line break at end of file", id="binary"),
         pytest.param(
             "\u2603".encode(), "\u2603\n".encode(), "missing line break at end of file", id="utf8"
         ),
@@ -273,3 +274,65 @@ def test_end_of_file(tmp_path: Path, before: bytes, after: bytes, problem: str |
     assert fixed.modified == (("f.txt",) if problem else ())
     assert path.read_bytes() == after
     assert fix_end_of_file(after) is None
+
+
+# --- text fixers skip what is not text (issue 11 point 1, issue 12 point 9) ----------------
+
+TEXT_FIXERS: dict[str, InProcessCheck] = {
+    hook.id: hook.runner.check
+    for hook in BUILTIN_HOOKS
+    if hook.fixer and isinstance(hook.runner, InProcess)
+}
+_DIRTY = "line with trailing spaces   \r\nlast line\t"
+NOT_TEXT = {
+    "utf-16-le": codecs.BOM_UTF16_LE + _DIRTY.encode("utf-16-le"),
+    "utf-16-be": codecs.BOM_UTF16_BE + _DIRTY.encode("utf-16-be"),
+    "utf-32-le": codecs.BOM_UTF32_LE + _DIRTY.encode("utf-32-le"),
+    "utf-32-be": codecs.BOM_UTF32_BE + _DIRTY.encode("utf-32-be"),
+    "nul": b"a \x00 b  \nc",
+    "latin-1": "caf\u00e9  \nna\u00efve".encode("latin-1"),
+    "truncated-utf-8": "\u2603  \n".encode()[:-4] + b" \n",
+}
+
+
+def test_every_in_process_fixer_is_known() -> None:
+    assert set(TEXT_FIXERS) == {"trailing-whitespace", "end-of-file"}
+
+
+@pytest.mark.parametrize("hook_id", sorted(TEXT_FIXERS))
+@pytest.mark.parametrize("fix", [True, False])
+def test_text_fixers_leave_files_that_are_not_text_alone(
+    tmp_path: Path, hook_id: str, fix: bool
+) -> None:
+    for name, data in NOT_TEXT.items():
+        _write(tmp_path, f"{name}.txt", data)
+    names = [f"{name}.txt" for name in NOT_TEXT]
+
+    outcome = _run(TEXT_FIXERS[hook_id], tmp_path, *names, fix=fix)
+
+    assert outcome == CheckOutcome(failed=False)
+    assert {name: (tmp_path / f"{name}.txt").read_bytes() for name in NOT_TEXT} == NOT_TEXT
+
+
+def test_is_text() -> None:
+    assert all(is_text(data) for data in (b"", "caf\u00e9 \u2603\r\n".encode(), b"\xef\xbb\xbfa"))
+    assert not any(is_text(data) for data in NOT_TEXT.values())
+
+
+def test_a_fast_run_never_changes_a_utf16_file(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """identify calls UTF-16 files text: every fixer of the fast workflow gets them."""
+    for name, data in NOT_TEXT.items():
+        _write(repo, f"{name}.txt", data)
+        _write(repo, f"{name}.py", data)
+    _write(repo, "dirty.txt", b"a  \nb")
+    before = {path.name: path.read_bytes() for path in repo.iterdir() if path.is_file()}
+
+    result = run_cli(["--fast"], repo, monkeypatch, capsys)
+
+    assert result.code == 1
+    assert "trailing-whitespace modified: dirty.txt" in result.out
+    assert "end-of-file modified: dirty.txt" in result.out
+    after = {path.name: path.read_bytes() for path in repo.iterdir() if path.is_file()}
+    assert after == before | {"dirty.txt": b"a\nb\n"}

@@ -62,19 +62,14 @@ def test_walk_skips_virtualenvs_by_any_name(plain: Path) -> None:
     assert files.discover(plain, work_tree_or_none(plain)) == ["tools/run.py"]
 
 
-def test_walk_lists_symlinks_without_following_them(plain: Path, tmp_path: Path) -> None:
+def test_walk_leaves_symlinks_out_and_never_follows_them(plain: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     write(outside / "secret.py")
     write(plain / "real.py")
     (plain / "dirlink").symlink_to(outside, target_is_directory=True)
     (plain / "filelink.py").symlink_to("real.py")
     (plain / "dangling").symlink_to("nowhere")
-    assert files.discover(plain, work_tree_or_none(plain)) == [
-        "dangling",
-        "dirlink",
-        "filelink.py",
-        "real.py",
-    ]
+    assert files.discover(plain, work_tree_or_none(plain)) == ["real.py"]
 
 
 def test_walk_paths_are_relative_posix_and_sorted(plain: Path) -> None:

@@ -461,7 +461,8 @@ def test_crackjack_recover_says_which_fixes_it_merged(
     recovery = git_dir(root) / "crackjack" / "recovery"
     assert flat(recovered.out) == (
         f"crackjack: restored the unstaged changes to 1 file from {recovery}"
-        " crackjack: hook fixes to f.py were merged with your changes"
+        " crackjack: changes made to f.py while your changes were hidden (by a hook or another"
+        " program) were merged with them: review them before committing"
     )
     assert_only_changed(before, RepoState.take(root), {"f.py": MERGED})
     assert_no_recovery_data(root)
@@ -685,12 +686,13 @@ def test_changed_checks_the_branch_work_since_its_base_without_hiding_anything(
 def test_fast_with_paths_runs_only_on_those_paths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """What the pre-commit framework runs: ``crackjack --fast`` and the files, deleted ones too."""
+    """What the pre-commit framework runs: ``crackjack --fast`` and the files (existing ones:
+    pre-commit never passes a deleted file)."""
     root, probe = probe_project(tmp_path, {"a.py": "fixme a\n", "b.py": "fixme b\n"})
     partially_staged(root, "a.py")
     before = RepoState.take(root)
 
-    result = run_cli(["--fast", "a.py", "deleted.py"], root, monkeypatch, capsys)
+    result = run_cli(["--fast", "a.py"], root, monkeypatch, capsys)
 
     assert result.code == 1, result
     assert probe.seen() == {"a.py": UNSTAGED}
@@ -863,3 +865,57 @@ def test_install_force_chains_a_foreign_hook_and_uninstall_puts_it_back(
     assert foreign_log.read_text() == "foreign \nforeign \n"
     assert probe.calls() == []
     assert_committed(before, root)
+
+
+# --- which pyproject.toml a git-hook run reads ----------------------------------------------
+
+SETTINGS_NOTE = "crackjack: settings: the staged pyproject.toml (its unstaged edits are not used)"
+
+
+@pytest.mark.parametrize(
+    ("staged_skips", "unstaged_skips", "probe_runs"),
+    [(True, False, False), (False, True, True), (True, True, False)],
+    ids=["staged-skips", "unstaged-skips", "no-unstaged-edit"],
+)
+def test_git_hook_mode_reads_the_staged_pyproject(
+    staged_skips: bool,
+    unstaged_skips: bool,
+    probe_runs: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The commit checks what is staged, settings included: an unstaged edit of pyproject.toml
+    changes nothing, and the run says which one it read."""
+    root, probe = probe_project(tmp_path, {"a.py": "a = 1\n"}, "record")
+    original = (root / "pyproject.toml").read_text()
+    skipping = original.replace("[tool.crackjack]\n", '[tool.crackjack]\nskip = ["probe"]\n', 1)
+    stage(root, "pyproject.toml", skipping if staged_skips else original)
+    write(root / "pyproject.toml", skipping if unstaged_skips else original)
+    stage(root, "a.py", "a = 2\n")
+    before = RepoState.take(root)
+
+    result = run_cli(["git-hook", "pre-commit"], root, monkeypatch, capsys)
+
+    assert result.code == 0, result
+    assert (SETTINGS_NOTE in result.out.splitlines()) is (staged_skips != unstaged_skips)
+    assert ("a.py" in probe.seen()) is probe_runs
+    assert_only_changed(before, RepoState.take(root))
+    assert_no_recovery_data(root)
+
+
+def test_a_mistake_in_the_staged_pyproject_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, probe = probe_project(tmp_path, {"a.py": "a = 1\n"}, "record")
+    original = (root / "pyproject.toml").read_text()
+    stage(root, "pyproject.toml", original + "jobs = \n")
+    write(root / "pyproject.toml", original)
+    before = RepoState.take(root)
+
+    result = run_cli(["git-hook", "pre-commit"], root, monkeypatch, capsys)
+
+    line = original.count("\n") + 1
+    one_line_refusal(result, 2, f"{root}/pyproject.toml (staged):{line}:8: invalid TOML")
+    assert probe.calls() == []
+    assert_only_changed(before, RepoState.take(root))

@@ -140,7 +140,14 @@ def _executable(path: Path) -> bool:
 
 
 def test_hook_command_forms() -> None:
-    assert hook_command("pre-push", "/py") == ("/py", "-m", "crackjack", "git-hook", "pre-push")
+    assert hook_command("pre-push", "/py") == (
+        "/py",
+        "-P",
+        "-m",
+        "crackjack",
+        "git-hook",
+        "pre-push",
+    )
     assert hook_command("pre-commit") == ("crackjack", "git-hook", "pre-commit")
 
 
@@ -155,8 +162,8 @@ def test_install_writes_an_executable_marked_script(repo: Path) -> None:
     assert is_ours(path)
     text = path.read_text()
     assert text.startswith("#!/bin/sh\n")
-    assert f"{MARKER} format=1 version=" in text
-    assert f"exec {sys.executable} -m crackjack git-hook pre-commit" in text
+    assert f"{MARKER} format=2 version=" in text
+    assert f"exec {sys.executable} -P -m crackjack git-hook pre-commit" in text
 
 
 def test_install_again_is_idempotent(repo: Path, stub_python: Path) -> None:
@@ -501,7 +508,7 @@ def test_script_passes_arguments_and_stdin_and_exit_code(
     assert _calls(log) == [
         {
             "who": "crackjack",
-            "args": ["-m", "crackjack", "git-hook", "pre-push", "origin", "url"],
+            "args": ["-P", "-m", "crackjack", "git-hook", "pre-push", "origin", "url"],
             "stdin": "refs\n",
         }
     ]
@@ -519,7 +526,7 @@ def test_script_runs_the_legacy_hook_first_with_the_same_input(
         {"who": "legacy", "args": ["origin", "a b"], "stdin": refs},
         {
             "who": "crackjack",
-            "args": ["-m", "crackjack", "git-hook", "pre-push", "origin", "a b"],
+            "args": ["-P", "-m", "crackjack", "git-hook", "pre-push", "origin", "a b"],
             "stdin": refs,
         },
     ]
@@ -593,7 +600,7 @@ def test_git_commit_runs_the_hook_and_follows_its_exit_code(
     assert _git(repo, "commit", "-q", "-m", "accepted").returncode == 0
     assert run_git(repo, "log", "-1", "--format=%s").strip() == "accepted"
     assert [call["args"] for call in _calls(log)] == [
-        ["-m", "crackjack", "git-hook", "pre-commit"]
+        ["-P", "-m", "crackjack", "git-hook", "pre-commit"]
     ] * 2
 
 
@@ -629,7 +636,7 @@ def test_git_push_gives_both_hooks_the_refs(
         {"who": "legacy", "args": ["origin", str(remote)], "stdin": refs},
         {
             "who": "crackjack",
-            "args": ["-m", "crackjack", "git-hook", "pre-push", "origin", str(remote)],
+            "args": ["-P", "-m", "crackjack", "git-hook", "pre-push", "origin", str(remote)],
             "stdin": refs,
         },
     ]
@@ -683,3 +690,43 @@ def test_commit_runs_the_fast_workflow_on_staged_content(tmp_path: Path) -> None
     assert run_git(root, "show", "HEAD:bad.txt") == "good now\n"
     assert (root / "bad.txt").read_text() == "BAD again, not staged\n"
     assert run_git(root, "status", "--porcelain") == " M bad.txt\n"
+
+
+SHADOWS = ("rich", "typer", "yaml", "pydantic", "anyio", "identify", "pydantic_settings")
+"""Top-level packages of a project named like crackjack's dependencies."""
+
+
+@pytest.mark.slow
+def test_the_installed_hook_never_imports_the_projects_packages(tmp_path: Path) -> None:
+    """git runs the hook at the top of the work tree: nothing there shadows crackjack's modules."""
+    imported = tmp_path / "imported"
+    imported.mkdir()
+    shadow = f"open({str(imported)!r} + '/' + __name__, 'w').close()\nraise ImportError(__name__)\n"
+    files = {f"{name}/__init__.py": shadow for name in SHADOWS}
+    builtins_off = "".join(hook_table(hook.id, enabled=False) for hook in BUILTIN_HOOKS)
+    config = builtins_off + hook_table(
+        "no-bad", command=[PYTHON, "-c", NO_BAD], phase="fast", files=["*.txt"]
+    )
+    root = make_project(tmp_path / "p", {**files, "ok.txt": "fine\n"}, config=config, git=True)
+    commit_all(root)
+    install(root)
+    write(root / "b.txt", "good\n")
+    run_git(root, "add", "b.txt")
+
+    committed = _git(root, "commit", "-m", "b")
+
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    assert "no-bad" in committed.stdout + committed.stderr
+    assert sorted(path.name for path in imported.iterdir()) == []
+
+
+def test_install_rewrites_a_script_of_an_older_format(repo: Path) -> None:
+    """A hook written before ``-P`` (format 1) is crackjack's: installing again updates it."""
+    path = repo / ".git" / "hooks" / "pre-commit"
+    old = hook_script("pre-commit", PYTHON).replace(" -P -m ", " -m ")
+    write(path, old.replace(f"format={installer.SCRIPT_FORMAT} ", "format=1 "))
+    path.chmod(0o755)
+    report = install(repo)
+    assert report.action is InstallAction.UPDATED
+    assert path.read_text() == hook_script("pre-commit", PYTHON)
+    assert f"exec {PYTHON} -P -m crackjack git-hook pre-commit" in path.read_text()

@@ -66,8 +66,9 @@ def test_all_files_is_discover(repo: Path, plain: Path) -> None:
 
 
 def test_staged_is_what_the_commit_changes(repo: Path) -> None:
-    for name in ["modified.py", "deleted.py", "renamed.py", "unstaged.py", "kept.py", "typed"]:
+    for name in ["modified.py", "deleted.py", "renamed.py", "unstaged.py", "kept.py"]:
         write(repo / name, f"{name}\n")
+    (repo / "typed").symlink_to("kept.py")
     commit_all(repo)
     write(repo / "modified.py", "changed\n")
     write(repo / "added.py")
@@ -75,7 +76,7 @@ def test_staged_is_what_the_commit_changes(repo: Path) -> None:
     run_git(repo, "rm", "-q", "deleted.py")
     run_git(repo, "mv", "renamed.py", "new-name.py")
     (repo / "typed").unlink()
-    (repo / "typed").symlink_to("kept.py")
+    write(repo / "typed", "a file now\n")
     run_git(repo, "add", "modified.py", "added.py", "copy.py", "typed")
     write(repo / "unstaged.py", "changed, not staged\n")
     write(repo / "untracked.py")
@@ -372,13 +373,18 @@ def test_given_paths_default_to_the_current_directory(
     assert select(repo, GivenFiles(paths=("b.py",))) == ["sub/b.py"]
 
 
-def test_given_paths_that_do_not_exist_are_skipped(repo: Path) -> None:
+@pytest.mark.parametrize("missing", ["deleted.py", "no/such/dir/x.py", "a.py/x"])
+def test_given_paths_that_do_not_exist_are_refused_by_name(repo: Path, missing: str) -> None:
+    write(repo / "a.py")
+    with pytest.raises(ConfigError, match=re.escape(f"no such file or folder: {missing!r}")):
+        given(repo, "a.py", missing)
+
+
+def test_given_symlinks_and_empty_paths_are_left_out(repo: Path) -> None:
     write(repo / "a.py")
     (repo / "dangling").symlink_to("nowhere")
-    assert given(repo, "a.py", "deleted.py", "no/such/dir/x.py", "dangling", "") == [
-        "a.py",
-        "dangling",
-    ]
+    (repo / "link.py").symlink_to("a.py")
+    assert given(repo, "a.py", "dangling", "link.py", "") == ["a.py"]
 
 
 def test_given_files_are_kept_even_when_ignored_or_untracked(repo: Path) -> None:
@@ -430,10 +436,15 @@ def test_given_odd_names(repo: Path) -> None:
     assert given(repo, "dir with space") == ["dir with space/-x.py"]
 
 
-def test_given_symlink_to_a_folder_is_a_file(repo: Path, tmp_path: Path) -> None:
+def test_given_paths_through_a_symlinked_folder_are_left_out(repo: Path, tmp_path: Path) -> None:
+    """Issue 12 point 3: nothing reached through a symlinked folder, so no write lands outside."""
     write(tmp_path / "outside" / "secret.py")
     (repo / "link").symlink_to(tmp_path / "outside", target_is_directory=True)
-    assert given(repo, "link") == ["link"]
+    (repo / "inner").symlink_to("src", target_is_directory=True)
+    write(repo / "src" / "a.py")
+    run_git(repo, "add", "link", "inner")
+    assert given(repo, "link", "link/secret.py", "inner/a.py", "inner") == []
+    assert given(repo, "link/", "link/.") == []
 
 
 @pytest.mark.parametrize("path", ["../outside.py", "/etc/hostname", "sub/../../x.py"])
@@ -464,7 +475,7 @@ def test_given_folders_outside_git_are_walked(plain: Path) -> None:
     write(plain / "src" / "__pycache__" / "a.pyc")
     write(plain / "src" / "-odd\nname.py")
     write(plain / "b.py")
-    assert given(plain, "src", "b.py", "missing.py") == ["b.py", "src/-odd\nname.py", "src/a.py"]
+    assert given(plain, "src", "b.py") == ["b.py", "src/-odd\nname.py", "src/a.py"]
     assert given(plain, ".") == ["b.py", "src/-odd\nname.py", "src/a.py"]
 
 

@@ -29,6 +29,9 @@ class Recorder:
         self.root = root
         self.said: list[str] = []
 
+    def note(self, text: str) -> None:
+        self.said.append(f"note {text}")
+
     def changes_hidden(self, hidden: HiddenChanges) -> None:
         assert hidden.recovery_dir is not None
         assert hidden.recovery_dir.is_dir()

@@ -223,14 +223,17 @@ def run_command(
 
 @app.command("hooks")
 def hooks_command() -> int:
-    """List every hook and workflow, each hook's phase, and whether its program is installed."""
+    """List every hook and workflow, each hook's phase, and its program: where it is, its
+    version, and which environment it came from."""
     from crackjack.cli.console import make_console
     from crackjack.cli.planview import catalogue_tables
+    from crackjack.core.process.programs import ProgramSearch
     from crackjack.core.run.session import read_project_anywhere
     from crackjack.hooks.catalogue import BUILTINS
 
-    _, catalogue = read_project_anywhere(Path.cwd(), {}, BUILTINS)
-    make_console().print(catalogue_tables(catalogue))
+    project, catalogue = read_project_anywhere(Path.cwd(), {}, BUILTINS)
+    programs = ProgramSearch(project.root, project.python)
+    make_console().print(catalogue_tables(catalogue, programs))
     return 0
 
 
@@ -274,10 +277,10 @@ def recover_command() -> int:
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )
 def git_hook_command(ctx: typer.Context, hook_type: Annotated[str, typer.Argument()]) -> int:
-    """What the installed git hook runs (git's own arguments are ignored)."""
+    """What the installed git hook runs, with git's own arguments after the hook type."""
     from crackjack.cli.gitcommands import git_hook
 
-    return git_hook(hook_type)
+    return git_hook(hook_type, tuple(ctx.args))
 
 
 def invoke(args: list[str]) -> int:

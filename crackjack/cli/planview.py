@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from crackjack.core.config.load import Catalogue
+from crackjack.core.process.programs import (
+    GIVEN_PATH,
+    FoundProgram,
+    ProgramSearch,
+    program_version,
+)
 from crackjack.core.run.plan import Plan
 from crackjack.core.run.policy import Policy
 from crackjack.core.runners.hook import Hook
@@ -15,8 +25,10 @@ from crackjack.core.runners.hook import Hook
 def plan_table(plan: Plan, policy: Policy) -> RenderableType:
     title = f"plan: workflow {plan.workflow}, {policy.jobs} jobs"
     table = Table(title=title, title_justify="left")
-    for column in ("phase", "hook", "files", "batches", "waits for", "runs"):
-        table.add_column(column)
+    for column in ("phase", "hook", "files", "batches"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("waits for", overflow="fold", ratio=1)
+    table.add_column("runs", overflow="fold", ratio=2)
     for phase in plan.phases:
         for hook in phase.hooks:
             if hook.skip_reason:
@@ -30,39 +42,73 @@ def plan_table(plan: Plan, policy: Policy) -> RenderableType:
                 hook.hook.id,
                 str(len(hook.files)),
                 str(len(hook.batches)),
-                ", ".join(hook.waits_for),
+                "\n".join(hook.waits_for),
                 runs,
             )
     return table
 
 
-def catalogue_tables(catalogue: Catalogue) -> RenderableType:
+def catalogue_tables(catalogue: Catalogue, programs: ProgramSearch) -> RenderableType:
+    """Every hook with its program (where it is, its version, which environment it came
+    from) and its description, and every workflow. Narrow enough for 80 columns; hook ids
+    and phases are never cut, the program column wraps."""
+    found = {hook.id: _found(hook, programs) for hook in catalogue.hooks.values()}
+    versions = _versions(found.values(), programs.root)
     hooks = Table(title="hooks", title_justify="left")
-    for column in ("hook", "phase", "kind", "enabled", "program", "description"):
-        hooks.add_column(column)
+    hooks.add_column("hook", no_wrap=True)
+    hooks.add_column("phase", no_wrap=True)
+    hooks.add_column("kind", no_wrap=True)
+    hooks.add_column("on", no_wrap=True)
+    hooks.add_column("program, description", overflow="fold")
     for hook in catalogue.hooks.values():
+        program = _program(hook, found[hook.id], versions, programs)
+        if hook.description:
+            program.append("\n" + hook.description, style="dim")
         hooks.add_row(
             hook.id,
             hook.phase,
             "fixer" if hook.fixer else "check",
             "yes" if hook.enabled else Text("no", style="dim"),
-            _program(hook),
-            hook.description,
+            program,
         )
     workflows = Table(title="workflows", title_justify="left")
-    for column in ("workflow", "phases", "description"):
+    workflows.add_column("workflow", no_wrap=True)
+    for column in ("phases", "description"):
         workflows.add_column(column)
     for workflow in catalogue.workflows.values():
         workflows.add_row(workflow.name, " → ".join(workflow.phases), workflow.description)
     return Group(hooks, Text(""), workflows)
 
 
-def _program(hook: Hook) -> Text:
+def _found(hook: Hook, programs: ProgramSearch) -> FoundProgram | None:
+    program = hook.runner.program(hook)
+    return programs.find(program) if program else None
+
+
+def _versions(found: Iterable[FoundProgram | None], root: Path) -> dict[str, str]:
+    """``--version`` of every program found in an environment or on PATH, all at once (a
+    script of the project's own is never run for it)."""
+    paths = sorted(
+        {f.path for f in found if f is not None and f.origin != GIVEN_PATH and not f.problem}
+    )
+    if not paths:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(len(paths), 8)) as pool:
+        versions = pool.map(lambda path: program_version(path, root), paths)
+        return dict(zip(paths, versions, strict=True))
+
+
+def _program(
+    hook: Hook, found: FoundProgram | None, versions: dict[str, str], programs: ProgramSearch
+) -> Text:
     program = hook.runner.program(hook)
     if program is None:
         return Text(hook.runner.describe(hook))
-    found = hook.runner.executable(hook)
-    if found:
-        return Text(found, style="green")
-    hint = f" ({hook.install})" if hook.install else ""
-    return Text(f"missing: {program}{hint}", style="magenta")
+    if found is None:
+        install = programs.install_hint(hook.install)
+        return Text(f"missing: {program}" + f" ({install})" * bool(install), style="magenta")
+    if found.problem:
+        return Text(found.problem, style="magenta")
+    where = Text(programs.shown(found.path), style="green")
+    version = versions.get(found.path)
+    return where.append(f"\n{version}, {found.origin}" if version else f"\n{found.origin}")

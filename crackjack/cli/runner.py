@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import anyio
 from rich.console import Console
@@ -55,7 +56,7 @@ def run(request: RunRequest) -> int:
     ci = in_ci(env) if request.ci is None else request.ci
     stream = sys.stderr if request.outputs.events == "-" else sys.stdout
     console = make_console(stream)
-    session = replace(request.session, check_only=ci)
+    session = replace(request.session, check_only=ci, outputs=_output_files(request.outputs))
     if request.dry_run:
         planned = plan_session(session, BUILTINS)
         console.print(plan_table(planned.plan, planned.policy))
@@ -71,6 +72,12 @@ def run(request: RunRequest) -> int:
     return code
 
 
+def _output_files(outputs: Outputs) -> tuple[Path, ...]:
+    """The files the run writes, absolute (``-``, stdout, is none)."""
+    paths = (outputs.events, outputs.report, outputs.junit)
+    return tuple(Path(path).absolute() for path in paths if path is not None and path != "-")
+
+
 @dataclass(frozen=True, slots=True)
 class _Output:
     """The terminal's side of a run: the note on hidden changes, the run with its outputs, and
@@ -81,6 +88,9 @@ class _Output:
     live: bool
     github: bool
     records: Records
+
+    def note(self, text: str) -> None:
+        self.console.print(Text(f"crackjack: {text}", style="dim"))
 
     def changes_hidden(self, hidden: HiddenChanges) -> None:
         self.console.print(hidden_note(hidden))

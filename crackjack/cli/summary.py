@@ -11,6 +11,7 @@ from rich.text import Text
 
 from crackjack.cli.theme import STYLES, files, seconds
 from crackjack.core.git.recoverydata import HiddenChanges
+from crackjack.core.git.restore import restore_notes
 from crackjack.core.run.results import HookResult, HookStatus, RunResult, TestReport, signal_name
 
 
@@ -102,21 +103,7 @@ def hidden_note(hidden: HiddenChanges) -> Text:
 
 
 def restore_report(hidden: HiddenChanges) -> Text:
-    """What happened to the unstaged changes and to the hooks' fixes around them."""
-    text = Text(f"unstaged changes restored ({files(len(hidden.files))})", style="dim")
-    if hidden.rolled_back:
-        text = Text(
-            "the fixes of hooks to " + ", ".join(hidden.rolled_back) + " conflicted with your"
-            f" unstaged changes and were rolled back (kept in {hidden.dropped_dir});"
-            " your changes are as you left them",
-            style="yellow",
-        )
-    if hidden.merged:
-        text.append(
-            ("; " if hidden.rolled_back else "; the ")
-            + "fixes of hooks to "
-            + ", ".join(hidden.merged)
-            + " were merged with your unstaged changes: review them before committing",
-            style="yellow",
-        )
-    return text
+    """What happened to the unstaged changes and to the files changed around them."""
+    notes = restore_notes(hidden)
+    text = "; ".join((f"unstaged changes restored ({files(len(hidden.files))})", *notes))
+    return Text(text, style="yellow" if notes else "dim")

@@ -19,9 +19,10 @@ from crackjack.hooks.checks.merge_conflict import merge_conflict
 from crackjack.hooks.checks.syntax import check_toml, check_yaml
 from crackjack.hooks.checks.whitespace import trailing_whitespace
 from crackjack.hooks.findings import located_lines, mypy_json, ruff_json
+from crackjack.hooks.tools.bandit import bandit_invocation
+from crackjack.hooks.tools.mypy import mypy_invocation
 
 PYTHON = ("python", "pyi")
-TEST_FILES = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 
 
 def _check(
@@ -102,6 +103,7 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
             findings=mypy_json,
             findings_args=("--output", "json"),
             dashdash=True,
+            adapt=mypy_invocation,
         ),
         types_or=PYTHON,
         install="pip install mypy",
@@ -109,10 +111,10 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
     Hook(
         id="bandit",
         phase="comprehensive",
-        description="security issues of medium severity and above (tests excluded)",
-        runner=Command(command=("bandit", "--quiet", "-ll")),
+        description="security issues, with the project's bandit configuration (without one:"
+        " of medium severity and above, tests excluded)",
+        runner=Command(command=("bandit", "--quiet"), adapt=bandit_invocation),
         types=("python",),
-        exclude=TEST_FILES,
         install="pip install bandit",
     ),
     Hook(

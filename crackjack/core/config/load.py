@@ -22,6 +22,7 @@ from crackjack.core.config.settings import (
 from crackjack.core.config.tomlerror import locate
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import FileFilter
+from crackjack.core.git.commands import staged_version
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import Hook, HookRunner
 from crackjack.core.testphase.options import project_python
@@ -30,6 +31,8 @@ from crackjack.core.testphase.runner import Pytest
 TABLE = "tool.crackjack"
 ENV_PREFIX = "CRACKJACK_"
 SKIP_ENV = f"{ENV_PREFIX}SKIP"
+PRE_COMMIT_SKIP = "SKIP"
+"""pre-commit's variable of hook ids to skip, honoured beside ``CRACKJACK_SKIP``."""
 TEST_PHASE = "tests"
 
 
@@ -65,25 +68,27 @@ def find_pyproject(start: Path, top: Path | None) -> Path | None:
     return None
 
 
-def _read_table(pyproject: Path) -> dict[str, Any]:
-    """``[tool.crackjack]`` of ``pyproject``, checked on its own with no type coercion."""
+def _read_table(pyproject: Path, staged: bytes | None) -> dict[str, Any]:
+    """``[tool.crackjack]`` of ``pyproject`` (of its ``staged`` content when given), checked on
+    its own with no type coercion."""
+    name = f"{pyproject} (staged)" if staged is not None else str(pyproject)
     try:
-        text = pyproject.read_text(encoding="utf-8")
+        text = (pyproject.read_bytes() if staged is None else staged).decode("utf-8")
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         problem = locate(exc, text)
         raise ConfigError(
-            f"{pyproject}:{problem.line}:{problem.column}: invalid TOML: {problem.message}"
+            f"{name}:{problem.line}:{problem.column}: invalid TOML: {problem.message}"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
+        raise ConfigError(f"{name}: cannot read: {exc}") from None
     table: Any = data.get("tool", {}).get("crackjack", {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{pyproject}: {TABLE} must be a table ([tool.crackjack])")
+        raise ConfigError(f"{name}: {TABLE} must be a table ([tool.crackjack])")
     try:
         ProjectTable.model_validate(table, strict=True)
     except ValidationError as exc:
-        where = f"{pyproject}: {TABLE}"
+        where = f"{name}: {TABLE}"
         raise ConfigError(_describe(exc, lambda loc: ".".join([where, *loc]))) from None
     return table
 
@@ -91,28 +96,35 @@ def _read_table(pyproject: Path) -> dict[str, Any]:
 @dataclass(frozen=True, slots=True)
 class Project:
     """Where the project is, what its settings say, and the interpreter of its environment
-    (``project_python``: its tests run on it)."""
+    (``project_python``: its tests run on it). ``staged_pyproject``: the settings were read
+    from the index's pyproject.toml (this path), which differs from the work tree's."""
 
     root: Path
     settings: Settings
     python: str
+    staged_pyproject: Path | None = None
 
 
-def load_project(cwd: Path, flags: Mapping[str, Any], *, top: Path | None = None) -> Project:
+def load_project(
+    cwd: Path, flags: Mapping[str, Any], *, top: Path | None = None, staged: bool = False
+) -> Project:
     """Read settings for the project around ``cwd``; ``flags`` are the command line's values.
 
     ``top``: the top of the git work tree around ``cwd`` (None outside one). Without a
-    pyproject.toml the project root is ``top``, else ``cwd``.
+    pyproject.toml the project root is ``top``, else ``cwd``. ``staged``: the run checks what
+    will be committed, so a pyproject.toml with unstaged edits is read as it is staged.
     """
     pyproject = find_pyproject(cwd, top)
-    table = _read_table(pyproject) if pyproject else {}
+    content = staged_version(pyproject) if staged and pyproject and top else None
+    table = _read_table(pyproject, content) if pyproject else {}
     try:
         settings = settings_class(table)(**flags)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, lambda loc: _outside_file(loc, flags))) from None
     root = pyproject.parent if pyproject else (top or cwd)
     python = project_python(root, settings.tests.python, os.environ)
-    return Project(root=root, settings=settings, python=python)
+    in_index = pyproject if content is not None else None
+    return Project(root=root, settings=settings, python=python, staged_pyproject=in_index)
 
 
 _MESSAGES = {
@@ -266,6 +278,18 @@ def _check_skipped(skip: Sequence[str], hooks: Mapping[str, Hook]) -> None:
 def skip_origin() -> str:
     """Where the skip setting came from: ``CRACKJACK_SKIP`` wins over the file."""
     return SKIP_ENV if SKIP_ENV in os.environ else f"{TABLE}.skip"
+
+
+def skip_reasons(settings: Settings, hooks: Mapping[str, Hook]) -> dict[str, str]:
+    """Each hook the settings or pre-commit's ``SKIP`` skip, with where that came from.
+
+    Ids in ``SKIP`` that ``hooks`` lacks are ignored, as pre-commit does: the variable is
+    shared with the pre-commit configurations of other projects and hooks.
+    """
+    named = (item.strip() for item in os.environ.get(PRE_COMMIT_SKIP, "").split(","))
+    reasons = {hook_id: f"skipped by {PRE_COMMIT_SKIP}" for hook_id in named if hook_id in hooks}
+    reasons.update(dict.fromkeys(settings.skip, f"skipped by {skip_origin()}"))
+    return reasons
 
 
 def _alongside(beside: str | None, hook_phases: Sequence[str]) -> tuple[str, str] | None:

@@ -6,8 +6,9 @@ selection is one of four small frozen dataclasses (``FileSelection``): ``AllFile
 (the command line's, as the pre-commit framework passes them).
 
 Every result is a sorted list of unique posix paths relative to ``root``, of files that exist
-(symlinks count, even dangling ones, and are never followed). When ``root`` is a folder inside
-a work tree, only files under it are selected.
+and that a run may touch (``Touchable``: no symlink, nothing through a symlinked folder, in a
+virtual environment, under ``.git`` or among crackjack's own outputs). When ``root`` is a
+folder inside a work tree, only files under it are selected.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path, PurePath
 from typing import assert_never
 
 from crackjack.core.errors import ConfigError
+from crackjack.core.files.touchable import Touchable
 from crackjack.core.git import commands as git
 from crackjack.core.git.worktree import NotARepositoryError, WorkTree
 
@@ -72,11 +74,11 @@ class ChangedFiles:
 class GivenFiles:
     """The paths given on the command line, as given, normalised relative to the project root.
 
-    Relative paths are taken from ``cwd`` (None: the current directory). Paths that do not
-    exist are skipped (the pre-commit framework passes deleted files); a folder stands for its
-    files (in a git work tree the tracked and the untracked-not-ignored ones, elsewhere the
-    filtered walk); any other path is kept, even one git ignores. A path outside the project
-    root is a ConfigError.
+    Relative paths are taken from ``cwd`` (None: the current directory). A folder stands for
+    its files (in a git work tree the tracked and the untracked-not-ignored ones, elsewhere
+    the filtered walk); any other path is kept, even one git ignores, unless ``Touchable``
+    drops it (a symlink, a path through a symlinked folder). A path that does not exist or
+    lies outside the project root is a ConfigError.
     """
 
     paths: tuple[str, ...]
@@ -86,29 +88,40 @@ class GivenFiles:
 FileSelection = AllFiles | StagedFiles | ChangedFiles | GivenFiles
 
 
-def select_files(root: Path, selection: FileSelection, tree: WorkTree | None) -> list[str]:
+def select_files(
+    root: Path,
+    selection: FileSelection,
+    tree: WorkTree | None,
+    *,
+    outputs: Iterable[str] = (),
+) -> list[str]:
     """The files ``selection`` picks under the project ``root``, sorted, relative to it;
-    ``tree`` is the git work tree around ``root`` (None outside one: a plain folder)."""
+    ``tree`` is the git work tree around ``root`` (None outside one: a plain folder);
+    ``outputs``: crackjack's own output files, relative to ``root``, which are left out."""
     root = root.absolute()
+    touchable = Touchable(root, outputs)
     match selection:
         case AllFiles():
-            return discover(root, tree)
+            return discover(root, tree, touchable)
         case StagedFiles():
             head = _need(root, tree).head
-            return git.staged_files(root, head or git.empty_tree(root))
+            return touchable.keep(git.staged_files(root, head or git.empty_tree(root)))
         case ChangedFiles(ref=ref):
-            return git.changed_files(root, _fork_point(root, ref, _need(root, tree).head))
+            base = _fork_point(root, ref, _need(root, tree).head)
+            return touchable.keep(git.changed_files(root, base))
         case GivenFiles(paths=paths, cwd=cwd):
-            return _given(root, paths, Path.cwd() if cwd is None else cwd, tree)
+            return _given(root, paths, Path.cwd() if cwd is None else cwd, tree, touchable)
         case _:  # pragma: no cover - mypy proves every case is handled
             assert_never(selection)
 
 
-def discover(root: Path, tree: WorkTree | None) -> list[str]:
-    """The ``AllFiles`` rule: every file under ``root``, sorted, relative to it."""
+def discover(root: Path, tree: WorkTree | None, touchable: Touchable | None = None) -> list[str]:
+    """The ``AllFiles`` rule: every file under ``root`` a run may touch, sorted, relative to
+    it."""
+    touchable = Touchable(root) if touchable is None else touchable
     if tree is not None:
-        return git.list_files(root)
-    return walk(root)
+        return touchable.keep(git.list_files(root))
+    return walk(root, touchable)
 
 
 def _need(root: Path, tree: WorkTree | None) -> WorkTree:
@@ -117,27 +130,21 @@ def _need(root: Path, tree: WorkTree | None) -> WorkTree:
     return tree
 
 
-def walk(root: Path) -> list[str]:
-    """The files under ``root`` outside the directories no project wants checked."""
+def walk(root: Path, touchable: Touchable) -> list[str]:
+    """The files under ``root`` (``touchable``'s root) that ``touchable`` allows, outside the
+    directories no project wants checked (``SKIPPED_DIRS``, ``*.egg-info``)."""
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         base = PurePath(os.path.relpath(dirpath, root))
-        kept = []
-        for name in dirnames:
-            path = os.path.join(dirpath, name)
-            if os.path.islink(path):
-                filenames.append(name)
-            elif not _skipped(name, path):
-                kept.append(name)
-        dirnames[:] = kept
-        found.extend((base / name).as_posix() for name in filenames)
+        dirnames[:] = [
+            name
+            for name in dirnames
+            if name not in SKIPPED_DIRS
+            and not name.endswith(".egg-info")
+            and touchable.folder((base / name).as_posix())
+        ]
+        found.extend(touchable.keep((base / name).as_posix() for name in filenames))
     return sorted(found)
-
-
-def _skipped(name: str, path: str) -> bool:
-    if name in SKIPPED_DIRS or name.endswith(".egg-info"):
-        return True
-    return os.path.exists(os.path.join(path, "pyvenv.cfg"))
 
 
 def _fork_point(root: Path, ref: str | None, head: str | None) -> str:
@@ -177,8 +184,10 @@ def _default_base(root: Path) -> tuple[str, str]:
     )
 
 
-def _given(root: Path, paths: Iterable[str], cwd: Path, tree: WorkTree | None) -> list[str]:
-    """The ``GivenFiles`` rule: normalise, drop missing paths, expand folders."""
+def _given(
+    root: Path, paths: Iterable[str], cwd: Path, tree: WorkTree | None, touchable: Touchable
+) -> list[str]:
+    """The ``GivenFiles`` rule: normalise, refuse missing paths, expand folders."""
     top = os.path.normpath(root)
     here = os.path.normpath(cwd.absolute())
     found: set[str] = set()
@@ -190,13 +199,13 @@ def _given(root: Path, paths: Iterable[str], cwd: Path, tree: WorkTree | None) -
         try:
             mode = os.lstat(os.path.join(top, relative)).st_mode
         except (OSError, ValueError):
-            continue
+            raise ConfigError(f"no such file or folder: {given!r}") from None
         if stat.S_ISDIR(mode):
             folders.append(relative)
         else:
             found.add(relative)
-    found.update(_expand(root, folders, tree))
-    return sorted(found)
+    found.update(_expand(root, folders, tree, touchable))
+    return sorted(touchable.keep(found))
 
 
 def _relative(given: str, root: str, cwd: str) -> str:
@@ -225,9 +234,14 @@ def _under(path: str, base: str) -> str | None:
     return path[len(prefix) :] if path.startswith(prefix) else None
 
 
-def _expand(root: Path, folders: list[str], tree: WorkTree | None) -> list[str]:
+def _expand(
+    root: Path, folders: list[str], tree: WorkTree | None, touchable: Touchable
+) -> list[str]:
     if tree is not None:
         return git.list_paths(root, folders)
+    kept = [folder for folder in folders if touchable.folder(folder)]
     return [
-        (PurePath(folder) / name).as_posix() for folder in folders for name in walk(root / folder)
+        (PurePath(folder) / name).as_posix()
+        for folder in kept
+        for name in walk(root / folder, Touchable(root / folder))
     ]

@@ -7,6 +7,7 @@ paths, so a user's configuration cannot change what we parse.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -20,12 +21,18 @@ _GIT = ("git", "-c", "core.quotepath=off")
 HARDENED_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--no-renames")
 """What every ``git diff`` is given, so that no user configuration changes its output."""
 
+_OK = frozenset({0})
 _LS_FILES = ("ls-files", "-z", "--others", "--exclude-standard")
 """Untracked files git does not ignore (with ``--cached``, the tracked ones too)."""
 
 
 class GitError(CrackjackError):
-    """A git command failed, or git could not be started."""
+    """A git command failed, or git could not be started; ``detail``: why, in git's words (its
+    first line on stderr, or how it ended)."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message
 
 
 class GitNotFoundError(GitError):
@@ -57,19 +64,38 @@ def run_git(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None
 
 def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> bytes:
     """Run ``git <args>`` in ``cwd`` and return its stdout; raise GitError unless it exits 0."""
+    return _checked(args, cwd, env).output
+
+
+def _checked(
+    args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None, ok: frozenset[int] = _OK
+) -> ProcessOutcome:
+    """``git <args>`` in ``cwd``; GitError unless its exit status is one of ``ok``."""
     if not cwd.is_dir():
         raise GitError(f"cannot run {_describe(args)}: {cwd} is not a directory")
     outcome = run_git(args, cwd, env)
     if outcome.start_error is not None:
         raise GitNotFoundError.for_command(args, outcome.start_error)
-    if outcome.returncode != 0:
+    if outcome.returncode not in ok:
         detail = _first_line(outcome.stderr)
         code = outcome.returncode
         status = f"exited {code}"
         if code is not None and code < 0:
             status = f"was killed by signal {-code}"
-        raise GitError(f"{_describe(args)} {status}" + (f": {detail}" if detail else ""))
-    return outcome.output
+        message = f"{_describe(args)} {status}" + (f": {detail}" if detail else "")
+        raise GitError(message, re.sub(r"^(error|fatal): ", "", detail) or status)
+    return outcome
+
+
+def staged_version(path: Path) -> bytes | None:
+    """What the index holds for the work tree file ``path`` (``GIT_INDEX_FILE`` when set), when
+    that differs from the file (an unstaged edit): what a commit takes. None when they are the
+    same, or the index has no such file."""
+    folder, name = path.parent, path.name
+    diff = ("--no-optional-locks", "--literal-pathspecs", "diff", "--quiet", *HARDENED_DIFF)
+    if _checked((*diff, "--", name), folder, ok=frozenset({0, 1})).returncode == 0:
+        return None
+    return git("cat-file", "blob", f":0:./{name}", cwd=folder)
 
 
 def list_files(root: Path) -> list[str]:
@@ -135,6 +161,26 @@ def changed_files(root: Path, base: str) -> list[str]:
     left out), plus untracked files git does not ignore; under ``root``, relative, sorted."""
     untracked = _split(git(*_LS_FILES, cwd=root))
     return _existing(root, [*_diff(root, base), *untracked])
+
+
+def count_commits(root: Path, revisions: Sequence[str]) -> int:
+    """How many commits ``git rev-list <revisions>`` selects (``A --not B`` and the like)."""
+    return int(git("rev-list", "--count", *revisions, "--", cwd=root))
+
+
+def commits_files(root: Path, revisions: Sequence[str]) -> list[str]:
+    """Files that the commits ``revisions`` select add, copy, modify, rename (the new name) or
+    change the type of (a root commit adds all of its files), that exist in the work tree under
+    ``root``, relative to it; sorted. Merges count for nothing of their own: what they bring
+    comes from commits that are selected, or were there already."""
+    out = git(
+        *("-c", "log.showSignature=false", "log", "--format=", "--name-only", "-z", "--root"),
+        *("--relative", "--diff-merges=off", "--diff-filter=ACMRT", *HARDENED_DIFF),
+        *revisions,
+        "--",
+        cwd=root,
+    )
+    return _existing(root, _split(out))
 
 
 def unmerged_files(root: Path) -> list[str]:

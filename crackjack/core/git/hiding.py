@@ -36,7 +36,7 @@ from pathlib import Path
 
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.files.batching import partition
-from crackjack.core.git.commands import HARDENED_DIFF, git, git_argv
+from crackjack.core.git.commands import HARDENED_DIFF, GitError, git, git_argv
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.recoverywrite import save_base, save_recovery_data
 from crackjack.core.git.refusals import refuse_unmerged
@@ -74,9 +74,11 @@ def unstaged_changes_hidden(tree: WorkTree) -> Iterator[HiddenChanges]:
     data = save_recovery_data(tree, paths)
     hidden = HiddenChanges(files=tuple(paths), recovery_dir=data.directory)
     try:
-        checkout_index(tree, paths)
-        with contextlib.suppress(OSError):  # without it, hooks' edits are saved, not merged
-            save_base(tree, data)
+        try:
+            checkout_index(tree, paths)
+        finally:  # also after a failed checkout: what it did change is then put back, not kept
+            with contextlib.suppress(OSError):  # without it, hooks' edits are saved, not merged
+                save_base(tree, data)
         yield hidden
     finally:
         given_back = restore(tree, data)
@@ -84,6 +86,7 @@ def unstaged_changes_hidden(tree: WorkTree) -> Iterator[HiddenChanges]:
         hidden.restored = True
         hidden.merged = given_back.merged
         hidden.rolled_back = given_back.rolled_back
+        hidden.unbased = given_back.unbased
         hidden.dropped_dir = given_back.dropped_dir
 
 
@@ -181,10 +184,23 @@ def _refuse(path: str, where: str, kind: str) -> None:
 
 def checkout_index(tree: WorkTree, paths: Sequence[str]) -> None:
     """Make the work tree's ``paths`` match the index. Writes files only: without ``-u``,
-    ``checkout-index`` never writes the index. Names are literal, not pathspecs."""
+    ``checkout-index`` never writes the index. Names are literal, not pathspecs.
+
+    A checkout that fails half-way (a file it cannot replace: immutable, in a read-only folder)
+    is refused as a RepositoryStateError (exit 2) that says so; ``unstaged_changes_hidden``
+    puts back what it had changed before the message reaches anyone (a failed restore raises
+    its own instead).
+    """
     base = (
         *("-c", "submodule.recurse=0", "-c", "core.hooksPath=/dev/null"),
         *("checkout-index", "-f", "--"),
     )
     for batch in partition(git_argv(*base), paths):
-        git(*base, *batch, cwd=tree.top)
+        try:
+            git(*base, *batch, cwd=tree.top)
+        except GitError as exc:
+            raise RepositoryStateError(
+                f"could not hide the unstaged changes: git checkout-index failed ({exc.detail});"
+                " the hooks did not run and every unstaged change was put back as it was: fix"
+                " the cause, then run again"
+            ) from exc

@@ -2,9 +2,15 @@
 
 The hook is a small POSIX shell script in the hooks directory git really uses (``git rev-parse
 --git-path hooks`` honours ``core.hooksPath`` and linked worktrees). It runs
-``<python> -m crackjack git-hook <type> "$@"`` with the interpreter that installed it, falls back
-to ``crackjack`` on ``PATH`` when that interpreter is gone, and fails loudly when neither exists:
-a hook that silently passes would let unchecked commits through.
+``<python> -P -m crackjack git-hook <type> "$@"`` with the interpreter that installed it, falls
+back to ``crackjack`` on ``PATH`` when that interpreter is gone, and fails loudly when neither
+exists: a hook that silently passes would let unchecked commits through.
+
+``-P`` because git runs the hook at the top of the work tree, which ``-m`` would put first on
+``sys.path``: a project's own ``rich/`` or ``yaml/`` would be imported in place of crackjack's
+dependencies. ``-I`` would do that too but also drop the user site-packages (``pip install
+--user``) and ``PYTHONPATH``, which crackjack may be installed through. The console script (the
+fallback) never has the work tree on its path.
 
 A marker line (``# crackjack-git-hook format=N version=V``) makes the script ours, so installing
 again only rewrites our own script, and uninstalling never removes a hook crackjack did not write.
@@ -32,7 +38,7 @@ from crackjack.core.git.commands import git
 from crackjack.core.git.worktree import WorkTree
 
 SUPPORTED_HOOK_TYPES: Final = ("pre-commit", "pre-push")
-SCRIPT_FORMAT: Final = 1
+SCRIPT_FORMAT: Final = 2
 """Bumped when the script's behaviour changes; any format counts as ours."""
 
 MARKER: Final = "# crackjack-git-hook"
@@ -121,7 +127,7 @@ def hook_command(hook_type: str, python: str | None = None) -> tuple[str, ...]:
     crackjack; without, the ``crackjack`` console script found on ``PATH``."""
     if python is None:
         return ("crackjack", "git-hook", hook_type)
-    return (python, "-m", "crackjack", "git-hook", hook_type)
+    return (python, "-P", "-m", "crackjack", "git-hook", hook_type)
 
 
 def hook_script(hook_type: str, python: str) -> str:

@@ -17,6 +17,7 @@ Where the lock lives (``lock_dir_for``):
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import os
@@ -38,11 +39,28 @@ class LockedError(RepositoryStateError):
     """Another crackjack run holds the lock of this work tree (exit 2: run again later)."""
 
 
+class LockUnavailable(RepositoryStateError):
+    """The lock file cannot be created here: a read-only file system, or a folder this user may
+    not write (exit 2 for a run that may write; a check-only run goes on without it).
+    ``problem`` says which file and why."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"{problem}: a run that may change files needs it; a check-only run (--ci, without"
+            " --staged) works without it"
+        )
+        self.problem = problem
+
+
+_UNWRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
 @contextlib.contextmanager
 def run_lock(lock_dir: Path, *, wait: float = 5.0) -> Iterator[Path]:
     """Hold the run lock in ``lock_dir`` (created if needed) while the block runs.
 
-    When another process holds it, retry for up to ``wait`` seconds, then raise LockedError.
+    When another process holds it, retry for up to ``wait`` seconds, then raise LockedError;
+    LockUnavailable when the file cannot be created (read-only file system, no permission).
     Yields the lock file's path. The lock is per open file, not per process: a second
     ``run_lock`` on the same folder in the same process waits too.
     """
@@ -77,9 +95,10 @@ def _open(path: Path) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         return os.open(path, flags, 0o644)
     except OSError as exc:
-        raise CrackjackError(
-            f"cannot open the lock file {path}: {describe_os_error(exc)}"
-        ) from None
+        problem = f"cannot open the lock file {path}: {describe_os_error(exc)}"
+        if exc.errno in _UNWRITABLE:
+            raise LockUnavailable(problem) from None
+        raise CrackjackError(problem) from None
 
 
 def _acquire(fd: int, path: Path, wait: float) -> bool:

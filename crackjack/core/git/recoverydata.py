@@ -108,9 +108,12 @@ class HiddenChanges:
     ``files``: the tracked files whose unstaged changes were hidden (relative to the top of the
     work tree); empty when there was nothing to hide, and then nothing was written.
     ``recovery_dir``: where they are saved while hidden. After the restore: ``merged``: files
-    where a hook's edit was kept beside the user's; ``rolled_back``: files where a hook's edit
-    conflicted with the user's and was dropped (kept in ``dropped_dir``) so that the user's
-    edit is kept.
+    changed while hidden (by a hook, or another program) whose change was kept beside the
+    user's; ``rolled_back``: files whose change conflicted with the user's and was dropped (kept
+    in ``dropped_dir``) so that the user's edit is kept; ``unbased``: those of them rolled back
+    because nothing recorded what the hooks were given (the run stopped before it was written).
+    ``by_hooks``: the files the run's hooks reported changing (None when unknown, as after a
+    killed run), to say who changed what.
     """
 
     files: tuple[str, ...]
@@ -118,7 +121,9 @@ class HiddenChanges:
     restored: bool = False
     merged: tuple[str, ...] = ()
     rolled_back: tuple[str, ...] = ()
+    unbased: tuple[str, ...] = ()
     dropped_dir: Path | None = None
+    by_hooks: frozenset[str] | None = None
 
 
 def observe(path: Path) -> FileState:

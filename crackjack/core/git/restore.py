@@ -66,6 +66,7 @@ class _Tally:
     dropped: Path
     merged: list[str] = field(default_factory=list)
     rolled_back: list[str] = field(default_factory=list)
+    unbased: list[str] = field(default_factory=list)
     expected: dict[str, FileState] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
 
@@ -89,7 +90,8 @@ def restore(tree: WorkTree, data: RecoveryData) -> HiddenChanges:
     the user's version is written back. Changed by a hook: a 3-way merge (``git merge-file``,
     base = what the hook was given, ours = the hook's result, theirs = the user's version);
     when it is clean both edits are kept, otherwise the hook's edit is saved under
-    ``dropped/`` and rolled back for the user's version.
+    ``dropped/`` and rolled back for the user's version. With no record of what the hooks were
+    given, whatever differs from the user's version is saved and rolled back the same way.
     """
     bases = read_bases(data)
     stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
@@ -113,6 +115,7 @@ def restore(tree: WorkTree, data: RecoveryData) -> HiddenChanges:
         restored=True,
         merged=tuple(tally.merged),
         rolled_back=tuple(tally.rolled_back),
+        unbased=tuple(tally.unbased),
         dropped_dir=tally.dropped if tally.dropped.exists() else None,
     )
 
@@ -153,6 +156,51 @@ def _restore_one(
     tally.drop(top, saved.path, current)
     _put_back(top, data, saved)
     tally.rolled_back.append(saved.path)
+    if base is None:
+        tally.unbased.append(saved.path)
+
+
+_NOTES = {
+    ("rolled_back", "hooks"): "the fixes of hooks to {paths} conflicted with your unstaged changes"
+    " and were rolled back (kept in {kept}); your changes are as you left them",
+    ("rolled_back", "others"): "{paths} changed during the run, not by a hook, and conflicted"
+    " with your unstaged changes: your version is kept; the other content is in {kept}",
+    ("rolled_back", "unknown"): "{paths} changed while your changes were hidden (by a hook or"
+    " another program) and conflicted with them: your version is kept; the other content is in"
+    " {kept}",
+    ("merged", "hooks"): "the fixes of hooks to {paths} were merged with your unstaged changes:"
+    " review them before committing",
+    ("merged", "others"): "changes made to {paths} during the run, not by a hook, were merged"
+    " with your unstaged changes: review them before committing",
+    ("merged", "unknown"): "changes made to {paths} while your changes were hidden (by a hook or"
+    " another program) were merged with them: review them before committing",
+    ("unbased", "unknown"): "nothing recorded what the hooks were given of {paths} (the run"
+    " stopped before it was written, or it could not be written): what was there is kept in"
+    " {kept}, and your version is back",
+}
+
+
+def restore_notes(hidden: HiddenChanges) -> tuple[str, ...]:
+    """What became of the files changed while they were hidden, one clause per kind of outcome
+    and author: hooks (``hidden.by_hooks``), something else, or unknown (after a killed run);
+    empty when nothing was changed."""
+    notes = []
+    for outcome, paths in (
+        ("rolled_back", [path for path in hidden.rolled_back if path not in hidden.unbased]),
+        ("merged", hidden.merged),
+        ("unbased", hidden.unbased),
+    ):
+        by_hooks = None if outcome == "unbased" else hidden.by_hooks
+        authors = {
+            "hooks": [path for path in paths if by_hooks is not None and path in by_hooks],
+            "others": [path for path in paths if by_hooks is not None and path not in by_hooks],
+            "unknown": list(paths) if by_hooks is None else [],
+        }
+        for author, chosen in authors.items():
+            if chosen:
+                text = _NOTES[outcome, author]
+                notes.append(text.format(paths=", ".join(chosen), kept=hidden.dropped_dir))
+    return tuple(notes)
 
 
 def _merge(top: Path, current: Path, base: Path, theirs: Path) -> bytes | None:

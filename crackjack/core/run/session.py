@@ -9,10 +9,11 @@ plan and returns it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from crackjack.core.config.load import (
@@ -20,9 +21,10 @@ from crackjack.core.config.load import (
     Project,
     build_catalogue,
     load_project,
-    skip_origin,
+    skip_reasons,
 )
 from crackjack.core.errors import RepositoryStateError
+from crackjack.core.files.outputs import own_outputs, remember_outputs
 from crackjack.core.files.selection import (
     AllFiles,
     ChangedFiles,
@@ -31,7 +33,7 @@ from crackjack.core.files.selection import (
     select_files,
 )
 from crackjack.core.git.hiding import unstaged_changes_hidden
-from crackjack.core.git.lock import lock_dir_for, run_lock
+from crackjack.core.git.lock import LockUnavailable, lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
 from crackjack.core.git.unfinished import check_no_unfinished_run, guarded_run
@@ -54,7 +56,8 @@ class SessionRequest:
     ``settings``: the command line's values for the settings. ``hide_unstaged``: git-hook mode,
     the unstaged changes hidden while the hooks run. ``check_only``: no hook writes files, and
     hooks give machine-readable findings (CI). ``junit_dir``: where pytest writes its JUnit
-    files (None: nowhere). ``cwd``: where the run was started.
+    files (None: nowhere). ``outputs``: the files the run writes (report, JUnit, events), which
+    no hook gets, in this run or later ones. ``cwd``: where the run was started.
     """
 
     workflows: tuple[str, ...]
@@ -67,11 +70,16 @@ class SessionRequest:
     shard: Shard | None = None
     check_only: bool = False
     junit_dir: Path | None = None
+    outputs: tuple[Path, ...] = ()
     cwd: Path
 
 
 class SessionOutput(Protocol):
     """The caller's side of a run."""
+
+    def note(self, text: str) -> None:
+        """Something the user should know about how this run goes (one line), said before any
+        hook runs."""
 
     def changes_hidden(self, hidden: HiddenChanges) -> None:
         """Unstaged changes were hidden and saved; called before any hook runs."""
@@ -98,11 +106,16 @@ class Ran:
 
 
 def read_project(
-    cwd: Path, settings: Mapping[str, Any], builtins: Catalogue, tree: WorkTree | None
+    cwd: Path,
+    settings: Mapping[str, Any],
+    builtins: Catalogue,
+    tree: WorkTree | None,
+    *,
+    staged: bool = False,
 ) -> tuple[Project, Catalogue]:
     """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
-    knows."""
-    project = load_project(cwd, settings, top=None if tree is None else tree.top)
+    knows; ``staged``: with the settings the index holds (git-hook mode checks what it does)."""
+    project = load_project(cwd, settings, top=None if tree is None else tree.top, staged=staged)
     return project, build_catalogue(project.settings, builtins)
 
 
@@ -137,18 +150,20 @@ def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOut
     tree = start.tree
     with Cancellation() as cancellation:
         control = RunControl(cancellation)
-        with (
-            stop_signals_to(control.interrupt),
-            run_lock(lock_dir_for(start.project.root, tree)),
-            guarded_run(tree),
-        ):
+        with stop_signals_to(control.interrupt), _locked(start, output), guarded_run(tree):
+            if start.project.staged_pyproject is not None:
+                name = os.path.relpath(start.project.staged_pyproject, request.cwd)
+                output.note(f"settings: the staged {name} (its unstaged edits are not used)")
             if tree is not None and not request.hide_unstaged:
                 # Under the lock: a run still going holds it, so what is found here was stopped.
                 # (Hiding unstaged changes makes the same check itself.)
                 check_no_unfinished_run(tree)
+            remember_outputs(tree, request.outputs)
             with _hidden(tree if request.hide_unstaged else None, output) as hidden:
                 planned = start.planned()
                 result = output.run(planned.plan, planned.policy, control)
+                if hidden is not None and tree is not None:
+                    hidden.by_hooks = _changed_by_hooks(result, start.project.root, tree.top)
     return Ran(result, hidden)
 
 
@@ -190,7 +205,8 @@ class _Started:
             allow_no_tests=settings.tests.allow_no_tests,
             slowest=settings.tests.slowest,
         )
-        files = select_files(root, request.files, self.tree)
+        outputs = own_outputs(root, self.tree, request.outputs)
+        files = select_files(root, request.files, self.tree, outputs=outputs)
         plan = build_plan(
             self.catalogue, self.selection, root=root, files=files, policy=policy, tests=tests
         )
@@ -205,20 +221,44 @@ def _start(request: SessionRequest, builtins: Catalogue, *, hiding: bool) -> _St
     """
     needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
     tree = check_repository(request.cwd, need_repo=needs_repo, allow_unmerged=hiding)
-    project, catalogue = read_project(request.cwd, request.settings, builtins, tree)
+    project, catalogue = read_project(
+        request.cwd, request.settings, builtins, tree, staged=request.hide_unstaged
+    )
     workflow = next((w for w in request.workflows if w in catalogue.workflows), None)
     selection = Selection(
-        workflow or request.workflows[-1], request.hooks, _skips(request, project)
+        workflow or request.workflows[-1], request.hooks, _skips(request, project, catalogue)
     )
     check_selection(catalogue, selection)
     return _Started(request, tree, project, catalogue, selection)
 
 
-def _skips(request: SessionRequest, project: Project) -> dict[str, str]:
+def _skips(request: SessionRequest, project: Project, catalogue: Catalogue) -> dict[str, str]:
     """Each hook skipped on purpose, with the place that asked for it (the flag wins)."""
-    reasons = dict.fromkeys(project.settings.skip, f"skipped by {skip_origin()}")
+    reasons = skip_reasons(project.settings, catalogue.hooks)
     reasons.update(dict.fromkeys(request.skip, "skipped by --skip"))
     return reasons
+
+
+def _changed_by_hooks(result: RunResult, root: Path, top: Path) -> frozenset[str]:
+    """The files the hooks reported changing, relative to the top of the work tree ``top``
+    (as hidden files are) rather than to the project ``root``."""
+    prefix = PurePosixPath(os.path.relpath(root.resolve(), top.resolve()))
+    return frozenset(str(prefix / path) for hook in result.hooks for path in hook.modified)
+
+
+@contextmanager
+def _locked(start: _Started, output: SessionOutput) -> Iterator[None]:
+    """The run lock. A run that writes nothing (check-only, nothing hidden) goes on without it
+    where it cannot be created (a read-only checkout), and says so."""
+    request = start.request
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(run_lock(lock_dir_for(start.project.root, start.tree)))
+        except LockUnavailable as exc:
+            if not request.check_only or request.hide_unstaged:
+                raise
+            output.note(f"{exc.problem}: running without it (this check-only run writes nothing)")
+        yield
 
 
 @contextmanager

@@ -7,12 +7,12 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.batching import partition
 from crackjack.core.files.fsutil import describe_os_error
-from crackjack.core.process.programs import resolve_program
+from crackjack.core.process.programs import FoundProgram, cannot_start
 from crackjack.core.process.run import run_process
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import Finding, HookResult, HookStatus
@@ -22,12 +22,33 @@ from crackjack.core.runners.request import process_request
 from crackjack.core.runners.scratch import scratch_copy
 from crackjack.core.runners.snapshot import Snapshot
 
+Argv = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """How a program runs for a project: its argv (before any ``--``), where the program was
+    found, and the groups of files it gets: each group runs apart from the others, in batches
+    that fit the argument limit (None: no file arguments, one run)."""
+
+    argv: Argv
+    program: FoundProgram
+    groups: tuple[Argv, ...] | None
+
+
+class Adapter(Protocol):
+    """A tool's own rules (``crackjack/hooks/tools/``): how it runs for the project planned
+    in ``context``, as the project runs it."""
+
+    def __call__(self, invocation: Invocation, context: PlanContext) -> Invocation: ...
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Command:
     """``command`` (an argv) runs with the hook's ``args`` then its files; ``check_command`` is
     a fixer's check-only variant. With ``findings``, a run that wants findings (CI) adds
-    ``findings_args`` and reads the output with it."""
+    ``findings_args`` and reads the output with it. ``adapt``: the tool's own rules, given by
+    the built-in catalogue for the program it names."""
 
     command: tuple[str, ...] = ()
     check_command: tuple[str, ...] | None = None
@@ -36,13 +57,10 @@ class Command:
     shell: bool = False
     findings: FindingsReader | None = None
     findings_args: tuple[str, ...] = ()
+    adapt: Adapter | None = None
 
     def program(self, hook: Hook) -> str | None:
         return None if self.shell or not self.command else self.command[0]
-
-    def executable(self, hook: Hook) -> str | None:
-        program = self.program(hook)
-        return resolve_program(program) if program else None
 
     def describe(self, hook: Hook) -> str:
         return "shell"
@@ -50,7 +68,8 @@ class Command:
     def configured(self, changes: Mapping[str, Any]) -> Command:
         keys = dict(changes)  # every runner key a project can write is a command's
         if "command" in keys:  # another program: the built-in's variants no longer apply
-            keys = {"check_command": None, "findings": None, "findings_args": (), **keys}
+            variants = {"check_command": None, "findings": None, "findings_args": (), "adapt": None}
+            keys = {**variants, **keys}
         return replace(self, **keys)
 
     def validate(self, hook: Hook) -> None:
@@ -68,34 +87,55 @@ class Command:
     def plan(self, hook: Hook, files: tuple[str, ...], context: PlanContext) -> HookPlan:
         findings = context.policy.check_only and self.findings is not None
         args = (*hook.args, *self.findings_args) if findings else hook.args
-        executable = self.executable(hook)
-        argv = self._argv(hook.id, args, executable)
-        shown = shlex.join(argv) + " FILES" * self.pass_filenames
-        planned = HookPlan(
+        programs = context.programs
+        program = self.program(hook)
+        found = programs.find(program) if program else None
+        if program and found is None:
+            hook = replace(hook, install=programs.install_hint(hook.install))
+        head = self._head(hook.id, args, found)
+        groups: tuple[Argv, ...] | None = (files,) if self.pass_filenames else None
+        if self.adapt is not None and found is not None:
+            invocation = self.adapt(Invocation(head, found, groups), context)
+            head, groups = invocation.argv, invocation.groups
+        given = files if groups is None else tuple(name for group in groups for name in group)
+        if not given:
+            return HookPlan(hook=hook, skip_reason="no files to check")
+        separator = ("--",) if self.dashdash and not self.shell and groups is not None else ()
+        argv = (*head, *separator)
+        shown = shlex.join(argv) + " FILES" * (groups is not None)
+        return HookPlan(
             hook=hook,
-            files=files,
+            files=given,
             argv=argv,
-            program=self.program(hook),
-            executable=executable,
+            batches=((),) if groups is None else self._batches(argv, groups),
+            program=program,
+            executable=found.path if found else None,
             read_findings=findings,
-            runs=shown,
+            runs=found.problem if found and found.problem else shown,
         )
-        if not self.pass_filenames:
-            return replace(planned, batches=((),))
-        bare = self.dashdash  # after ``--`` a name that starts with a dash is no option
-        names = [name if bare or not name.startswith("-") else f"./{name}" for name in files]
-        return replace(planned, batches=tuple(partition(argv, names)))
 
-    def _argv(self, hook_id: str, args: tuple[str, ...], executable: str | None) -> tuple[str, ...]:
+    def _head(self, hook_id: str, args: tuple[str, ...], found: FoundProgram | None) -> Argv:
         if self.shell:
             return ("/bin/sh", "-c", f'{self.command[0]} "$@"', hook_id, *args)
-        separator = ("--",) if self.dashdash and self.pass_filenames else ()
-        return (executable or self.command[0], *self.command[1:], *args, *separator)
+        return (found.path if found else self.command[0], *self.command[1:], *args)
+
+    def _batches(self, argv: Argv, groups: tuple[Argv, ...]) -> tuple[Argv, ...]:
+        bare = self.dashdash  # after ``--`` a name that starts with a dash is no option
+        return tuple(
+            batch
+            for group in groups
+            for batch in partition(
+                argv, [name if bare or not name.startswith("-") else f"./{name}" for name in group]
+            )
+        )
 
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
         """Run every batch and tell what happened, including the files it changed (watched
         with a snapshot). A ``scratch`` plan runs on a copy of its files: what it changes
         there fails the hook."""
+        problem = self._problem(plan)
+        if problem:
+            return ended_at_once(plan, HookStatus.ERROR, problem, fails_run=True)
         if not plan.scratch:
             return self._run(plan, context, context.root)
         try:
@@ -104,6 +144,12 @@ class Command:
         except OSError as exc:
             message = f"cannot copy its files to check them: {describe_os_error(exc)}"
             return ended_at_once(plan, HookStatus.ERROR, message, fails_run=True)
+
+    def _problem(self, plan: HookPlan) -> str | None:
+        """Why a program the command names by its path cannot start (not executable...)."""
+        if plan.executable is None or plan.program is None or "/" not in plan.program:
+            return None
+        return cannot_start(plan.executable, plan.program)
 
     def _run(self, plan: HookPlan, context: RunContext, root: Path) -> HookResult:
         runs = Runs()

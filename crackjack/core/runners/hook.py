@@ -6,12 +6,14 @@ never ask which kind it is: a new kind of hook is one new module implementing ``
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from crackjack.core.files.patterns import FileFilter
+from crackjack.core.process.programs import ProgramSearch
 
 if TYPE_CHECKING:
     from crackjack.core.process.run import Cancellation
@@ -43,6 +45,11 @@ class PlanContext:
     policy: Policy
     tests: TestOptions | None = None
 
+    @property
+    def programs(self) -> ProgramSearch:
+        """Where hook programs are looked up: the test phase's interpreter is the project's."""
+        return ProgramSearch(self.root, sys.executable if self.tests is None else self.tests.python)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunContext:
@@ -61,9 +68,6 @@ class HookRunner(Protocol):
 
     def program(self, hook: Hook) -> str | None:
         """The program that must be found for ``hook`` to run, or None."""
-
-    def executable(self, hook: Hook) -> str | None:
-        """Where that program is: None when it is missing, or when none is needed."""
 
     def describe(self, hook: Hook) -> str:
         """What runs, in a few words, for a hook whose ``program`` is None."""

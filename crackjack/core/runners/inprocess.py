@@ -46,9 +46,6 @@ class InProcess:
     def program(self, hook: Hook) -> str | None:
         return None
 
-    def executable(self, hook: Hook) -> str | None:
-        return None
-
     def describe(self, hook: Hook) -> str:
         return "in-process"
 

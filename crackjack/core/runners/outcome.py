@@ -3,6 +3,8 @@ hooks that ended without running anything."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,6 +131,11 @@ def missing(plan: HookPlan, *, fails_run: bool, started_at: float) -> HookResult
     how = f"install it (`{hook.install}`)" if hook.install else "install it"
     message = (
         f"{plan.program} not found: {how}, or switch the hook off with"
-        f" [tool.crackjack.hooks.{hook.id}] enabled = false"
+        f" [tool.crackjack.hooks.{toml_key(hook.id)}] enabled = false"
     )
     return ended_at_once(plan, HookStatus.MISSING, message, fails_run=fails_run, at=started_at)
+
+
+def toml_key(key: str) -> str:
+    """``key`` as TOML writes it in a table name: bare when it can be, else quoted."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)

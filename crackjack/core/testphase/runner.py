@@ -157,9 +157,6 @@ class Pytest:
     def program(self, hook: Hook) -> str | None:
         return None  # the interpreter is chosen (and checked) by the test options
 
-    def executable(self, hook: Hook) -> str | None:
-        return None
-
     def describe(self, hook: Hook) -> str:
         return "pytest, in the project's environment"
 

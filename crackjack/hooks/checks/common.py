@@ -40,15 +40,30 @@ def find_in_files(files: Sequence[str], root: Path, find: Finder) -> CheckOutcom
     return CheckOutcome(failed=bool(output), output="\n".join(output))
 
 
+def is_text(data: bytes) -> bool:
+    """Whether a text fixer may rewrite ``data``: UTF-8 with no NUL byte. (A UTF-16 or UTF-32
+    byte-order mark is never UTF-8: its 0xFE and 0xFF bytes cannot occur there.)"""
+    if b"\0" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def fix_files(
     files: Sequence[str], root: Path, fix: bool, change: Callable[[str, bytes], Change | None]
 ) -> CheckOutcome:
-    """Rewrite each file ``change`` fixes (atomically), or with ``fix=False`` only report it."""
+    """Rewrite each file ``change`` fixes (atomically), or with ``fix=False`` only report it.
+
+    A file that is not text (``is_text``) is left alone, whatever ``change`` says of it:
+    identify calls UTF-16 files text, and a byte-wise fix would corrupt them."""
     output: list[str] = []
     modified: list[str] = []
     for name, data in read_each(files, root, output):
         found = change(name, data)
-        if found is None:
+        if found is None or not is_text(data):
             continue
         fixed, problems = found
         if fix:
