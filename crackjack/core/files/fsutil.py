@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -19,6 +20,8 @@ _T = TypeVar("_T")
 
 TEMP_SUFFIX = ".crackjack-tmp"
 """How every temporary file crackjack leaves beside a user's file ends."""
+_TEMP_NAME = re.compile(rf"\.[0-9a-f]{{16}}{re.escape(TEMP_SUFFIX)}")
+"""The exact name ``_fresh`` gives a temporary file (nothing else is ever removed as one)."""
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
 
 
@@ -84,6 +87,18 @@ def _fresh(path: Path, make: Callable[[Path], _T]) -> tuple[Path, _T]:
             return temp, make(temp)
         except FileExistsError:
             continue
+
+
+def remove_temporaries(folders: Iterable[Path]) -> None:
+    """Remove the temporary files a killed crackjack left in ``folders`` (between the write
+    and the rename of a replacement): only files and symlinks named exactly as ``_fresh`` names
+    them. A folder that is missing or cannot be read is skipped."""
+    for folder in folders:
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                if _TEMP_NAME.fullmatch(entry.name) and not entry.is_dir(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 def new_file(path: Path, mode: int = 0o600) -> BinaryIO:

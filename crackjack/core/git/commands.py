@@ -51,9 +51,15 @@ def git_argv(*args: str) -> tuple[str, ...]:
 def run_git(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> ProcessOutcome:
     """``git <args>`` through the chokepoint, whatever its exit status (for commands whose
     status carries meaning); ``env`` replaces the environment (e.g. with ``GIT_INDEX_FILE``)."""
-    return run_process(
-        ProcessRequest(argv=git_argv(*args), cwd=cwd, env=env, tail_bytes=None, merge_stderr=False)
+    request = ProcessRequest(
+        argv=git_argv(*args),
+        cwd=cwd,
+        env=env,
+        tail_bytes=None,
+        merge_stderr=False,
+        dies_with_parent=False,
     )
+    return run_process(request)
 
 
 def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> bytes:

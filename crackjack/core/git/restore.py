@@ -30,16 +30,19 @@ from crackjack.core.git.recoverydata import (
 )
 from crackjack.core.git.recoveryread import HookBase, digest_or_none, read_bases, read_recovery_data
 from crackjack.core.git.recoverywrite import discard_partial
+from crackjack.core.git.unfinished import stop_what_is_left
 from crackjack.core.git.worktree import WorkTree
 
 # --- recover --------------------------------------------------------------------------------
 
 
 def recover(tree: WorkTree) -> HiddenChanges | None:
-    """Put back everything an unfinished run hid (as ``restore`` does), then delete its
-    recovery data; None when there was nothing to recover. Idempotent: a file already back is
-    left alone. Raises RestoreFailed (data kept) if any file cannot be put back."""
+    """Stop what the unfinished run left running, then put back everything it hid (as
+    ``restore`` does) and delete its recovery data; None when there was nothing to recover.
+    Idempotent: a file already back is left alone. Raises RestoreFailed (data kept) if any
+    file cannot be put back."""
     data = read_recovery_data(tree)
+    stop_what_is_left(tree, data)
     if data is None:
         discard_partial(tree)
         return None

@@ -1,9 +1,16 @@
-"""Detecting an earlier run that stopped while it had unstaged changes hidden (DESIGN.md 6.6)."""
+"""Detecting an earlier run that stopped while it had unstaged changes hidden (DESIGN.md 6.6),
+and stopping what such a run left behind before anything is restored: its hooks, still running
+in their own process groups, and its temporary files beside the user's."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+from crackjack.core.files.fsutil import remove_temporaries
+from crackjack.core.git.commands import empty_tree, staged_files
 from crackjack.core.git.lock import process_alive
 from crackjack.core.git.recoverydata import (
     RECOVER_COMMAND,
@@ -15,6 +22,41 @@ from crackjack.core.git.recoverydata import (
 )
 from crackjack.core.git.recoveryread import read_recovery_data
 from crackjack.core.git.worktree import WorkTree
+from crackjack.core.process import groups
+
+
+def running_dir(tree: WorkTree) -> Path:
+    """Where a run records the process groups it has running (``<git dir>/crackjack/running``)."""
+    return tree.crackjack_dir / "running"
+
+
+def stop_what_is_left(tree: WorkTree, data: RecoveryData | None) -> None:
+    """Kill what is left of the process groups of runs that were killed, and wait until they
+    are gone; then remove crackjack's temporary files in the folders of the paths ``data`` hid
+    and of the staged files (which the hooks fixed). Call it holding the run lock, before
+    anything is restored. LeftOverProcesses if a process does not die."""
+    groups.stop_left_over(running_dir(tree))
+    if data is not None:
+        staged = staged_files(tree.top, tree.head or empty_tree(tree.top))
+        paths = [*staged, *(saved.path for saved in data.files)]
+        remove_temporaries({(tree.top / path).parent for path in paths})
+
+
+@contextmanager
+def guarded_run(tree: WorkTree | None) -> Iterator[None]:
+    """What a run does first under its lock (nothing outside a work tree): stop what a killed
+    run left behind (``stop_what_is_left``), then record the process groups the block starts
+    where the next run finds them, should this one be killed too."""
+    if tree is None:
+        yield
+        return
+    try:
+        data = read_recovery_data(tree)
+    except RecoveryDataDamaged:
+        data = None  # check_no_unfinished_run says so
+    stop_what_is_left(tree, data)
+    with groups.recording(running_dir(tree)):
+        yield
 
 
 def check_no_unfinished_run(tree: WorkTree) -> None:

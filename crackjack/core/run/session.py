@@ -36,7 +36,7 @@ from crackjack.core.git.hiding import unstaged_changes_hidden
 from crackjack.core.git.lock import LockUnavailable, lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
-from crackjack.core.git.unfinished import check_no_unfinished_run
+from crackjack.core.git.unfinished import check_no_unfinished_run, guarded_run
 from crackjack.core.git.worktree import WorkTree, work_tree_or_none
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import Subscriber, open_bus
@@ -150,7 +150,7 @@ def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOut
     tree = start.tree
     with Cancellation() as cancellation:
         control = RunControl(cancellation)
-        with stop_signals_to(control.interrupt), _locked(start, output):
+        with stop_signals_to(control.interrupt), _locked(start, output), guarded_run(tree):
             if start.project.staged_pyproject is not None:
                 name = os.path.relpath(start.project.staged_pyproject, request.cwd)
                 output.note(f"settings: the staged {name} (its unstaged edits are not used)")
