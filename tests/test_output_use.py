@@ -14,6 +14,7 @@ import pytest
 from rich.console import Console
 
 from crackjack.cli.escape import safe_lines, safe_name
+from crackjack.cli.gitcommands import _say
 from crackjack.core.run import logs
 from tests.gitrepo import make_repo, run_git, write
 from tests.project import (
@@ -308,3 +309,8 @@ def test_lines_no_log_file_holds_are_said_to_be_lost() -> None:
     out = file.getvalue()
     assert shown_lines(out) == [0, 1, 2, 3]
     assert "  ... 1000 lines omitted; no log file could be written\n" in out
+
+
+def test_git_command_lines_print_file_names_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    _say(("kept x\nfast: passed in 0.00s.txt",))
+    assert capsys.readouterr().out == "crackjack: kept x\\nfast: passed in 0.00s.txt\n"

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from crackjack.cli.console import make_console
+from crackjack.cli.escape import safe_name
 from crackjack.cli.runner import RunRequest, run
 from crackjack.cli.theme import files
 from crackjack.core.errors import ConfigError
@@ -88,4 +89,4 @@ def _pre_push(cwd: Path, args: tuple[str, ...]) -> int:
 def _say(lines: tuple[str, ...]) -> None:
     console = make_console()
     for line in lines:
-        console.print(f"crackjack: {line}", markup=False)
+        console.print(f"crackjack: {safe_name(line)}", markup=False)

@@ -10,6 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from crackjack.cli.escape import safe_name
 from crackjack.core.config.load import Catalogue
 from crackjack.core.process.programs import (
     GIVEN_PATH,
@@ -36,7 +37,7 @@ def plan_table(plan: Plan, policy: Policy) -> RenderableType:
             elif hook.missing:
                 runs = Text(f"{hook.program} not found", style="magenta")
             else:
-                runs = Text(hook.runs)
+                runs = Text(safe_name(hook.runs))
             table.add_row(
                 phase.name + " (alongside)" * phase.alongside,
                 hook.hook.id,
@@ -108,7 +109,7 @@ def _program(
         install = programs.install_hint(hook.install)
         return Text(f"missing: {program}" + f" ({install})" * bool(install), style="magenta")
     if found.problem:
-        return Text(found.problem, style="magenta")
-    where = Text(programs.shown(found.path), style="green")
+        return Text(safe_name(found.problem), style="magenta")
+    where = Text(safe_name(programs.shown(found.path)), style="green")
     version = versions.get(found.path)
     return where.append(f"\n{version}, {found.origin}" if version else f"\n{found.origin}")
