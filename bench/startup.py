@@ -344,6 +344,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         default=[copy.key for copy in COPIES_TIMED],
         help="only these copies (base is always timed)",
     )
+    parser.add_argument(
+        "--base", default=BASE, help="the commit the base copy is made of (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.warmup < 0:
         parser.error("--runs must be at least 1 and --warmup at least 0")
@@ -351,7 +354,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global BASE
     args = parse(sys.argv[1:] if argv is None else argv)
+    BASE = args.base
     prepare_suite_environment()
     ensure_corpus(CORPUS)
     ensure_repo(precommit_config())
