@@ -97,7 +97,7 @@ class Row:
 ALL = frozenset({"version", "fast", "staged", "staged-edits", "tests"})
 RUNS = frozenset({"fast", "staged", "staged-edits", "tests"})
 COPIES_TIMED = (
-    Copy("base", f"with every trick ({BASE[:7]})", ALL),
+    Copy("base", "the base commit (--base)", ALL),
     Copy(
         "no-deferred",
         "without `Deferred`: the plain log (and Rich) made before the first hook starts",

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import configparser
 import os
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -70,6 +69,8 @@ def _section(path: Path) -> Mapping[str, Any] | None:
     one; a shared file (pyproject.toml, setup.cfg) or one mypy cannot parse does not."""
     if not path.is_file():
         return None
+    import configparser  # only when mypy is planned: the fast path never reads mypy's config
+
     try:
         if path.suffix == ".toml":
             tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
