@@ -127,3 +127,14 @@ def _copy_metadata(fd: int, original: os.stat_result) -> None:
         with contextlib.suppress(OSError):
             os.fchown(fd, original.st_uid, original.st_gid)
     os.fchmod(fd, stat.S_IMODE(original.st_mode))
+
+
+def user_cache_home() -> Path | None:
+    """``$XDG_CACHE_HOME`` when it is absolute, else ``~/.cache``; None with no home to find."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg)
+    try:
+        return Path.home() / ".cache"
+    except RuntimeError:
+        return None

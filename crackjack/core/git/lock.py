@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
-from crackjack.core.files.fsutil import describe_os_error
+from crackjack.core.files.fsutil import describe_os_error, user_cache_home
 from crackjack.core.git.worktree import WorkTree
 
 LOCK_FILE = "run.lock"
@@ -152,15 +152,10 @@ def process_alive(pid: int) -> bool:
 
 
 def _cache_home() -> Path:
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        return Path(xdg)
-    try:
-        return Path.home() / ".cache"
-    except RuntimeError:
-        raise ConfigError(
-            "cannot find a folder for crackjack's lock: set HOME or XDG_CACHE_HOME"
-        ) from None
+    home = user_cache_home()
+    if home is None:
+        raise ConfigError("cannot find a folder for crackjack's lock: set HOME or XDG_CACHE_HOME")
+    return home
 
 
 def _key(root: Path) -> str:

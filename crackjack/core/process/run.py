@@ -122,7 +122,7 @@ class ProcessRequest:
     for the child to report on: its write end's number is in the child's environment variable
     ``side_channel.env``, and what arrives on it is handed to ``side_channel.receive``.
     ``dies_with_parent``: on Linux the child is killed if crackjack dies (see the module
-    docstring); it costs a ``fork`` in place of a ``vfork`` (about 2 ms in crackjack), so git's
+    docstring); it costs a ``fork`` in place of a ``vfork`` (3 to 4.5 ms in crackjack), so git's
     many short calls go without it."""
 
     argv: tuple[str, ...]

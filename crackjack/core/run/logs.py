@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from crackjack.core.files.fsutil import user_cache_home
+
 KEEP_RUNS = 5
 KEEP_BYTES = 100 * 1024 * 1024
 _PREFIX = "run-"
@@ -22,8 +24,8 @@ _PREFIX = "run-"
 
 def user_logs() -> Path:
     """The log folder outside a git work tree."""
-    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "crackjack" / "logs"
+    cache = user_cache_home() or Path(tempfile.gettempdir())
+    return cache / "crackjack" / "logs"
 
 
 def new_run_folder(home: Path | None) -> Path:
