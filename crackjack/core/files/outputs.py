@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from crackjack.core.files.fsutil import atomic_write
+from crackjack.core.files.selection import path_inside
 from crackjack.core.git.worktree import WorkTree
 
 RECORD = "outputs.json"
@@ -61,10 +62,6 @@ def _recorded(tree: WorkTree) -> list[str]:
 
 
 def _relative(path: Path, base: Path) -> str | None:
-    """``path`` (its folder resolved, its name kept) relative to ``base``; None outside it."""
-    absolute = os.path.abspath(path)
-    real = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
-    relative = os.path.relpath(real, os.path.realpath(base))
-    if relative == os.curdir or relative.split(os.sep, 1)[0] == os.pardir:
-        return None
-    return Path(relative).as_posix()
+    """``path`` relative to ``base`` (``path_inside``); None outside it or for ``base``."""
+    relative = path_inside(os.path.abspath(path), os.path.abspath(base))
+    return None if relative in (None, ".") else relative

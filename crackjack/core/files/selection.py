@@ -209,21 +209,24 @@ def _given(
 
 
 def _relative(given: str, root: str, cwd: str) -> str:
-    """``given`` (taken from ``cwd``) as a normalised path relative to ``root``; ConfigError
-    outside it.
-
-    Compared lexically first (a symlink named in the path stays itself), then with its
-    folders resolved, for a ``cwd`` or root reached through a symlinked folder.
-    """
-    absolute = os.path.normpath(os.path.join(cwd, given))
-    relative = _under(absolute, root)
-    if relative is None:
-        folder, name = os.path.split(absolute)
-        relative = _under(os.path.join(os.path.realpath(folder), name), os.path.realpath(root))
+    """``given`` (taken from ``cwd``) as a normalised path relative to ``root``
+    (``path_inside``); ConfigError outside it."""
+    relative = path_inside(os.path.normpath(os.path.join(cwd, given)), root)
     if relative is None:
         raise ConfigError(
             f"{given!r} is outside the project root {root}: pass only paths of this project"
         )
+    return relative
+
+
+def path_inside(absolute: str, root: str) -> str | None:
+    """The normalised ``absolute`` relative to ``root`` (``"."`` for the root itself), None
+    outside it: compared lexically first, then with their folders resolved (``absolute``'s
+    own name kept, so a symlink stays itself)."""
+    relative = _under(absolute, root)
+    if relative is None:
+        folder, name = os.path.split(absolute)
+        relative = _under(os.path.join(os.path.realpath(folder), name), os.path.realpath(root))
     return relative
 
 
