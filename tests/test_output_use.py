@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
+from crackjack.cli.console import Printer
 from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.gitcommands import _say
 from crackjack.core.run import logs
@@ -303,9 +303,9 @@ def test_lines_no_log_file_holds_are_said_to_be_lost() -> None:
     phase = PhaseResult(phase="p", hooks=(hook,), duration=0.0)
     result = RunResult(workflow="w", phases=(phase,), duration=0.0)
     file = io.StringIO()
-    console = Console(file=file, width=80, color_system=None)
-    for renderable in summary(result, shown_lines=40):
-        console.print(renderable)
+    printer = Printer(file)
+    for line in summary(result, shown_lines=40, width=80):
+        printer.print(line)
     out = file.getvalue()
     assert shown_lines(out) == [0, 1, 2, 3]
     assert "  ... 1000 lines omitted; no log file could be written\n" in out
