@@ -27,7 +27,7 @@ from tests.project import (
     tool,
     workflow_table,
 )
-from tests.test_live import run_in_pty
+from tests.test_live import SLOW_HOOK, run_in_pty
 
 EXCLUDE_TOOLS = 'exclude = [".tools/"]\n'
 MINE = workflow_table("mine", ["mine"])
@@ -201,7 +201,9 @@ def test_the_summary_never_cuts_a_hook_id_at_80_columns(
 @pytest.mark.slow
 def test_the_live_view_never_cuts_a_hook_id_at_80_columns(tmp_path: Path) -> None:
     keys = {"command": ["crackjack-test-no-such-program"], "phase": "mine"}
-    make_project(tmp_path, {"a.txt": "x\n"}, config=MINE + hook_table(LONG_ID, **keys))
+    slow = {"command": tool(tmp_path, "slow", SLOW_HOOK), "phase": "mine"}  # long enough to draw
+    config = EXCLUDE_TOOLS + MINE + hook_table(LONG_ID, **keys) + hook_table("slow", **slow)
+    make_project(tmp_path, {"a.txt": "x\n"}, config=config)
     _, data = run_in_pty(tmp_path, {"COLUMNS": "80", "TERM": "xterm"}, ["-w", "mine"])
     screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", data.decode())
     assert re.search(rf"{LONG_ID} +\d+\.\d+s +\d+ files? +missing", screen), screen

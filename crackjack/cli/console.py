@@ -19,7 +19,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
-from crackjack.cli.styled import Colour, Line, render, styled
+from crackjack.cli.styled import Colour, Line, expand_tabs, render, styled
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -98,9 +98,9 @@ class Printer:
     def print(self, line: Line | str) -> None:
         if self._quiet:
             return
-        text = render(styled(line) if isinstance(line, str) else line, self.colour)
+        text = render(expand_tabs(styled(line) if isinstance(line, str) else line), self.colour)
         try:
-            self.stream.write(text.expandtabs(8) + "\n")
+            self.stream.write(text + "\n")
             self.stream.flush()
         except BrokenPipeError:
             self._gone()
@@ -115,8 +115,11 @@ class Printer:
                 os.close(devnull)
 
     def rich(self) -> Console:
-        """A Rich console on the same stream (imports Rich: only for what draws with it)."""
-        return make_console(self.stream)
+        """A Rich console on the same stream, as much a terminal as this printer's (imports
+        Rich: only for what draws with it)."""
+        from crackjack.cli.richconsole import rich_console
+
+        return rich_console(self.stream, terminal=self.is_terminal)
 
 
 def make_console(stream: TextIO | None = None, *, stderr: bool = False) -> Console:

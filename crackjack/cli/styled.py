@@ -85,6 +85,25 @@ def truncate(text: str, width: int) -> str:
     return "".join(kept) + "…" if width > 0 else ""
 
 
+def expand_tabs(line: Line, size: int = 8) -> Line:
+    """Tabs as spaces to the next stop, counted across pieces and restarting at each newline
+    (what Rich did to every line)."""
+    if "\t" not in line.plain:
+        return line
+    column, segments = 0, []
+    for text, style in line.segments:
+        out = []
+        for char in text:
+            if char == "\t":
+                out.append(" " * (size - column % size))
+                column += size - column % size
+            else:
+                out.append(char)
+                column = 0 if char == "\n" else column + _cell(char)
+        segments.append(("".join(out), style))
+    return Line(tuple(segments))
+
+
 def sgr(style: str, colour: Colour) -> str:
     """The escape sequence that starts ``style`` (empty when nothing of it is shown)."""
     if colour is Colour.NONE:
