@@ -51,7 +51,8 @@ def project(tmp_path: Path) -> Path:
 def test_plain_output_and_the_summary_do_not_import_rich(project: Path) -> None:
     done, modules = imported(["--fast", "--all-files"], project)
     assert done.returncode == 1, done.stdout
-    assert "notes.txt" in done.stdout and "fast: failed in" in done.stdout
+    assert "notes.txt" in done.stdout
+    assert "fast: failed in" in done.stdout
     assert "crackjack.cli.summary" in modules
     assert not rich_modules(modules)
 
