@@ -8,9 +8,6 @@ import os
 from typing import TextIO
 
 from rich.console import Console
-from rich.text import Text
-
-from crackjack.cli.styled import Line
 
 
 class _Console(Console):
@@ -35,11 +32,3 @@ def rich_console(stream: TextIO, *, terminal: bool) -> Console:
     return _Console(
         file=stream, force_terminal=terminal, highlight=False, soft_wrap=True, emoji=False
     )
-
-
-def to_rich(line: Line) -> Text:
-    """One of crackjack's styled lines as Rich text."""
-    text = Text()
-    for piece, style in line.segments:
-        text.append(piece, style=style)
-    return text

@@ -1,7 +1,7 @@
 """Styled text without Rich: a line is pieces of text, each with a style name, rendered as
 plain text or with ANSI SGR codes. Plain output and the summary need no more, and a short run
-then never pays for importing Rich (about 45 ms); the live view converts these lines with
-``crackjack.cli.live.to_rich``."""
+then never pays for importing Rich (about 45 ms); the views that draw with Rich (the live
+view, the timeline, the plan) import it themselves."""
 
 from __future__ import annotations
 
