@@ -145,6 +145,13 @@ def test_the_last_column_wraps_in_what_is_left_and_no_line_is_wider() -> None:
     assert " ".join(line.strip() for line in [lines[3][start:], *wrapped]) == note.strip()
 
 
+def test_a_word_longer_than_the_room_is_folded() -> None:
+    word = "x" * 40
+    lines = plain(table("t", COLUMNS, rows(f"see {word} here"), 52))
+    start = lines[1].index("note")
+    assert [line[start:] for line in lines[3:]] == ["see", "x" * 17, "x" * 17, "xxxxxx here"]
+
+
 def test_with_too_little_room_the_note_goes_below_its_row_and_ids_are_never_cut() -> None:
     width = len(" a-much-longer-hook-id   1m01.5s  ") + MIN_WRAPPED - 1
     lines = plain(table("t", COLUMNS, rows("a note"), width))
