@@ -68,3 +68,19 @@ def test_a_dry_run_draws_its_plan_with_rich(project: Path) -> None:
     done, modules = imported(["--fast", "--dry-run"], project)
     assert done.returncode == 0, done.stdout
     assert "rich.table" in modules
+
+
+DRAW_WITH_RICH = {"live.py", "timeline.py", "planview.py", "richconsole.py"}
+
+
+def test_only_the_views_that_draw_with_rich_import_it() -> None:
+    cli = Path(__file__).parent.parent / "crackjack" / "cli"
+    importing = {
+        path.name
+        for path in cli.glob("*.py")
+        if any(
+            line.startswith(("from rich", "import rich"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    }
+    assert importing == DRAW_WITH_RICH
