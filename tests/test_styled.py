@@ -204,3 +204,26 @@ def test_the_summary_rule_fills_the_width_and_uses_ascii_when_asked() -> None:
     lines = [line.plain for line in summary(result("fix"), width=50, rule="-")]
     title = next(line for line in lines if line.startswith("fix: fixed"))
     assert title == "fix: fixed (modified 1 file) " + "-" * 21
+
+
+def test_a_printer_falls_silent_when_its_reader_goes_away() -> None:
+    read, write = os.pipe()
+    os.close(read)
+    stream = open(write, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        printer = Printer(stream, {})
+        printer.print("first")
+        printer.print("second")
+        assert os.path.samefile(f"/proc/self/fd/{write}", os.devnull)
+    finally:
+        stream.close()
+
+
+def test_a_printer_knows_its_height_and_whether_its_stream_takes_unicode() -> None:
+    ascii_stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    printer = Printer(ascii_stream, {"LINES": "33"})
+    assert printer.height == 33
+    assert not printer.unicode
+    printer.print("café")
+    ascii_stream.flush()
+    assert ascii_stream.buffer.getvalue() == b"caf?\n"  # type: ignore[attr-defined]
