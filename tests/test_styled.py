@@ -226,4 +226,4 @@ def test_a_printer_knows_its_height_and_whether_its_stream_takes_unicode() -> No
     assert not printer.unicode
     printer.print("café")
     ascii_stream.flush()
-    assert ascii_stream.buffer.getvalue() == b"caf?\n"  # type: ignore[attr-defined]
+    assert ascii_stream.buffer.getvalue() == b"caf?\n"
