@@ -23,7 +23,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -329,20 +329,43 @@ def precommit_hooks() -> list[dict[str, object]]:
 
 def ensure_repo(config: str) -> Path:
     """The clone of the corpus with ``config`` committed, built if missing or out of date."""
-    digest = hashlib.sha256(config.encode()).hexdigest()
-    marker = f"{PACKAGE}=={VERSION} + {CONFIG} sha256:{digest}"
-    if read_marker(REPO) != marker:
+    return ensure_clone(REPO, {CONFIG: config})
+
+
+def ensure_clone(
+    repo: Path,
+    files: Mapping[str, str],
+    source: Path = CORPUS,
+    setup: Callable[[Path], None] | None = None,
+    label: str = "",
+) -> Path:
+    """A clone of ``source`` (the corpus, or a clone of it) with ``files`` (path: text) written
+    and committed, then ``setup`` run in it; built if missing or out of date, then reset.
+
+    The marker records ``source``'s, each file's digest and ``label`` (what ``setup`` does).
+    """
+    if source == CORPUS:
         ensure_corpus(CORPUS)
-        shutil.rmtree(REPO, ignore_errors=True)
-        clone = ["git", "clone", "--quiet", "--no-hardlinks", str(CORPUS), str(REPO)]
+    written = [
+        f"{name} sha256:{hashlib.sha256(text.encode()).hexdigest()}" for name, text in files.items()
+    ]
+    marker = " + ".join([read_marker(source) or "", *written, *([label] if label else [])])
+    if read_marker(repo) != marker:
+        shutil.rmtree(repo, ignore_errors=True)
+        clone = ["git", "clone", "--quiet", "--no-hardlinks", str(source), str(repo)]
         subprocess.run(clone, env=git_env(), check=True)
-        git(REPO, "remote", "remove", "origin")
-        (REPO / CONFIG).write_text(config, encoding="utf-8")
-        git(REPO, "add", "--", CONFIG)
-        git(REPO, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", f"Add {CONFIG}")
-        (REPO / ".git" / MARKER).write_text(marker + "\n", encoding="utf-8")
-    reset(REPO)
-    return REPO
+        git(repo, "remote", "remove", "origin")
+        if files:
+            for name, text in files.items():
+                (repo / name).write_text(text, encoding="utf-8")
+            git(repo, "add", "--", *files)
+            message = f"Add {', '.join(files)}"
+            git(repo, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", message)
+        if setup is not None:
+            setup(repo)
+        (repo / ".git" / MARKER).write_text(marker + "\n", encoding="utf-8")
+    reset(repo)
+    return repo
 
 
 def prepare_commit_environment() -> None:
