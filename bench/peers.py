@@ -102,16 +102,17 @@ MYPY_HOOK: dict[str, object] = {
     "types_or": ["python", "pyi"],
     "require_serial": True,
 }
-GLOBS = {"python": "py", "pyi": "pyi", "toml": "toml", "yaml": "yaml,yml"}
-"""identify's file types as lefthook globs (file name endings)."""
+GLOBS = {"python": ("py",), "pyi": ("pyi",), "toml": ("toml",), "yaml": ("yaml", "yml")}
+"""identify's file types as the file name endings of a lefthook glob."""
 
 LEFTHOOK_DONE = re.compile(r"^(?P<mark>✓|✔️|✗|🥊)\s*(?P<hook>\S+) \(", re.MULTILINE)
 """A hook's line in lefthook's summary: ``✓ ruff-check (0.05 seconds)``."""
 LEFTHOOK_SKIP = re.compile(r"^│\s+(?P<hook>\S+) \(skip\)", re.MULTILINE)
 """A hook lefthook skipped: ``│  check-toml (skip) no files for inspection``."""
 
-RAN = "passed or failed"
-"""The status a checked run expects of a hook whose result may differ between runners."""
+RAN = "passed, failed or fixed"
+"""The status a checked run expects of a hook whose result may differ between runners (crackjack
+says ``fixed`` where the others say ``failed``)."""
 Statuses = Callable[[str], dict[str, str]]
 
 
@@ -149,22 +150,23 @@ def no_statuses(output: str) -> dict[str, str]:
 
 def lefthook_command(spec: Mapping[str, object]) -> dict[str, object]:
     """A ``repo: local`` hook spec as a lefthook command: the same program, arguments and files
-    (``{staged_files}``, which ``--all-files`` makes every file), file types as globs."""
-    args = spec.get("args", [])
-    assert isinstance(args, list)
-    run = " ".join([str(spec["entry"]), *(shlex.quote(str(arg)) for arg in args)])
+    (``{staged_files}``, which ``--all-files`` makes every file), file types as a glob."""
+    run = " ".join([str(spec["entry"]), *(shlex.quote(arg) for arg in _strings(spec, "args"))])
     if spec.get("pass_filenames", True):
         run += " {staged_files}"
     command: dict[str, object] = {"run": run}
-    types = [str(t) for t in spec.get("types", []) or []]  # type: ignore[attr-defined]
-    endings = [GLOBS[str(t)] for t in spec.get("types_or", []) or []]  # type: ignore[attr-defined]
+    types = _strings(spec, "types")
     if "text" in types:
         command["file_types"] = "text"
-        types.remove("text")
-    endings += [GLOBS[t] for t in types]
+    endings = [e for t in (*types, *_strings(spec, "types_or")) if t != "text" for e in GLOBS[t]]
     if endings:
         command["glob"] = f"*.{{{','.join(endings)}}}" if len(endings) > 1 else f"*.{endings[0]}"
     return command
+
+
+def _strings(spec: Mapping[str, object], key: str) -> list[str]:
+    found = spec.get(key, [])
+    return [str(item) for item in found] if isinstance(found, list) else []
 
 
 def lefthook_config(fast: Sequence[Mapping[str, object]]) -> str:
@@ -266,6 +268,8 @@ class Case:
     prepare: Callable[[], None] = reset_repo
     check: Callable[[], str] | None = None
     variant: str = ""
+    how: str = ""
+    """What the table says runs, if not the command itself."""
 
     @property
     def name(self) -> str:
@@ -279,7 +283,7 @@ class Case:
         argv, cwd = self.argv, self.cwd
         return Contender(
             self.name,
-            f"`{self.command}`",
+            self.how or f"`{self.command}`",
             lambda: run_quietly(argv, cwd),
             prepare=self.prepare,
             check=self.check,
@@ -394,7 +398,7 @@ def checked_run(scenario: str, case: Case) -> Checked:
 
 
 def _as_expected(found: str | None, expected: str) -> bool:
-    return found in {"passed", "failed"} if expected == RAN else found == expected
+    return found in {"passed", "failed", "fixed"} if expected == RAN else found == expected
 
 
 def commit_prepare(variant: Variant, base: str) -> Callable[[], None]:
@@ -449,6 +453,9 @@ def commit_scenario(base: str) -> Scenario:
                     commit_prepare(variant, base),
                     commit_check(variant, base),
                     variant.key,
+                    f"`git commit`, hook by `{' '.join(short(a) for a in installer(runner))}`"
+                    if runner != "git alone"
+                    else "`git commit`, no hook",
                 )
             )
     return Scenario(
@@ -586,6 +593,11 @@ def scenario_report(scenario: Scenario) -> str:
         }
     )
     differ = scenario.disagreements()
+    not_passed = "; ".join(
+        f"{c.contender}: {', '.join(f'{hook} {status}' for hook, status in bad.items())}"
+        for c in scenario.checked
+        if (bad := {h: s for h, s in c.statuses.items() if s in {"failed", "fixed"}})
+    )
     lines = [
         f"### {scenario.key}: {scenario.title}",
         "",
@@ -602,6 +614,7 @@ def scenario_report(scenario: Scenario) -> str:
             + " agree"
         ),
         *([f"- after the timed runs: {'; '.join(problems)}"] if problems else []),
+        *([f"- hooks that did not pass: {not_passed}"] if not_passed else []),
         *(verdict.line() for verdict in scenario.verdicts()),
     ]
     return "\n".join(lines)
