@@ -261,7 +261,8 @@ RUNNERS = (CRACKJACK_RUN, PRE_COMMIT_RUN, PREK_RUN)
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A tool's checked run in one variant, and what was wrong with it (nothing if all is well)."""
+    """A tool's checked run (in one variant, if the scenario has variants), and what was wrong
+    with it (nothing if all is well)."""
 
     tool: str
     variant: str
@@ -269,11 +270,15 @@ class Checked:
     exit_code: int
     statuses: dict[str, str]
     """Each hook's status in the output, by crackjack's hook id."""
-    ruff_format_saw: str
-    """ruff-format's summary line, if it names the number of staged files."""
     output: str
     """Where the output is, under bench/.work."""
     failures: tuple[str, ...]
+    ruff_format_saw: str = ""
+    """ruff-format's summary line, if it names the number of staged files."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.tool} ({self.variant})" if self.variant else self.tool
 
 
 @dataclass(slots=True)

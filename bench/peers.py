@@ -40,6 +40,7 @@ from commit import (
     FRAMEWORK_STATUS,
     OTHERS,
     STAGED,
+    Checked,
     Variant,
     ensure_clone,
     local_config,
@@ -302,19 +303,6 @@ class Target:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """A contender's checked run, and what was wrong with it (nothing if all is well)."""
-
-    contender: str
-    command: str
-    exit_code: int
-    statuses: dict[str, str]
-    output: str
-    """Where the output is, under bench/.work."""
-    failures: tuple[str, ...]
-
-
 @dataclass(slots=True)
 class Scenario:
     key: str
@@ -357,12 +345,12 @@ class Scenario:
         runners = [case for case in self.cases if case.expected]
         for variant in dict.fromkeys(case.variant for case in runners):
             names = {case.name for case in runners if case.variant == variant}
-            group = [checked for checked in self.checked if checked.contender in names]
-            codes = {checked.contender: checked.exit_code for checked in group}
+            group = [checked for checked in self.checked if checked.name in names]
+            codes = {checked.name: checked.exit_code for checked in group}
             if len(set(codes.values())) > 1:
                 found.append(f"exit codes differ: {codes}")
             for hook in self.agree:
-                seen = {checked.contender: checked.statuses.get(hook, "-") for checked in group}
+                seen = {checked.name: checked.statuses.get(hook, "-") for checked in group}
                 if len(set(seen.values())) > 1:
                     found.append(f"{hook} differs: {seen}")
         return found
@@ -393,8 +381,15 @@ def checked_run(scenario: str, case: Case) -> Checked:
             if not _as_expected(statuses.get(hook), status)
         ),
     )
-    relative = str(saved.relative_to(WORK))
-    return Checked(case.name, case.command, done.returncode, statuses, relative, failures)
+    return Checked(
+        tool=case.runner,
+        variant=case.variant,
+        command=case.command,
+        exit_code=done.returncode,
+        statuses=statuses,
+        output=str(saved.relative_to(WORK)),
+        failures=failures,
+    )
 
 
 def _as_expected(found: str | None, expected: str) -> bool:
@@ -583,7 +578,7 @@ def scenario_table(scenario: Scenario) -> str:
 
 
 def scenario_report(scenario: Scenario) -> str:
-    failed = [f"{c.contender}: {'; '.join(c.failures)}" for c in scenario.checked if c.failures]
+    failed = [f"{c.name}: {'; '.join(c.failures)}" for c in scenario.checked if c.failures]
     problems = sorted(
         {
             f"{c.name}: {problem}"
@@ -594,7 +589,7 @@ def scenario_report(scenario: Scenario) -> str:
     )
     differ = scenario.disagreements()
     not_passed = "; ".join(
-        f"{c.contender}: {', '.join(f'{hook} {status}' for hook, status in bad.items())}"
+        f"{c.name}: {', '.join(f'{hook} {status}' for hook, status in bad.items())}"
         for c in scenario.checked
         if (bad := {h: s for h, s in c.statuses.items() if s in {"failed", "fixed"}})
     )
@@ -753,7 +748,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for found in scenario.checked:
                 if found.failures:
                     print(
-                        f"bench: checked run of {found.contender}: {found.failures}",
+                        f"bench: checked run of {found.name}: {found.failures}",
                         file=sys.stderr,
                     )
             scenario.contenders = {case.name: case.contender() for case in scenario.cases}
