@@ -434,7 +434,8 @@ def commit_scenario(base: str) -> Scenario:
     cases = []
     for runner in INSTALLERS:
         clone = hook_clone(runner)
-        heads = {path: (clone / path).read_bytes() for path in (*STAGED, *OTHERS)}
+        git(clone, "reset", "-q", "--soft", base)  # a commit an interrupted run left is undone
+        heads = {path: (REPO / path).read_bytes() for path in (*STAGED, *OTHERS)}
         for variant in make_variants(heads, clone):
             expected = plan_of_staged(variant)[1] if runner != "git alone" else {}
             cases.append(
@@ -588,6 +589,9 @@ def scenario_report(scenario: Scenario) -> str:
         }
     )
     differ = scenario.disagreements()
+    statuses = f" and the status of {', '.join(scenario.agree)}" if scenario.agree else ""
+    runners = any(case.expected for case in scenario.cases)
+    agreed = f"the runners' exit codes{statuses} agree" if runners else ""
     not_passed = "; ".join(
         f"{c.name}: {', '.join(f'{hook} {status}' for hook, status in bad.items())}"
         for c in scenario.checked
@@ -599,15 +603,8 @@ def scenario_report(scenario: Scenario) -> str:
         scenario_table(scenario),
         "",
         "- checked runs (once each, before the warm-up, output in bench/.work/peers-check/): "
-        + ("; ".join(failed) if failed else "every contender ran every hook as expected"),
-        "- same verdict: "
-        + (
-            "; ".join(differ)
-            if differ
-            else "every runner's exit code"
-            + (f" and {', '.join(scenario.agree)}" if scenario.agree else "")
-            + " agree"
-        ),
+        + ("; ".join(failed) if failed else "every hook, exit code and clone as expected"),
+        *([f"- same verdict: {'; '.join(differ) if differ else agreed}"] if agreed else []),
         *([f"- after the timed runs: {'; '.join(problems)}"] if problems else []),
         *([f"- hooks that did not pass: {not_passed}"] if not_passed else []),
         *(verdict.line() for verdict in scenario.verdicts()),
