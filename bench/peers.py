@@ -35,10 +35,10 @@ import testphase
 import yaml
 from commit import (
     CONFIG,
-    CRACKJACK_STATUS,
+    CRACKJACK_RUN,
     FRAMEWORK_IDS,
-    FRAMEWORK_STATUS,
     OTHERS,
+    PREK_RUN,
     STAGED,
     Checked,
     Variant,
@@ -133,16 +133,9 @@ def lefthook_statuses(output: str) -> dict[str, str]:
     return {FRAMEWORK_IDS.get(hook, hook): status for hook, status in found.items()}
 
 
-def crackjack_statuses(output: str) -> dict[str, str]:
-    return {m["hook"]: m["status"].lower() for m in CRACKJACK_STATUS.finditer(output)}
-
-
-def framework_statuses(output: str) -> dict[str, str]:
-    """Each hook's status in pre-commit's and prek's output, by crackjack's hook id."""
-    return {
-        FRAMEWORK_IDS.get(m["hook"], m["hook"]): m["status"].lower()
-        for m in FRAMEWORK_STATUS.finditer(output)
-    }
+crackjack_statuses: Statuses = CRACKJACK_RUN.statuses
+framework_statuses: Statuses = PREK_RUN.statuses
+"""pre-commit's and prek's output (the same lines), by crackjack's hook id."""
 
 
 def no_statuses(output: str) -> dict[str, str]:
