@@ -207,14 +207,6 @@ def configurations(pyproject: str) -> dict[str, str]:
     }
 
 
-INSTALLERS: dict[str, tuple[str, ...]] = {
-    "git alone": (),
-    "crackjack": (str(CRACKJACK), "install"),
-    "pre-commit": (PRE_COMMIT, "install"),
-    "prek": (PREK, "install"),
-    "lefthook": ("LEFTHOOK", "install"),
-}
-"""By runner: the command that installs its git hook in a clone (git alone installs none)."""
 HOOK_STATUSES: dict[str, Statuses] = {
     "git alone": no_statuses,
     "crackjack": crackjack_statuses,
@@ -222,11 +214,14 @@ HOOK_STATUSES: dict[str, Statuses] = {
     "prek": framework_statuses,
     "lefthook": lefthook_statuses,
 }
+"""The runners of the commit scenario, in the table's order: how to read their hook's output."""
 
 
 def installer(runner: str) -> tuple[str, ...]:
-    argv = INSTALLERS[runner]
-    return (str(lefthook_binary()), *argv[1:]) if argv[:1] == ("LEFTHOOK",) else argv
+    """The command that installs ``runner``'s git hook in a clone (git alone installs none)."""
+    programs = {"crackjack": str(CRACKJACK), "pre-commit": PRE_COMMIT, "prek": PREK}
+    programs["lefthook"] = str(lefthook_binary())
+    return (programs[runner], "install") if runner in programs else ()
 
 
 def hook_clone(runner: str) -> Path:
@@ -425,7 +420,7 @@ def commit_scenario(base: str) -> Scenario:
     """Every runner's installed hook in its own clone (so each clone's hook is what its
     installer wrote, untouched), and git alone in a clone without a hook."""
     cases = []
-    for runner in INSTALLERS:
+    for runner in HOOK_STATUSES:
         clone = hook_clone(runner)
         git(clone, "reset", "-q", "--soft", base)  # a commit an interrupted run left is undone
         heads = {path: (REPO / path).read_bytes() for path in (*STAGED, *OTHERS)}
