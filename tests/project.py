@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.cli.app import invoke
+from crackjack.cli.entry import answer as invoke
 
 PYTHON = sys.executable
 
