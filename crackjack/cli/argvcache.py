@@ -39,7 +39,8 @@ from crackjack.core.files.fsutil import atomic_write, user_cache_home
 
 FORMAT = 1
 MAX_ENTRIES = 64
-SOURCES = ("app.py", "runoptions.py")
+SOURCES = tuple(Path(__file__).with_name(name) for name in ("app.py", "runoptions.py"))
+"""The parser's source: an edited checkout changes them without a new version."""
 
 _VALUE_CHECKS: dict[str, Callable[[object], bool]] = {
     "bool": lambda value: isinstance(value, bool),
@@ -59,13 +60,12 @@ def cache_file() -> Path | None:
 
 
 def key(args: list[str]) -> str:
-    here = Path(__file__).parent
     inputs = {
         "format": FORMAT,
         "version": __version__,
         "python": sys.version,
         "argv": args,
-        "parser": [hashlib.sha256((here / name).read_bytes()).hexdigest() for name in SOURCES],
+        "parser": [hashlib.sha256(source.read_bytes()).hexdigest() for source in SOURCES],
         "typer": _typer_stamp(),
     }
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
