@@ -281,3 +281,22 @@ def test_the_oldest_entries_go_first(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_cache_file_is_in_the_user_cache_folder() -> None:
     assert argvcache.cache_file() == Path(os.environ["XDG_CACHE_HOME"]) / "crackjack" / "argv.json"
+
+
+def test_a_changed_value_misses() -> None:
+    argvcache.remember(argvcache.key(["-w", "trivial"]), parsed(["-w", "trivial"]))
+    assert argvcache.recall(argvcache.key(["-w", "trivial"])) == parsed(["-w", "trivial"])
+    assert argvcache.recall(argvcache.key(["-w", "fast"])) is None
+    assert argvcache.recall(argvcache.key(["-w", "trivial", "-q"])) is None
+
+
+def test_the_entry_runs_what_the_cache_holds_without_asking_typer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Proof that a hit skips the parse: options stored under ``--fast``'s key (which Typer
+    itself would never store there) are the ones that run."""
+    root = one_hook_project(tmp_path / "p")
+    argvcache.remember(argvcache.key(["--fast"]), parsed(["-w", "mine"]))
+    result = run_cli(["--fast"], root, monkeypatch, capsys)
+    assert result.code == 0
+    assert "== mine" in result.out
