@@ -65,7 +65,7 @@ def unstaged_changes_hidden(tree: WorkTree) -> Iterator[HiddenChanges]:
     short.
     """
     check_no_unfinished_run(tree)
-    refuse_unmerged(tree.top)
+    refuse_unmerged(tree)
     paths = unstaged_paths(tree)
     if not paths:
         yield HiddenChanges(files=())

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.git import commands as git
+from crackjack.core.git.indexfile import read_index
 from crackjack.core.git.worktree import WorkTree, find_work_tree, work_tree_or_none
 
 _SHOWN_UNMERGED = 10
@@ -28,12 +29,20 @@ def check_repository(
     ``need_repo`` the NotARepositoryError or GitNotFoundError."""
     tree = find_work_tree(path) if need_repo else work_tree_or_none(path)
     if tree is not None and not allow_unmerged:
-        refuse_unmerged(tree.top)
+        refuse_unmerged(tree)
     return tree
 
 
-def refuse_unmerged(top: Path) -> None:
-    """Raise a RepositoryStateError naming the unmerged paths of the work tree at ``top``."""
+def refuse_unmerged(tree: WorkTree) -> None:
+    """Raise a RepositoryStateError naming the unmerged paths of the work tree ``tree``.
+
+    The index is read in-process first: git is asked for the paths only when it holds an
+    unmerged entry, or when the reader cannot vouch for the file.
+    """
+    entries = read_index(tree.index_file)
+    if entries is not None and all(entry.stage == 0 for entry in entries):
+        return
+    top = tree.top
     unmerged = git.unmerged_files(top)
     if not unmerged:
         return
