@@ -198,15 +198,6 @@ def _hash_or_none(root: Path, *args: str) -> str | None:
     return out.decode("ascii").strip()
 
 
-def staged_files(root: Path, base: str) -> list[str]:
-    """Files whose index entry was added, copied, modified, renamed (the new name) or changed
-    type relative to the tree ``base``, under ``root`` and relative to it, that exist; sorted.
-
-    The index is ``GIT_INDEX_FILE`` when it is set (git reads the variable itself).
-    """
-    return _existing(root, _diff(root, "--cached", base))
-
-
 def changed_files(root: Path, base: str) -> list[str]:
     """Files of the work tree that differ from the tree ``base`` (staged or not, deletions
     left out), plus untracked files git does not ignore; under ``root``, relative, sorted."""
