@@ -24,6 +24,10 @@ HARDENED_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--no-renames")
 """What every ``git diff`` is given, so that no user configuration changes its output."""
 
 _OK = frozenset({0})
+_COMMIT = b"\x01"
+"""What ``commits_files`` has git print for each commit: a status letter never is this byte."""
+_ADDED_OR_MODIFIED = frozenset((b"A", b"C", b"M", b"R", b"T"))
+"""Not ``--diff-filter=ACMRT``: in ``git log`` that would hide the commits it filters out."""
 _MOVED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")
 """Variables that move the git directory or the work tree away from where ``.git`` says."""
 _LS_FILES = ("ls-files", "-z", "--others", "--exclude-standard")
@@ -205,24 +209,31 @@ def changed_files(root: Path, base: str) -> list[str]:
     return _existing(root, [*_diff(root, base), *untracked])
 
 
-def count_commits(root: Path, revisions: Sequence[str]) -> int:
-    """How many commits ``git rev-list <revisions>`` selects (``A --not B`` and the like)."""
-    return int(git("rev-list", "--count", *revisions, "--", cwd=root))
-
-
-def commits_files(root: Path, revisions: Sequence[str]) -> list[str]:
-    """Files that the commits ``revisions`` select add, copy, modify, rename (the new name) or
-    change the type of (a root commit adds all of its files), that exist in the work tree under
-    ``root``, relative to it; sorted. Merges count for nothing of their own: what they bring
-    comes from commits that are selected, or were there already."""
+def commits_files(root: Path, revisions: Sequence[str]) -> tuple[int, list[str]]:
+    """How many commits ``revisions`` select (``A --not B`` and the like; an object this
+    repository lacks counts for nothing), and the files they add, copy, modify, rename (the new
+    name) or change the type of (a root commit adds all of its files) that exist in the work
+    tree under ``root``, relative to it, sorted. Merges count for nothing of their own: what
+    they bring comes from commits that are selected, or were there already."""
     out = git(
-        *("-c", "log.showSignature=false", "log", "--format=", "--name-only", "-z", "--root"),
-        *("--relative", "--diff-merges=off", "--diff-filter=ACMRT", *HARDENED_DIFF),
-        *revisions,
-        "--",
+        *("-c", "log.showSignature=false", "log", "--format=%x01", "--name-status", "-z"),
+        *("--root", "--relative", "--diff-merges=off", *HARDENED_DIFF),
+        *("--ignore-missing", *revisions, "--"),
         cwd=root,
     )
-    return _existing(root, _split(out))
+    commits = 0
+    names: list[str] = []
+    status: bytes | None = None
+    for raw in out.split(b"\0")[:-1]:
+        if status is not None:
+            if status[:1] in _ADDED_OR_MODIFIED:
+                names.append(os.fsdecode(raw))
+            status = None
+        elif raw == _COMMIT:
+            commits += 1
+        else:
+            status = raw.removeprefix(b"\n")
+    return commits, _existing(root, names)
 
 
 def unmerged_files(root: Path) -> list[str]:
