@@ -105,10 +105,12 @@ def staged_version(path: Path, top: Path) -> bytes | None:
     if _same_as_index(path, top):
         return None
     folder, name = path.parent, path.name
+    named = os.environ.get("GIT_INDEX_FILE")
+    env = None if named is None else {**os.environ, "GIT_INDEX_FILE": os.path.abspath(named)}
     diff = ("--no-optional-locks", "--literal-pathspecs", "diff", "--quiet", *HARDENED_DIFF)
-    if _checked((*diff, "--", name), folder, ok=frozenset({0, 1})).returncode == 0:
+    if _checked((*diff, "--", name), folder, env, ok=frozenset({0, 1})).returncode == 0:
         return None
-    return git("cat-file", "blob", f":0:./{name}", cwd=folder)
+    return git("cat-file", "blob", f":0:./{name}", cwd=folder, env=env)
 
 
 def _same_as_index(path: Path, top: Path) -> bool:

@@ -34,18 +34,16 @@ def check_repository(
 
 
 def refuse_unmerged(tree: WorkTree) -> None:
-    """Raise a RepositoryStateError naming the unmerged paths of the work tree ``tree``.
-
-    The index is read in-process first: git is asked for the paths only when it holds an
-    unmerged entry, or when the reader cannot vouch for the file.
-    """
+    """Raise a RepositoryStateError naming the unmerged paths of the work tree ``tree``: read
+    from the index in-process, or asked of git when the reader cannot vouch for the file."""
     entries = read_index(tree.index_file)
-    if entries is not None and all(entry.stage == 0 for entry in entries):
-        return
-    top = tree.top
-    unmerged = git.unmerged_files(top)
+    if entries is None:
+        unmerged = git.unmerged_files(tree.top)
+    else:
+        unmerged = sorted({entry.path for entry in entries if entry.stage})
     if not unmerged:
         return
+    top = tree.top
     shown = ", ".join(unmerged[:_SHOWN_UNMERGED])
     more = len(unmerged) - _SHOWN_UNMERGED
     if more > 0:
