@@ -26,6 +26,9 @@ _FIELDS = {b"1": 8, b"2": 9, b"u": 10}
 _STAGED = frozenset((b"A", b"M", b"T"))
 """Added, modified or changed type in the index (deletions left out)."""
 _GITLINK = b"160000"
+_CHECKSUM = 32
+"""Bytes read from the end of the index: its whole checksum, sha1 (20) or sha256 (32)."""
+_SHA1_SIZE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ class WorkingState:
     unstaged: tuple[Unstaged, ...]
 
 
-_known: dict[tuple[str, str | None, bytes], tuple[str, ...]] = {}
+_known: dict[tuple[str, str | None, int, bytes], tuple[str, ...]] = {}
 
 
 def working_state(tree: WorkTree) -> WorkingState:
@@ -71,18 +74,20 @@ def staged_paths(tree: WorkTree) -> tuple[str, ...]:
     return known if known is not None else working_state(tree).staged
 
 
-def _index_key(tree: WorkTree) -> tuple[str, str | None, bytes] | None:
-    """The index file, ``HEAD`` and the index's trailing checksum (which covers every byte of
-    it); None without one (no index yet, ``index.skipHash``), when nothing may be kept."""
+def _index_key(tree: WorkTree) -> tuple[str, str | None, int, bytes] | None:
+    """The index file, ``HEAD``, the index's size and trailing checksum (which covers every
+    byte of it); None without one (no index yet, ``index.skipHash`` writes zeros), when nothing
+    may be kept."""
     try:
         with open(tree.index_file, "rb") as index:
-            index.seek(-32, os.SEEK_END)
+            size = os.fstat(index.fileno()).st_size
+            index.seek(-_CHECKSUM, os.SEEK_END)
             checksum = index.read()
     except OSError:
         return None
-    if not checksum.strip(b"\0"):
+    if not checksum[-_SHA1_SIZE:].strip(b"\0"):
         return None
-    return (str(tree.index_file), tree.head, checksum)
+    return (str(tree.index_file), tree.head, size, checksum)
 
 
 def _parse(out: bytes) -> WorkingState:
