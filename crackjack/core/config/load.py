@@ -115,7 +115,7 @@ def load_project(
     will be committed, so a pyproject.toml with unstaged edits is read as it is staged.
     """
     pyproject = find_pyproject(cwd, top)
-    content = staged_version(pyproject) if staged and pyproject and top else None
+    content = staged_version(pyproject, top) if staged and pyproject and top else None
     table = _read_table(pyproject, content) if pyproject else {}
     try:
         settings = settings_class(table)(**flags)
