@@ -1,10 +1,11 @@
 """The crash-point sweep (issue 12): a commit's run (``crackjack git-hook pre-commit``) with
 unstaged changes is SIGKILLed at each of its process and thread starts, fsyncs, renames and
 unlinks in turn, once just before the call and once just after it, then ``crackjack recover``
-runs. At every point the repository (every work tree file, the index, HEAD and the refs) must
-be byte-identical to before the run, each file as before or as a run that was not killed left
-it (a fixer's fix is a legitimate result, and a kill between two fixers leaves one of them
-done), and no temporary file and no record of a running process may be left.
+runs. It runs twice: once on files the fixers leave alone, where at every point the repository
+(every work tree file, the index, HEAD and the refs) must be byte-identical to before the run,
+and once on files both fixers fix, where each file must be as before or as a run that was not
+killed left it (a fixer's fix is a legitimate result, and a kill between two fixers leaves one
+of them done). No temporary file and no record of a running process may be left.
 
 The kills come from the test's fault injector (tests/faults/sitecustomize.py, put on
 ``PYTHONPATH`` here only), which counts the calls over all of crackjack's threads: the
@@ -57,17 +58,19 @@ CONFIG = "".join(
 """The two in-process fixers and one program, each on a worker thread."""
 
 
-def template(folder: Path) -> Path:
-    """Two files partially staged, each fixed by one fixer (so hidden, fixed, then merged with
-    the unstaged edit): ``a.txt`` with trailing whitespace, ``sub/b.txt`` with no final newline."""
+def template(folder: Path, *, fixes: bool) -> Path:
+    """Two files partially staged (so hidden, checked, then given back with the unstaged edit);
+    with ``fixes``, each is fixed by one fixer: ``a.txt`` has trailing whitespace, ``sub/b.txt``
+    no final newline."""
     files = {"a.txt": "a1\na2\na3\na4\n", "sub/b.txt": "b1\nb2\nb3\n"}
     root = make_project(folder, files, config=CONFIG, git=True)
     commit_all(root)
-    write(root / "a.txt", "a1  \na2\na3\na4\n")
-    write(root / "sub" / "b.txt", "b1\nb2\nb3\nb4")
+    space, end = ("  ", "") if fixes else ("", "\n")
+    write(root / "a.txt", f"a1{space}\na2\na3\na4\n")
+    write(root / "sub" / "b.txt", f"b1\nb2\nb3\nb4{end}")
     run_git(root, "add", "a.txt", "sub/b.txt")
-    write(root / "a.txt", "a1  \na2\na3\na4\na5\n")
-    write(root / "sub" / "b.txt", "b0\nb1\nb2\nb3\nb4")
+    write(root / "a.txt", f"a1{space}\na2\na3\na4\na5\n")
+    write(root / "sub" / "b.txt", f"b0\nb1\nb2\nb3\nb4{end}")
     return root
 
 
@@ -91,7 +94,7 @@ def run(
     )
 
 
-def count_points(root: Path) -> list[tuple[str, str]]:
+def count_points(root: Path, code: int) -> list[tuple[str, str]]:
     """Each call of a point function crackjack makes in one run, over all its threads, in order:
     its name and the ``shutil.rmtree`` call it was made in (or ``-``). Traced with strace where
     it is installed, to prove no system call of a kind was missed."""
@@ -100,7 +103,7 @@ def count_points(root: Path) -> list[tuple[str, str]]:
     traced = shutil.which("strace") is not None
     argv = (*STRACE, "-o", str(log), "-e", f"trace={TRACE}", *RUN) if traced else RUN
     done = run(argv, root, f"count:{counts}")
-    assert done.returncode == 1, done.stderr  # the fixers fixed the files
+    assert done.returncode == code, done.stderr
     calls = [(name, within) for name, within in map(str.split, counts.read_text().splitlines())]
     if traced and log.exists():
         seen = Counter(CALL.findall(log.read_text()))
@@ -174,18 +177,22 @@ def check_point(
     return None
 
 
-def test_a_kill_at_any_point_then_recover_gives_everything_back(tmp_path: Path) -> None:
-    original = template(tmp_path / "original")
+@pytest.mark.parametrize("fixes", [False, True], ids=["nothing-fixed", "both-fixers-fix"])
+def test_a_kill_at_any_point_then_recover_gives_everything_back(
+    tmp_path: Path, fixes: bool
+) -> None:
+    original = template(tmp_path / "original", fixes=fixes)
     good = {"before": RepoState.take(original)}
     reference = tmp_path / "reference" / "repo"
     shutil.copytree(original, reference, symlinks=True)
-    assert run(RUN, reference).returncode == 1  # the fixers fixed the files
+    code = 1 if fixes else 0  # a fix fails the run
+    assert run(RUN, reference).returncode == code
     good["after"] = RepoState.take(reference)
-    assert good["after"] != good["before"]
+    assert (good["after"] != good["before"]) == fixes  # else: byte-identical at every point
 
     counted = tmp_path / "counted" / "repo"
     shutil.copytree(original, counted, symlinks=True)
-    calls = count_points(counted)
+    calls = count_points(counted, code)
     assert {"spawn", "thread", "os.replace", "os.fsync", "os.unlink"} <= {n for n, _ in calls}
     jobs = kill_points(calls)
     with ThreadPoolExecutor(2) as pool:

@@ -73,3 +73,7 @@ def test_the_git_hook_imports_neither_rich_nor_pydantic(staged_repo: Path) -> No
 def test_a_cached_run_imports_neither_rich_nor_pydantic(staged_repo: Path) -> None:
     imported(["--staged", "--fast"], staged_repo)
     assert imported(["--staged", "--fast"], staged_repo) & set(NOT_AT_COMMIT) == set()
+
+
+def test_recover_imports_no_typer(staged_repo: Path) -> None:
+    assert "typer" not in imported(["recover"], staged_repo)

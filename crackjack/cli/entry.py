@@ -5,6 +5,8 @@
 - ``crackjack git-hook TYPE [git's arguments]``, what the installed hook runs, is parsed here:
   TYPE then git's arguments, passed through. Anything else after ``git-hook`` (no TYPE, an
   argument starting with ``-`` such as ``--help``) goes to Typer, which answers it as before.
+- ``crackjack recover`` alone, which takes no arguments, is answered here too: it runs after a
+  killed run, often from a script, and needs nothing of Typer's.
 - A run command line Typer has parsed before runs from the argv cache (``cli/argvcache.py``).
 - Everything else goes to Typer (``cli/app.py``), which stores the run's options in the cache.
 
@@ -18,6 +20,7 @@ import sys
 from crackjack import __version__
 
 GIT_HOOK = "git-hook"
+RECOVER = "recover"
 VERSION_LINE = f"crackjack {__version__}"
 
 
@@ -43,6 +46,8 @@ def answer(args: list[str]) -> int:
         return print_version()
     if _plain_git_hook(args):
         return _git_hook(args[1], tuple(args[2:]))
+    if args == [RECOVER]:
+        return _recover()
     return _run_or_parse(args)
 
 
@@ -57,6 +62,13 @@ def _git_hook(hook_type: str, git_args: tuple[str, ...]) -> int:
     from crackjack.cli.gitcommands import git_hook
 
     return guarded(lambda: git_hook(hook_type, git_args))
+
+
+def _recover() -> int:
+    from crackjack.cli.errors import guarded
+    from crackjack.cli.gitcommands import recover_command
+
+    return guarded(recover_command)
 
 
 def _run_or_parse(args: list[str]) -> int:
