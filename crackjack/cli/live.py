@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import anyio
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.spinner import Spinner
@@ -85,7 +84,7 @@ def _tests(hook: HookRow) -> RenderableType:
 
 
 class LiveView:
-    """Owns the Rich ``Live``; only the event-loop thread touches it."""
+    """Owns the Rich ``Live``; only the engine's thread touches it: ``refresh`` is its ticker."""
 
     def __init__(self, console: Console, state: RunState) -> None:
         self._state = state
@@ -103,8 +102,3 @@ class LiveView:
 
     def refresh(self) -> None:
         self._live.update(render(self._state, self._state.clock()), refresh=True)
-
-    async def animate(self) -> None:
-        while True:
-            self.refresh()
-            await anyio.sleep(1 / FRAMES_PER_SECOND)

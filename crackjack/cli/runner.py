@@ -7,14 +7,13 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import anyio
 from rich.console import Console
 from rich.text import Text
 
 from crackjack.cli.console import make_console
 from crackjack.cli.errors import exit_code
 from crackjack.cli.github import annotation, on_github
-from crackjack.cli.live import LiveView
+from crackjack.cli.live import FRAMES_PER_SECOND, LiveView
 from crackjack.cli.output import in_ci, is_live
 from crackjack.cli.plain import PlainLog
 from crackjack.cli.planview import plan_table
@@ -24,7 +23,7 @@ from crackjack.cli.summary import SHOWN_LINES, hidden_note, restore_report, summ
 from crackjack.cli.timeline import timeline as draw_timeline
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.bus import Subscriber
-from crackjack.core.run.engine import RunControl
+from crackjack.core.run.engine import RunControl, Ticker
 from crackjack.core.run.plan import Plan
 from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import RunResult
@@ -96,22 +95,17 @@ class _Output:
         self.console.print(hidden_note(hidden))
 
     def run(self, plan: Plan, policy: Policy, control: RunControl) -> RunResult:
+        """The run with its outputs: the live view on a terminal (redrawn by the engine's
+        loop), else the plain log."""
         self.records.begin()
-        return anyio.run(self._run, plan, policy, control)
-
-    async def _run(self, plan: Plan, policy: Policy, control: RunControl) -> RunResult:
-        """The run with its outputs: the live view on a terminal, else the plain log."""
         records: list[Subscriber] = self.records.subscribers
         if not self.live:
             plain = [] if self.request.quiet else [PlainLog(self.console, groups=self.github)]
-            return await run_with_bus(plan, policy, [*plain, *records], control)
+            return run_with_bus(plan, policy, [*plain, *records], control)
         state = RunState()
-        async with anyio.create_task_group() as group:
-            with LiveView(self.console, state) as view:
-                group.start_soon(view.animate)
-                result = await run_with_bus(plan, policy, [state, *records], control)
-            group.cancel_scope.cancel()
-        return result
+        with LiveView(self.console, state) as view:
+            ticker = Ticker(view.refresh, 1 / FRAMES_PER_SECOND)
+            return run_with_bus(plan, policy, [state, *records], control, ticker)
 
     def conclude(self, ran: Ran) -> None:
         """The summary, the timeline, annotations, what became of the hidden changes."""

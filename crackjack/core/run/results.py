@@ -122,7 +122,9 @@ class OutputGap:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HookResult:
-    """The outcome of one hook over all its batches."""
+    """The outcome of one hook over all its batches. ``started_early``: it started before its
+    phase, beside an earlier one; ``rerun_reason``: why that first result was thrown away and
+    the hook run again after the fixers (empty if it was not)."""
 
     hook: str
     name: str
@@ -142,6 +144,8 @@ class HookResult:
     ended_at: float = 0.0
     tests: TestReport | None = None
     findings: tuple[Finding, ...] = ()
+    started_early: bool = False
+    rerun_reason: str = ""
 
     @property
     def signal_name(self) -> str | None:
