@@ -25,8 +25,8 @@ def hook_line(result: HookResult) -> Text:
     line.append(f" {seconds(result.duration):>7}")
     if result.files:
         line.append(f"  ({files(result.files)})", style="dim")
-    if result.message:
-        line.append(f"  {safe_name(result.message)}")
+    if result.note:
+        line.append(f"  {safe_name(result.note)}")
     return line
 
 

@@ -59,7 +59,7 @@ def _table(result: RunResult) -> Table:
             Text(str(hook.status), style=STYLES[hook.status]),
             seconds(hook.duration),
             str(hook.files) if hook.files else "",
-            Text(safe_name(hook.message), style="dim"),
+            Text(safe_name(hook.note), style="dim"),
         )
     return table
 

@@ -294,13 +294,11 @@ class _Run:
         return next(tasks for _, _, tasks in self.phases if task in tasks)
 
     def may_start_early(self) -> bool:
+        """Whether the stage being run is still going, and lets a hook start beside it."""
         if self.stop_reason is not None or self.control.signal is not None:
             return False
-        return not any(
-            task.plan.hook.serial and task.state != "done"
-            for task in self.tasks
-            if task.stage == self.open_stage
-        )
+        going = [t for t in self.tasks if t.stage == self.open_stage and t.state != "done"]
+        return bool(going) and not any(task.plan.hook.serial for task in going)
 
     def early_kind(self, task: _Task) -> bool:
         plan = task.plan

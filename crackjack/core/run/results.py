@@ -151,6 +151,14 @@ class HookResult:
     def signal_name(self) -> str | None:
         return None if self.signal is None else signal_name(self.signal)
 
+    @property
+    def note(self) -> str:
+        """The message, then ``started early`` or ``rerun after fixes`` where that is so: what
+        the views say beside the status."""
+        scheduled = "rerun after fixes" if self.rerun_reason else ""
+        scheduled = scheduled or ("started early" if self.started_early else "")
+        return "; ".join(part for part in (self.message, scheduled) if part)
+
 
 def signal_name(number: int) -> str:
     """``SIGTERM`` for 15; a number no signal has is named as such."""
