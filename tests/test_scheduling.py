@@ -5,6 +5,8 @@ Real subprocess hooks; the order is observed through the files they write, never
 from __future__ import annotations
 
 import json
+import re
+import signal
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +22,10 @@ from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookStatus
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import Hook
+from tests.processes import kill_leftovers, wait_gone
+from tests.project import hook_table, make_project, start_process, tool, workflow_table
 from tests.test_engine import hook, make_plan, run, statuses
+from tests.test_signals import EXCLUDE_TOOLS, HANG, env_for, wait_for_file
 
 WAIT = "import os, time\nwhile not os.path.exists({marker!r}): time.sleep(0.01)\n"
 MARK = "open({marker!r}, 'w').close()\n"
@@ -185,3 +190,42 @@ def test_fail_fast_before_its_phase_reports_an_early_hook_as_not_run(tmp_path: P
     assert statuses(result) == {"bad": HookStatus.FAILED, "reader": HookStatus.SKIPPED}
     assert result.hooks[1].message == "not run: bad failed and fail-fast is on"
     assert result.hooks[1].started_early
+
+
+def test_in_check_only_mode_a_fixer_does_not_hold_back_later_phases(tmp_path: Path) -> None:
+    """In CI nothing writes: a fixer runs on a scratch copy, and later hooks start beside it."""
+    marker = tmp_path / "reader-started"
+    hooks = [
+        hook("fixer", WAIT.format(marker=str(marker)), fixer=True, timeout=30),
+        hook("reader", MARK.format(marker=str(marker)), phase="late"),
+    ]
+    result, _, _ = run(make_plan(tmp_path, hooks, jobs=2, check_only=True))
+    assert statuses(result) == {"fixer": HookStatus.PASSED, "reader": HookStatus.PASSED}
+    assert result.hooks[1].started_early
+
+
+def test_a_stop_signal_kills_a_hook_started_early_too(tmp_path: Path) -> None:
+    """A real crackjack: SIGTERM while ``gate`` (phase first) and ``reader`` (phase second,
+    started early) hang; both process trees die, and the reader is reported as not run."""
+    gate_pids, reader_pids = tmp_path / "gate.txt", tmp_path / "reader.txt"
+    config = EXCLUDE_TOOLS + workflow_table("two", ["first", "second"])
+    for name, phase, pids in (("gate", "first", gate_pids), ("reader", "second", reader_pids)):
+        command = [*tool(tmp_path, name, HANG), str(pids)]
+        config += hook_table(name, command=command, phase=phase, pass_filenames=False)
+    project = make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
+    proc = start_process(["-w", "two", "-j", "2"], project, env_for(tmp_path))
+    pids: list[int] = []
+    try:
+        for path in (gate_pids, reader_pids):
+            pids += [int(pid) for pid in wait_for_file(path, proc).split()]
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 143, (out, err)
+        assert b"Traceback" not in err
+        assert re.search(r"^reader \.+ skipped .*not run: interrupted", out.decode(), re.MULTILINE)
+        assert wait_gone(pids) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        kill_leftovers(pids)
