@@ -209,8 +209,8 @@ def test_a_stop_signal_kills_a_hook_started_early_too(tmp_path: Path) -> None:
     started early) hang; both process trees die, and the reader is reported as not run."""
     gate_pids, reader_pids = tmp_path / "gate.txt", tmp_path / "reader.txt"
     config = EXCLUDE_TOOLS + workflow_table("two", ["first", "second"])
-    for name, phase, pids in (("gate", "first", gate_pids), ("reader", "second", reader_pids)):
-        command = [*tool(tmp_path, name, HANG), str(pids)]
+    for name, phase, record in (("gate", "first", gate_pids), ("reader", "second", reader_pids)):
+        command = [*tool(tmp_path, name, HANG), str(record)]
         config += hook_table(name, command=command, phase=phase, pass_filenames=False)
     project = make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
     proc = start_process(["-w", "two", "-j", "2"], project, env_for(tmp_path))

@@ -108,7 +108,7 @@ class _Task:
     writes_seen: int = 0
     rerun_reason: str = ""
     cancellation: Cancellation | None = None
-    progress: TestProgress | None = None
+    progress: _Progress | None = None
     result: HookResult | None = None
 
 
@@ -383,8 +383,8 @@ class _Run:
             task.discard = True
             if task.cancellation is not None:
                 task.cancellation.cancel()
-        if task.progress is not None and task.state == "running":
-            self.bus.publish(task.progress)
+        if task.progress is not None:
+            self.publish_progress(task.progress)
         if task.state == "held" and task.result is not None:
             self.finish(task, task.result)
 
@@ -407,25 +407,26 @@ class _Run:
 
     def handle(self, message: object) -> None:
         if isinstance(message, _Progress):
-            task = message.task
-            event = TestProgress(
-                run_id=self.run_id,
-                timestamp=time.time(),
-                phase=task.plan.hook.phase,
-                hook=task.plan.hook.id,
-                counts=message.counts,
-                current=message.current,
-            )
-            if task.announced:
-                self.bus.publish(event)
+            if message.task.announced:
+                self.publish_progress(message)
             else:
-                task.progress = event
+                message.task.progress = message
         elif isinstance(message, _Done):
             self.ended(message)
         elif self.control.signal is not None:
             for task in self.running():
                 if task.cancellation is not None:
                     task.cancellation.cancel(force=self.control.cancellation.forced)
+
+    def publish_progress(self, progress: _Progress) -> None:
+        hook = progress.task.plan.hook
+        self.publish(
+            TestProgress,
+            phase=hook.phase,
+            hook=hook.id,
+            counts=progress.counts,
+            current=progress.current,
+        )
 
     def ended(self, done: _Done) -> None:
         task = done.task
