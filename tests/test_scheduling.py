@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 import re
 import signal
+import threading
 from dataclasses import replace
 from pathlib import Path
 
+from crackjack.core.process.run import Cancellation
+from crackjack.core.run.bus import EventBus
 from crackjack.core.run.durations import (
     DEFAULT_SECONDS,
     IN_PROCESS_SECONDS,
@@ -17,6 +20,7 @@ from crackjack.core.run.durations import (
     expected_seconds,
     read_durations,
 )
+from crackjack.core.run.engine import RunControl, Ticker, run_workflow
 from crackjack.core.run.events import HookFinished, HookStarted, PhaseFinished, PhaseStarted
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookStatus
@@ -229,3 +233,26 @@ def test_a_stop_signal_kills_a_hook_started_early_too(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
         kill_leftovers(pids)
+
+
+def test_the_ticker_is_called_on_the_engines_thread_while_hooks_run(tmp_path: Path) -> None:
+    """The hook ends only once the ticker has been called three times (it counts in a file):
+    the loop wakes for its ticks on its own, on the thread that runs it, with the hook busy."""
+    ticks, threads = tmp_path / "ticks", set()
+
+    def tick() -> None:
+        threads.add(threading.get_ident())
+        ticks.write_text(str(int(ticks.read_text() or "0") + 1) if ticks.exists() else "1")
+
+    wait = (
+        "import os, time\n"
+        f"path = {str(ticks)!r}\n"
+        "while not os.path.exists(path) or int(open(path).read() or 0) < 3: time.sleep(0.01)\n"
+    )
+    plan, policy = make_plan(tmp_path, [hook("busy", wait, timeout=30)])
+    with Cancellation() as cancellation:
+        result = run_workflow(
+            plan, policy, EventBus([]), RunControl(cancellation), Ticker(tick, 0.01)
+        )
+    assert statuses(result) == {"busy": HookStatus.PASSED}
+    assert threads == {threading.get_ident()}
