@@ -19,11 +19,12 @@ from crackjack.core.run.durations import (
     UNKNOWN_PROGRAM_SECONDS,
     expected_seconds,
     read_durations,
+    write_durations,
 )
 from crackjack.core.run.engine import RunControl, Ticker, run_workflow
 from crackjack.core.run.events import HookFinished, HookStarted, PhaseFinished, PhaseStarted
 from crackjack.core.run.plan import HookPlan
-from crackjack.core.run.results import HookStatus
+from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import Hook
 from tests.processes import kill_leftovers, wait_gone
@@ -256,3 +257,28 @@ def test_the_ticker_is_called_on_the_engines_thread_while_hooks_run(tmp_path: Pa
         )
     assert statuses(result) == {"busy": HookStatus.PASSED}
     assert threads == {threading.get_ident()}
+
+
+def test_a_duration_close_to_the_kept_one_leaves_the_file_alone(tmp_path: Path) -> None:
+    durations = tmp_path / "durations.json"
+    run(make_plan(tmp_path, [hook("a")], durations=durations))
+    kept = read_durations(durations)
+    durations.write_text(json.dumps({"a": kept["a"] * 1000}))
+    run(make_plan(tmp_path, [hook("a")], durations=durations))
+    assert read_durations(durations)["a"] < kept["a"] * 100
+    durations.write_text(json.dumps({"a": 1.0}))
+    write_durations(durations, {"a": 1.0}, [_timed("a", 1.05)])
+    assert durations.read_text() == json.dumps({"a": 1.0})
+    write_durations(durations, {"a": 1.0}, [_timed("a", 2.0)])
+    assert read_durations(durations) == {"a": 2.0}
+
+
+def _timed(hook_id: str, seconds: float) -> HookResult:
+    return HookResult(
+        hook=hook_id,
+        name=hook_id,
+        phase="p",
+        status=HookStatus.PASSED,
+        fails_run=False,
+        duration=seconds,
+    )

@@ -1,7 +1,8 @@
 """How long each hook took in earlier runs: the engine starts the longest first.
 
 Kept in ``<git dir>/crackjack/durations.json`` (``Policy.durations``; outside a repository none
-are kept), one number of seconds per hook id, the last run's. A file that cannot be read or
+are kept), one number of seconds per hook id: the last run's, where it differs from the kept
+one by more than a little (``_news``). A file that cannot be read or
 written, or holds something else, counts as empty: it only orders hooks, it never stops a run.
 """
 
@@ -37,6 +38,11 @@ _TIMED = frozenset({HookStatus.PASSED, HookStatus.FAILED, HookStatus.FIXED})
 """The statuses whose duration says how long the hook takes (not a timeout, nor a skip)."""
 
 
+def _news(kept: float | None, seconds: float) -> bool:
+    """Whether ``seconds`` differs from the kept duration by more than 10 % and 5 ms."""
+    return kept is None or abs(seconds - kept) > max(0.1 * kept, 0.005)
+
+
 def read_durations(path: Path | None) -> dict[str, float]:
     if path is None:
         return {}
@@ -70,13 +76,15 @@ def write_durations(
     path: Path | None, known: Mapping[str, float], results: Iterable[HookResult]
 ) -> None:
     """``known`` updated with the hooks of ``results`` that ran to an end, written atomically;
-    a failure to write is ignored."""
+    a failure to write is ignored. A duration close to the kept one (``_news``) changes
+    nothing, so that a steady project's runs do not each write (and fsync) the file."""
     if path is None:
         return
-    updated = dict(known)
-    updated.update({r.hook: round(r.duration, 4) for r in results if r.status in _TIMED})
-    if updated == known:
+    fresh = {r.hook: round(r.duration, 4) for r in results if r.status in _TIMED}
+    news = {hook: seconds for hook, seconds in fresh.items() if _news(known.get(hook), seconds)}
+    if not news:
         return
+    updated = {**known, **news}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, json.dumps(updated, sort_keys=True).encode() + b"\n")
