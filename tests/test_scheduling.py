@@ -11,6 +11,8 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import EventBus
 from crackjack.core.run.durations import (
@@ -26,7 +28,7 @@ from crackjack.core.run.events import HookFinished, HookStarted, PhaseFinished, 
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.command import Command
-from crackjack.core.runners.hook import Hook
+from crackjack.core.runners.hook import Hook, RunContext
 from tests.processes import kill_leftovers, wait_gone
 from tests.project import hook_table, make_project, start_process, tool, workflow_table
 from tests.test_engine import hook, make_plan, run, statuses
@@ -282,3 +284,17 @@ def _timed(hook_id: str, seconds: float) -> HookResult:
         fails_run=False,
         duration=seconds,
     )
+
+
+class _Broken(Command):
+    """A runner with a bug."""
+
+    def run(self, plan: HookPlan, context: RunContext) -> HookResult:
+        raise ValueError("a bug in a runner")
+
+
+def test_a_runner_that_raises_stops_the_run_with_its_error(tmp_path: Path) -> None:
+    broken = replace(hook("broken"), runner=_Broken(command=("true",)))
+    planned = make_plan(tmp_path, [broken, hook("other", phase="late")])
+    with pytest.raises(ValueError, match="a bug in a runner"):
+        run(planned)

@@ -221,15 +221,16 @@ class _Run:
                 if task.state != "waiting":
                     self.announce_early(task)
         while True:
-            if self.error is None:
-                self.start_ready()
+            if self.error is not None:
+                raise self.error
+            self.start_ready()
             for phase, tasks in phases:
                 if phase.name not in done and all(t.state == "done" for t in tasks):
                     done[phase.name] = self.end_phase(phase, tasks, starts[phase.name])
             if all(phase.name in done for phase, _ in phases):
                 return
             if not self.running():
-                raise self.error or RuntimeError("the engine has nothing to run or to wait for")
+                raise RuntimeError("the engine has nothing to run and nothing to wait for")
             self.handle(self.next_message())
 
     def end_phase(self, phase: PhasePlan, tasks: list[_Task], start: float) -> PhaseResult:
