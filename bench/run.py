@@ -44,7 +44,7 @@ RESULTS = WORK / "results.json"
 VERSION_TARGET = 0.150
 FAST_FACTOR = 1.2
 FAST_ALLOWANCE = 0.4
-FLOOR_IMPORTS = "import typer, rich.console, anyio, pydantic_settings"
+FLOOR_IMPORTS = "import typer, rich.console, pydantic_settings"
 """The libraries every crackjack run imports: its fixed start-up cost beside the interpreter's."""
 
 CALLS = "calls"

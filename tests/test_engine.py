@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 
 from crackjack.core.config.load import Catalogue, Workflow
 from crackjack.core.process.run import Cancellation
-from crackjack.core.run.bus import Subscriber, open_bus
+from crackjack.core.run.bus import EventBus, Subscriber
 from crackjack.core.run.engine import RunControl, run_workflow
 from crackjack.core.run.events import (
     Event,
@@ -56,14 +55,10 @@ def run(
     plan, policy = planned
     events: list[Event] = []
 
-    async def main() -> tuple[RunResult, list[str]]:
-        with Cancellation() as cancellation:
-            async with open_bus([events.append, *subscribers]) as bus:
-                result = await run_workflow(plan, policy, bus, control or RunControl(cancellation))
-        return result, bus.errors
-
-    result, errors = anyio.run(main)
-    return result, events, errors
+    bus = EventBus([events.append, *subscribers])
+    with Cancellation() as cancellation:
+        result = run_workflow(plan, policy, bus, control or RunControl(cancellation))
+    return result, events, bus.errors
 
 
 def statuses(result: RunResult) -> dict[str, HookStatus]:

@@ -692,7 +692,7 @@ def test_commit_runs_the_fast_workflow_on_staged_content(tmp_path: Path) -> None
     assert run_git(root, "status", "--porcelain") == " M bad.txt\n"
 
 
-SHADOWS = ("rich", "typer", "yaml", "pydantic", "anyio", "identify", "pydantic_settings")
+SHADOWS = ("rich", "typer", "yaml", "pydantic", "identify", "pydantic_settings")
 """Top-level packages of a project named like crackjack's dependencies."""
 
 

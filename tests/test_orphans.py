@@ -15,10 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import anyio
-import anyio.to_thread
 import pytest
-from anyio._backends._asyncio import WorkerThread
 
 from crackjack.core.files.fsutil import remove_temporaries
 from crackjack.core.git.worktree import find_work_tree
@@ -146,13 +143,10 @@ def test_a_hook_dies_with_crackjack(tmp_path: Path, pids: list[int]) -> None:
     assert wait_gone(pids) == []
 
 
-def test_worker_threads_that_end_never_take_another_threads_hook_with_them(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_worker_threads_that_end_never_take_another_threads_hook_with_them() -> None:
     """The parent-death signal follows the thread that started a child; a worker thread that
-    ends (anyio prunes idle ones, here at once) has no child left: the one it started has been
+    ends (the engine's end with their hook) has no child left: the one it started has been
     reaped, and the others' were started, and are waited for, by their own threads."""
-    monkeypatch.setattr(WorkerThread, "MAX_IDLE_TIME", 0)
     outcomes: list[int | None] = []
     threads: set[int] = set()
 
@@ -162,13 +156,12 @@ def test_worker_threads_that_end_never_take_another_threads_hook_with_them(
         request = ProcessRequest(argv=(PYTHON, "-c", code), cwd=Path.cwd())
         outcomes.append(run_process(request).returncode)
 
-    async def staggered() -> None:
-        async with anyio.create_task_group() as tasks:
-            for number in range(6):
-                tasks.start_soon(anyio.to_thread.run_sync, one, 0.3 * (number % 3))
-                await anyio.sleep(0.1)
-
-    anyio.run(staggered)
+    workers = [threading.Thread(target=one, args=(0.3 * (n % 3),)) for n in range(6)]
+    for worker in workers:
+        worker.start()
+        time.sleep(0.1)
+    for worker in workers:
+        worker.join()
     assert outcomes == [0] * 6
     assert len(threads) > 1
 

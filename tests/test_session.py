@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import anyio
-
 from crackjack.core.files.selection import StagedFiles
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.engine import RunControl
@@ -39,7 +37,7 @@ class Recorder:
 
     def run(self, plan: Plan, policy: Policy, control: RunControl) -> RunResult:
         self.said.append(f"run sees {(self.root / 'a.py').read_text()!r}")
-        return anyio.run(run_with_bus, plan, policy, [], control)
+        return run_with_bus(plan, policy, [], control)
 
 
 def partially_staged(tmp_path: Path) -> Path:

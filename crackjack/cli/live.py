@@ -49,8 +49,8 @@ def _hook_cells(hook: HookRow, now: float) -> tuple[RenderableType, ...]:
     if hook.result is not None:
         status = hook.result.status
         note = Text(f"{status}", style=STYLES[status])
-        if hook.result.message:
-            note.append(f"  {safe_name(hook.result.message)}", style="dim")
+        if hook.result.note:
+            note.append(f"  {safe_name(hook.result.note)}", style="dim")
         symbol = Text(SYMBOLS[status], style=STYLES[status])
         return symbol, Text(safe_name(hook.title)), seconds(hook.result.duration), count, note
     if hook.started is not None:
@@ -84,7 +84,7 @@ def _tests(hook: HookRow) -> RenderableType:
 
 
 class LiveView:
-    """Owns the Rich ``Live``; only one thread touches it."""
+    """Owns the Rich ``Live``; only the engine's thread touches it: ``refresh`` is its ticker."""
 
     def __init__(self, console: Console, state: RunState) -> None:
         self._state = state

@@ -24,8 +24,8 @@ def hook_line(result: HookResult) -> Line:
     line = line.plus(f" {seconds(result.duration):>7}")
     if result.files:
         line = line.plus(f"  ({files(result.files)})", "dim")
-    if result.message:
-        line = line.plus(f"  {safe_name(result.message)}")
+    if result.note:
+        line = line.plus(f"  {safe_name(result.note)}")
     return line
 
 

@@ -7,8 +7,6 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import anyio
-
 from crackjack.cli.console import Printer
 from crackjack.cli.errors import exit_code
 from crackjack.cli.github import annotation, on_github
@@ -18,10 +16,10 @@ from crackjack.cli.records import Outputs, Records
 from crackjack.cli.state import RunState
 from crackjack.cli.styled import styled
 from crackjack.cli.summary import SHOWN_LINES, hidden_note, restore_report, summary
-from crackjack.cli.terminal import TerminalView
+from crackjack.cli.terminal import FRAMES_PER_SECOND, TerminalView
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.bus import Subscriber
-from crackjack.core.run.engine import RunControl
+from crackjack.core.run.engine import RunControl, Ticker
 from crackjack.core.run.plan import Plan
 from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import RunResult
@@ -95,22 +93,17 @@ class _Output:
         self.console.print(hidden_note(hidden))
 
     def run(self, plan: Plan, policy: Policy, control: RunControl) -> RunResult:
+        """The run with its outputs: the live view on a terminal (redrawn by the engine's
+        loop), else the plain log."""
         self.records.begin()
-        return anyio.run(self._run, plan, policy, control)
-
-    async def _run(self, plan: Plan, policy: Policy, control: RunControl) -> RunResult:
-        """The run with its outputs: the live view on a terminal, else the plain log."""
         records: list[Subscriber] = self.records.subscribers
         if not self.live:
             plain = [] if self.request.quiet else [PlainLog(self.console, groups=self.github)]
-            return await run_with_bus(plan, policy, [*plain, *records], control)
+            return run_with_bus(plan, policy, [*plain, *records], control)
         state = RunState()
-        async with anyio.create_task_group() as group:
-            with TerminalView(self.console, state) as view:
-                group.start_soon(view.animate)
-                result = await run_with_bus(plan, policy, [view, *records], control)
-            group.cancel_scope.cancel()
-        return result
+        with TerminalView(self.console, state) as view:
+            ticker = Ticker(view.tick, 1 / FRAMES_PER_SECOND)
+            return run_with_bus(plan, policy, [view, *records], control, ticker)
 
     def conclude(self, ran: Ran) -> None:
         """The summary, the timeline, annotations, what became of the hidden changes."""

@@ -64,7 +64,7 @@ def _table(result: RunResult, width: int) -> list[Line]:
             styled(str(hook.status), STYLES[hook.status]),
             styled(seconds(hook.duration)),
             styled(str(hook.files) if hook.files else ""),
-            styled(safe_name(hook.message), "dim"),
+            styled(safe_name(hook.note), "dim"),
         )
         for hook in result.hooks
     ]

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import anyio
-
 from crackjack.cli.console import Printer
 from crackjack.cli.state import RunState
 from crackjack.core.run.events import Event
@@ -63,8 +61,3 @@ class TerminalView:
     def __exit__(self, *exc_info: object) -> None:
         if self._view is not None:
             self._view.stop()
-
-    async def animate(self) -> None:
-        while True:
-            self.tick()
-            await anyio.sleep(1 / FRAMES_PER_SECOND)

@@ -1,24 +1,45 @@
-"""Run a plan: phases in order, the hooks of a phase concurrently on worker threads.
+"""Run a plan: phases in order, each hook on a worker thread, the longest first.
 
-The engine publishes events and returns a ``RunResult``; it never prints. Stopping is
-cooperative: ``RunControl.interrupt`` cancels every running process (their runners kill the
-process groups) and no further hook starts.
+The engine's loop runs on the caller's thread (the main thread): it starts hooks on worker
+threads, at most ``policy.jobs`` at once, and waits on one queue for what they report (a result,
+a test's progress). Every event is published from that loop, so subscribers never run on a
+worker thread. The engine never prints.
+
+Scheduling (DESIGN.md 11):
+
+- Of the hooks that may start, the one expected to take longest starts first (the durations of
+  earlier runs, ``core.run.durations``); a hook still waits for the earlier hooks of its phase it
+  must not run beside (``HookPlan.waits_for``).
+- A read-only hook of a later phase (not a fixer, not serial, waiting for no hook of its own
+  phase) may start early, beside the earlier phases, while at most ``jobs - 1`` hooks run: the
+  last slot is kept for the phase being run, and with one job nothing starts early. Its events
+  wait for its phase: ``HookStarted`` (with ``started_early``) is published right after its
+  ``PhaseStarted``, its result when it has one, so the phases' events keep their order.
+- When its phase starts, an early hook's result is thrown away and the hook runs again if a
+  fixer that ended after it started modified one of its files (any file, for a hook that gets
+  no file arguments and so may read the whole project); ``rerun_reason`` says why.
+- If the run is stopped (fail-fast, a signal) before an early hook's phase starts, that hook is
+  stopped and reported as a run without early starts would report it: not run, with the
+  reason. An early start never changes a verdict.
+
+Stopping is cooperative: ``RunControl.interrupt`` cancels every running process (their runners
+kill the process groups) and wakes the loop; no further hook starts.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import anyio
-import anyio.to_thread
 
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import EventBus
+from crackjack.core.run.durations import expected_seconds, read_durations, write_durations
 from crackjack.core.run.events import (
     Event,
     HookCompleted,
@@ -41,30 +62,97 @@ from crackjack.core.runners.hook import Progress, RunContext
 from crackjack.core.runners.outcome import missing, skipped
 
 
+def _nothing() -> None:
+    """No loop to wake yet."""
+
+
 @dataclass(slots=True)
 class RunControl:
-    """How the outside stops a run; the first signal wins, a second one skips the grace period."""
+    """How the outside stops a run; the first signal wins, a second one skips the grace period.
+
+    ``interrupt`` is safe in a signal handler: it cancels, and wakes the engine's loop through a
+    queue whose ``put`` is reentrant."""
 
     cancellation: Cancellation
     signal: int | None = None
+    wake: Callable[[], None] = field(default=_nothing, repr=False)
 
     def interrupt(self, signum: int) -> None:
         force = self.signal is not None
         self.signal = self.signal or signum
         self.cancellation.cancel(force=force)
+        self.wake()
+
+
+@dataclass(frozen=True, slots=True)
+class Ticker:
+    """Called by the engine's loop every ``interval`` seconds, on its thread (the live view)."""
+
+    call: Callable[[], None]
+    interval: float
+
+
+@dataclass(slots=True, eq=False)
+class _Task:
+    """One hook of the plan while it runs: ``state`` is waiting, running, held (ran early, its
+    phase not started yet) or done (its result published)."""
+
+    plan: HookPlan
+    index: int
+    stage: int
+    expected: float
+    state: str = "waiting"
+    early: bool = False
+    announced: bool = False
+    discard: bool = False
+    writes_seen: int = 0
+    rerun_reason: str = ""
+    cancellation: Cancellation | None = None
+    progress: _Progress | None = None
+    result: HookResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    task: _Task
+    result: HookResult | None
+    error: BaseException | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    task: _Task
+    counts: TestCounts
+    current: str
+
+
+_WAKE = object()
+"""Put on the loop's queue by ``RunControl.interrupt``."""
 
 
 class _Run:
     def __init__(
-        self, plan: Plan, policy: Policy, bus: EventBus, control: RunControl, log_dir: Path
+        self,
+        plan: Plan,
+        policy: Policy,
+        bus: EventBus,
+        control: RunControl,
+        log_dir: Path,
+        ticker: Ticker | None,
     ) -> None:
         self.plan = plan
         self.policy = policy
         self.bus = bus
         self.control = control
+        self.ticker = ticker
+        self.next_tick = time.monotonic() + (ticker.interval if ticker else 0.0)
         self.run_id = os.urandom(6).hex()
-        self.limiter = anyio.CapacityLimiter(policy.jobs)
         self.stop_reason: str | None = None
+        self.error: BaseException | None = None
+        self.messages: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.written: list[tuple[int, frozenset[str]]] = []
+        """The stage and the files of each fixer that modified files, in the order they ended."""
+        self.known = read_durations(policy.durations)
         self.context = RunContext(
             root=plan.root,
             cancellation=control.cancellation,
@@ -72,26 +160,44 @@ class _Run:
             policy=policy,
             tests=plan.tests,
         )
+        self.phases: list[tuple[int, PhasePlan, list[_Task]]] = []
+        index = 0
+        for stage, phases in enumerate(plan.stages):
+            for phase in phases:
+                tasks = []
+                for hook in phase.hooks:
+                    tasks.append(_Task(hook, index, stage, expected_seconds(hook, self.known)))
+                    index += 1
+                self.phases.append((stage, phase, tasks))
+        self.tasks = [task for _, _, tasks in self.phases for task in tasks]
+        self.open_stage = -1
 
     def publish(self, make: Callable[..., Event], **fields: object) -> None:
         self.bus.publish(make(run_id=self.run_id, timestamp=time.time(), **fields))
 
-    async def workflow(self) -> RunResult:
+    # --- the workflow, stage by stage ---------------------------------------------------------
+
+    def workflow(self) -> RunResult:
         names = tuple(p.name for p in self.plan.phases)
         self.publish(WorkflowStarted, workflow=self.plan.workflow, phases=names)
         start = time.monotonic()
+        self.control.wake = lambda: self.messages.put(_WAKE)
         done: dict[str, PhaseResult] = {}
-        for stage in self.plan.stages:
-            async with anyio.create_task_group() as group:
-                for phase in stage:
-                    group.start_soon(self.phase, phase, done)
-        phases = [done[phase.name] for phase in self.plan.phases]
+        try:
+            for stage in range(len(self.plan.stages)):
+                self.run_stage(stage, done)
+        except BaseException:
+            self.stop_all()
+            raise
+        finally:
+            self.control.wake = _nothing
         result = RunResult(
             workflow=self.plan.workflow,
-            phases=tuple(phases),
+            phases=tuple(done[phase.name] for phase in self.plan.phases),
             duration=time.monotonic() - start,
             interrupted_by=self.control.signal,
         )
+        write_durations(self.policy.durations, self.known, result.hooks)
         finished = {
             "workflow": self.plan.workflow,
             "phases": names,
@@ -104,83 +210,304 @@ class _Run:
             self.publish(WorkflowFailed if result.failed else WorkflowCompleted, **finished)
         return result
 
-    async def phase(self, phase: PhasePlan, done_phases: dict[str, PhaseResult]) -> None:
-        ids = tuple(h.hook.id for h in phase.hooks)
-        self.publish(PhaseStarted, phase=phase.name, hooks=ids)
-        start = time.monotonic()
-        done = {hook_id: anyio.Event() for hook_id in ids}
-        results: dict[str, HookResult] = {}
-        async with anyio.create_task_group() as group:
-            for hook in phase.hooks:
-                group.start_soon(self.hook_when_ready, hook, done, results)
+    def run_stage(self, stage: int, done: dict[str, PhaseResult]) -> None:
+        self.open_stage = stage
+        phases = [(phase, tasks) for s, phase, tasks in self.phases if s == stage]
+        starts: dict[str, float] = {}
+        for phase, tasks in phases:
+            self.publish(PhaseStarted, phase=phase.name, hooks=_ids(phase))
+            starts[phase.name] = time.monotonic()
+            for task in tasks:
+                if task.state != "waiting":
+                    self.announce_early(task)
+        while True:
+            if self.error is not None:
+                raise self.error
+            self.start_ready()
+            for phase, tasks in phases:
+                if phase.name not in done and all(t.state == "done" for t in tasks):
+                    done[phase.name] = self.end_phase(phase, tasks, starts[phase.name])
+            if all(phase.name in done for phase, _ in phases):
+                return
+            if not self.running():
+                raise RuntimeError("the engine has nothing to run and nothing to wait for")
+            self.handle(self.next_message())
+
+    def end_phase(self, phase: PhasePlan, tasks: list[_Task], start: float) -> PhaseResult:
         result = PhaseResult(
             phase=phase.name,
-            hooks=tuple(results[hook_id] for hook_id in ids),
+            hooks=tuple(task.result for task in tasks if task.result is not None),
             duration=time.monotonic() - start,
         )
         self.publish(
             PhaseFailed if result.failed else PhaseCompleted,
             phase=phase.name,
-            hooks=ids,
+            hooks=_ids(phase),
             duration=result.duration,
             totals=Totals.of(result.hooks),
         )
-        done_phases[phase.name] = result
+        return result
 
-    async def hook_when_ready(
-        self, plan: HookPlan, done: dict[str, anyio.Event], results: dict[str, HookResult]
-    ) -> None:
-        try:
-            for earlier in plan.waits_for:
-                await done[earlier].wait()
-            async with self.limiter:
-                results[plan.hook.id] = await self.hook(plan)
-        finally:
-            done[plan.hook.id].set()
+    # --- which hook starts next ---------------------------------------------------------------
 
-    async def hook(self, plan: HookPlan) -> HookResult:
-        hook = plan.hook
-        self.publish(
-            HookStarted, phase=hook.phase, hook=hook.id, name=hook.title, files=len(plan.files)
+    def running(self) -> list[_Task]:
+        return [task for task in self.tasks if task.state == "running"]
+
+    def start_ready(self) -> None:
+        while True:
+            task = self.next_ready()
+            if task is None:
+                return
+            self.start(task)
+
+    def next_ready(self) -> _Task | None:
+        """The next hook to start, if one may; hooks that run nothing end here on the way."""
+        while True:
+            running = self.running()
+            ready = [task for task in self.tasks if self.is_ready(task, running)]
+            if not any(t.stage <= self.open_stage and self.ends_at_once(t) for t in ready):
+                break
+        waiting = any(t.stage <= self.open_stage and t.state == "waiting" for t in self.tasks)
+        reserved = 1 if waiting else 0
+        early = len(running) < self.policy.jobs - reserved and self.may_start_early()
+        candidates = [
+            task
+            for task in ready
+            if task.stage <= self.open_stage or (early and self.early_kind(task))
+        ]
+        if len(running) >= self.policy.jobs or not candidates:
+            return None
+        return max(candidates, key=lambda task: (task.expected, -task.index))
+
+    def is_ready(self, task: _Task, running: list[_Task]) -> bool:
+        if task.state != "waiting":
+            return False
+        if task.plan.hook.serial and any(other.stage != task.stage for other in running):
+            return False
+        phase_tasks = self.phase_tasks(task)
+        return all(
+            other.state == "done"
+            for other in phase_tasks
+            if other.plan.hook.id in task.plan.waits_for
         )
-        reason = self._not_run_reason(plan)
-        now = time.time()
+
+    def phase_tasks(self, task: _Task) -> list[_Task]:
+        return next(tasks for _, _, tasks in self.phases if task in tasks)
+
+    def may_start_early(self) -> bool:
+        """Whether the stage being run is still going, and lets a hook start beside it."""
+        if self.stop_reason is not None or self.control.signal is not None:
+            return False
+        going = [t for t in self.tasks if t.stage == self.open_stage and t.state != "done"]
+        return bool(going) and not any(task.plan.hook.serial for task in going)
+
+    def early_kind(self, task: _Task) -> bool:
+        plan = task.plan
+        return not (
+            plan.writes
+            or plan.hook.serial
+            or plan.waits_for
+            or plan.skip_reason is not None
+            or plan.missing
+        )
+
+    # --- starting and ending hooks ------------------------------------------------------------
+
+    def ends_at_once(self, task: _Task) -> bool:
+        """End ``task`` here if it runs nothing (skipped, missing, not run); whether it did."""
+        plan, now = task.plan, time.time()
+        reason = self.not_run_reason(plan)
         if reason is not None:
             result = skipped(plan, reason, started_at=now)
         elif plan.missing:
             result = missing(plan, fails_run=self.policy.missing_fails, started_at=now)
         else:
-            context = replace(self.context, progress=self._progress_of(plan))
-            result = await anyio.to_thread.run_sync(hook.runner.run, plan, context)
-        if result.fails_run and self.policy.fail_fast and self.stop_reason is None:
-            self.stop_reason = f"not run: {hook.id} failed and fail-fast is on"
-        self.publish(HookFailed if result.fails_run else HookCompleted, result=result)
-        return result
+            return False
+        self.announce(task)
+        self.finish(task, result)
+        return True
 
-    def _progress_of(self, plan: HookPlan) -> Progress:
-        def progress(counts: TestCounts, current: str) -> None:
-            self.publish(
-                TestProgress,
-                phase=plan.hook.phase,
-                hook=plan.hook.id,
-                counts=counts,
-                current=current,
-            )
-
-        return progress
-
-    def _not_run_reason(self, plan: HookPlan) -> str | None:
+    def not_run_reason(self, plan: HookPlan) -> str | None:
         if self.control.signal is not None:
             return "not run: interrupted"
         return self.stop_reason or plan.skip_reason
 
+    def start(self, task: _Task) -> None:
+        early = task.stage > self.open_stage
+        task.state = "running"
+        task.writes_seen = len(self.written)
+        cancellation = self.control.cancellation
+        if early:
+            task.early = True
+            task.cancellation = cancellation = Cancellation()
+        else:
+            self.announce(task)
+        context = replace(self.context, cancellation=cancellation, progress=self.progress_of(task))
+        worker = threading.Thread(
+            target=self.work, args=(task, context), name=f"hook {task.plan.hook.id}", daemon=True
+        )
+        worker.start()
 
-async def run_workflow(plan: Plan, policy: Policy, bus: EventBus, control: RunControl) -> RunResult:
+    def work(self, task: _Task, context: RunContext) -> None:
+        """On a worker thread: run the hook, hand its result (or what it raised) to the loop."""
+        try:
+            result = task.plan.hook.runner.run(task.plan, context)
+        except BaseException as exc:
+            self.messages.put(_Done(task, None, exc))
+        else:
+            self.messages.put(_Done(task, result))
+
+    def progress_of(self, task: _Task) -> Progress:
+        def progress(counts: TestCounts, current: str) -> None:
+            self.messages.put(_Progress(task, counts, current))
+
+        return progress
+
+    def announce(self, task: _Task) -> None:
+        if not task.announced:
+            task.announced = True
+            hook = task.plan.hook
+            self.publish(
+                HookStarted,
+                phase=hook.phase,
+                hook=hook.id,
+                name=hook.title,
+                files=len(task.plan.files),
+                started_early=task.early,
+            )
+
+    def announce_early(self, task: _Task) -> None:
+        """``task`` started before its phase, which starts now: say so, and end it if it has
+        ended."""
+        self.announce(task)
+        if self.stop_reason is not None or self.control.signal is not None:
+            task.discard = True
+            if task.cancellation is not None:
+                task.cancellation.cancel()
+        if task.progress is not None:
+            self.publish_progress(task.progress)
+        if task.state == "held" and task.result is not None:
+            self.finish(task, task.result)
+
+    # --- what the loop hears ------------------------------------------------------------------
+
+    def next_message(self) -> object:
+        while True:
+            timeout = None
+            if self.ticker is not None:
+                timeout = max(0.0, self.next_tick - time.monotonic())
+            try:
+                message = self.messages.get(timeout=timeout)
+            except queue.Empty:
+                message = None
+            if self.ticker is not None and time.monotonic() >= self.next_tick:
+                self.ticker.call()
+                self.next_tick = time.monotonic() + self.ticker.interval
+            if message is not None:
+                return message
+
+    def handle(self, message: object) -> None:
+        if isinstance(message, _Progress):
+            if message.task.announced:
+                self.publish_progress(message)
+            else:
+                message.task.progress = message
+        elif isinstance(message, _Done):
+            self.ended(message)
+        elif self.control.signal is not None:
+            for task in self.running():
+                if task.cancellation is not None:
+                    task.cancellation.cancel(force=self.control.cancellation.forced)
+
+    def publish_progress(self, progress: _Progress) -> None:
+        hook = progress.task.plan.hook
+        self.publish(
+            TestProgress,
+            phase=hook.phase,
+            hook=hook.id,
+            counts=progress.counts,
+            current=progress.current,
+        )
+
+    def ended(self, done: _Done) -> None:
+        task = done.task
+        if task.cancellation is not None:
+            task.cancellation.close()
+            task.cancellation = None
+        if done.error is not None or done.result is None:
+            task.state = "done"
+            self.error = self.error or done.error or RuntimeError("a hook gave no result")
+            self.stop_all()
+            return
+        if task.stage > self.open_stage:
+            task.state, task.result = "held", done.result
+        else:
+            self.finish(task, done.result)
+
+    def finish(self, task: _Task, result: HookResult) -> None:
+        """Publish ``task``'s result, unless it ran early and a fixer changed what it read:
+        then it waits to run again."""
+        if task.early and task.discard:
+            reason = self.not_run_reason(task.plan) or "not run"
+            result = skipped(task.plan, reason, started_at=time.time())
+        elif task.early and not task.rerun_reason:
+            stale = self.changed_under(task)
+            if stale:
+                task.rerun_reason = stale
+                if self.control.signal is None:
+                    task.state, task.result = "waiting", None
+                    return
+                result = skipped(task.plan, "not run: interrupted", started_at=time.time())
+        result = replace(result, started_early=task.early, rerun_reason=task.rerun_reason)
+        task.state, task.result = "done", result
+        if task.plan.writes and result.modified:
+            self.written.append((task.stage, frozenset(result.modified)))
+        if result.fails_run and self.policy.fail_fast and self.stop_reason is None:
+            self.stop_reason = f"not run: {task.plan.hook.id} failed and fail-fast is on"
+        self.publish(HookFailed if result.fails_run else HookCompleted, result=result)
+
+    def changed_under(self, task: _Task) -> str:
+        """Why ``task``'s early result is stale: what fixers of earlier phases that ended after
+        it started modified of what it reads; empty if nothing."""
+        later = self.written[task.writes_seen :]
+        changed = frozenset[str]().union(*(files for stage, files in later if stage < task.stage))
+        if not changed:
+            return ""
+        plan = task.plan
+        reads_all = all(not batch for batch in plan.batches)
+        hit = sorted(changed if reads_all else changed.intersection(plan.files))
+        if not hit:
+            return ""
+        more = f" and {len(hit) - 3} more" if len(hit) > 3 else ""
+        return f"rerun after fixes: {', '.join(hit[:3])}{more} changed"
+
+    def stop_all(self) -> None:
+        """Cancel every running hook, at once, and wait for them all to end."""
+        self.control.cancellation.cancel(force=True)
+        for task in self.tasks:
+            if task.cancellation is not None:
+                task.cancellation.cancel(force=True)
+        while self.running():
+            message = self.messages.get()
+            if isinstance(message, _Done):
+                message.task.state = "done"
+                if message.task.cancellation is not None:
+                    message.task.cancellation.close()
+                    message.task.cancellation = None
+
+
+def _ids(phase: PhasePlan) -> tuple[str, ...]:
+    return tuple(h.hook.id for h in phase.hooks)
+
+
+def run_workflow(
+    plan: Plan, policy: Policy, bus: EventBus, control: RunControl, ticker: Ticker | None = None
+) -> RunResult:
     """Run ``plan`` under ``policy`` to its end (or until ``control`` is interrupted) and
-    return what happened."""
+    return what happened; ``ticker`` is called on the way."""
     log_dir = new_run_folder(policy.log_home)
     try:
-        result = await _Run(plan, policy, bus, control, log_dir).workflow()
+        result = _Run(plan, policy, bus, control, log_dir, ticker).workflow()
     finally:
         _remove_if_empty(log_dir)
     return result

@@ -77,6 +77,7 @@ class HookStarted(Event):
     hook: str
     name: str
     files: int
+    started_early: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,7 +16,8 @@ class Policy:
     """``check_only`` (CI): no hook writes the project's files (fixers run their check
     variant), and hooks that can give their findings in a machine-readable form do.
     ``junit_dir``: where pytest hooks write their JUnit XML, if anywhere. ``log_home``: where
-    each run's folder of log files goes (None: the user's cache; see ``core.run.logs``)."""
+    each run's folder of log files goes (None: the user's cache; see ``core.run.logs``).
+    ``durations``: the file of hook durations the engine orders hooks by (None: none kept)."""
 
     jobs: int
     fail_fast: bool = False
@@ -25,3 +26,4 @@ class Policy:
     check_only: bool = False
     junit_dir: Path | None = None
     log_home: Path | None = None
+    durations: Path | None = None

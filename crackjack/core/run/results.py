@@ -122,7 +122,9 @@ class OutputGap:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HookResult:
-    """The outcome of one hook over all its batches."""
+    """The outcome of one hook over all its batches. ``started_early``: it started before its
+    phase, beside an earlier one; ``rerun_reason``: why that first result was thrown away and
+    the hook run again after the fixers (empty if it was not)."""
 
     hook: str
     name: str
@@ -142,10 +144,20 @@ class HookResult:
     ended_at: float = 0.0
     tests: TestReport | None = None
     findings: tuple[Finding, ...] = ()
+    started_early: bool = False
+    rerun_reason: str = ""
 
     @property
     def signal_name(self) -> str | None:
         return None if self.signal is None else signal_name(self.signal)
+
+    @property
+    def note(self) -> str:
+        """The message, then ``started early`` or ``rerun after fixes`` where that is so: what
+        the views say beside the status."""
+        scheduled = "rerun after fixes" if self.rerun_reason else ""
+        scheduled = scheduled or ("started early" if self.started_early else "")
+        return "; ".join(part for part in (self.message, scheduled) if part)
 
 
 def signal_name(number: int) -> str:

@@ -39,8 +39,8 @@ from crackjack.core.git.refusals import check_repository
 from crackjack.core.git.unfinished import check_no_unfinished_run, guarded_run
 from crackjack.core.git.worktree import WorkTree, work_tree_or_none
 from crackjack.core.process.run import Cancellation
-from crackjack.core.run.bus import Subscriber, open_bus
-from crackjack.core.run.engine import RunControl, run_workflow
+from crackjack.core.run.bus import EventBus, Subscriber
+from crackjack.core.run.engine import RunControl, Ticker, run_workflow
 from crackjack.core.run.plan import Plan, Selection, build_plan, check_selection
 from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
@@ -167,13 +167,17 @@ def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOut
     return Ran(result, hidden)
 
 
-async def run_with_bus(
-    plan: Plan, policy: Policy, subscribers: list[Subscriber], control: RunControl
+def run_with_bus(
+    plan: Plan,
+    policy: Policy,
+    subscribers: list[Subscriber],
+    control: RunControl,
+    ticker: Ticker | None = None,
 ) -> RunResult:
-    """Run ``plan`` by ``policy``, every event to ``subscribers``; their failures are in the
-    result."""
-    async with open_bus(subscribers) as bus:
-        result = await run_workflow(plan, policy, bus, control)
+    """Run ``plan`` by ``policy``, every event to ``subscribers`` (and ``ticker`` called on the
+    way), on this thread; the subscribers' failures are in the result."""
+    bus = EventBus(subscribers)
+    result = run_workflow(plan, policy, bus, control, ticker)
     return replace(result, subscriber_errors=tuple(bus.errors))
 
 
@@ -198,6 +202,7 @@ class _Started:
             check_only=request.check_only,
             junit_dir=request.junit_dir,
             log_home=None if self.tree is None else self.tree.crackjack_dir / "logs",
+            durations=None if self.tree is None else self.tree.crackjack_dir / "durations.json",
         )
         tests = TestOptions(
             python=self.project.python,
