@@ -4,6 +4,7 @@ in their own process groups, and its temporary files beside the user's."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,13 +34,21 @@ def running_dir(tree: WorkTree) -> Path:
 def stop_what_is_left(tree: WorkTree, data: RecoveryData | None) -> None:
     """Kill what is left of the process groups of runs that were killed, and wait until they
     are gone; then remove crackjack's temporary files in the folders of the paths ``data`` hid
-    and of the staged files (which the hooks fixed). Call it holding the run lock, before
-    anything is restored. LeftOverProcesses if a process does not die."""
+    and of the staged files (which the hooks fixed), and in crackjack's own folder of the git
+    directory and its sub-folders (its state files: durations, caches). Call it holding the
+    run lock, before anything is restored. LeftOverProcesses if a process does not die."""
     groups.stop_left_over(running_dir(tree))
+    remove_temporaries(_state_folders(tree.crackjack_dir))
     if data is not None:
         staged = staged_files(tree, tree.top)
         paths = [*staged, *(saved.path for saved in data.files)]
         remove_temporaries({(tree.top / path).parent for path in paths})
+
+
+def _state_folders(folder: Path) -> list[Path]:
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        return [folder, *(Path(e.path) for e in entries if e.is_dir(follow_symlinks=False))]
+    return []
 
 
 @contextmanager
