@@ -47,9 +47,7 @@ def cache_folder(crackjack_dir: Path | None) -> Path | None:
     return None if home is None else home / "crackjack" / "settings"
 
 
-def settings_key(
-    config: bytes | None, flags: Mapping[str, Any], environ: Mapping[str, str]
-) -> str:
+def settings_key(config: bytes | None, flags: Mapping[str, Any], environ: Mapping[str, str]) -> str:
     """The digest of every input of validation (see the module docstring)."""
     variables = sorted(
         (name, value) for name, value in environ.items() if name.upper().startswith("CRACKJACK_")

@@ -148,7 +148,9 @@ def validate(
     """The settings from ``content`` (the bytes of ``pyproject``, or of its ``staged`` version;
     None without a pyproject.toml), the ``CRACKJACK_*`` variables and ``flags``; ConfigError
     naming the key of each mistake."""
-    table = _read_table(pyproject, content, staged=staged) if pyproject and content is not None else {}
+    table = (
+        _read_table(pyproject, content, staged=staged) if pyproject and content is not None else {}
+    )
     try:
         settings = settings_class(table)(**flags)
     except ValidationError as exc:
