@@ -18,6 +18,7 @@ from crackjack.core.config.load import Project, load_project
 from crackjack.core.config.settingscache import KEEP
 from crackjack.core.config.values import SettingsValues
 from crackjack.core.errors import ConfigError
+from crackjack.core.files.fsutil import TEMP_SUFFIX
 from tests.gitrepo import commit_all, make_repo, run_git
 from tests.project import PYTHON, hook_table, make_project, toml_value, workflow_table
 
@@ -383,3 +384,13 @@ def test_a_hit_does_not_import_pydantic(tmp_path: Path) -> None:
     assert imported() == "['pydantic', 'pydantic_settings']"
     assert len(list((git_dir / "crackjack" / "settings").glob("*.json"))) == 1
     assert imported() == "[]"
+
+
+def test_a_half_written_entry_is_swept(tmp_path: Path, cache: Path) -> None:
+    project = make_project(tmp_path / "p")
+    (cache / "settings").mkdir(parents=True)
+    left = cache / "settings" / f".0123456789abcdef{TEMP_SUFFIX}"
+    left.write_text("{")
+    load(project, cache)
+    assert not left.exists()
+    assert len(entries(cache)) == 1

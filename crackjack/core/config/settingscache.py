@@ -27,7 +27,7 @@ from typing import Any
 
 import crackjack
 from crackjack.core.config.values import SettingsValues, from_json, to_json
-from crackjack.core.files.fsutil import atomic_write, user_cache_home
+from crackjack.core.files.fsutil import atomic_write, remove_temporaries, user_cache_home
 
 FORMAT = 1
 """The layout of an entry; a change makes every older entry a miss."""
@@ -99,7 +99,9 @@ def _write(folder: Path, key: str, values: SettingsValues) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Remove all but the ``KEEP`` most recently used entries."""
+    """Remove all but the ``KEEP`` most recently used entries, and the half-written ones a
+    killed crackjack left."""
+    remove_temporaries([folder])
     entries = []
     for path in folder.glob(f"*{_SUFFIX}"):
         with contextlib.suppress(OSError):
