@@ -23,7 +23,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,6 +147,8 @@ class Variant:
     head: Mapping[str, bytes]
     index: Mapping[str, bytes]
     worktree: Mapping[str, bytes]
+    repo: Path = REPO
+    """The clone the variant is laid out in."""
 
     @property
     def status(self) -> dict[str, str]:
@@ -165,21 +167,21 @@ class Variant:
 
     def prepare(self) -> None:
         """Reset the clone, stage the edits, then write the unstaged ones."""
-        reset(REPO)
+        reset(self.repo)
         for path in STAGED:
-            (REPO / path).write_bytes(self.index[path])
-        git(REPO, "add", "--", *STAGED)
+            (self.repo / path).write_bytes(self.index[path])
+        git(self.repo, "add", "--", *STAGED)
         for path in self.unstaged:
-            (REPO / path).write_bytes(self.worktree[path])
+            (self.repo / path).write_bytes(self.worktree[path])
 
     def check(self) -> str:
         """What is not as :meth:`prepare` left it: edited files, index, status, refs; or ""."""
         problems = [
             f"{path}: work tree changed"
             for path, content in self.worktree.items()
-            if (REPO / path).read_bytes() != content
+            if (self.repo / path).read_bytes() != content
         ]
-        listed = git_output(REPO, "ls-files", "--stage", "-z", "--", *self.index)
+        listed = git_output(self.repo, "ls-files", "--stage", "-z", "--", *self.index)
         blobs = {}
         for entry in filter(None, listed.split(b"\0")):
             meta, path = entry.split(b"\t", 1)
@@ -189,38 +191,39 @@ class Variant:
             for path, content in self.index.items()
             if blobs.get(path) != blob_id(content)
         ]
-        status = porcelain_status()
+        status = porcelain_status(self.repo)
         if status != self.status:
             problems.append(f"git status is {status}, was {self.status}")
-        refs = git_output(REPO, "for-each-ref", "--format=%(refname)").decode().split()
+        refs = git_output(self.repo, "for-each-ref", "--format=%(refname)").decode().split()
         left = [ref for ref in refs if not ref.startswith("refs/heads/")]
         if left:
             problems.append(f"refs left behind: {', '.join(left)}")
-        if (REPO / ".git" / "crackjack" / "recovery").exists():
+        if (self.repo / ".git" / "crackjack" / "recovery").exists():
             problems.append("crackjack's recovery data left behind")
         return "; ".join(problems)
 
 
-def porcelain_status() -> dict[str, str]:
+def porcelain_status(repo: Path = REPO) -> dict[str, str]:
     out = git_output(
-        REPO, "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all"
+        repo, "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all"
     )
     return {os.fsdecode(e[3:]): e[:2].decode() for e in filter(None, out.split(b"\0"))}
 
 
-def make_variants(head: Mapping[str, bytes]) -> tuple[Variant, Variant]:
+def make_variants(head: Mapping[str, bytes], repo: Path = REPO) -> tuple[Variant, Variant]:
     index = dict(head)
     for number, path in enumerate(STAGED, 1):
         index[path] = head[path] + staged_edit(number)
     edited = {path: UNSTAGED_EDIT + content for path, content in index.items()}
     return (
-        Variant("a", f"{len(STAGED)} files staged, nothing unstaged", head, index, index),
+        Variant("a", f"{len(STAGED)} files staged, nothing unstaged", head, index, index, repo),
         Variant(
             "b",
             f"the same, plus unstaged edits to those {len(STAGED)} files and {len(OTHERS)} others",
             head,
             index,
             edited,
+            repo,
         ),
     )
 
@@ -258,7 +261,8 @@ RUNNERS = (CRACKJACK_RUN, PRE_COMMIT_RUN, PREK_RUN)
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A tool's checked run in one variant, and what was wrong with it (nothing if all is well)."""
+    """A tool's checked run (in one variant, if the scenario has variants), and what was wrong
+    with it (nothing if all is well)."""
 
     tool: str
     variant: str
@@ -266,11 +270,15 @@ class Checked:
     exit_code: int
     statuses: dict[str, str]
     """Each hook's status in the output, by crackjack's hook id."""
-    ruff_format_saw: str
-    """ruff-format's summary line, if it names the number of staged files."""
     output: str
     """Where the output is, under bench/.work."""
     failures: tuple[str, ...]
+    ruff_format_saw: str = ""
+    """ruff-format's summary line, if it names the number of staged files."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.tool} ({self.variant})" if self.variant else self.tool
 
 
 @dataclass(slots=True)
@@ -283,10 +291,22 @@ class Row:
 
 
 def precommit_config() -> str:
-    """The ``repo: local`` configuration of crackjack's fast hooks, as pre-commit users run
-    them: pre-commit-hooks' console scripts (with the arguments bench/tools.py gives them, so
-    they do crackjack's work) and ruff (``require_serial``, as ruff-pre-commit declares it).
-    The file types are crackjack's, in the same order."""
+    """The ``repo: local`` configuration of crackjack's fast hooks (:func:`precommit_hooks`)."""
+    header = "# Written by bench/commit.py: crackjack's fast hooks, as pre-commit users run them.\n"
+    return header + local_config(precommit_hooks())
+
+
+def local_config(hooks: Sequence[Mapping[str, object]]) -> str:
+    """A ``.pre-commit-config.yaml`` body with ``hooks`` as its one ``repo: local``."""
+    local = {"repo": "local", "hooks": [dict(hook) for hook in hooks]}
+    return yaml.safe_dump({"repos": [local]}, sort_keys=False, width=100)
+
+
+def precommit_hooks() -> list[dict[str, object]]:
+    """crackjack's fast hooks as pre-commit users run them, as ``repo: local`` hook specs:
+    pre-commit-hooks' console scripts (with the arguments bench/tools.py gives them, so they
+    do crackjack's work) and ruff (``require_serial``, as ruff-pre-commit declares it). The
+    file types are crackjack's, in the same order."""
     hooks: list[dict[str, object]] = []
     for hook in BUILTIN_HOOKS:
         if hook.phase != "fast":
@@ -309,29 +329,48 @@ def precommit_config() -> str:
         if isinstance(hook.runner, Command):
             spec["require_serial"] = True
         hooks.append(spec)
-    header = "# Written by bench/commit.py: crackjack's fast hooks, as pre-commit users run them.\n"
-    body = yaml.safe_dump(
-        {"repos": [{"repo": "local", "hooks": hooks}]}, sort_keys=False, width=100
-    )
-    return header + body
+    return hooks
 
 
 def ensure_repo(config: str) -> Path:
     """The clone of the corpus with ``config`` committed, built if missing or out of date."""
-    digest = hashlib.sha256(config.encode()).hexdigest()
-    marker = f"{PACKAGE}=={VERSION} + {CONFIG} sha256:{digest}"
-    if read_marker(REPO) != marker:
+    return ensure_clone(REPO, {CONFIG: config})
+
+
+def ensure_clone(
+    repo: Path,
+    files: Mapping[str, str],
+    source: Path = CORPUS,
+    setup: Callable[[Path], None] | None = None,
+    label: str = "",
+) -> Path:
+    """A clone of ``source`` (the corpus, or a clone of it) with ``files`` (path: text) written
+    and committed, then ``setup`` run in it; built if missing or out of date, then reset.
+
+    The marker records ``source``'s, each file's digest and ``label`` (what ``setup`` does).
+    """
+    if source == CORPUS:
         ensure_corpus(CORPUS)
-        shutil.rmtree(REPO, ignore_errors=True)
-        clone = ["git", "clone", "--quiet", "--no-hardlinks", str(CORPUS), str(REPO)]
+    written = [
+        f"{name} sha256:{hashlib.sha256(text.encode()).hexdigest()}" for name, text in files.items()
+    ]
+    marker = " + ".join([read_marker(source) or "", *written, *([label] if label else [])])
+    if read_marker(repo) != marker:
+        shutil.rmtree(repo, ignore_errors=True)
+        clone = ["git", "clone", "--quiet", "--no-hardlinks", str(source), str(repo)]
         subprocess.run(clone, env=git_env(), check=True)
-        git(REPO, "remote", "remove", "origin")
-        (REPO / CONFIG).write_text(config, encoding="utf-8")
-        git(REPO, "add", "--", CONFIG)
-        git(REPO, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", f"Add {CONFIG}")
-        (REPO / ".git" / MARKER).write_text(marker + "\n", encoding="utf-8")
-    reset(REPO)
-    return REPO
+        git(repo, "remote", "remove", "origin")
+        if files:
+            for name, text in files.items():
+                (repo / name).write_text(text, encoding="utf-8")
+            git(repo, "add", "--", *files)
+            message = f"Add {', '.join(files)}"
+            git(repo, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", message)
+        if setup is not None:
+            setup(repo)
+        (repo / ".git" / MARKER).write_text(marker + "\n", encoding="utf-8")
+    reset(repo)
+    return repo
 
 
 def prepare_commit_environment() -> None:
@@ -603,7 +642,7 @@ def plan_of_staged(variant: Variant) -> tuple[list[Step], dict[str, str]]:
     Fails unless every hook with files has exactly the staged files.
     """
     variant.prepare()
-    steps, idle = plan_steps(REPO, StagedFiles())
+    steps, idle = plan_steps(variant.repo, StagedFiles())
     wrong = [step.id for step in steps if sorted(step.plan.files) != sorted(STAGED)]
     if wrong:
         raise SystemExit(f"bench: crackjack's plan does not give the staged files to {wrong}")

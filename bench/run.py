@@ -484,10 +484,17 @@ def write_json(timed: Sequence[Contender], steps: Sequence[Step], meta: dict[str
     RESULTS.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
-def parse_args(argv: Sequence[str], description: str | None = __doc__) -> argparse.Namespace:
+def parse_args(
+    argv: Sequence[str],
+    description: str | None = __doc__,
+    options: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> argparse.Namespace:
+    """``--runs`` and ``--warmup``, and the script's own ``options`` if it has more."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--runs", type=int, default=10, help="timed runs of each measurement")
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds before those")
+    if options is not None:
+        options(parser)
     args = parser.parse_args(argv)
     if args.runs < 1 or args.warmup < 0:
         parser.error("--runs must be at least 1 and --warmup at least 0")

@@ -24,7 +24,6 @@ REQUIREMENT = f"{PACKAGE}=={VERSION}"
 
 VENV = WORK / "tools-venv"
 TOOLS_BIN = VENV / "bin"
-MARKER = VENV / "crackjack-bench-tools"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,43 +57,74 @@ TOOLS: dict[str, Tool] = {
 
 
 class ToolsError(Exception):
-    """The tools' environment could not be built."""
+    """A pinned environment could not be built."""
+
+
+@dataclass(frozen=True, slots=True)
+class PinnedEnv:
+    """A virtual environment of its own under bench/.work with one pinned requirement.
+
+    A marker file records the pin: the environment is reused while it matches and the
+    ``scripts`` are there, and rebuilt otherwise.
+    """
+
+    venv: Path
+    requirement: str
+    scripts: tuple[str, ...]
+    marker_name: str = "crackjack-bench-tools"
+
+    @property
+    def bin(self) -> Path:
+        return self.venv / "bin"
+
+    @property
+    def site_packages(self) -> Path:
+        scheme = {"base": str(self.venv), "platbase": str(self.venv)}
+        return Path(sysconfig.get_path("purelib", vars=scheme))
+
+    def ensure(self) -> Path:
+        """The bin directory, the environment built first if missing or of another pin."""
+        if not self._ready():
+            self._build()
+        if not self._ready():
+            raise ToolsError(f"{self.venv}: {self.requirement} did not install its scripts")
+        return self.bin
+
+    def _ready(self) -> bool:
+        try:
+            marker = (self.venv / self.marker_name).read_text(encoding="utf-8")
+        except OSError:
+            return False
+        pinned = marker.strip() == self.requirement
+        return pinned and all((self.bin / script).is_file() for script in self.scripts)
+
+    def _build(self) -> None:
+        shutil.rmtree(self.venv, ignore_errors=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(self.venv)
+        pip = [str(self.bin / "python"), "-m", "pip", "install", "--quiet"]
+        subprocess.run([*pip, "--disable-pip-version-check", self.requirement], check=True)
+        (self.venv / self.marker_name).write_text(self.requirement + "\n", encoding="utf-8")
+
+    def versions(self) -> dict[str, str]:
+        """Every distribution installed in the environment, by name, except pip's own."""
+        found = {
+            dist.metadata["Name"]: dist.version
+            for dist in importlib.metadata.distributions(path=[str(self.site_packages)])
+        }
+        return {name: found[name] for name in sorted(found) if name not in {"pip", "setuptools"}}
+
+
+TOOLS_ENV = PinnedEnv(VENV, REQUIREMENT, tuple(tool.script for tool in TOOLS.values()))
 
 
 def ensure_tools() -> Path:
     """The tools' bin directory, the environment built first if missing or of another pin."""
-    if not _ready():
-        _build()
-    if not _ready():
-        raise ToolsError(f"{VENV}: {REQUIREMENT} did not install its console scripts")
-    return TOOLS_BIN
-
-
-def _ready() -> bool:
-    try:
-        pinned = MARKER.read_text(encoding="utf-8").strip() == REQUIREMENT
-    except OSError:
-        return False
-    return pinned and all((TOOLS_BIN / tool.script).is_file() for tool in TOOLS.values())
-
-
-def _build() -> None:
-    shutil.rmtree(VENV, ignore_errors=True)
-    venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    pip = [str(TOOLS_BIN / "python"), "-m", "pip", "install", "--quiet"]
-    subprocess.run([*pip, "--disable-pip-version-check", REQUIREMENT], check=True)
-    MARKER.write_text(REQUIREMENT + "\n", encoding="utf-8")
+    return TOOLS_ENV.ensure()
 
 
 def versions() -> dict[str, str]:
     """Every distribution installed in the tools' environment, by name, except pip's own."""
-    scheme = {"base": str(VENV), "platbase": str(VENV)}
-    site = sysconfig.get_path("purelib", vars=scheme)
-    found = {
-        dist.metadata["Name"]: dist.version
-        for dist in importlib.metadata.distributions(path=[site])
-    }
-    return {name: found[name] for name in sorted(found) if name not in {"pip", "setuptools"}}
+    return TOOLS_ENV.versions()
 
 
 def main() -> int:

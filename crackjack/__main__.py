@@ -1,3 +1,3 @@
-from crackjack.cli.app import main
+from crackjack.cli.entry import main
 
 main()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.cli.app import invoke
+from crackjack.cli.entry import answer
 
 PYTHON = sys.executable
 
@@ -79,7 +79,7 @@ def run_cli(
     the hooks, on stdout, may show theirs, as pytest does)."""
     monkeypatch.chdir(cwd)
     capsys.readouterr()
-    code = invoke(list(args))
+    code = answer(list(args))
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
     if not hooks_show_tracebacks:

@@ -1,17 +1,19 @@
 """The crash-point sweep (issue 12): a commit's run (``crackjack git-hook pre-commit``) with
-unstaged changes is SIGKILLed at each of its spawns, fsyncs, renames and unlinks in turn, with
-strace's fault injection, then ``crackjack recover`` runs. At every point the repository (every
-work tree file, the index, HEAD and the refs) must be byte-identical to before the run, or to
-after a run that was not killed (the fixer's fix is a legitimate result), and no temporary file
-and no record of a running process may be left.
+unstaged changes is SIGKILLed at each of its process and thread starts, fsyncs, renames and
+unlinks in turn, once just before the call and once just after it, then ``crackjack recover``
+runs. At every point the repository (every work tree file, the index, HEAD and the refs) must
+be byte-identical to before the run, each file as before or as a run that was not killed left
+it (a fixer's fix is a legitimate result, and a kill between two fixers leaves one of them
+done), and no temporary file and no record of a running process may be left.
 
-strace counts each system call per thread (``when=N`` kills the first thread that makes its
-Nth), follows crackjack's threads (``-f``) and lets go of every program crackjack starts at its
-``exec`` (``-b execve``), so only crackjack itself is ever killed. The points are counted with
-one traced run first, then each is run in a fresh copy of the repository, two at a time. A
-worker thread's Nth call is reached only when no other thread makes its own Nth first (the
-fixer's rename comes after the main thread's first): tests/test_orphans.py covers the
-temporary file such a kill leaves.
+The kills come from the test's fault injector (tests/faults/sitecustomize.py, put on
+``PYTHONPATH`` here only), which counts the calls over all of crackjack's threads: the
+in-process fixers write their files on worker threads through the same atomic writer as the
+restore, and those calls are points like any other. The points are counted with one run first;
+where strace is installed, that run is also traced (``-f``, letting go of each program at its
+``exec``), and every such system call crackjack's threads made must have been one the injector
+counted, so the sweep reaches every point a system call trace sees. Then each point runs in a
+fresh copy of the repository, two at a time.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from crackjack.core.files.fsutil import TEMP_SUFFIX
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
 from tests.gitrepo import commit_all, run_git, write
 from tests.project import PYTHON, crackjack_env, hook_table, make_project
@@ -32,42 +36,53 @@ from tests.repostate import RepoState
 
 pytestmark = pytest.mark.slow
 
-SYSCALLS = (
-    *("vfork", "fork", "clone", "clone3"),
-    *("fsync", "fdatasync"),
-    *("rename", "renameat", "renameat2"),
-    *("unlink", "unlinkat"),
-)
-"""Where a point is: starting a process or a thread, making data durable, renaming, removing."""
-TRACE = ",".join(f"?{name}" for name in SYSCALLS)  # `?`: a call this machine lacks is no error
+FAULTS = Path(__file__).parent / "faults"
+KINDS = {
+    "start": (("vfork", "fork", "clone", "clone3"), ("spawn", "thread")),
+    "fsync": (("fsync", "fdatasync"), ("os.fsync", "os.fdatasync")),
+    "rename": (("rename", "renameat", "renameat2"), ("os.replace", "os.rename")),
+    "unlink": (("unlink", "unlinkat", "rmdir"), ("os.unlink", "os.remove", "os.rmdir")),
+}
+"""Each kind of point: the system calls strace sees for it, the injector's names for it."""
+SYNCS = KINDS["fsync"][1]
+TRACE = ",".join(f"?{call}" for calls, _ in KINDS.values() for call in calls)  # `?`: may lack
 STRACE = ("strace", "-f", "-b", "execve", "-qq")
-RUN = (PYTHON, "-m", "crackjack", "git-hook", "pre-commit")
-CALL = re.compile(r"^(\d+) +(\w+)\(", re.MULTILINE)
+RUN = (PYTHON, "-P", "-m", "crackjack", "git-hook", "pre-commit")  # as the git hook runs it
+CALL = re.compile(r"^\d+ +(\w+)\(", re.MULTILINE)
 
+FIXERS = ("trailing-whitespace", "end-of-file")
 CONFIG = "".join(
-    hook_table(hook.id, enabled=False) for hook in BUILTIN_HOOKS if hook.id != "trailing-whitespace"
+    hook_table(hook.id, enabled=False) for hook in BUILTIN_HOOKS if hook.id not in FIXERS
 ) + hook_table("probe", command=["true"], phase="fast", pass_filenames=False)
-"""One in-process fixer (it fixes ``sub/b.txt``) and one program, each on a worker thread."""
+"""The two in-process fixers and one program, each on a worker thread."""
 
 
 def template(folder: Path) -> Path:
-    """``a.txt`` partially staged (hidden while the hooks run), ``sub/b.txt`` staged with
-    trailing whitespace (fixed in the work tree)."""
-    files = {"a.txt": "one\n", "sub/b.txt": "b\n"}
+    """Two files partially staged, each fixed by one fixer (so hidden, fixed, then merged with
+    the unstaged edit): ``a.txt`` with trailing whitespace, ``sub/b.txt`` with no final newline."""
+    files = {"a.txt": "a1\na2\na3\na4\n", "sub/b.txt": "b1\nb2\nb3\n"}
     root = make_project(folder, files, config=CONFIG, git=True)
     commit_all(root)
-    write(root / "a.txt", "one\ntwo\n")
-    write(root / "sub" / "b.txt", "b  \n")
+    write(root / "a.txt", "a1  \na2\na3\na4\n")
+    write(root / "sub" / "b.txt", "b1\nb2\nb3\nb4")
     run_git(root, "add", "a.txt", "sub/b.txt")
-    write(root / "a.txt", "one\ntwo\nthree\n")
+    write(root / "a.txt", "a1  \na2\na3\na4\na5\n")
+    write(root / "sub" / "b.txt", "b0\nb1\nb2\nb3\nb4")
     return root
 
 
-def run(argv: tuple[str, ...], cwd: Path, temp: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    argv: tuple[str, ...], cwd: Path, fault: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run with the injector on ``PYTHONPATH`` (doing ``fault``, if given) and no bytecode
+    written, so no import's rename falls among the points."""
+    env = {"TMPDIR": str(cwd.parent), "PYTHONPATH": str(FAULTS), "PYTHONDONTWRITEBYTECODE": "1"}
+    if fault is not None:
+        env["SWEEP_FAULT"] = fault
     return subprocess.run(
         argv,
         cwd=cwd,
-        env=crackjack_env({"TMPDIR": str(temp)}),
+        env=crackjack_env(env),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -76,47 +91,83 @@ def run(argv: tuple[str, ...], cwd: Path, temp: Path) -> subprocess.CompletedPro
     )
 
 
-def count_points(root: Path, temp: Path) -> dict[str, int]:
-    """How many times the busiest thread of crackjack makes each call, in one traced run."""
-    log = temp / "strace.log"
-    done = run((*STRACE, "-o", str(log), "-e", f"trace={TRACE}", *RUN), root, temp)
-    if not log.exists() or "ptrace" in done.stderr:
-        pytest.skip(f"strace cannot trace here: {done.stderr.strip()[:200]}")
-    per_thread = Counter(CALL.findall(log.read_text()))
-    points: dict[str, int] = {}
-    for (_, name), count in per_thread.items():
-        points[name] = max(points.get(name, 0), count)
+def count_points(root: Path) -> list[tuple[str, str]]:
+    """Each call of a point function crackjack makes in one run, over all its threads, in order:
+    its name and the ``shutil.rmtree`` call it was made in (or ``-``). Traced with strace where
+    it is installed, to prove no system call of a kind was missed."""
+    counts = root.parent / "counts"
+    log = root.parent / "strace.log"
+    traced = shutil.which("strace") is not None
+    argv = (*STRACE, "-o", str(log), "-e", f"trace={TRACE}", *RUN) if traced else RUN
+    done = run(argv, root, f"count:{counts}")
+    assert done.returncode == 1, done.stderr  # the fixers fixed the files
+    calls = [(name, within) for name, within in map(str.split, counts.read_text().splitlines())]
+    if traced and log.exists():
+        seen = Counter(CALL.findall(log.read_text()))
+        made = Counter(name for name, _ in calls)
+        for kind, (syscalls, names) in KINDS.items():
+            traced_calls = sum(seen[call] for call in syscalls)
+            counted = sum(made[name] for name in names)
+            assert traced_calls == counted, (
+                f"{kind}: strace saw {traced_calls}, the injector {counted}"
+            )
+    return calls
+
+
+def kill_points(calls: list[tuple[str, str]]) -> list[str]:
+    """``NAME:N:before`` and ``NAME:N:after`` for the Nth call of each name, but two kinds of
+    "after" that leave exactly what another point leaves: after an fsync (what a SIGKILL
+    leaves in the page cache is there either way: only a power loss tells them apart), and
+    after a removal of one ``shutil.rmtree`` followed by another (it changes nothing else in
+    between, so it is the next one's "before")."""
+    points: list[str] = []
+    numbers: Counter[str] = Counter()
+    for index, (name, within) in enumerate(calls):
+        numbers[name] += 1
+        points.append(f"{name}:{numbers[name]}:before")
+        following = calls[index + 1][1] if index + 1 < len(calls) else None
+        if name not in SYNCS and not (within != "-" and following == within):
+            points.append(f"{name}:{numbers[name]}:after")
     return points
 
 
+def temporaries(root: Path) -> list[Path]:
+    """Every temporary file crackjack names, in the work tree and in the git folder."""
+    return list(root.rglob(f"*{TEMP_SUFFIX}"))
+
+
+def unexplained(state: RepoState, good: Mapping[str, RepoState]) -> str | None:
+    """What in ``state`` is neither as before the run nor as after one not killed, or None."""
+    before, after = good["before"], good["after"]
+    if (state.index, state.refs) not in ((before.index, before.refs), (after.index, after.refs)):
+        return "the index or the refs differ"
+    names = set(state.worktree) | set(before.worktree) | set(after.worktree)
+    differ = sorted(
+        name
+        for name in names
+        if state.worktree.get(name) not in (before.worktree.get(name), after.worktree.get(name))
+    )
+    return f"files {differ}" if differ else None
+
+
 def check_point(
-    name: str,
-    number: int,
-    original: Path,
-    work: Path,
-    good: dict[str, RepoState],
+    point: str, original: Path, work: Path, good: Mapping[str, RepoState]
 ) -> str | None:
-    """Kill at the ``number``th ``name``, recover, compare; a readable failure, or None."""
-    where = f"SIGKILL at {name} #{number}"
-    root = work / f"{name}-{number}" / "repo"
-    temp = root.parent / "tmp"
+    """Kill at ``point`` (``NAME:N:before|after``), recover, compare; a failure, or None."""
+    where = f"SIGKILL at {point}"
+    root = work / point.replace(":", "-") / "repo"
     shutil.copytree(original, root, symlinks=True)
-    temp.mkdir()
-    inject = f"inject={name}:signal=SIGKILL:when={number}"
-    trace = ("-o", "/dev/null", "-e", f"trace={name}", "-e", inject)
-    killed = run((*STRACE, *trace, *RUN), root, temp)
-    if killed.returncode not in (-9, 1):
+    killed = run(RUN, root, point)
+    if killed.returncode != -9:
         return f"{where}: the run exited {killed.returncode}: {killed.stderr.strip()[-300:]}"
-    recovered = run((PYTHON, "-m", "crackjack", "recover"), root, temp)
+    recovered = run((PYTHON, "-m", "crackjack", "recover"), root)
     if recovered.returncode != 0:
         return f"{where}: recover exited {recovered.returncode}: {recovered.stderr.strip()}"
-    state = RepoState.take(root)
-    if state not in good.values():
-        before = good["before"]
-        names = set(state.worktree) | set(before.worktree)
-        differ = sorted(n for n in names if state.worktree.get(n) != before.worktree.get(n))
-        index = "the index differs; " if state.index != before.index else ""
-        return f"{where}: neither as before nor as after the run: {index}files {differ}"
+    problem = unexplained(RepoState.take(root), good)
+    if problem is not None:
+        return f"{where}: neither as before nor as after the run: {problem}"
+    if left := temporaries(root):
+        return f"{where}: temporary files are left: {left}"
     running = root / ".git" / "crackjack" / "running"
     if running.exists() and list(running.iterdir()):
         return f"{where}: records of running processes are left: {list(running.iterdir())}"
@@ -124,25 +175,22 @@ def check_point(
 
 
 def test_a_kill_at_any_point_then_recover_gives_everything_back(tmp_path: Path) -> None:
-    if shutil.which("strace") is None:
-        pytest.skip("strace is not installed (.ci/run installs it where apt-get can)")
     original = template(tmp_path / "original")
     good = {"before": RepoState.take(original)}
-    reference = tmp_path / "reference"
+    reference = tmp_path / "reference" / "repo"
     shutil.copytree(original, reference, symlinks=True)
-    (tmp_path / "tmp").mkdir()
-    assert run(RUN, reference, tmp_path / "tmp").returncode == 1  # the fixer fixed sub/b.txt
+    assert run(RUN, reference).returncode == 1  # the fixers fixed the files
     good["after"] = RepoState.take(reference)
     assert good["after"] != good["before"]
 
-    counted = tmp_path / "counted"
+    counted = tmp_path / "counted" / "repo"
     shutil.copytree(original, counted, symlinks=True)
-    points = count_points(counted, tmp_path / "tmp")
-    assert {"clone", "clone3", "vfork"} & set(points), points  # threads and processes started
-    assert {"rename", "renameat", "renameat2"} & set(points), points
-    jobs = [(name, number) for name, count in points.items() for number in range(1, count + 1)]
-    work = tmp_path / "points"
+    calls = count_points(counted)
+    assert {"spawn", "thread", "os.replace", "os.fsync", "os.unlink"} <= {n for n, _ in calls}
+    jobs = kill_points(calls)
     with ThreadPoolExecutor(2) as pool:
-        futures = [pool.submit(check_point, *job, original, work, good) for job in jobs]
+        futures = [
+            pool.submit(check_point, job, original, tmp_path / "points", good) for job in jobs
+        ]
         failures = [future.result() for future in futures]
-    assert [failure for failure in failures if failure] == [], f"{len(jobs)} points: {points}"
+    assert [failure for failure in failures if failure] == [], f"{len(jobs)} points"

@@ -267,11 +267,13 @@ def run_in_pty(
     args: Sequence[str] = ("--fast",),
     *,
     interrupt_when: Path | None = None,
+    once_live: bool = False,
     timeout: float = 30,
 ) -> tuple[int, bytes]:
     """Run crackjack with a pty as its terminal: its exit code and everything it drew.
 
-    With ``interrupt_when``, send it SIGINT (as Ctrl-C would) once that file exists.
+    With ``interrupt_when``, send it SIGINT (as Ctrl-C would) once that file exists (and, with
+    ``once_live``, once the live view has started: it hides the cursor).
     """
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
@@ -293,7 +295,8 @@ def run_in_pty(
         while True:
             left = deadline - time.monotonic()
             assert left > 0, b"".join(chunks)[-2000:]
-            if interrupt_when is not None and interrupt_when.exists():
+            drawn = not once_live or b"\x1b[?25l" in b"".join(chunks)
+            if interrupt_when is not None and interrupt_when.exists() and drawn:
                 proc.send_signal(signal.SIGINT)
                 interrupt_when = None
             ready, _, _ = select.select([master], [], [], min(left, 0.02))
@@ -364,7 +367,7 @@ def test_ctrl_c_in_a_terminal_stops_the_live_view_and_shows_the_cursor_again(
     make_project(tmp_path, {"a.txt": "hello\n"}, config=config)
     start = time.monotonic()
     code, data = run_in_pty(
-        tmp_path, {"TERM": "xterm-256color"}, ["-w", "mine"], interrupt_when=started
+        tmp_path, {"TERM": "xterm-256color"}, ["-w", "mine"], interrupt_when=started, once_live=True
     )
     assert time.monotonic() - start < 20
     assert code == 130, data.decode(errors="replace")

@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
+from crackjack.cli.console import Printer
 from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.gitcommands import _say
 from crackjack.core.run import logs
@@ -27,7 +27,7 @@ from tests.project import (
     tool,
     workflow_table,
 )
-from tests.test_live import run_in_pty
+from tests.test_live import SLOW_HOOK, run_in_pty
 
 EXCLUDE_TOOLS = 'exclude = [".tools/"]\n'
 MINE = workflow_table("mine", ["mine"])
@@ -201,7 +201,9 @@ def test_the_summary_never_cuts_a_hook_id_at_80_columns(
 @pytest.mark.slow
 def test_the_live_view_never_cuts_a_hook_id_at_80_columns(tmp_path: Path) -> None:
     keys = {"command": ["crackjack-test-no-such-program"], "phase": "mine"}
-    make_project(tmp_path, {"a.txt": "x\n"}, config=MINE + hook_table(LONG_ID, **keys))
+    slow = {"command": tool(tmp_path, "slow", SLOW_HOOK), "phase": "mine"}  # long enough to draw
+    config = EXCLUDE_TOOLS + MINE + hook_table(LONG_ID, **keys) + hook_table("slow", **slow)
+    make_project(tmp_path, {"a.txt": "x\n"}, config=config)
     _, data = run_in_pty(tmp_path, {"COLUMNS": "80", "TERM": "xterm"}, ["-w", "mine"])
     screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", data.decode())
     assert re.search(rf"{LONG_ID} +\d+\.\d+s +\d+ files? +missing", screen), screen
@@ -303,9 +305,9 @@ def test_lines_no_log_file_holds_are_said_to_be_lost() -> None:
     phase = PhaseResult(phase="p", hooks=(hook,), duration=0.0)
     result = RunResult(workflow="w", phases=(phase,), duration=0.0)
     file = io.StringIO()
-    console = Console(file=file, width=80, color_system=None)
-    for renderable in summary(result, shown_lines=40):
-        console.print(renderable)
+    printer = Printer(file)
+    for line in summary(result, shown_lines=40, width=80):
+        printer.print(line)
     out = file.getvalue()
     assert shown_lines(out) == [0, 1, 2, 3]
     assert "  ... 1000 lines omitted; no log file could be written\n" in out

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
-
+from crackjack.cli.console import Printer
 from crackjack.cli.plain import PROGRESS_EVERY, PlainLog
 from crackjack.core.run.events import (
     Event,
@@ -21,7 +20,7 @@ from crackjack.core.run.results import HookResult, HookStatus, TestCounts, Total
 class Log:
     def __init__(self) -> None:
         self.out = io.StringIO()
-        self.log = PlainLog(Console(file=self.out, width=120, color_system=None))
+        self.log = PlainLog(Printer(self.out))
 
     def __call__(self, event: Event) -> None:
         self.log(event)

@@ -82,7 +82,7 @@ def test_many_unmerged_paths_are_counted(repo: Path) -> None:
     names = [f"f{i:02d}.txt" for i in range(13)]
     _conflict(repo, *names)
     with pytest.raises(RepositoryStateError, match=r"f09\.txt and 3 more; resolve"):
-        refuse_unmerged(repo)
+        refuse_unmerged(find_work_tree(repo))
 
 
 def test_unmerged_paths_under_a_custom_index(
@@ -91,7 +91,7 @@ def test_unmerged_paths_under_a_custom_index(
     _conflict(repo, "conflict.txt")
     monkeypatch.setenv("GIT_INDEX_FILE", str(tmp_path / "clean-index"))
     run_git(repo, "read-tree", "HEAD")
-    refuse_unmerged(repo)
+    refuse_unmerged(find_work_tree(repo))
 
 
 @pytest.mark.parametrize("need_repo", [True, False])

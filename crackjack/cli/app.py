@@ -1,14 +1,16 @@
-"""The command line. Each command imports its modules in its body (the command boundary), so
-building the command line, and ``--version``, load none of them.
+"""The command line's parser (Typer). Each command imports its modules in its body (the
+command boundary), so building the command line loads none of them. ``run`` only parses: it
+returns its :class:`~crackjack.cli.runoptions.RunOptions`, and :func:`invoke` runs them, as
+the argv cache does on a hit. ``cli/entry.py`` comes here only for what it cannot answer
+without Typer.
 
 Annotations here are objects, not strings (no ``from __future__ import annotations``): Typer
 reads them at every start, and evaluating strings would cost it several milliseconds.
 """
 
-import contextlib
 import difflib
 import os
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,13 +18,12 @@ import typer
 from typer.core import TyperGroup
 from typer.main import get_command
 
-from crackjack import __version__
-from crackjack.cli.errors import guarded
-from crackjack.cli.output import devnull_for_closed_streams
+from crackjack.cli.entry import print_version
+from crackjack.cli.errors import CommandLineError, guarded
+from crackjack.cli.runoptions import RunOptions, run_workflow
 
 RUN = "run"
 TEST_ARGS = "crackjack.test_args"
-VERSION_LINE = f"crackjack {__version__}"
 
 
 class DefaultGroup(TyperGroup):
@@ -85,13 +86,6 @@ app = typer.Typer(
     " default: standard = fast hooks, comprehensive hooks, tests). Arguments after -- go to"
     " pytest: crackjack --skip-hooks -- -k slow",
 )
-
-
-def print_version() -> int:
-    """Print the version: for ``--version`` anywhere on the command line (Typer's option) and
-    for ``crackjack --version`` alone, which :func:`main` answers before Typer runs."""
-    print(VERSION_LINE)
-    return 0
 
 
 def _version_option(value: bool) -> None:
@@ -201,60 +195,35 @@ def run_command(
             "--version", callback=_version_option, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
-) -> int:
+) -> RunOptions:
     """Run a workflow (default: standard = fast hooks, comprehensive hooks, tests).
 
     PATHS: check only these files (folders: their files). Arguments after -- go to pytest:
     crackjack --skip-hooks -- -k slow
     """
-    from crackjack.cli.records import Outputs
-    from crackjack.cli.runner import RunRequest, run
-    from crackjack.core.errors import ConfigError
-    from crackjack.core.files.selection import (
-        AllFiles,
-        ChangedFiles,
-        FileSelection,
-        GivenFiles,
-        StagedFiles,
-    )
-    from crackjack.core.run.session import SessionRequest
-    from crackjack.core.testphase.options import parse_shard
-
-    if fast + skip_hooks + (workflow is not None) > 1:
-        raise ConfigError("choose one of --fast, --skip-hooks and --workflow")
-    if quiet and verbose:
-        raise ConfigError("choose one of --quiet and --verbose")
-    chosen = workflow or ("fast" if fast else "skip-hooks" if skip_hooks else "standard")
-    changed = changed or changed_from is not None
-    if bool(paths) + staged + changed + all_files > 1:
-        raise ConfigError("choose one of --staged, --changed, --all-files and PATHS")
-    if paths:
-        files: FileSelection = GivenFiles(tuple(paths))
-    elif staged:
-        files = StagedFiles()
-    elif changed:
-        files = ChangedFiles(changed_from)
-    else:
-        files = AllFiles()
-    settings = {
-        key: value for key, value in (("jobs", jobs), ("fail_fast", fail_fast)) if value is not None
-    }
-    session = SessionRequest(
-        workflows=(chosen,),
-        hooks=tuple(hook or ()),
+    return RunOptions(
+        paths=tuple(paths or ()),
+        staged=staged,
+        changed=changed,
+        changed_from=changed_from,
+        all_files=all_files,
+        fast=fast,
+        skip_hooks=skip_hooks,
+        workflow=workflow,
+        hook=tuple(hook or ()),
         skip=tuple(skip or ()),
-        settings=settings,
-        files=files,
-        hide_unstaged=staged,
-        test_args=ctx.meta.get(TEST_ARGS, ()),
-        shard=None if shard is None else parse_shard(shard),
-        cwd=Path.cwd(),
-    )
-    outputs = Outputs(events=events, report=report, junit=junit, timeline=timeline)
-    return run(
-        RunRequest(
-            session=session, ci=ci, outputs=outputs, dry_run=dry_run, quiet=quiet, verbose=verbose
-        )
+        jobs=jobs,
+        fail_fast=fail_fast,
+        verbose=verbose,
+        quiet=quiet,
+        ci=ci,
+        events=events,
+        report=report,
+        junit=junit,
+        timeline=timeline,
+        shard=shard,
+        dry_run=dry_run,
+        test_args=tuple(ctx.meta.get(TEST_ARGS, ())),
     )
 
 
@@ -321,28 +290,25 @@ def git_hook_command(ctx: typer.Context, hook_type: Annotated[str, typer.Argumen
     return git_hook(hook_type, tuple(ctx.args))
 
 
-def invoke(args: list[str]) -> int:
-    """Run the command line ``args`` and return the exit code (never raises, never exits)."""
+def parse(args: list[str]) -> int | RunOptions:
+    """Typer's answer to the command line ``args``: the run to do, or the exit code of the
+    command it ran (``--help``, ``--version``, ``install``...). A command line Typer refuses
+    raises CommandLineError; Typer's abort, KeyboardInterrupt."""
+    try:
+        result = get_command(app).main(args=args, prog_name="crackjack", standalone_mode=False)
+    except typer.TyperException as exc:
+        raise CommandLineError(exc.format_message()) from None
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    return result if isinstance(result, int | RunOptions) else 0
+
+
+def invoke(args: list[str], accepted: Callable[[RunOptions], None] | None = None) -> int:
+    """Run the command line ``args`` and return the exit code (never raises, never exits).
+    ``accepted``: see :func:`~crackjack.cli.runoptions.run_workflow`."""
 
     def command() -> int:
-        result = get_command(app).main(args=args, prog_name="crackjack", standalone_mode=False)
-        return result if isinstance(result, int) else 0
+        parsed = parse(args)
+        return parsed if isinstance(parsed, int) else run_workflow(parsed, accepted)
 
     return guarded(command)
-
-
-def main() -> None:
-    """The console script. ``crackjack --version`` alone skips building the command line: about
-    50 ms (bench/README.md, "Start-up tricks", row no-version-shortcut)."""
-    devnull_for_closed_streams()
-    args = sys.argv[1:]
-    _exit_at_once(print_version() if args == ["--version"] else invoke(args))
-
-
-def _exit_at_once(code: int) -> None:
-    """Exit without the interpreter's teardown, which costs a run about 50 ms (bench/README.md,
-    "Start-up tricks", row no-exit); files are closed and processes reaped by then."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(code)

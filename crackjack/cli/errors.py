@@ -8,8 +8,6 @@ import tempfile
 import traceback
 from collections.abc import Callable
 
-import typer
-
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
 from crackjack.core.run.results import RunResult
 
@@ -17,6 +15,11 @@ OK = 0
 FAILED = 1
 USAGE = 2
 INTERNAL = 3
+
+
+class CommandLineError(Exception):
+    """A command line the parser refused, with the parser's message (``cli/app.py`` turns
+    Typer's exceptions into this one, so this module needs no Typer)."""
 
 
 def exit_code(result: RunResult) -> int:
@@ -40,10 +43,10 @@ def guarded(run: Callable[[], int]) -> int:
     except CrackjackError as exc:
         _say(str(exc))
         return INTERNAL
-    except typer.TyperException as exc:
-        _say(exc.format_message() + " (see crackjack --help)")
+    except CommandLineError as exc:
+        _say(f"{exc} (see crackjack --help)")
         return USAGE
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         return 128 + signal.SIGINT
     except Exception:
         with tempfile.NamedTemporaryFile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crackjack.cli.console import make_console
+from crackjack.cli.console import Printer
 from crackjack.cli.escape import safe_name
 from crackjack.cli.runner import RunRequest, run
 from crackjack.cli.theme import files
@@ -87,6 +87,6 @@ def _pre_push(cwd: Path, args: tuple[str, ...]) -> int:
 
 
 def _say(lines: tuple[str, ...]) -> None:
-    console = make_console()
+    printer = Printer()
     for line in lines:
-        console.print(f"crackjack: {safe_name(line)}", markup=False)
+        printer.print(f"crackjack: {safe_name(line)}")

@@ -1,8 +1,9 @@
-"""The live view on a terminal: one line per hook, redrawn at a fixed rate from the run state."""
+"""The live view on a terminal: one line per hook, redrawn at a fixed rate from the run state.
+
+Imported only once a run has lasted long enough to need it (``crackjack.cli.terminal``)."""
 
 from __future__ import annotations
 
-import anyio
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.spinner import Spinner
@@ -12,8 +13,6 @@ from rich.text import Text
 from crackjack.cli.escape import safe_name
 from crackjack.cli.state import HookRow, PhaseRow, RunState
 from crackjack.cli.theme import STYLES, SYMBOLS, files, seconds, test_progress
-
-FRAMES_PER_SECOND = 12.5
 
 
 def render(state: RunState, now: float) -> RenderableType:
@@ -85,26 +84,18 @@ def _tests(hook: HookRow) -> RenderableType:
 
 
 class LiveView:
-    """Owns the Rich ``Live``; only the event-loop thread touches it."""
+    """Owns the Rich ``Live``; only one thread touches it."""
 
     def __init__(self, console: Console, state: RunState) -> None:
         self._state = state
         self._live = Live(
             console=console, auto_refresh=False, redirect_stdout=False, redirect_stderr=False
         )
-
-    def __enter__(self) -> LiveView:
         self._live.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.refresh()
-        self._live.stop()
 
     def refresh(self) -> None:
         self._live.update(render(self._state, self._state.clock()), refresh=True)
 
-    async def animate(self) -> None:
-        while True:
-            self.refresh()
-            await anyio.sleep(1 / FRAMES_PER_SECOND)
+    def stop(self) -> None:
+        self.refresh()
+        self._live.stop()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.text import Text
-
+from crackjack.cli.console import Printer
 from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.github import group
 from crackjack.cli.state import RunState
+from crackjack.cli.styled import Line, styled
 from crackjack.cli.theme import STYLES, files, seconds, test_progress
 from crackjack.core.run.events import Event, HookStarted, PhaseStarted, TestProgress
 from crackjack.core.run.results import HookResult
@@ -16,17 +15,17 @@ PROGRESS_EVERY = 5.0
 """Seconds between two progress lines of a running test hook."""
 
 
-def hook_line(result: HookResult) -> Text:
+def hook_line(result: HookResult) -> Line:
     """``ruff-check ........ failed  0.12s  (45 files) exit code 1``"""
     hook = safe_name(result.name)
-    line = Text(f"{hook} ", style="bold" if result.fails_run else "")
-    line.append("." * max(3, 32 - len(hook)) + " ", style="dim")
-    line.append(f"{result.status:<11}", style=STYLES[result.status])
-    line.append(f" {seconds(result.duration):>7}")
+    line = styled(f"{hook} ", "bold" if result.fails_run else "")
+    line = line.plus("." * max(3, 32 - len(hook)) + " ", "dim")
+    line = line.plus(f"{result.status:<11}", STYLES[result.status])
+    line = line.plus(f" {seconds(result.duration):>7}")
     if result.files:
-        line.append(f"  ({files(result.files)})", style="dim")
+        line = line.plus(f"  ({files(result.files)})", "dim")
     if result.message:
-        line.append(f"  {safe_name(result.message)}")
+        line = line.plus(f"  {safe_name(result.message)}")
     return line
 
 
@@ -39,7 +38,7 @@ class PlainLog:
     follows its line as a collapsible group.
     """
 
-    def __init__(self, console: Console, *, groups: bool = False) -> None:
+    def __init__(self, console: Printer, *, groups: bool = False) -> None:
         self._console = console
         self._groups = groups
         self._state = RunState()
@@ -64,12 +63,12 @@ class PlainLog:
         if active and event.timestamp - last >= PROGRESS_EVERY:
             self._progress_at[event.hook] = event.timestamp
             progress = f"   {safe_name(event.hook)}: {test_progress(event.counts)}"
-            self._console.print(Text(progress, "dim"))
+            self._console.print(styled(progress, "dim"))
 
     def _print_hook(self, result: HookResult) -> None:
         self._console.print(hook_line(result))
         if self._groups and result.output.strip():
-            self._console.print(Text(group(f"{result.name} output", safe_lines(result.output))))
+            self._console.print(group(f"{result.name} output", safe_lines(result.output)))
 
     def _flush(self) -> None:
         """Print what is ready of the first phase; once it has ended, go on with the next."""
@@ -78,7 +77,7 @@ class PlainLog:
             if not self._header_printed:
                 self._header_printed = True
                 header = f"== {safe_name(phase.name)} ({len(phase.hooks)} hooks)"
-                self._console.print(Text(header, "bold"))
+                self._console.print(styled(header, "bold"))
             for hook in self._state.phase_hooks(phase.name)[self._printed :]:
                 if hook.result is None:
                     break
@@ -88,12 +87,8 @@ class PlainLog:
                 return
             verdict = "failed" if phase.failed else "passed"
             style = "bold red" if phase.failed else "green"
-            self._console.print(
-                Text(
-                    f"== {safe_name(phase.name)} {verdict} in {seconds(phase.duration)}",
-                    style=style,
-                )
-            )
+            ended = f"== {safe_name(phase.name)} {verdict} in {seconds(phase.duration)}"
+            self._console.print(styled(ended, style))
             self._phases.pop(0)
             self._header_printed = False
             self._printed = 0

@@ -8,20 +8,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import anyio
-from rich.console import Console
-from rich.text import Text
 
-from crackjack.cli.console import make_console
+from crackjack.cli.console import Printer
 from crackjack.cli.errors import exit_code
 from crackjack.cli.github import annotation, on_github
-from crackjack.cli.live import LiveView
 from crackjack.cli.output import in_ci, is_live
 from crackjack.cli.plain import PlainLog
-from crackjack.cli.planview import plan_table
 from crackjack.cli.records import Outputs, Records
 from crackjack.cli.state import RunState
+from crackjack.cli.styled import styled
 from crackjack.cli.summary import SHOWN_LINES, hidden_note, restore_report, summary
-from crackjack.cli.timeline import timeline as draw_timeline
+from crackjack.cli.terminal import TerminalView
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.engine import RunControl
@@ -55,11 +52,13 @@ def run(request: RunRequest) -> int:
     env = os.environ
     ci = in_ci(env) if request.ci is None else request.ci
     stream = sys.stderr if request.outputs.events == "-" else sys.stdout
-    console = make_console(stream)
+    console = Printer(stream)
     session = replace(request.session, check_only=ci, outputs=_output_files(request.outputs))
     if request.dry_run:
+        from crackjack.cli.planview import plan_table
+
         planned = plan_session(session, BUILTINS)
-        console.print(plan_table(planned.plan, planned.policy))
+        console.rich().print(plan_table(planned.plan, planned.policy))
         return 0
     github = ci and on_github(env)
     live = is_live(stream, env, quiet=request.quiet, ci=ci)
@@ -84,13 +83,13 @@ class _Output:
     everything said after it."""
 
     request: RunRequest
-    console: Console
+    console: Printer
     live: bool
     github: bool
     records: Records
 
     def note(self, text: str) -> None:
-        self.console.print(Text(f"crackjack: {text}", style="dim"))
+        self.console.print(styled(f"crackjack: {text}", "dim"))
 
     def changes_hidden(self, hidden: HiddenChanges) -> None:
         self.console.print(hidden_note(hidden))
@@ -107,9 +106,9 @@ class _Output:
             return await run_with_bus(plan, policy, [*plain, *records], control)
         state = RunState()
         async with anyio.create_task_group() as group:
-            with LiveView(self.console, state) as view:
+            with TerminalView(self.console, state) as view:
                 group.start_soon(view.animate)
-                result = await run_with_bus(plan, policy, [state, *records], control)
+                result = await run_with_bus(plan, policy, [view, *records], control)
             group.cancel_scope.cancel()
         return result
 
@@ -117,18 +116,27 @@ class _Output:
         """The summary, the timeline, annotations, what became of the hidden changes."""
         result, console, request = ran.result, self.console, self.request
         shown = max(10, console.height - 10) if console.is_terminal else SHOWN_LINES
-        said = summary(result, verbose=request.verbose, quiet=request.quiet, shown_lines=shown)
-        for renderable in said:
-            console.print(renderable)
+        rule = "─" if console.unicode else "-"
+        width = console.width
+        said = summary(
+            result,
+            verbose=request.verbose,
+            quiet=request.quiet,
+            shown_lines=shown,
+            width=width,
+            rule=rule,
+        )
+        for line in said:
+            console.print(line)
         if request.outputs.timeline:
-            console.print(draw_timeline(result, max(20, console.width - 40)))
+            from crackjack.cli.timeline import timeline as draw_timeline
+
+            console.rich().print(draw_timeline(result, max(20, width - 40)))
         if self.github:
             for hook in result.hooks:
                 for finding in hook.findings:
-                    console.print(Text(annotation(hook.name, finding)))
+                    console.print(annotation(hook.name, finding))
         if ran.hidden is not None and ran.hidden.restored:
             console.print(restore_report(ran.hidden))
         for error in result.subscriber_errors:
-            make_console(stderr=True).print(
-                f"crackjack: an output failed and was switched off: {error}"
-            )
+            Printer(sys.stderr).print(f"crackjack: an output failed and was switched off: {error}")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rich.console import RenderableType
-from rich.rule import Rule
-from rich.table import Table
-from rich.text import Text
-
+from crackjack.cli.columns import Column, table
 from crackjack.cli.escape import safe_lines, safe_name
+from crackjack.cli.styled import Line, styled, truncate
 from crackjack.cli.theme import STYLES, files, seconds
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.restore import restore_notes
@@ -25,64 +22,79 @@ def summary(
     verbose: bool = False,
     quiet: bool = False,
     shown_lines: int = SHOWN_LINES,
-) -> Iterator[RenderableType]:
-    """The table, the blocks of the hooks that failed or changed files (each showing the first
-    and last lines of the output, ``shown_lines`` in all, or all of it when ``verbose``), the
-    tests that failed, the verdict. ``quiet``: no table, and pytest's own output is left out
-    where the failed tests are listed."""
+    width: int = 80,
+    rule: str = "─",
+) -> Iterator[Line]:
+    """The table (in ``width`` columns), the blocks of the hooks that failed or changed files
+    (each under a title ruled with ``rule``, showing the first and last lines of the output,
+    ``shown_lines`` in all, or all of it when ``verbose``), the tests that failed, the verdict.
+    ``quiet``: no table, and pytest's own output is left out where the failed tests are
+    listed."""
     if not quiet:
-        yield _table(result)
+        yield from _table(result, width)
     for hook in result.hooks:
         if hook.fails_run or hook.modified or (verbose and hook.output):
             listed = quiet and hook.tests is not None and bool(hook.tests.problems)
-            yield from _block(hook, None if verbose else 0 if listed else shown_lines)
+            shown = None if verbose else 0 if listed else shown_lines
+            yield _title(hook, width, rule)
+            yield from _block(hook, shown)
     for hook in result.hooks:
         if hook.tests is not None:
-            yield from _tests(hook.name, hook.tests, quiet=quiet)
+            yield from _tests(hook.name, hook.tests, quiet=quiet, width=width)
     yield verdict(result)
 
 
-def _table(result: RunResult) -> Table:
+_COLUMNS = (
+    Column("hook"),
+    Column("phase"),
+    Column("status"),
+    Column("duration", right=True),
+    Column("files", right=True),
+    Column("note"),
+)
+
+
+def _table(result: RunResult, width: int) -> list[Line]:
     """Every column but the note keeps its width whatever the terminal's: hook ids are never
     cut (error messages tell users to type them); the note wraps."""
-    table = Table(title=f"crackjack {result.workflow}", title_justify="left", box=None)
-    for column in ("hook", "phase", "status", "duration", "files"):
-        table.add_column(column, justify="right" if column in ("duration", "files") else "left")
-        table.columns[-1].no_wrap = True
-    table.add_column("note", overflow="fold")
-    ids = [safe_name(hook.name) for hook in result.hooks]
-    table.columns[0].min_width = max(map(len, ids), default=0)
-    for hook, hook_id in zip(result.hooks, ids, strict=True):
-        table.add_row(
-            hook_id,
-            safe_name(hook.phase),
-            Text(str(hook.status), style=STYLES[hook.status]),
-            seconds(hook.duration),
-            str(hook.files) if hook.files else "",
-            Text(safe_name(hook.message), style="dim"),
+    rows = [
+        (
+            styled(safe_name(hook.name)),
+            styled(safe_name(hook.phase)),
+            styled(str(hook.status), STYLES[hook.status]),
+            styled(seconds(hook.duration)),
+            styled(str(hook.files) if hook.files else ""),
+            styled(safe_name(hook.message), "dim"),
         )
-    return table
+        for hook in result.hooks
+    ]
+    return table(f"crackjack {result.workflow}", _COLUMNS, rows, width)
 
 
-def _block(hook: HookResult, shown_lines: int | None) -> Iterator[RenderableType]:
-    """The hook's title, its output (first and last lines, whole lines only, each indented so
-    none reads like crackjack's own), the files it changed."""
+def _title(hook: HookResult, width: int, rule: str) -> Line:
+    """``ruff-check: failed (exit code 1) ───────``, cut to ``width`` as a ruled title."""
     message = f" ({safe_name(hook.message)})" if hook.message else ""
-    title = Text(f"{safe_name(hook.name)}: {hook.status}{message}", STYLES[hook.status])
-    yield Rule(title, align="left")
+    title = truncate(f"{safe_name(hook.name)}: {hook.status}{message}", width - 2)
+    line = styled(title, STYLES[hook.status]).plus(" ")
+    return line.plus(rule * (width - line.cells), "bright_green")
+
+
+def _block(hook: HookResult, shown_lines: int | None) -> Iterator[Line]:
+    """The hook's output (first and last lines, whole lines only, each indented so none reads
+    like crackjack's own), the files it changed."""
     first, omitted, last = _cut(hook, shown_lines)
     for line in first:
-        yield Text(f"  {safe_lines(line)}")
+        yield styled(f"  {safe_lines(line)}")
     if omitted:
         where = "crackjack -v shows them" if hook.gap is None else "no log file could be written"
         if hook.log_path:
             where = f"full log: {safe_name(hook.log_path)}"
-        yield Text(f"  ... {omitted} line{'s' * (omitted != 1)} omitted; {where}", style="dim")
+        yield styled(f"  ... {omitted} line{'s' * (omitted != 1)} omitted; {where}", "dim")
     for line in last:
-        yield Text(f"  {safe_lines(line)}")
+        yield styled(f"  {safe_lines(line)}")
     if hook.modified:
         changed = ", ".join(map(safe_name, hook.modified))
-        yield Text(f"{safe_name(hook.name)} modified: {changed}", style="yellow")
+        yield styled(f"{safe_name(hook.name)} modified: {changed}", "yellow")
 
 
 def _cut(hook: HookResult, shown: int | None) -> tuple[list[str], int, list[str]]:
@@ -106,40 +118,39 @@ def _cut(hook: HookResult, shown: int | None) -> tuple[list[str], int, list[str]
 SHOWN_PROBLEMS = 50
 
 
-def _tests(name: str, report: TestReport, *, quiet: bool) -> Iterator[RenderableType]:
+def _tests(name: str, report: TestReport, *, quiet: bool, width: int) -> Iterator[Line]:
     """The failed tests with pytest's short reason, and the slowest tests."""
     if report.slowest and not quiet:
-        table = Table(title=f"{name}: slowest tests", title_justify="left", box=None)
-        table.add_column("duration", justify="right")
-        table.add_column("test")
-        for slow in report.slowest:
-            table.add_row(seconds(slow.seconds), safe_name(slow.nodeid))
-        yield table
+        rows = [
+            (styled(seconds(slow.seconds)), styled(safe_name(slow.nodeid)))
+            for slow in report.slowest
+        ]
+        columns = (Column("duration", right=True), Column("test"))
+        yield from table(f"{name}: slowest tests", columns, rows, width)
     if not report.problems:
         return
-    yield Text(f"{name}: failed tests", style="bold red")
+    yield styled(f"{name}: failed tests", "bold red")
     for problem in report.problems[:SHOWN_PROBLEMS]:
-        line = Text(f"{problem.category.upper()} ", style="red")
-        line.append(safe_name(problem.nodeid))
+        line = styled(f"{problem.category.upper()} ", "red").plus(safe_name(problem.nodeid))
         if problem.reason:
-            line.append(f" - {safe_name(problem.reason)}", style="dim")
+            line = line.plus(f" - {safe_name(problem.reason)}", "dim")
         yield line
     if len(report.problems) > SHOWN_PROBLEMS:
-        yield Text(f"... and {len(report.problems) - SHOWN_PROBLEMS} more", style="dim")
+        yield styled(f"... and {len(report.problems) - SHOWN_PROBLEMS} more", "dim")
 
 
-def verdict(result: RunResult) -> Text:
+def verdict(result: RunResult) -> Line:
     """``fast: passed in 0.12s (hooks: 9 passed)``; a run where every hook was skipped says why
     (``hooks: 9 skipped; no files to check``), so a green run that checked nothing shows."""
     took = f"{seconds(result.duration)} ({result.totals.describe()}{_nothing_ran(result)})"
     if result.interrupted_by is not None:
         interrupted = f"interrupted by {signal_name(result.interrupted_by)} after {took}"
-        return Text(f"{result.workflow}: {interrupted}", style="bold red")
+        return styled(f"{result.workflow}: {interrupted}", "bold red")
     if result.failed:
         fixed = any(h.status is HookStatus.FIXED for h in result.hooks)
         hint = "; files were modified: review and stage them" if fixed else ""
-        return Text(f"{result.workflow}: failed in {took}{hint}", style="bold red")
-    return Text(f"{result.workflow}: passed in {took}", style="bold green")
+        return styled(f"{result.workflow}: failed in {took}{hint}", "bold red")
+    return styled(f"{result.workflow}: passed in {took}", "bold green")
 
 
 def _nothing_ran(result: RunResult) -> str:
@@ -149,17 +160,17 @@ def _nothing_ran(result: RunResult) -> str:
     return f"; {safe_name(reasons.pop())}" if len(reasons) == 1 else "; nothing was checked"
 
 
-def hidden_note(hidden: HiddenChanges) -> Text:
+def hidden_note(hidden: HiddenChanges) -> Line:
     """Said before the hooks run, so a user whose run dies knows where the changes are."""
-    return Text(
+    return styled(
         f"unstaged changes to {files(len(hidden.files))} hidden while the hooks run;"
-        f" saved in {hidden.recovery_dir}",
-        style="dim",
+        f" saved in {safe_name(str(hidden.recovery_dir))}",
+        "dim",
     )
 
 
-def restore_report(hidden: HiddenChanges) -> Text:
+def restore_report(hidden: HiddenChanges) -> Line:
     """What happened to the unstaged changes and to the files changed around them."""
     notes = restore_notes(hidden)
     text = "; ".join((f"unstaged changes restored ({files(len(hidden.files))})", *notes))
-    return Text(safe_name(text), style="yellow" if notes else "dim")
+    return styled(safe_name(text), "yellow" if notes else "dim")

@@ -97,7 +97,7 @@ def load_project(
     cached (None: in the user cache).
     """
     pyproject = find_pyproject(cwd, top)
-    in_index = staged_version(pyproject) if staged and pyproject and top else None
+    in_index = staged_version(pyproject, top) if staged and pyproject and top else None
     content = _read(pyproject, in_index) if pyproject else None
 
     def validated() -> SettingsValues:

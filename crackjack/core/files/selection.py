@@ -23,6 +23,7 @@ from typing import assert_never
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.touchable import Touchable
 from crackjack.core.git import commands as git
+from crackjack.core.git.status import staged_files
 from crackjack.core.git.worktree import NotARepositoryError, WorkTree
 
 DEFAULT_BASES = ("@{upstream}", "main", "master")
@@ -104,8 +105,7 @@ def select_files(
         case AllFiles():
             return discover(root, tree, touchable)
         case StagedFiles():
-            head = _need(root, tree).head
-            return touchable.keep(git.staged_files(root, head or git.empty_tree(root)))
+            return touchable.keep(staged_files(_need(root, tree), root))
         case ChangedFiles(ref=ref):
             base = _fork_point(root, ref, _need(root, tree).head)
             return touchable.keep(git.changed_files(root, base))

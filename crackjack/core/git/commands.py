@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from crackjack.core.errors import CrackjackError
+from crackjack.core.git.indexfile import blob_id, read_index
 from crackjack.core.process.run import ProcessOutcome, ProcessRequest, run_process
 
 _GIT = ("git", "-c", "core.quotepath=off")
@@ -22,6 +24,12 @@ HARDENED_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--no-renames")
 """What every ``git diff`` is given, so that no user configuration changes its output."""
 
 _OK = frozenset({0})
+_COMMIT = b"\x01"
+"""What ``commits_files`` has git print for each commit: a status letter never is this byte."""
+_ADDED_OR_MODIFIED = frozenset((b"A", b"C", b"M", b"R", b"T"))
+"""Not ``--diff-filter=ACMRT``: in ``git log`` that would hide the commits it filters out."""
+_MOVED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")
+"""Variables that move the git directory or the work tree away from where ``.git`` says."""
 _LS_FILES = ("ls-files", "-z", "--others", "--exclude-standard")
 """Untracked files git does not ignore (with ``--cached``, the tracked ones too)."""
 
@@ -87,15 +95,64 @@ def _checked(
     return outcome
 
 
-def staged_version(path: Path) -> bytes | None:
+def staged_version(path: Path, top: Path) -> bytes | None:
     """What the index holds for the work tree file ``path`` (``GIT_INDEX_FILE`` when set), when
     that differs from the file (an unstaged edit): what a commit takes. None when they are the
-    same, or the index has no such file."""
-    folder, name = path.parent, path.name
-    diff = ("--no-optional-locks", "--literal-pathspecs", "diff", "--quiet", *HARDENED_DIFF)
-    if _checked((*diff, "--", name), folder, ok=frozenset({0, 1})).returncode == 0:
+    same, or the index has no such file. ``top``: the top of the work tree around ``path``.
+
+    When the index can be read in-process (``indexfile``) and its blob is the file's bytes,
+    the answer costs no git process; otherwise git compares and reads it."""
+    if _same_as_index(path, top):
         return None
-    return git("cat-file", "blob", f":0:./{name}", cwd=folder)
+    folder, name = path.parent, path.name
+    named = os.environ.get("GIT_INDEX_FILE")
+    env = None if named is None else {**os.environ, "GIT_INDEX_FILE": os.path.abspath(named)}
+    diff = ("--no-optional-locks", "--literal-pathspecs", "diff", "--quiet", *HARDENED_DIFF)
+    if _checked((*diff, "--", name), folder, env, ok=frozenset({0, 1})).returncode == 0:
+        return None
+    return git("cat-file", "blob", f":0:./{name}", cwd=folder, env=env)
+
+
+def _same_as_index(path: Path, top: Path) -> bool:
+    """Whether the index's only entry for ``path`` is a regular file whose blob id is that of
+    the bytes of ``path`` (itself a regular file); False when unsure."""
+    index = _index_file(top)
+    entries = None if index is None else read_index(index)
+    if entries is None:
+        return False
+    name = Path(os.path.relpath(path, top)).as_posix()
+    found = [entry for entry in entries if entry.path == name]
+    if len(found) != 1 or found[0].stage != 0 or not stat.S_ISREG(found[0].mode):
+        return False
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        content = path.read_bytes()
+    except OSError:
+        return False
+    return blob_id(content, len(found[0].oid) // 2) == found[0].oid
+
+
+def _index_file(top: Path) -> Path | None:
+    """The index git would use in the work tree ``top``, found the way git finds it:
+    ``GIT_INDEX_FILE`` (relative to the current folder, as git reads it), else the ``index`` of
+    the git directory ``.git`` is or points at; None when the environment moves the repository
+    (``GIT_DIR`` and the like)."""
+    if any(name in os.environ for name in _MOVED):
+        return None
+    named = os.environ.get("GIT_INDEX_FILE")
+    if named is not None:
+        return Path(os.path.abspath(named))
+    dot_git = top / ".git"
+    try:
+        if dot_git.is_dir():
+            return dot_git / "index"
+        pointer = dot_git.read_text(encoding="utf-8", errors="strict")
+    except (OSError, UnicodeError):
+        return None
+    if not pointer.startswith("gitdir: "):
+        return None
+    return top / pointer.removeprefix("gitdir: ").rstrip("\n") / "index"
 
 
 def list_files(root: Path) -> list[str]:
@@ -147,15 +204,6 @@ def _hash_or_none(root: Path, *args: str) -> str | None:
     return out.decode("ascii").strip()
 
 
-def staged_files(root: Path, base: str) -> list[str]:
-    """Files whose index entry was added, copied, modified, renamed (the new name) or changed
-    type relative to the tree ``base``, under ``root`` and relative to it, that exist; sorted.
-
-    The index is ``GIT_INDEX_FILE`` when it is set (git reads the variable itself).
-    """
-    return _existing(root, _diff(root, "--cached", base))
-
-
 def changed_files(root: Path, base: str) -> list[str]:
     """Files of the work tree that differ from the tree ``base`` (staged or not, deletions
     left out), plus untracked files git does not ignore; under ``root``, relative, sorted."""
@@ -163,24 +211,31 @@ def changed_files(root: Path, base: str) -> list[str]:
     return _existing(root, [*_diff(root, base), *untracked])
 
 
-def count_commits(root: Path, revisions: Sequence[str]) -> int:
-    """How many commits ``git rev-list <revisions>`` selects (``A --not B`` and the like)."""
-    return int(git("rev-list", "--count", *revisions, "--", cwd=root))
-
-
-def commits_files(root: Path, revisions: Sequence[str]) -> list[str]:
-    """Files that the commits ``revisions`` select add, copy, modify, rename (the new name) or
-    change the type of (a root commit adds all of its files), that exist in the work tree under
-    ``root``, relative to it; sorted. Merges count for nothing of their own: what they bring
-    comes from commits that are selected, or were there already."""
+def commits_files(root: Path, revisions: Sequence[str]) -> tuple[int, list[str]]:
+    """How many commits ``revisions`` select (``A --not B`` and the like; an object this
+    repository lacks counts for nothing), and the files they add, copy, modify, rename (the new
+    name) or change the type of (a root commit adds all of its files) that exist in the work
+    tree under ``root``, relative to it, sorted. Merges count for nothing of their own: what
+    they bring comes from commits that are selected, or were there already."""
     out = git(
-        *("-c", "log.showSignature=false", "log", "--format=", "--name-only", "-z", "--root"),
-        *("--relative", "--diff-merges=off", "--diff-filter=ACMRT", *HARDENED_DIFF),
-        *revisions,
-        "--",
+        *("-c", "log.showSignature=false", "log", "--format=%x01", "--name-status", "-z"),
+        *("--root", "--relative", "--diff-merges=off", *HARDENED_DIFF),
+        *("--ignore-missing", *revisions, "--"),
         cwd=root,
     )
-    return _existing(root, _split(out))
+    commits = 0
+    names: list[str] = []
+    status: bytes | None = None
+    for raw in out.split(b"\0")[:-1]:
+        if status is not None:
+            if status[:1] in _ADDED_OR_MODIFIED:
+                names.append(os.fsdecode(raw))
+            status = None
+        elif raw == _COMMIT:
+            commits += 1
+        else:
+            status = raw.removeprefix(b"\n")
+    return commits, _existing(root, names)
 
 
 def unmerged_files(root: Path) -> list[str]:

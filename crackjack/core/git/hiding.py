@@ -8,8 +8,8 @@ happened inside. In order:
 1. refuse: not a work tree, an unfinished earlier run (UnfinishedRun), unmerged paths, or a
    hidden path where a folder, a special file or a non-folder parent stands in the way
    (git would delete it);
-2. list the unstaged changes (``git diff --raw -z``), leaving out intent-to-add files (they stay
-   in the work tree untouched, like untracked files) and submodules (never touched);
+2. list the unstaged changes (``crackjack.core.git.status``), leaving out intent-to-add files
+   (they stay in the work tree untouched, like untracked files) and submodules (never touched);
 3. write and fsync the recovery data (see ``crackjack.core.git.recoverydata``): copies of the
    files, the patch, a commit of the work tree pinned by a ref, then ``state.json``. Any
    failure so far removes what was written and raises: the work tree and index are untouched;
@@ -36,15 +36,15 @@ from pathlib import Path
 
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.files.batching import partition
-from crackjack.core.git.commands import HARDENED_DIFF, GitError, git, git_argv
+from crackjack.core.git.commands import GitError, git, git_argv
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.recoverywrite import save_base, save_recovery_data
 from crackjack.core.git.refusals import refuse_unmerged
 from crackjack.core.git.restore import finish, restore
+from crackjack.core.git.status import working_state
 from crackjack.core.git.unfinished import check_no_unfinished_run
 from crackjack.core.git.worktree import WorkTree
 
-_GITLINK = b"160000"
 _EMPTY_BLOBS = (
     b"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391",
     b"473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813",
@@ -65,7 +65,7 @@ def unstaged_changes_hidden(tree: WorkTree) -> Iterator[HiddenChanges]:
     short.
     """
     check_no_unfinished_run(tree)
-    refuse_unmerged(tree.top)
+    refuse_unmerged(tree)
     paths = unstaged_paths(tree)
     if not paths:
         yield HiddenChanges(files=())
@@ -96,22 +96,13 @@ def unstaged_changes_hidden(tree: WorkTree) -> Iterator[HiddenChanges]:
 def unstaged_paths(tree: WorkTree) -> list[str]:
     """Tracked paths whose work tree differs from the index, except intent-to-add files and
     submodules, in git's order."""
-    out = git(
-        *("--no-optional-locks", "diff", "--raw", "-z", "--no-abbrev", *HARDENED_DIFF),
-        *("--ignore-submodules", "--no-relative", "--"),
-        cwd=tree.top,
-    )
-    fields = out.split(b"\0")
-    paths: list[str] = []
-    maybe_intent: list[str] = []
-    for header, raw_path in zip(fields[0::2], fields[1::2], strict=False):
-        src_mode, dst_mode, src_oid, _, status = header.lstrip(b":").split(b" ")
-        path = os.fsdecode(raw_path)
-        if status == b"A" or _GITLINK in (src_mode, dst_mode):
-            continue
-        if status == b"D" and src_oid in _EMPTY_BLOBS:
-            maybe_intent.append(path)
-        paths.append(path)
+    changes = working_state(tree).unstaged
+    paths = [change.path for change in changes if change.status != "A"]
+    maybe_intent = [
+        change.path
+        for change in changes
+        if change.status == "D" and change.index_oid.encode("ascii") in _EMPTY_BLOBS
+    ]
     intent = intent_to_add(tree, maybe_intent)
     return [path for path in paths if path not in intent]
 

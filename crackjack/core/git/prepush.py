@@ -4,10 +4,10 @@ git gives a pre-push hook the remote's name (or URL) and, on its standard input,
 ref to update: ``<local ref> <local sha> <remote ref> <remote sha>``, a sha of zeros for a
 ref the remote lacks (a new branch) or one being deleted. The commits being pushed are those
 reachable from the local shas and from no remote-tracking ref of that remote nor any remote sha
-this repository has (``git rev-list <local> --not <remote shas> --remotes=<remote>``, as
-pre-commit does); the files to check are those these commits add or modify, as they are in
-the work tree. On a first push (nothing of the history on the remote) that is every file of
-the history still in the work tree.
+this repository has (``git log --ignore-missing <local> --not <remote shas>
+--remotes=<remote>``, one git process; pre-commit asks ``rev-list``); the files to check are
+those these commits add or modify, as they are in the work tree. On a first push (nothing of
+the history on the remote) that is every file of the history still in the work tree.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import CrackjackError
-from crackjack.core.git.commands import commits_files, count_commits, resolve_commit
+from crackjack.core.git.commands import commits_files
 
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
@@ -66,14 +66,9 @@ def pushed(cwd: Path, remote: str, updates: Sequence[RefUpdate]) -> Pushed:
     tips = [update.local_sha for update in updates if not update.deletes]
     if not tips:
         return Pushed(0, (), deleted)
-    known = [
-        update.remote_sha
-        for update in updates
-        if not _zero(update.remote_sha) and resolve_commit(cwd, update.remote_sha) is not None
-    ]
-    revisions = (*tips, "--not", *known, f"--remotes={remote}")
-    commits = count_commits(cwd, revisions)
-    files = commits_files(cwd, revisions) if commits else []
+    remote_shas = [update.remote_sha for update in updates if not _zero(update.remote_sha)]
+    revisions = (*tips, "--not", *remote_shas, f"--remotes={remote}")
+    commits, files = commits_files(cwd, revisions)
     return Pushed(commits, tuple(files), deleted)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.git import commands as git
+from crackjack.core.git.indexfile import read_index
 from crackjack.core.git.worktree import WorkTree, find_work_tree, work_tree_or_none
 
 _SHOWN_UNMERGED = 10
@@ -28,15 +29,21 @@ def check_repository(
     ``need_repo`` the NotARepositoryError or GitNotFoundError."""
     tree = find_work_tree(path) if need_repo else work_tree_or_none(path)
     if tree is not None and not allow_unmerged:
-        refuse_unmerged(tree.top)
+        refuse_unmerged(tree)
     return tree
 
 
-def refuse_unmerged(top: Path) -> None:
-    """Raise a RepositoryStateError naming the unmerged paths of the work tree at ``top``."""
-    unmerged = git.unmerged_files(top)
+def refuse_unmerged(tree: WorkTree) -> None:
+    """Raise a RepositoryStateError naming the unmerged paths of the work tree ``tree``: read
+    from the index in-process, or asked of git when the reader cannot vouch for the file."""
+    entries = read_index(tree.index_file)
+    if entries is None:
+        unmerged = git.unmerged_files(tree.top)
+    else:
+        unmerged = sorted({entry.path for entry in entries if entry.stage})
     if not unmerged:
         return
+    top = tree.top
     shown = ", ".join(unmerged[:_SHOWN_UNMERGED])
     more = len(unmerged) - _SHOWN_UNMERGED
     if more > 0:

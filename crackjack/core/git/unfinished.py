@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from crackjack.core.files.fsutil import remove_temporaries
-from crackjack.core.git.commands import empty_tree, staged_files
 from crackjack.core.git.lock import process_alive
 from crackjack.core.git.recoverydata import (
     RECOVER_COMMAND,
@@ -21,6 +20,7 @@ from crackjack.core.git.recoverydata import (
     recovery_dir,
 )
 from crackjack.core.git.recoveryread import read_recovery_data
+from crackjack.core.git.status import staged_files
 from crackjack.core.git.worktree import WorkTree
 from crackjack.core.process import groups
 
@@ -37,7 +37,7 @@ def stop_what_is_left(tree: WorkTree, data: RecoveryData | None) -> None:
     anything is restored. LeftOverProcesses if a process does not die."""
     groups.stop_left_over(running_dir(tree))
     if data is not None:
-        staged = staged_files(tree.top, tree.head or empty_tree(tree.top))
+        staged = staged_files(tree, tree.top)
         paths = [*staged, *(saved.path for saved in data.files)]
         remove_temporaries({(tree.top / path).parent for path in paths})
 
