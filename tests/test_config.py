@@ -64,7 +64,7 @@ def test_kebab_and_snake_case_keys_and_env(tmp_path: Path, monkeypatch: pytest.M
 
 def test_skip_variable_is_a_comma_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRACKJACK_SKIP", "mypy, ruff-check,,")
-    assert load_project(tmp_path, {}).settings.skip == ["mypy", "ruff-check"]
+    assert load_project(tmp_path, {}).settings.skip == ("mypy", "ruff-check")
 
 
 def test_nearest_pyproject_is_found_walking_up(tmp_path: Path) -> None:

@@ -246,7 +246,7 @@ def test_environment_variables_are_text_and_parsed(
     }.items():
         monkeypatch.setenv(name, value)
     settings = load_project(tmp_path, {}).settings
-    assert (settings.jobs, settings.fail_fast, settings.skip) == (4, True, ["mypy", "bandit"])
+    assert (settings.jobs, settings.fail_fast, settings.skip) == (4, True, ("mypy", "bandit"))
     assert (settings.kill_grace, settings.missing_tools) == (0.5, "warn")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from crackjack.core.config.load import build_catalogue
-from crackjack.core.config.settings import Settings
+from crackjack.core.config.values import SettingsValues
 from crackjack.core.errors import ConfigError
 from crackjack.core.run.plan import Selection
 from crackjack.core.run.results import TestCounts
@@ -130,7 +130,7 @@ def test_a_configured_python_must_be_an_interpreter(tmp_path: Path, configured: 
 
 def test_tests_alongside_a_phase_start_in_its_stage(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("", encoding="utf-8")
-    catalogue = build_catalogue(Settings(), BUILTINS)
+    catalogue = build_catalogue(SettingsValues(), BUILTINS)
     options = TestOptions(python="py", args=("-k", "x"))
 
     def stages(alongside: tuple[str, str] | None) -> list[list[str]]:
@@ -150,6 +150,6 @@ def test_tests_alongside_a_phase_start_in_its_stage(tmp_path: Path) -> None:
 
 def test_a_pytest_hook_needs_test_options(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text("", encoding="utf-8")
-    catalogue = build_catalogue(Settings(), BUILTINS)
+    catalogue = build_catalogue(SettingsValues(), BUILTINS)
     with pytest.raises(ValueError, match="test options"):
         plan_for(catalogue, Selection("skip-hooks"), root=tmp_path, files=["a.py"])

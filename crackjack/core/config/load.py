@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from crackjack.core.config.settings import (
-    HookConfig,
-    ProjectTable,
-    Settings,
-    WorkflowConfig,
-    settings_class,
-)
-from crackjack.core.config.tomlerror import locate
+from crackjack.core.config.settingscache import cache_folder, cached_settings, settings_key
+from crackjack.core.config.values import HookValues, SettingsValues, WorkflowValues
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import FileFilter
 from crackjack.core.git.commands import staged_version
@@ -29,8 +20,7 @@ from crackjack.core.testphase.options import project_python
 from crackjack.core.testphase.runner import Pytest
 
 TABLE = "tool.crackjack"
-ENV_PREFIX = "CRACKJACK_"
-SKIP_ENV = f"{ENV_PREFIX}SKIP"
+SKIP_ENV = "CRACKJACK_SKIP"
 PRE_COMMIT_SKIP = "SKIP"
 """pre-commit's variable of hook ids to skip, honoured beside ``CRACKJACK_SKIP``."""
 TEST_PHASE = "tests"
@@ -68,29 +58,14 @@ def find_pyproject(start: Path, top: Path | None) -> Path | None:
     return None
 
 
-def _read_table(pyproject: Path, staged: bytes | None) -> dict[str, Any]:
-    """``[tool.crackjack]`` of ``pyproject`` (of its ``staged`` content when given), checked on
-    its own with no type coercion."""
-    name = f"{pyproject} (staged)" if staged is not None else str(pyproject)
+def _read(pyproject: Path, staged: bytes | None) -> bytes:
+    """The bytes of ``pyproject``, or its ``staged`` content when given."""
+    if staged is not None:
+        return staged
     try:
-        text = (pyproject.read_bytes() if staged is None else staged).decode("utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        problem = locate(exc, text)
-        raise ConfigError(
-            f"{name}:{problem.line}:{problem.column}: invalid TOML: {problem.message}"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{name}: cannot read: {exc}") from None
-    table: Any = data.get("tool", {}).get("crackjack", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{name}: {TABLE} must be a table ([tool.crackjack])")
-    try:
-        ProjectTable.model_validate(table, strict=True)
-    except ValidationError as exc:
-        where = f"{name}: {TABLE}"
-        raise ConfigError(_describe(exc, lambda loc: ".".join([where, *loc]))) from None
-    return table
+        return pyproject.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,73 +75,42 @@ class Project:
     from the index's pyproject.toml (this path), which differs from the work tree's."""
 
     root: Path
-    settings: Settings
+    settings: SettingsValues
     python: str
     staged_pyproject: Path | None = None
 
 
 def load_project(
-    cwd: Path, flags: Mapping[str, Any], *, top: Path | None = None, staged: bool = False
+    cwd: Path,
+    flags: Mapping[str, Any],
+    *,
+    top: Path | None = None,
+    staged: bool = False,
+    crackjack_dir: Path | None = None,
 ) -> Project:
     """Read settings for the project around ``cwd``; ``flags`` are the command line's values.
 
     ``top``: the top of the git work tree around ``cwd`` (None outside one). Without a
     pyproject.toml the project root is ``top``, else ``cwd``. ``staged``: the run checks what
     will be committed, so a pyproject.toml with unstaged edits is read as it is staged.
+    ``crackjack_dir``: crackjack's folder in the git directory, where validated settings are
+    cached (None: in the user cache).
     """
     pyproject = find_pyproject(cwd, top)
-    content = staged_version(pyproject, top) if staged and pyproject and top else None
-    table = _read_table(pyproject, content) if pyproject else {}
-    try:
-        settings = settings_class(table)(**flags)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, lambda loc: _outside_file(loc, flags))) from None
+    in_index = staged_version(pyproject, top) if staged and pyproject and top else None
+    content = _read(pyproject, in_index) if pyproject else None
+
+    def validated() -> SettingsValues:
+        from crackjack.core.config.validate import validate
+
+        return validate(pyproject, content, flags, staged=in_index is not None)
+
+    key = settings_key(content, flags, os.environ)
+    settings = cached_settings(cache_folder(crackjack_dir), key, validated)
     root = pyproject.parent if pyproject else (top or cwd)
     python = project_python(root, settings.tests.python, os.environ)
-    in_index = pyproject if content is not None else None
-    return Project(root=root, settings=settings, python=python, staged_pyproject=in_index)
-
-
-_MESSAGES = {
-    "int_parsing": "expected a whole number",
-    "int_type": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_parsing": "expected a number",
-    "float_type": "expected a number",
-    "bool_parsing": "expected true or false",
-    "bool_type": "expected true or false",
-    "string_type": "expected a string",
-    "list_type": "expected a list",
-    "dict_type": "expected a table",
-    "model_type": "expected a table",
-    "model_attributes_type": "expected a table",
-    "missing": "is required",
-    "extra_forbidden": "unknown key",
-}
-
-
-def _describe(exc: ValidationError, origin: Callable[[list[str]], str]) -> str:
-    """One line per error: where it is (``origin`` of its location), then what is wrong."""
-    lines = []
-    for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
-        lines.append(f"{origin(loc)}: {_message(error)}")
-    return "\n".join(lines)
-
-
-def _outside_file(loc: list[str], flags: Mapping[str, Any]) -> str:
-    """The flag or the ``CRACKJACK_*`` variable that gave the value: the file was checked first."""
-    key = loc[0].replace("-", "_").lower()
-    if key in flags:
-        return "--" + key.replace("_", "-")
-    return ENV_PREFIX + key.upper()
-
-
-def _message(error: Any) -> str:
-    if error["type"] in _MESSAGES:
-        return _MESSAGES[error["type"]]
-    text = str(error["msg"])
-    return text[0].lower() + text[1:]
+    staged_pyproject = pyproject if in_index is not None else None
+    return Project(root=root, settings=settings, python=python, staged_pyproject=staged_pyproject)
 
 
 RUNNERS: Mapping[str, Callable[[], HookRunner]] = {"command": Command, "pytest": Pytest}
@@ -175,7 +119,7 @@ RUNNERS: Mapping[str, Callable[[], HookRunner]] = {"command": Command, "pytest":
 _HOOK_KEYS = frozenset(f.name for f in fields(Hook)) - {"id", "runner"}
 
 
-def build_catalogue(settings: Settings, builtins: Catalogue) -> Catalogue:
+def build_catalogue(settings: SettingsValues, builtins: Catalogue) -> Catalogue:
     """Merge the project's hook and workflow tables into the built-in ones (``builtins``)."""
     try:
         FileFilter(exclude=tuple(settings.exclude), types=()).validate()
@@ -195,14 +139,11 @@ def build_catalogue(settings: Settings, builtins: Catalogue) -> Catalogue:
     return Catalogue(hooks=hooks, workflows=workflows, exclude=exclude, alongside=alongside)
 
 
-def _merge_hook(hook_id: str, base: Hook | None, config: HookConfig) -> Hook:
+def _merge_hook(hook_id: str, base: Hook | None, config: HookValues) -> Hook:
     """``base`` (a built-in, or None for a hook of the project's own) changed by ``config``:
     the keys every hook has change the hook, the others its runner."""
     where = f"{TABLE}.hooks.{hook_id}"
-    changes: dict[str, Any] = {
-        key: tuple(value) if isinstance(value, list) else value
-        for key, value in config.model_dump(exclude_unset=True).items()
-    }
+    changes = config.written()
     kind = changes.pop("runner", "command" if "command" in changes else None)
     if kind is not None and kind not in RUNNERS:
         raise ConfigError(f"{where}.runner: unknown runner {kind!r} (known: {', '.join(RUNNERS)})")
@@ -242,7 +183,7 @@ def _runner(base: Hook | None, kind: str | None) -> HookRunner:
     return make()
 
 
-def _workflow(name: str, config: WorkflowConfig, hook_phases: Sequence[str]) -> Workflow:
+def _workflow(name: str, config: WorkflowValues, hook_phases: Sequence[str]) -> Workflow:
     """A workflow of the project's: it runs at least one phase, and each has hooks."""
     where = f"{TABLE}.workflows.{name}.phases"
     if not config.phases:
@@ -250,17 +191,17 @@ def _workflow(name: str, config: WorkflowConfig, hook_phases: Sequence[str]) -> 
     for phase in config.phases:
         if phase not in hook_phases:
             raise ConfigError(f"{where}: unknown phase {phase!r} ({_known(hook_phases)})")
-    return Workflow(name=name, phases=tuple(config.phases), description=config.description)
+    return Workflow(name=name, phases=config.phases, description=config.description)
 
 
 def _check_hook_phases(
-    configs: Mapping[str, HookConfig], hooks: Mapping[str, Hook], workflows: Mapping[str, Workflow]
+    configs: Mapping[str, HookValues], hooks: Mapping[str, Hook], workflows: Mapping[str, Workflow]
 ) -> None:
     """A phase the project gives a hook is one some workflow runs: else the hook never runs."""
     run_phases = tuple(dict.fromkeys(phase for w in workflows.values() for phase in w.phases))
     for hook_id, config in configs.items():
         phase = hooks[hook_id].phase
-        if "phase" in config.model_fields_set and phase not in run_phases:
+        if config.phase is not None and phase not in run_phases:
             raise ConfigError(
                 f"{TABLE}.hooks.{hook_id}.phase: unknown phase {phase!r}: no workflow runs it"
                 f" ({_known(run_phases)}; or add a workflow that runs it)"
@@ -280,7 +221,7 @@ def skip_origin() -> str:
     return SKIP_ENV if SKIP_ENV in os.environ else f"{TABLE}.skip"
 
 
-def skip_reasons(settings: Settings, hooks: Mapping[str, Hook]) -> dict[str, str]:
+def skip_reasons(settings: SettingsValues, hooks: Mapping[str, Hook]) -> dict[str, str]:
     """Each hook the settings or pre-commit's ``SKIP`` skip, with where that came from.
 
     Ids in ``SKIP`` that ``hooks`` lacks are ignored, as pre-commit does: the variable is

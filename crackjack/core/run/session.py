@@ -115,7 +115,13 @@ def read_project(
 ) -> tuple[Project, Catalogue]:
     """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
     knows; ``staged``: with the settings the index holds (git-hook mode checks what it does)."""
-    project = load_project(cwd, settings, top=None if tree is None else tree.top, staged=staged)
+    project = load_project(
+        cwd,
+        settings,
+        top=None if tree is None else tree.top,
+        staged=staged,
+        crackjack_dir=None if tree is None else tree.crackjack_dir,
+    )
     return project, build_catalogue(project.settings, builtins)
 
 

@@ -1,4 +1,8 @@
-"""The settings a user writes, validated by pydantic-settings.
+"""The settings a user writes, validated by pydantic-settings: the one validator.
+
+Imported only when the settings cache misses (``crackjack.core.config.settingscache``): pydantic
+costs more to import than a whole run of crackjack's light hooks. It gives the plain values of
+``crackjack.core.config.values``, and turns each mistake into one line that names the key.
 
 Precedence, lowest first: defaults < ``[tool.crackjack]`` < ``CRACKJACK_*`` variables < flags.
 Every key may be written in kebab-case (``fail-fast``) or snake_case (``fail_fast``).
@@ -11,9 +15,20 @@ when the sources are merged (``Settings``, lax); flags arrive typed.
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AliasChoices,
+    AliasGenerator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -21,6 +36,13 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+
+from crackjack.core.config.tomlerror import locate
+from crackjack.core.config.values import SettingsValues, from_json
+from crackjack.core.errors import ConfigError
+
+TABLE = "tool.crackjack"
+ENV_PREFIX = "CRACKJACK_"
 
 _ALIASES = AliasGenerator(validation_alias=lambda name: AliasChoices(name.replace("_", "-"), name))
 
@@ -118,3 +140,85 @@ def settings_class(table: dict[str, Any]) -> type[Settings]:
             return (init_settings, env_settings, InitSettingsSource(settings_cls, table))
 
     return ProjectSettings
+
+
+def validate(
+    pyproject: Path | None, content: bytes | None, flags: Mapping[str, Any], *, staged: bool
+) -> SettingsValues:
+    """The settings from ``content`` (the bytes of ``pyproject``, or of its ``staged`` version;
+    None without a pyproject.toml), the ``CRACKJACK_*`` variables and ``flags``; ConfigError
+    naming the key of each mistake."""
+    table = (
+        _read_table(pyproject, content, staged=staged) if pyproject and content is not None else {}
+    )
+    try:
+        settings = settings_class(table)(**flags)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, lambda loc: _outside_file(loc, flags))) from None
+    return from_json(settings.model_dump())
+
+
+def _read_table(pyproject: Path, content: bytes, *, staged: bool) -> dict[str, Any]:
+    """``[tool.crackjack]`` of ``content``, checked on its own with no type coercion."""
+    name = f"{pyproject} (staged)" if staged else str(pyproject)
+    try:
+        text = content.decode("utf-8")
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problem = locate(exc, text)
+        raise ConfigError(
+            f"{name}:{problem.line}:{problem.column}: invalid TOML: {problem.message}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{name}: cannot read: {exc}") from None
+    table: Any = data.get("tool", {}).get("crackjack", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{name}: {TABLE} must be a table ([tool.crackjack])")
+    try:
+        ProjectTable.model_validate(table, strict=True)
+    except ValidationError as exc:
+        where = f"{name}: {TABLE}"
+        raise ConfigError(_describe(exc, lambda loc: ".".join([where, *loc]))) from None
+    return table
+
+
+_MESSAGES = {
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "string_type": "expected a string",
+    "list_type": "expected a list",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+    "missing": "is required",
+    "extra_forbidden": "unknown key",
+}
+
+
+def _describe(exc: ValidationError, origin: Callable[[list[str]], str]) -> str:
+    """One line per error: where it is (``origin`` of its location), then what is wrong."""
+    lines = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        lines.append(f"{origin(loc)}: {_message(error)}")
+    return "\n".join(lines)
+
+
+def _outside_file(loc: list[str], flags: Mapping[str, Any]) -> str:
+    """The flag or the ``CRACKJACK_*`` variable that gave the value: the file was checked first."""
+    key = loc[0].replace("-", "_").lower()
+    if key in flags:
+        return "--" + key.replace("_", "-")
+    return ENV_PREFIX + key.upper()
+
+
+def _message(error: Any) -> str:
+    if error["type"] in _MESSAGES:
+        return _MESSAGES[error["type"]]
+    text = str(error["msg"])
+    return text[0].lower() + text[1:]
