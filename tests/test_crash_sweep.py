@@ -135,9 +135,8 @@ def kill_points(calls: list[tuple[str, str]]) -> list[str]:
 
 
 def temporaries(root: Path) -> list[Path]:
-    """Every temporary file crackjack names, in the work tree and in the git folder; but the
-    settings cache's (``.git/crackjack/settings/``), which sweeps its own on its next write."""
-    return [path for path in root.rglob(f"*{TEMP_SUFFIX}") if path.parent.name != "settings"]
+    """Every temporary file crackjack names, in the work tree and in the git folder."""
+    return list(root.rglob(f"*{TEMP_SUFFIX}"))
 
 
 def unexplained(state: RepoState, good: Mapping[str, RepoState]) -> str | None:
