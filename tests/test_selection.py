@@ -204,7 +204,8 @@ def test_staged_honours_a_relative_git_index_file(
     assert select(repo / "sub", StagedFiles()) == ["b.py"]
 
 
-def test_staged_ten_thousand_files_quickly(repo: Path) -> None:
+def test_ten_thousand_staged_changed_or_given_files(repo: Path) -> None:
+    """Correctness at scale; how fast is bench/'s question, never a timing assert."""
     write(repo / "README.md")
     commit_all(repo)
     names = [f"pkg{i % 100:02d}/module {i:05d}.py" for i in range(10_000)]
@@ -212,11 +213,7 @@ def test_staged_ten_thousand_files_quickly(repo: Path) -> None:
         write(repo / name, f"x = {name!r}\n")
     run_git(repo, "add", "-A")
     for selection in (StagedFiles(), ChangedFiles(), GivenFiles(paths=tuple(names), cwd=repo)):
-        started = time.perf_counter()
-        selected = select(repo, selection)
-        elapsed = time.perf_counter() - started
-        assert selected == sorted(names)
-        assert elapsed < 2.0, f"{selection} of 10,000 files took {elapsed:.2f}s"
+        assert select(repo, selection) == sorted(names)
 
 
 @pytest.mark.parametrize("selection", [StagedFiles(), ChangedFiles(), ChangedFiles("main")])
