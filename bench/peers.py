@@ -67,6 +67,8 @@ from tools import PinnedEnv, ensure_tools
 
 REPO = WORK / "peers-corpus"
 """The corpus with every runner's configuration committed: the run scenarios work here."""
+CLEAN = WORK / "peers-clean"
+"""A clone of :data:`REPO` with the fixers' fixes committed: set B where nothing is left to fix."""
 CLONES = WORK / "peers-hooks"
 """One clone of :data:`REPO` per runner, with its git hook installed: the commit scenario."""
 RESULTS = WORK / "peers-results.json"
@@ -86,6 +88,8 @@ TRIVIAL = "trivial"
 """The name of the one-hook workflow, its phase and its lefthook hook."""
 SET_B = "set-b"
 """The name of set B's lefthook hook."""
+SET_B_CLEAN = "set-b-clean"
+"""Set B where the fixers have nothing left to fix."""
 MYPY_FILES = ("src/pip/_internal/cli",)
 """What mypy checks, written as ``files`` in pip's own ``[tool.mypy]``: every runner and mypy
 alone run ``mypy`` with no file arguments and the same configuration. pip's 13 command-line
@@ -469,7 +473,6 @@ def run_scenarios() -> list[Scenario]:
     fast = {step.id: RAN for step in steps} | dict.fromkeys(idle, "skipped")
     set_b = fast | {"mypy": "passed"}
     trivial = {"true": "passed"}
-    skip = ("--skip", "bandit", "--skip", "pytest")
     return [
         Scenario(
             TRIVIAL,
@@ -524,26 +527,64 @@ def run_scenarios() -> list[Scenario]:
             "lefthook",
             [Target("crackjack", "lefthook", 1.0)],
         ),
-        Scenario(
-            SET_B,
-            f"set B: set A and mypy (`mypy`, with `files = {list(MYPY_FILES)}`) on every file",
-            [
-                Case("crackjack", (crackjack, *skip), crackjack_statuses, set_b),
-                Case(
-                    "pre-commit", framework_run(PRE_COMMIT, SET_B_CONFIG), framework_statuses, set_b
-                ),
-                Case("prek", framework_run(PREK, SET_B_CONFIG), framework_statuses, set_b),
-                Case("lefthook", (lefthook, "run", SET_B, "--all-files"), lefthook_statuses, set_b),
-                Case("mypy alone", (MYPY,), exit_code=0),
-            ],
-            "mypy alone",
-            [Target("crackjack", "mypy alone", 1.05)],
-            ("mypy",),
+        set_b_scenario(SET_B, REPO, set_b, "on every file"),
+        set_b_scenario(
+            SET_B_CLEAN,
+            fixed_clone(),
+            set_b,
+            "on every file of a clone with the fixers' fixes committed (nothing left to fix)",
         ),
     ]
 
 
-SCENARIOS = ("commit", TRIVIAL, "version", "set-a", SET_B)
+def set_b_scenario(key: str, repo: Path, set_b: Mapping[str, str], where: str) -> Scenario:
+    """Set B in ``repo``, reset before every run."""
+    crackjack, lefthook = str(CRACKJACK), str(lefthook_binary())
+    skip = ("--skip", "bandit", "--skip", "pytest")
+    here = {"cwd": repo, "prepare": lambda: reset(repo)}
+    return Scenario(
+        key,
+        f"set B: set A and mypy (`mypy`, with `files = {list(MYPY_FILES)}`) {where}",
+        [
+            Case("crackjack", (crackjack, *skip), crackjack_statuses, set_b, **here),
+            Case(
+                "pre-commit",
+                framework_run(PRE_COMMIT, SET_B_CONFIG),
+                framework_statuses,
+                set_b,
+                **here,
+            ),
+            Case("prek", framework_run(PREK, SET_B_CONFIG), framework_statuses, set_b, **here),
+            Case(
+                "lefthook",
+                (lefthook, "run", SET_B, "--all-files"),
+                lefthook_statuses,
+                set_b,
+                **here,
+            ),
+            Case("mypy alone", (MYPY,), exit_code=0, **here),
+        ],
+        "mypy alone",
+        [Target("crackjack", "mypy alone", 1.05)],
+        ("mypy",),
+    )
+
+
+def fixed_clone() -> Path:
+    """A clone of :data:`REPO` with what crackjack's fixers change committed: a project that
+    passes its formatters, as a project's daily runs find it. In :data:`REPO` the fixers change
+    Python files mypy reads, so every correct runner must run mypy after them (or again), and
+    no runner can come near mypy alone there."""
+
+    def fix(clone: Path) -> None:
+        subprocess.run((str(CRACKJACK), "--fast"), cwd=clone, capture_output=True, check=False)
+        git(clone, "add", "-u")
+        git(clone, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", "The fixers' fixes")
+
+    return ensure_clone(CLEAN, {}, REPO, fix, "fixes: crackjack --fast")
+
+
+SCENARIOS = ("commit", TRIVIAL, "version", "set-a", SET_B, SET_B_CLEAN)
 
 
 def _codes(contender: Contender) -> str:
@@ -704,10 +745,16 @@ def ensure_repo() -> str:
     return git_output(REPO, "rev-parse", "HEAD").decode().strip()
 
 
-def put_back(scenarios: Sequence[Scenario], base: str) -> None:
-    """Every clone at its base commit and reset, whatever the last run left."""
-    for repo in dict.fromkeys(case.cwd for s in scenarios for case in s.cases):
-        git(repo, "reset", "-q", "--soft", base)
+def bases(scenarios: Sequence[Scenario]) -> dict[Path, str]:
+    """The commit each clone the scenarios run in is at before they run."""
+    repos = dict.fromkeys(case.cwd for s in scenarios for case in s.cases)
+    return {repo: git_output(repo, "rev-parse", "HEAD").decode().strip() for repo in repos}
+
+
+def put_back(at: Mapping[Path, str]) -> None:
+    """Every clone at its commit of before the runs and reset, whatever the last run left."""
+    for repo, commit in at.items():
+        git(repo, "reset", "-q", "--soft", commit)
         reset(repo)
 
 
@@ -726,6 +773,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         *(s for s in run_scenarios() if s.key in args.scenario),
     ]
     meta = metadata(package, args.runs, args.warmup)
+    before = bases(chosen)
     try:
         for scenario in chosen:
             print(f"bench: {scenario.key}: checked runs", file=sys.stderr)
@@ -740,7 +788,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"bench: {scenario.key}: timing", file=sys.stderr)
             measure(list(scenario.contenders.values()), runs=args.runs, warmup=args.warmup)
     finally:
-        put_back(chosen, base)
+        put_back(before)
     meta["load_average_after"] = os.getloadavg()[0]
     print(report(chosen, meta))
     write_json(chosen, meta)
