@@ -541,28 +541,24 @@ def set_b_scenario(key: str, repo: Path, set_b: Mapping[str, str], where: str) -
     """Set B in ``repo``, reset before every run."""
     crackjack, lefthook = str(CRACKJACK), str(lefthook_binary())
     skip = ("--skip", "bandit", "--skip", "pytest")
-    here = {"cwd": repo, "prepare": lambda: reset(repo)}
+
+    def prepare() -> None:
+        reset(repo)
+
+    def case(runner: str, argv: tuple[str, ...], statuses: Statuses = no_statuses) -> Case:
+        expected = set_b if statuses is not no_statuses else {}
+        code = 0 if statuses is no_statuses else None
+        return Case(runner, argv, statuses, expected, code, cwd=repo, prepare=prepare)
+
     return Scenario(
         key,
         f"set B: set A and mypy (`mypy`, with `files = {list(MYPY_FILES)}`) {where}",
         [
-            Case("crackjack", (crackjack, *skip), crackjack_statuses, set_b, **here),
-            Case(
-                "pre-commit",
-                framework_run(PRE_COMMIT, SET_B_CONFIG),
-                framework_statuses,
-                set_b,
-                **here,
-            ),
-            Case("prek", framework_run(PREK, SET_B_CONFIG), framework_statuses, set_b, **here),
-            Case(
-                "lefthook",
-                (lefthook, "run", SET_B, "--all-files"),
-                lefthook_statuses,
-                set_b,
-                **here,
-            ),
-            Case("mypy alone", (MYPY,), exit_code=0, **here),
+            case("crackjack", (crackjack, *skip), crackjack_statuses),
+            case("pre-commit", framework_run(PRE_COMMIT, SET_B_CONFIG), framework_statuses),
+            case("prek", framework_run(PREK, SET_B_CONFIG), framework_statuses),
+            case("lefthook", (lefthook, "run", SET_B, "--all-files"), lefthook_statuses),
+            case("mypy alone", (MYPY,)),
         ],
         "mypy alone",
         [Target("crackjack", "mypy alone", 1.05)],
