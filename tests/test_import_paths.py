@@ -8,13 +8,13 @@ a run whose command line is in the argv cache import no Typer, Rich or pydantic.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.gitrepo import run_git
-from tests.project import PYTHON, crackjack_env, make_project
+from tests.imports import imported as imported_modules
+from tests.project import make_project
 
 STACK = ("typer", "rich", "pydantic", "pydantic_settings", "anyio", "asyncio")
 NOT_AT_COMMIT = ("rich", "pydantic", "pydantic_settings")
@@ -30,23 +30,7 @@ def staged_repo(tmp_path: Path) -> Path:
 
 def imported(args: list[str], cwd: Path) -> set[str]:
     """The top-level names of every module ``crackjack ARGS`` imported."""
-    done = subprocess.run(
-        [PYTHON, "-X", "importtime", "-P", "-m", "crackjack", *args],
-        cwd=cwd,
-        env=crackjack_env(),
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-        check=False,
-    )
-    names = {
-        line.rsplit("|", 1)[1].strip().split(".")[0]
-        for line in done.stderr.splitlines()
-        if line.startswith("import time:") and line.count("|") == 2
-    }
-    assert "crackjack" in names, done.stderr[-2000:]
-    return names
+    return {name.split(".")[0] for name in imported_modules(args, cwd)[1]}
 
 
 def test_the_observation_sees_typer_where_it_is_used(staged_repo: Path) -> None:

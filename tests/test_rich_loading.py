@@ -3,33 +3,12 @@ summary, nor for a git-hook run without a terminal (by name, in ``python -X impo
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.gitrepo import commit_all, make_repo, run_git, write
-from tests.project import PYTHON, crackjack_env
-
-
-def imported(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """The run, and the name of every module it imported."""
-    done = subprocess.run(
-        [PYTHON, "-X", "importtime", "-m", "crackjack", *args],
-        cwd=cwd,
-        env=crackjack_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    modules = {
-        line.rsplit("|", 1)[1].strip()
-        for line in done.stderr.splitlines()
-        if line.startswith("import time:")
-    }
-    return done, modules
+from tests.imports import imported
 
 
 def rich_modules(modules: set[str]) -> set[str]:

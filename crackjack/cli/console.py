@@ -17,7 +17,7 @@ import io
 import os
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, TextIO
+from typing import IO, TYPE_CHECKING, TextIO
 
 from crackjack.cli.styled import Colour, Line, expand_tabs, render, styled
 
@@ -71,6 +71,17 @@ def _safe(stream: TextIO) -> TextIO:
     return stream
 
 
+def to_devnull(stream: IO[str]) -> None:
+    """Point the file descriptor under ``stream`` at the null device: its reader went away
+    (``crackjack | head -1``), and later writes, ours or a library's, must not fail."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, stream.fileno())
+        finally:
+            os.close(devnull)
+
+
 class Printer:
     """Prints styled lines to one stream, and falls silent when its reader goes away
     (``crackjack | head -1``): the run goes on to its end quietly, its exit code still tells
@@ -107,12 +118,7 @@ class Printer:
 
     def _gone(self) -> None:
         self._quiet = True
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(devnull, self.stream.fileno())
-            finally:
-                os.close(devnull)
+        to_devnull(self.stream)
 
     def rich(self) -> Console:
         """A Rich console on the same stream, as much a terminal as this printer's (imports

@@ -3,11 +3,11 @@ tables. Nothing else imports this module, so a run that needs none of them never
 
 from __future__ import annotations
 
-import contextlib
-import os
 from typing import TextIO
 
 from rich.console import Console
+
+from crackjack.cli.console import to_devnull
 
 
 class _Console(Console):
@@ -20,12 +20,7 @@ class _Console(Console):
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(devnull, self.file.fileno())
-            finally:
-                os.close(devnull)
+        to_devnull(self.file)
 
 
 def rich_console(stream: TextIO, *, terminal: bool) -> Console:
