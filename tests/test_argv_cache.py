@@ -48,6 +48,13 @@ ARGVS = [
 ]
 
 
+def key(args: list[str]) -> str:
+    """The digest ``args`` are stored under (the parser's sources are here to read)."""
+    found = argvcache.key(args)
+    assert found is not None
+    return found
+
+
 def parsed(args: list[str]) -> RunOptions:
     result = parse(list(args))
     assert isinstance(result, RunOptions), result
@@ -70,7 +77,7 @@ def test_a_hit_gives_exactly_typers_options_and_run(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     typers = parsed(args)
-    digest = argvcache.key(args)
+    digest = key(args)
     assert argvcache.recall(digest) is None
     argvcache.remember(digest, typers)
     recalled = argvcache.recall(digest)
@@ -80,21 +87,21 @@ def test_a_hit_gives_exactly_typers_options_and_run(
 
 
 def test_every_command_line_has_its_own_key() -> None:
-    keys = {argvcache.key(args) for args in ARGVS}
+    keys = {key(args) for args in ARGVS}
     assert len(keys) == len(ARGVS)
 
 
 def test_the_key_changes_with_crackjacks_version_and_the_cache_format(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    first = argvcache.key(["--fast"])
-    assert argvcache.key(["--fast"]) == first
+    first = key(["--fast"])
+    assert key(["--fast"]) == first
     monkeypatch.setattr(argvcache, "__version__", "99.0")
-    by_version = argvcache.key(["--fast"])
+    by_version = key(["--fast"])
     monkeypatch.setattr(argvcache, "FORMAT", argvcache.FORMAT + 1)
-    by_format = argvcache.key(["--fast"])
+    by_format = key(["--fast"])
     monkeypatch.setattr(sys, "version", sys.version + " (another build)")
-    by_python = argvcache.key(["--fast"])
+    by_python = key(["--fast"])
     assert len({first, by_version, by_format, by_python}) == 4
 
 
@@ -104,22 +111,22 @@ def test_the_key_changes_with_the_parsers_source(
     source = tmp_path / "app.py"
     source.write_text("# the parser\n", encoding="utf-8")
     monkeypatch.setattr(argvcache, "SOURCES", (source,))
-    first = argvcache.key(["--fast"])
+    first = key(["--fast"])
     source.write_text("# the parser, edited\n", encoding="utf-8")
-    assert argvcache.key(["--fast"]) != first
+    assert key(["--fast"]) != first
 
 
 def test_the_key_changes_with_the_installed_typer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = argvcache.key(["--fast"])
+    first = key(["--fast"])
     other = tmp_path / "typer" / "__init__.py"
     other.parent.mkdir()
     other.write_text("# another Typer\n", encoding="utf-8")
     monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
-    shadowed = argvcache.key(["--fast"])
+    shadowed = key(["--fast"])
     other.write_text("# another Typer, upgraded\n", encoding="utf-8")
-    upgraded = argvcache.key(["--fast"])
+    upgraded = key(["--fast"])
     assert len({first, shadowed, upgraded}) == 3
 
 
@@ -140,7 +147,7 @@ def test_every_field_of_the_options_has_a_value_check() -> None:
     ],
 )
 def test_an_entry_of_the_wrong_shape_is_a_miss(entry: object) -> None:
-    digest = argvcache.key(["--fast"])
+    digest = key(["--fast"])
     argvcache.remember(digest, parsed(["--fast"]))
     path = argvcache.cache_file()
     assert path is not None
@@ -170,7 +177,7 @@ def test_a_corrupted_cache_file_is_ignored_and_replaced(
     path.write_bytes(content)
     result = run_cli(["-w", "mine"], root, monkeypatch, capsys)
     assert result.code == 0, result
-    assert argvcache.key(["-w", "mine"]) in stored_entries()
+    assert key(["-w", "mine"]) in stored_entries()
 
 
 def test_an_unwritable_cache_folder_changes_nothing(
@@ -215,7 +222,7 @@ def test_a_second_run_is_a_hit_and_says_exactly_what_the_first_said(
 ) -> None:
     root = one_hook_project(tmp_path / "p")
     first = run_cli(["-w", "mine", "-v"], root, monkeypatch, capsys)
-    assert argvcache.key(["-w", "mine", "-v"]) in stored_entries()
+    assert key(["-w", "mine", "-v"]) in stored_entries()
     second = run_cli(["-w", "mine", "-v"], root, monkeypatch, capsys)
     assert (first.code, timeless(first.out), first.err) == (
         second.code,
@@ -253,7 +260,7 @@ def test_what_typer_answers_itself_or_refuses_is_never_stored(
     run_cli(args, root, monkeypatch, capsys)
     stored = stored_entries()
     if args == ["-w", "no-such-workflow"]:  # Typer accepted it: the project refused it
-        assert list(stored) == [argvcache.key(args)]
+        assert list(stored) == [key(args)]
     else:
         assert stored == {}
 
@@ -265,7 +272,7 @@ def test_a_command_line_with_paths_is_never_stored(
     mistyped command), so such a command line always goes to Typer."""
     root = one_hook_project(tmp_path / "p")
     assert run_cli(["-w", "mine", "a.txt"], root, monkeypatch, capsys).code == 0
-    digest = argvcache.key(["a.txt"])
+    digest = key(["a.txt"])
     argvcache.remember(digest, replace(parsed(["--fast"]), paths=("a.txt",)))
     assert stored_entries() == {}
 
@@ -284,10 +291,10 @@ def test_the_cache_file_is_in_the_user_cache_folder() -> None:
 
 
 def test_a_changed_value_misses() -> None:
-    argvcache.remember(argvcache.key(["-w", "trivial"]), parsed(["-w", "trivial"]))
-    assert argvcache.recall(argvcache.key(["-w", "trivial"])) == parsed(["-w", "trivial"])
-    assert argvcache.recall(argvcache.key(["-w", "fast"])) is None
-    assert argvcache.recall(argvcache.key(["-w", "trivial", "-q"])) is None
+    argvcache.remember(key(["-w", "trivial"]), parsed(["-w", "trivial"]))
+    assert argvcache.recall(key(["-w", "trivial"])) == parsed(["-w", "trivial"])
+    assert argvcache.recall(key(["-w", "fast"])) is None
+    assert argvcache.recall(key(["-w", "trivial", "-q"])) is None
 
 
 def test_the_entry_runs_what_the_cache_holds_without_asking_typer(
@@ -296,7 +303,15 @@ def test_the_entry_runs_what_the_cache_holds_without_asking_typer(
     """Proof that a hit skips the parse: options stored under ``--fast``'s key (which Typer
     itself would never store there) are the ones that run."""
     root = one_hook_project(tmp_path / "p")
-    argvcache.remember(argvcache.key(["--fast"]), parsed(["-w", "mine"]))
+    argvcache.remember(key(["--fast"]), parsed(["-w", "mine"]))
     result = run_cli(["--fast"], root, monkeypatch, capsys)
     assert result.code == 0
     assert "== mine" in result.out
+
+
+def test_without_the_parsers_sources_nothing_is_recalled_or_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An install with no source files (bytecode only) still runs, through Typer every time."""
+    monkeypatch.setattr(argvcache, "SOURCES", (tmp_path / "missing.py",))
+    assert argvcache.key(["--fast"]) is None

@@ -4,6 +4,7 @@ the index's blob is not the file's bytes."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from pathlib import Path
@@ -162,3 +163,16 @@ def test_a_linked_worktree_reads_its_own_index(repo: Path, tmp_path: Path) -> No
     write(linked / "a.py", "edited there\n")
     assert staged_version(linked / "a.py", linked) == b"staged there\n"
     assert staged_version(repo / "a.py", repo) is None
+
+
+@pytest.mark.parametrize(("signature", "readable"), [(b"ZZZZ", True), (b"zzzz", False)])
+def test_an_unknown_extension_is_skipped_only_if_optional(
+    repo: Path, tmp_path: Path, signature: bytes, readable: bool
+) -> None:
+    """git's rule: an extension whose name starts with a lower-case letter must be understood."""
+    data = (repo / ".git" / "index").read_bytes()[:-20]
+    data += signature + (4).to_bytes(4, "big") + b"\0\0\0\0"
+    extended = tmp_path / "index"
+    extended.write_bytes(data + hashlib.sha1(data).digest())
+    found = read_index(extended)
+    assert (found == tuple(git_says(repo))) if readable else found is None

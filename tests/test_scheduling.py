@@ -84,7 +84,8 @@ def test_the_default_durations_put_type_checks_before_whitespace() -> None:
 
 def test_a_corrupted_or_unwritable_durations_file_is_ignored(tmp_path: Path) -> None:
     corrupted = tmp_path / "durations.json"
-    for content in ("not json", "[1, 2]", '{"a": "slow", "b": -1}'):
+    damaged = ("not json", "[1, 2]", '{"a": "slow", "b": -1}', '{"a": 1' + "0" * 400 + "}")
+    for content in (*damaged, "[" * 100_000):
         corrupted.write_text(content)
         assert read_durations(corrupted) == {}
         result, _, _ = run(make_plan(tmp_path, [hook("a")], durations=corrupted))
@@ -152,13 +153,54 @@ def test_an_early_hook_runs_again_when_a_fixer_changed_its_file(tmp_path: Path) 
     assert sum(1 for e in events if isinstance(e, HookStarted) and e.hook == "reader") == 1
 
 
-def test_an_early_hook_is_not_rerun_when_the_fixes_miss_its_files(tmp_path: Path) -> None:
+def test_an_early_hook_runs_again_whatever_file_a_fix_changed(tmp_path: Path) -> None:
+    """A tool also reads its configuration and what its files import: a fix to a file it was
+    not given (b.txt) may change its verdict too."""
     runs, hooks = _fixer_and_reader(tmp_path, "b.txt", files=("a.txt",))
     result, _, _ = run(make_plan(tmp_path, hooks, ("a.txt", "b.txt"), jobs=2))
     assert statuses(result) == {"fixer": HookStatus.FIXED, "reader": HookStatus.PASSED}
+    assert lines(runs) == ["run", "run"]
+    assert result.hooks[1].started_early
+    assert result.hooks[1].rerun_reason == "rerun after fixes: b.txt changed"
+
+
+def test_an_early_hook_is_not_rerun_when_nothing_was_changed(tmp_path: Path) -> None:
+    marker, runs = tmp_path / "reader-started", tmp_path / "runs"
+    hooks = [
+        hook("checker", WAIT.format(marker=str(marker)), timeout=30),
+        hook("reader", say(runs, "run") + MARK.format(marker=str(marker)), phase="late"),
+    ]
+    result, _, _ = run(make_plan(tmp_path, hooks, ("a.txt",), jobs=2))
+    assert statuses(result) == {"checker": HookStatus.PASSED, "reader": HookStatus.PASSED}
     assert lines(runs) == ["run"]
     assert result.hooks[1].started_early
     assert not result.hooks[1].rerun_reason
+
+
+def test_a_hook_that_modified_files_reruns_an_early_hook_even_if_not_a_fixer(
+    tmp_path: Path,
+) -> None:
+    marker, runs = tmp_path / "reader-started", tmp_path / "runs"
+    writer = hook("writer", WAIT.format(marker=str(marker)) + FIX, timeout=30)
+    hooks = [
+        writer,
+        hook("reader", say(runs, "run") + MARK.format(marker=str(marker)), phase="late"),
+    ]
+    result, _, _ = run(make_plan(tmp_path, hooks, ("a.txt",), jobs=2))
+    assert lines(runs) == ["run", "run"]
+    assert result.hooks[1].rerun_reason == "rerun after fixes: a.txt changed"
+
+
+def test_nothing_starts_early_beside_a_writer_given_no_file_names(tmp_path: Path) -> None:
+    """What it changes cannot be told from its files (a code generator): the later phase
+    waits for it, as without early starts."""
+    order = tmp_path / "order"
+    code = "import time\ntime.sleep(0.3)\n" + say(order, "generator")
+    writer = hook("generator", code, fixer=True, pass_filenames=False)
+    hooks = [writer, hook("reader", say(order, "reader"), phase="late")]
+    result, _, _ = run(make_plan(tmp_path, hooks, ("a.txt",), jobs=2))
+    assert lines(order) == ["generator", "reader"]
+    assert not result.hooks[1].started_early
 
 
 def test_a_hook_given_no_files_runs_again_after_any_fix(tmp_path: Path) -> None:

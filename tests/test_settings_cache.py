@@ -279,6 +279,7 @@ def test_a_fixed_mistake_after_a_hit_is_still_refused(tmp_path: Path, cache: Pat
         b'{"format": 1, "key": "KEY", "settings": {"hooks": [], "tests": {}, "workflows": {}}}',
         b'{"format": 1, "key": "KEY", "settings": {"hooks": {}, "tests": {"what": 1},'
         b' "workflows": {}}}',
+        b"[" * 100_000,
     ],
 )
 def test_a_corrupt_entry_is_ignored(

@@ -59,13 +59,19 @@ def cache_file() -> Path | None:
     return None if home is None else home / "crackjack" / "argv.json"
 
 
-def key(args: list[str]) -> str:
+def key(args: list[str]) -> str | None:
+    """The digest ``args`` are stored under; None when the parser's sources cannot be read (an
+    install without them): then nothing is recalled or stored."""
+    try:
+        parser = [hashlib.sha256(source.read_bytes()).hexdigest() for source in SOURCES]
+    except OSError:
+        return None
     inputs = {
         "format": FORMAT,
         "version": __version__,
         "python": sys.version,
         "argv": args,
-        "parser": [hashlib.sha256(source.read_bytes()).hexdigest() for source in SOURCES],
+        "parser": parser,
         "typer": _typer_stamp(),
     }
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()

@@ -76,13 +76,15 @@ def _run_or_parse(args: list[str]) -> int:
     from crackjack.cli.errors import guarded
 
     digest = argvcache.key(args)
-    options = argvcache.recall(digest)
+    options = None if digest is None else argvcache.recall(digest)
     if options is not None:
         from crackjack.cli.runoptions import run_workflow
 
         return guarded(lambda: run_workflow(options))
     from crackjack.cli.app import invoke
 
+    if digest is None:
+        return invoke(args)
     return invoke(args, lambda parsed: argvcache.remember(digest, parsed))
 
 

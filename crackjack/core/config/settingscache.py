@@ -83,7 +83,7 @@ def _read(path: Path, key: str) -> SettingsValues | None:
         if entry["format"] != FORMAT or entry["key"] != key:
             return None
         values = from_json(entry["settings"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     with contextlib.suppress(OSError):
         os.utime(path)

@@ -24,8 +24,11 @@ _STAT = 40
 _EXTENDED = 0x4000
 _STAGE_SHIFT = 12
 _NAME_MASK = 0x0FFF
-_UNKNOWN_EXTENSIONS = (b"link", b"sdir")
-"""A split index (entries live in another file) and a sparse index (folders stand for files)."""
+_OPTIONAL = range(ord("A"), ord("Z") + 1)
+"""The first byte of an extension a reader may skip (``TREE``, ``REUC``, ``UNTR``...). One
+starting with a lower-case letter must be understood (git's rule): ``link`` (a split index,
+entries live in another file), ``sdir`` (a sparse index, folders stand for files) and any
+later one; this reader understands none, so it refuses them all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +149,7 @@ def _known_extensions(data: bytes, position: int, end: int) -> bool:
             return False
         signature = data[position : position + 4]
         size = int.from_bytes(data[position + 4 : position + 8], "big")
-        if signature in _UNKNOWN_EXTENSIONS:
+        if signature[0] not in _OPTIONAL:
             return False
         position += 8 + size
     return position == end

@@ -43,19 +43,23 @@ def _news(kept: float | None, seconds: float) -> bool:
     return kept is None or abs(seconds - kept) > max(0.1 * kept, 0.005)
 
 
+_LONGEST = 1e9
+"""Seconds no hook takes: a larger number (or an integer too large for a float) is damage."""
+
+
 def read_durations(path: Path | None) -> dict[str, float]:
     if path is None:
         return {}
     try:
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}
     return {
         str(key): float(value)
         for key, value in data.items()
-        if isinstance(value, int | float) and math.isfinite(value) and value >= 0
+        if isinstance(value, float | int) and 0 <= value < _LONGEST and math.isfinite(value)
     }
 
 

@@ -11,13 +11,14 @@ Scheduling (DESIGN.md 11):
   earlier runs, ``core.run.durations``); a hook still waits for the earlier hooks of its phase it
   must not run beside (``HookPlan.waits_for``).
 - A read-only hook of a later phase (not a fixer, not serial, waiting for no hook of its own
-  phase) may start early, beside the earlier phases, while at most ``jobs - 1`` hooks run: the
-  last slot is kept for the phase being run, and with one job nothing starts early. Its events
+  phase, and no writer given no file names still to end before it) may start early, beside
+  the earlier phases, while at most ``jobs - 1`` hooks run: the last slot is kept for the
+  phase being run, and with one job nothing starts early. Its events
   wait for its phase: ``HookStarted`` (with ``started_early``) is published right after its
   ``PhaseStarted``, its result when it has one, so the phases' events keep their order.
 - When its phase starts, an early hook's result is thrown away and the hook runs again if a
-  fixer that ended after it started modified one of its files (any file, for a hook that gets
-  no file arguments and so may read the whole project); ``rerun_reason`` says why.
+  hook of an earlier phase that ended after it started modified any file (not only its own:
+  a tool reads its configuration and what its files import); ``rerun_reason`` says why.
 - If the run is stopped (fail-fast, a signal) before an early hook's phase starts, that hook is
   stopped and reported as a run without early starts would report it: not run, with the
   reason. An early start never changes a verdict.
@@ -302,6 +303,9 @@ class _Run:
         return bool(going) and not any(task.plan.hook.serial for task in going)
 
     def early_kind(self, task: _Task) -> bool:
+        """Whether ``task`` may start before its phase: it writes nothing, waits for nothing,
+        and no writer of an earlier phase still to end gets no file names (what such a writer
+        changes cannot be seen, so nothing could tell that a rerun is due)."""
         plan = task.plan
         return not (
             plan.writes
@@ -309,6 +313,10 @@ class _Run:
             or plan.waits_for
             or plan.skip_reason is not None
             or plan.missing
+            or any(
+                other.stage < task.stage and other.state != "done" and _unseen_writes(other.plan)
+                for other in self.tasks
+            )
         )
 
     # --- starting and ending hooks ------------------------------------------------------------
@@ -460,24 +468,21 @@ class _Run:
                 result = skipped(task.plan, "not run: interrupted", started_at=time.time())
         result = replace(result, started_early=task.early, rerun_reason=task.rerun_reason)
         task.state, task.result = "done", result
-        if task.plan.writes and result.modified:
+        if result.modified:
             self.written.append((task.stage, frozenset(result.modified)))
         if result.fails_run and self.policy.fail_fast and self.stop_reason is None:
             self.stop_reason = f"not run: {task.plan.hook.id} failed and fail-fast is on"
         self.publish(HookFailed if result.fails_run else HookCompleted, result=result)
 
     def changed_under(self, task: _Task) -> str:
-        """Why ``task``'s early result is stale: what fixers of earlier phases that ended after
-        it started modified of what it reads; empty if nothing."""
+        """Why ``task``'s early result is stale: the files hooks of earlier phases that ended
+        after it started modified (fixers or not); empty if none. Any file counts, not only
+        those it was given: a tool also reads its configuration and what its files import."""
         later = self.written[task.writes_seen :]
         changed = frozenset[str]().union(*(files for stage, files in later if stage < task.stage))
         if not changed:
             return ""
-        plan = task.plan
-        reads_all = all(not batch for batch in plan.batches)
-        hit = sorted(changed if reads_all else changed.intersection(plan.files))
-        if not hit:
-            return ""
+        hit = sorted(changed)
         more = f" and {len(hit) - 3} more" if len(hit) > 3 else ""
         return f"rerun after fixes: {', '.join(hit[:3])}{more} changed"
 
@@ -494,6 +499,11 @@ class _Run:
                 if message.task.cancellation is not None:
                     message.task.cancellation.close()
                     message.task.cancellation = None
+
+
+def _unseen_writes(plan: HookPlan) -> bool:
+    """A writer given no file names: what it changes is not known from its files."""
+    return plan.writes and all(not batch for batch in plan.batches)
 
 
 def _ids(phase: PhasePlan) -> tuple[str, ...]:
