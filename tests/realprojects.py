@@ -79,10 +79,13 @@ def locked(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def pip(python: Path | str, cache: Path, *args: str) -> None:
+def pip(cache: Path, *args: str, into: Path | None = None) -> None:
+    """The test run's own pip; ``into``: the interpreter of the environment it installs into
+    (``--python``), so the project's venv needs no pip of its own (seeding one costs seconds)."""
     env = {**os.environ, "PIP_CACHE_DIR": str(cache / "pip"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    target = () if into is None else ("--python", str(into))
     subprocess.run(
-        [str(python), "-m", "pip", "-q", *args],
+        [sys.executable, "-m", "pip", *target, "-q", *args],
         env=env,
         check=True,
         stdin=subprocess.DEVNULL,
@@ -98,11 +101,11 @@ def fetch(project: RealProject, cache: Path) -> tuple[Path, Path]:
     with locked(cache):
         found = sorted(sdists.glob(f"{project.name}-{project.version}.tar.gz"))
         if not found:
-            pip(sys.executable, cache, "download", "--no-binary", ":all:", "--no-deps",
+            pip(cache, "download", "--no-binary", ":all:", "--no-deps",
                 project.requirement, "-d", str(sdists))  # fmt: skip
             found = sorted(sdists.glob(f"{project.name}-{project.version}.tar.gz"))
         if not done.exists():
-            pip(sys.executable, cache, "download", "--only-binary", ":all:", "-d", str(wheels),
+            pip(cache, "download", "--only-binary", ":all:", "-d", str(wheels),
                 *TOOLS, *project.deps)  # fmt: skip
             done.touch()
     return found[0], wheels
@@ -117,10 +120,12 @@ def build(project: RealProject, cache: Path, where: Path) -> Path:
     root = make_repo(where / top)
     commit_all(root, "the sdist")
     venv = root / ".venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    venv_argv = [sys.executable, "-m", "venv", "--without-pip", str(venv)]
+    subprocess.run(venv_argv, check=True, timeout=120)
     python = venv / "bin" / "python"
-    pip(python, cache, "install", "--no-index", "--find-links", str(wheels), *TOOLS, *project.deps)
-    pip(python, cache, "uninstall", "-y", project.name)  # pytest's own dependency, shadowing src
+    wheels_only = ("--no-index", "--find-links", str(wheels))
+    pip(cache, "install", *wheels_only, *TOOLS, *project.deps, into=python)
+    pip(cache, "uninstall", "-y", project.name, into=python)  # pytest's own, shadowing src
     site = next((venv / "lib").glob("python3.*/site-packages"))
     (site / f"_{project.name}_editable.pth").write_text(f"{root / project.src}\n")
     return root
