@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 from pathlib import Path
 
@@ -10,8 +11,18 @@ os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 
 import pytest
 
+import crackjack
 from crackjack.cli.output import CI_VARIABLES
 from tests.gitrepo import isolate_git, make_repo
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile crackjack's bytecode once, before any test: the suite starts crackjack as a
+    process hundreds of times, and where ``PYTHONDONTWRITEBYTECODE`` is set (as on these
+    machines) an editable install would otherwise compile every module again in each one."""
+    if not hasattr(session.config, "workerinput"):  # the controller of pytest-xdist, or alone
+        compileall.compile_dir(Path(crackjack.__file__).parent, quiet=1)
+
 
 ENVIRONMENTS = ("VIRTUAL_ENV", "PYTEST_ADDOPTS", "GITHUB_STEP_SUMMARY", "SKIP")
 COLOUR = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM")
