@@ -104,10 +104,10 @@ def fetch(project: RealProject, cache: Path) -> tuple[Path, Path]:
             pip(cache, "download", "--no-binary", ":all:", "--no-deps",
                 project.requirement, "-d", str(sdists))  # fmt: skip
             found = sorted(sdists.glob(f"{project.name}-{project.version}.tar.gz"))
-        if not done.exists():
-            pip(cache, "download", "--only-binary", ":all:", "-d", str(wheels),
-                *TOOLS, *project.deps)  # fmt: skip
-            done.touch()
+        for marker, requirements in ((wheels / ".tools", TOOLS), (done, project.deps)):
+            if requirements and not marker.exists():
+                pip(cache, "download", "--only-binary", ":all:", "-d", str(wheels), *requirements)
+                marker.touch()
     return found[0], wheels
 
 
