@@ -35,7 +35,7 @@ from pathlib import Path
 
 from crackjack import __version__
 from crackjack.cli.runoptions import RunOptions
-from crackjack.core.files.fsutil import atomic_write, user_cache_home
+from crackjack.core.files.fsutil import atomic_write, sources_digest, user_cache_home
 
 FORMAT = 1
 MAX_ENTRIES = 64
@@ -62,9 +62,8 @@ def cache_file() -> Path | None:
 def key(args: list[str]) -> str | None:
     """The digest ``args`` are stored under; None when the parser's sources cannot be read (an
     install without them): then nothing is recalled or stored."""
-    try:
-        parser = [hashlib.sha256(source.read_bytes()).hexdigest() for source in SOURCES]
-    except OSError:
+    parser = sources_digest(SOURCES)
+    if parser is None:
         return None
     inputs = {
         "format": FORMAT,

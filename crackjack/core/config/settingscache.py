@@ -27,14 +27,19 @@ from typing import Any
 
 import crackjack
 from crackjack.core.config.values import SettingsValues, from_json, to_json
-from crackjack.core.files.fsutil import atomic_write, remove_temporaries, user_cache_home
+from crackjack.core.files.fsutil import (
+    atomic_write,
+    remove_temporaries,
+    sources_digest,
+    user_cache_home,
+)
 
 FORMAT = 1
 """The layout of an entry; a change makes every older entry a miss."""
 KEEP = 8
 """How many entries a folder keeps: the most recently used."""
 _SUFFIX = ".json"
-_SOURCES = ("validate.py", "values.py")
+_SOURCES = tuple(Path(__file__).with_name(name) for name in ("validate.py", "values.py"))
 """The modules the values depend on: an edit of one (a development install) is a miss."""
 
 
@@ -55,7 +60,7 @@ def settings_key(config: bytes | None, flags: Mapping[str, Any], environ: Mappin
     inputs = {
         "format": FORMAT,
         "version": crackjack.__version__,
-        "sources": _sources_digest(),
+        "sources": sources_digest(_SOURCES),
         "config": None if config is None else hashlib.sha256(config).hexdigest(),
         "environ": variables,
         "flags": sorted(flags.items()),
@@ -109,12 +114,3 @@ def _prune(folder: Path) -> None:
     for _, path in sorted(entries, reverse=True)[KEEP:]:
         with contextlib.suppress(OSError):
             path.unlink()
-
-
-def _sources_digest() -> str:
-    digest = hashlib.sha256()
-    here = Path(__file__).parent
-    for name in _SOURCES:
-        with contextlib.suppress(OSError):
-            digest.update((here / name).read_bytes())
-    return digest.hexdigest()

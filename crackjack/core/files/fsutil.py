@@ -8,6 +8,7 @@ old version or the new one, never a mix.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -138,3 +139,15 @@ def user_cache_home() -> Path | None:
         return Path.home() / ".cache"
     except RuntimeError:
         return None
+
+
+def sources_digest(paths: Iterable[Path]) -> str | None:
+    """A digest of the bytes of ``paths``, crackjack's own source files whose edits a cache
+    must see though the version stays (an editable checkout); None if one cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        for path in paths:
+            digest.update(path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
