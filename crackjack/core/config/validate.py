@@ -77,6 +77,11 @@ class HookConfig(_Table):
     enabled: bool | None = None
     install: str | None = None
     runner: str | None = None
+    cache: Literal["per-file", "whole", "off"] | None = None
+    cache_inputs: list[str] | None = None
+    cache_env: list[str] | None = None
+    requires: list[str] | None = None
+    python: str | None = None
 
 
 class TestsConfig(_Table):
@@ -104,6 +109,9 @@ class ProjectTable(_Table):
     exclude: list[str] = []
     missing_tools: Literal["fail", "warn"] = "fail"
     kill_grace: Annotated[float, Field(ge=0)] = 2.0
+    no_cache: bool = False
+    cache_dir: str | None = None
+    cache_max_mb: Annotated[int, Field(ge=1)] = 200
     hooks: dict[str, HookConfig] = {}
     tests: TestsConfig = TestsConfig()
     workflows: dict[str, WorkflowConfig] = {}

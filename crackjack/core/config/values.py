@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 MissingTools = Literal["fail", "warn"]
+CacheMode = Literal["per-file", "whole", "off"]
+"""How a hook's passes may be cached: each file alone, its whole input set, or not at all."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +41,11 @@ class HookValues:
     enabled: bool | None = None
     install: str | None = None
     runner: str | None = None
+    cache: CacheMode | None = None
+    cache_inputs: tuple[str, ...] | None = None
+    cache_env: tuple[str, ...] | None = None
+    requires: tuple[str, ...] | None = None
+    python: str | None = None
 
     def written(self) -> dict[str, Any]:
         """The keys the project wrote, with their values."""
@@ -73,6 +80,9 @@ class SettingsValues:
     exclude: tuple[str, ...] = ()
     missing_tools: MissingTools = "fail"
     kill_grace: float = 2.0
+    no_cache: bool = False
+    cache_dir: str | None = None
+    cache_max_mb: int = 200
     hooks: Mapping[str, HookValues] = field(default_factory=dict)
     tests: TestsValues = field(default_factory=TestsValues)
     workflows: Mapping[str, WorkflowValues] = field(default_factory=dict)

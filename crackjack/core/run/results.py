@@ -124,7 +124,9 @@ class OutputGap:
 class HookResult:
     """The outcome of one hook over all its batches. ``started_early``: it started before its
     phase, beside an earlier one; ``rerun_reason``: why that first result was thrown away and
-    the hook run again after the fixers (empty if it was not)."""
+    the hook run again after the fixers (empty if it was not). ``cached``: nothing ran, the
+    whole pass came from the result cache; ``cached_files``: how many of its ``files`` had
+    their pass served from the cache (all of them when ``cached``)."""
 
     hook: str
     name: str
@@ -146,6 +148,8 @@ class HookResult:
     findings: tuple[Finding, ...] = ()
     started_early: bool = False
     rerun_reason: str = ""
+    cached: bool = False
+    cached_files: int = 0
 
     @property
     def signal_name(self) -> str | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from crackjack.core.config.values import CacheMode
 from crackjack.core.files.patterns import FileFilter
 from crackjack.core.process.programs import ProgramSearch
 
@@ -112,6 +113,11 @@ class Hook:
     env: Mapping[str, str] = field(default_factory=dict)
     enabled: bool = True
     install: str = ""
+    cache: CacheMode = "off"
+    cache_inputs: tuple[str, ...] = ()
+    cache_env: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    python: str | None = None
 
     @property
     def title(self) -> str:
