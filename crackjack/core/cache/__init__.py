@@ -1,0 +1,1 @@
+"""The result cache: a hook's pass remembered for the exact inputs that produced it."""
