@@ -256,10 +256,13 @@ def hooks_command() -> int:
 def cache_command(
     action: Annotated[
         Literal["clear"] | None,
-        typer.Argument(metavar="clear", help="Remove every cached result."),
+        typer.Argument(metavar="clear", hidden=True),
     ] = None,
 ) -> int:
-    """Say where the result cache is and how big it is; `crackjack cache clear` empties it."""
+    """Say where the result cache is and how big it is.
+
+    crackjack cache clear: remove every cached result (the next run checks everything again).
+    """
     from crackjack.cli.cachecommand import cache_command as cache
 
     return cache(action)
