@@ -3,11 +3,13 @@ by hand with files of known sizes."""
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 import pytest
 
+from crackjack.cli import cachecommand
 from tests.gitrepo import commit_all, make_repo, run_git, write
 from tests.project import CliResult, make_project, run_cli
 
@@ -224,6 +226,24 @@ def test_a_cache_that_cannot_be_removed_is_one_line_and_exit_2(project: Path, ca
     [line] = refused.err.splitlines()
     assert line.startswith("crackjack: cannot clear the result cache: ")
     assert line.endswith(": Permission denied")
+
+
+def test_a_folder_the_system_will_not_remove_is_one_line_and_exit_2(
+    project: Path, cache: Cache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mount point in the cache folder (EBUSY), which a test cannot make: ``clear`` fails as
+    ``shutil.rmtree`` would."""
+    folder = fill(git_cache(project))
+
+    def busy(path: Path) -> None:
+        raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(path / "ab"))
+
+    monkeypatch.setattr(cachecommand, "clear", busy)
+    refused = cache(project, "clear")
+    assert refused.code == 2
+    assert refused.err.splitlines() == [
+        f"crackjack: cannot clear the result cache: {folder / 'ab'}: {os.strerror(errno.EBUSY)}"
+    ]
 
 
 def test_an_unknown_action_is_a_usage_error(project: Path, cache: Cache) -> None:

@@ -64,9 +64,7 @@ def _kept(root: Path, tree: WorkTree | None) -> tuple[tuple[str, Path], ...]:
     kept = [("the project", root)]
     if tree is not None:
         kept += [("the work tree", tree.top), ("the git directory", tree.common_dir)]
-    home = os.path.expanduser("~")
-    if home != "~":
-        kept.append(("the home folder", Path(home)))
+    kept.append(("the home folder", Path(os.path.expanduser("~"))))
     return tuple(kept)
 
 

@@ -51,11 +51,11 @@ def human_size(count: int) -> str:
     """``512 bytes``, ``12.3 KB``, ``1.5 MB``, ``2.0 GB`` (units of 1024)."""
     if count < 1024:
         return f"{count} byte{'' if count == 1 else 's'}"
-    size = float(count)
-    for unit in ("KB", "MB", "GB"):
-        size /= 1024
-        if size < 1024 or unit == "GB":
+    size, unit = count / 1024, "KB"
+    for bigger in ("MB", "GB"):
+        if size < 1024:
             break
+        size, unit = size / 1024, bigger
     return f"{size:.1f} {unit}"
 
 
