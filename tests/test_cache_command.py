@@ -143,9 +143,17 @@ def test_outside_a_repository_with_no_cache_dir_there_is_no_cache(
         assert refused.code == 2
         assert refused.out == ""
         assert refused.err.splitlines() == [
-            f"crackjack: no result cache: {plain} is not in a git repository and no cache"
+            f"crackjack: no result cache: {plain} is not in a git work tree and no cache"
             " folder is set (CRACKJACK_CACHE_DIR or [tool.crackjack] cache-dir)"
         ]
+
+
+def test_inside_the_git_directory_there_is_no_work_tree_and_no_cache(
+    project: Path, cache: Cache
+) -> None:
+    refused = cache(project / ".git")
+    assert refused.code == 2
+    assert "is not in a git work tree and no cache folder is set" in refused.err
 
 
 def test_outside_a_repository_a_cache_dir_names_the_cache(

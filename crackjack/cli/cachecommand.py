@@ -54,7 +54,7 @@ def _find(cwd: Path) -> _Found:
     folder = cache_folder(settings.cache_dir, project.root, common_dir)
     if folder is None:
         raise RepositoryStateError(
-            f"no result cache: {cwd} is not in a git repository and no cache folder is set"
+            f"no result cache: {cwd} is not in a git work tree and no cache folder is set"
             " (CRACKJACK_CACHE_DIR or [tool.crackjack] cache-dir)"
         )
     return _Found(folder, settings.cache_max_mb, _kept(project.root, tree))
