@@ -45,6 +45,8 @@ ARGVS = [
     ["--events", "-", "--report", "r.json", "--junit", "j.xml", "--timeline"],
     ["--shard", "1/2", "--quiet"],
     ["--dry-run", "-v"],
+    ["--no-cache"],
+    ["--staged", "--fast", "--no-cache"],
 ]
 
 

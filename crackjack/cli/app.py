@@ -12,7 +12,7 @@ import difflib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from typer.core import TyperGroup
@@ -189,6 +189,14 @@ def run_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and run nothing.")
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Run every hook, neither reading nor writing the result cache"
+            " (also CRACKJACK_NO_CACHE=1).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -223,6 +231,7 @@ def run_command(
         timeline=timeline,
         shard=shard,
         dry_run=dry_run,
+        no_cache=no_cache,
         test_args=tuple(ctx.meta.get(TEST_ARGS, ())),
     )
 
@@ -241,6 +250,22 @@ def hooks_command() -> int:
     programs = ProgramSearch(project.root, project.python)
     make_console().print(catalogue_tables(catalogue, programs))
     return 0
+
+
+@app.command("cache", short_help="Where the result cache is and its size; clear empties it.")
+def cache_command(
+    action: Annotated[
+        Literal["clear"] | None,
+        typer.Argument(metavar="clear", hidden=True),
+    ] = None,
+) -> int:
+    """Say where the result cache is and how big it is.
+
+    crackjack cache clear: remove every cached result (the next run checks everything again).
+    """
+    from crackjack.cli.cachecommand import cache_command as cache
+
+    return cache(action)
 
 
 HookType = Annotated[

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from crackjack.cli.theme import seconds
+from crackjack.cli.theme import seconds, status_text
 from crackjack.core.run.results import Finding, RunResult
 
 
@@ -50,7 +50,7 @@ def step_summary(result: RunResult) -> str:
     for hook in result.hooks:
         note = hook.message.replace("|", "\\|").replace("\n", " ")
         lines.append(
-            f"| {hook.name} | {hook.phase} | {hook.status} | {seconds(hook.duration)}"
+            f"| {hook.name} | {hook.phase} | {status_text(hook)} | {seconds(hook.duration)}"
             f" | {hook.files or ''} | {note} |"
         )
     return "\n".join(lines) + "\n"

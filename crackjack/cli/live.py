@@ -12,7 +12,7 @@ from rich.text import Text
 
 from crackjack.cli.escape import safe_name
 from crackjack.cli.state import HookRow, PhaseRow, RunState
-from crackjack.cli.theme import STYLES, SYMBOLS, files, seconds, test_progress
+from crackjack.cli.theme import STYLES, SYMBOLS, files, seconds, status_text, test_progress
 
 
 def render(state: RunState, now: float) -> RenderableType:
@@ -48,7 +48,7 @@ def _hook_cells(hook: HookRow, now: float) -> tuple[RenderableType, ...]:
     count = files(hook.files) if hook.files else ""
     if hook.result is not None:
         status = hook.result.status
-        note = Text(f"{status}", style=STYLES[status])
+        note = Text(status_text(hook.result), style=STYLES[status])
         if hook.result.note:
             note.append(f"  {safe_name(hook.result.note)}", style="dim")
         symbol = Text(SYMBOLS[status], style=STYLES[status])

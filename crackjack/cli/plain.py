@@ -7,7 +7,7 @@ from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.github import group
 from crackjack.cli.state import RunState
 from crackjack.cli.styled import Line, styled
-from crackjack.cli.theme import STYLES, files, seconds, test_progress
+from crackjack.cli.theme import STYLES, files, seconds, status_text, test_progress
 from crackjack.core.run.events import Event, HookStarted, PhaseStarted, TestProgress
 from crackjack.core.run.results import HookResult
 
@@ -16,11 +16,12 @@ PROGRESS_EVERY = 5.0
 
 
 def hook_line(result: HookResult) -> Line:
-    """``ruff-check ........ failed  0.12s  (45 files) exit code 1``"""
+    """``ruff-check ........ failed  0.12s  (45 files) exit code 1``; a result the cache
+    served says so beside its status (``passed (cached)``)."""
     hook = safe_name(result.name)
     line = styled(f"{hook} ", "bold" if result.fails_run else "")
     line = line.plus("." * max(3, 32 - len(hook)) + " ", "dim")
-    line = line.plus(f"{result.status:<11}", STYLES[result.status])
+    line = line.plus(f"{status_text(result):<11}", STYLES[result.status])
     line = line.plus(f" {seconds(result.duration):>7}")
     if result.files:
         line = line.plus(f"  ({files(result.files)})", "dim")

@@ -1,4 +1,8 @@
-"""``--report`` (one JSON document of the run) and ``--junit`` (JUnit XML for CI systems)."""
+"""``--report`` (one JSON document of the run) and ``--junit`` (JUnit XML for CI systems).
+
+A hook the result cache served in whole or in part is a case like any other (a cached pass
+passes) with the properties ``cached`` and ``cached_files``, as pytest's ``record_property``
+writes them."""
 
 from __future__ import annotations
 
@@ -45,6 +49,8 @@ def _case(hook: HookResult) -> ET.Element:
     case = ET.Element(
         "testcase", classname=f"crackjack.{hook.phase}", name=hook.hook, time=f"{hook.duration:.3f}"
     )
+    if hook.cached_files:
+        _cache_properties(case, hook)
     message = hook.message or str(hook.status)
     if hook.status is HookStatus.SKIPPED or (
         hook.status is HookStatus.MISSING and not hook.fails_run
@@ -56,6 +62,13 @@ def _case(hook: HookResult) -> ET.Element:
     if hook.output and not hook.fails_run:
         ET.SubElement(case, "system-out").text = hook.output
     return case
+
+
+def _cache_properties(case: ET.Element, hook: HookResult) -> None:
+    """What the result cache served, as properties of the case: a cached pass is a pass."""
+    properties = ET.SubElement(case, "properties")
+    for name, value in (("cached", str(hook.cached).lower()), ("cached_files", hook.cached_files)):
+        ET.SubElement(properties, "property", name=name, value=str(value))
 
 
 def _pytest_suites(path: Path) -> Iterator[ET.Element]:

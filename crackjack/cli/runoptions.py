@@ -45,6 +45,7 @@ class RunOptions:
     timeline: bool
     shard: str | None
     dry_run: bool
+    no_cache: bool
     test_args: tuple[str, ...]
 
 
@@ -75,11 +76,8 @@ def run_request(options: RunOptions) -> RunRequest:
     if o.quiet and o.verbose:
         raise ConfigError("choose one of --quiet and --verbose")
     chosen = o.workflow or ("fast" if o.fast else "skip-hooks" if o.skip_hooks else "standard")
-    settings = {
-        key: value
-        for key, value in (("jobs", o.jobs), ("fail_fast", o.fail_fast))
-        if value is not None
-    }
+    given = (("jobs", o.jobs), ("fail_fast", o.fail_fast), ("no_cache", o.no_cache or None))
+    settings = {key: value for key, value in given if value is not None}
     session = SessionRequest(
         workflows=(chosen,),
         hooks=o.hook,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from crackjack.cli.columns import Column, table
 from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.styled import Line, styled, truncate
-from crackjack.cli.theme import STYLES, files, seconds
+from crackjack.cli.theme import STYLES, files, seconds, status_text
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.restore import restore_notes
 from crackjack.core.run.results import HookResult, HookStatus, RunResult, TestReport, signal_name
@@ -61,7 +61,7 @@ def _table(result: RunResult, width: int) -> list[Line]:
         (
             styled(safe_name(hook.name)),
             styled(safe_name(hook.phase)),
-            styled(str(hook.status), STYLES[hook.status]),
+            styled(status_text(hook), STYLES[hook.status]),
             styled(seconds(hook.duration)),
             styled(str(hook.files) if hook.files else ""),
             styled(safe_name(hook.note), "dim"),
@@ -141,8 +141,10 @@ def _tests(name: str, report: TestReport, *, quiet: bool, width: int) -> Iterato
 
 def verdict(result: RunResult) -> Line:
     """``fast: passed in 0.12s (hooks: 9 passed)``; a run where every hook was skipped says why
-    (``hooks: 9 skipped; no files to check``), so a green run that checked nothing shows."""
-    took = f"{seconds(result.duration)} ({result.totals.describe()}{_nothing_ran(result)})"
+    (``hooks: 9 skipped; no files to check``), so a green run that checked nothing shows, and
+    one where the result cache served hooks says how many (``hooks: 9 passed; 7 cached``)."""
+    said = f"{result.totals.describe()}{_nothing_ran(result)}{_cached(result)}"
+    took = f"{seconds(result.duration)} ({said})"
     if result.interrupted_by is not None:
         interrupted = f"interrupted by {signal_name(result.interrupted_by)} after {took}"
         return styled(f"{result.workflow}: {interrupted}", "bold red")
@@ -158,6 +160,11 @@ def _nothing_ran(result: RunResult) -> str:
         return ""
     reasons = {hook.message for hook in result.hooks}
     return f"; {safe_name(reasons.pop())}" if len(reasons) == 1 else "; nothing was checked"
+
+
+def _cached(result: RunResult) -> str:
+    served = sum(hook.cached for hook in result.hooks)
+    return f"; {served} cached" if served else ""
 
 
 def hidden_note(hidden: HiddenChanges) -> Line:

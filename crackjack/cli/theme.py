@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crackjack.core.run.results import HookStatus, TestCounts
+from crackjack.core.run.results import HookResult, HookStatus, TestCounts
 
 STYLES = {
     HookStatus.PASSED: "green",
@@ -29,6 +29,34 @@ SYMBOLS = {
 
 def files(count: int) -> str:
     return f"{count} file{'' if count == 1 else 's'}"
+
+
+def cache_note(result: HookResult) -> str:
+    """``(cached)`` when the result cache served the whole result, ``(11 of 12 files cached)``
+    when it served some files' passes and the hook ran on the others; empty otherwise."""
+    if result.cached:
+        return "(cached)"
+    if result.cached_files:
+        return f"({result.cached_files} of {files(result.files)} cached)"
+    return ""
+
+
+def status_text(result: HookResult) -> str:
+    """The status as every view says it: ``passed``, ``passed (cached)``..."""
+    note = cache_note(result)
+    return f"{result.status} {note}" if note else str(result.status)
+
+
+def human_size(count: int) -> str:
+    """``512 bytes``, ``12.3 KB``, ``1.5 MB``, ``2.0 GB`` (units of 1024)."""
+    if count < 1024:
+        return f"{count} byte{'' if count == 1 else 's'}"
+    size, unit = count / 1024, "KB"
+    for bigger in ("MB", "GB"):
+        if size < 1024:
+            break
+        size, unit = size / 1024, bigger
+    return f"{size:.1f} {unit}"
 
 
 def seconds(value: float) -> str:

@@ -125,16 +125,20 @@ def read_project(
     return project, build_catalogue(project.settings, builtins)
 
 
+def work_tree_anywhere(cwd: Path) -> WorkTree | None:
+    """The work tree around ``cwd`` for commands that check nothing in the repository
+    (``crackjack hooks``, ``crackjack cache``): a bare repository or ``.git`` counts as none."""
+    try:
+        return work_tree_or_none(cwd)
+    except RepositoryStateError:
+        return None
+
+
 def read_project_anywhere(
     cwd: Path, settings: Mapping[str, Any], builtins: Catalogue
 ) -> tuple[Project, Catalogue]:
-    """``read_project`` for commands that check nothing in the repository (``crackjack hooks``):
-    a bare repository or ``.git`` counts as no work tree."""
-    try:
-        tree = work_tree_or_none(cwd)
-    except RepositoryStateError:
-        tree = None
-    return read_project(cwd, settings, builtins, tree)
+    """``read_project`` in the work tree ``work_tree_anywhere`` finds."""
+    return read_project(cwd, settings, builtins, work_tree_anywhere(cwd))
 
 
 def plan_session(request: SessionRequest, builtins: Catalogue) -> Planned:
