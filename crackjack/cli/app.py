@@ -93,6 +93,17 @@ def _version_option(value: bool) -> None:
         raise typer.Exit(print_version())
 
 
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        metavar="PATH",
+        help="Run the hooks of this .pre-commit-config.yaml (default: the project's own when"
+        " [tool.crackjack] defines no hooks).",
+    ),
+]
+
+
 @app.command(
     RUN,
     short_help="Run a workflow (what crackjack does without a command).",
@@ -189,6 +200,7 @@ def run_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan and run nothing.")
     ] = False,
+    config: ConfigOption = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -223,12 +235,13 @@ def run_command(
         timeline=timeline,
         shard=shard,
         dry_run=dry_run,
+        config=config,
         test_args=tuple(ctx.meta.get(TEST_ARGS, ())),
     )
 
 
 @app.command("hooks", short_help="List every hook and workflow, and their programs.")
-def hooks_command() -> int:
+def hooks_command(config: ConfigOption = None) -> int:
     """List every hook and workflow, each hook's phase, and its program: where it is, its
     version, and which environment it came from."""
     from crackjack.cli.console import make_console
@@ -237,7 +250,8 @@ def hooks_command() -> int:
     from crackjack.core.run.session import read_project_anywhere
     from crackjack.hooks.catalogue import BUILTINS
 
-    project, catalogue = read_project_anywhere(Path.cwd(), {}, BUILTINS)
+    given = None if config is None else Path(config).absolute()
+    project, catalogue = read_project_anywhere(Path.cwd(), {}, BUILTINS, given)
     programs = ProgramSearch(project.root, project.python)
     make_console().print(catalogue_tables(catalogue, programs))
     return 0

@@ -45,6 +45,7 @@ class RunOptions:
     timeline: bool
     shard: str | None
     dry_run: bool
+    config: str | None
     test_args: tuple[str, ...]
 
 
@@ -90,6 +91,7 @@ def run_request(options: RunOptions) -> RunRequest:
         test_args=o.test_args,
         shard=None if o.shard is None else parse_shard(o.shard),
         cwd=Path.cwd(),
+        config=None if o.config is None else Path(o.config).absolute(),
     )
     outputs = Outputs(events=o.events, report=o.report, junit=o.junit, timeline=o.timeline)
     return RunRequest(

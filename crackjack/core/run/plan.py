@@ -133,7 +133,8 @@ def build_plan(
     """What ``selection`` (checked: ``check_selection``) runs on ``files`` (relative to
     ``root``) under ``policy``."""
     tags = TagCache()
-    candidates = FileFilter(exclude=catalogue.exclude, types=()).select(files, root, tags)
+    every = FileFilter(include=catalogue.files, exclude=catalogue.exclude, types=())
+    candidates = every.select(files, root, tags)
     context = PlanContext(root=root, policy=policy, tests=tests)
     planned: list[PhasePlan] = []
     for name, hooks in select_hooks(catalogue, selection).items():
