@@ -257,6 +257,15 @@ def hooks_command(config: ConfigOption = None) -> int:
     return 0
 
 
+@app.command("migrate", short_help="Write .pre-commit-config.yaml into pyproject.toml.")
+def migrate_command(config: ConfigOption = None) -> int:
+    """Write the hooks of the project's .pre-commit-config.yaml (or --config PATH) into its
+    pyproject.toml as [tool.crackjack], pinned, and say what could not be carried over."""
+    from crackjack.cli.migrate import migrate_command as migrate
+
+    return migrate(config)
+
+
 HookType = Annotated[
     str,
     typer.Option("--hook-type", "-t", metavar="TYPE", help="The git hook: pre-commit or pre-push."),
