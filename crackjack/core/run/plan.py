@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from crackjack.core.config.load import Catalogue
     from crackjack.core.run.policy import Policy
     from crackjack.core.testphase.options import TestOptions
+    from crackjack.core.toolenv.env import ToolEnv
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,10 @@ class HookPlan:
     files, the ``program`` it needs and where it was found (``executable``), and ``runs``, a
     line saying what runs. ``scratch``: a fixer with no check-only variant in a check-only
     run, run on a copy of its files so that what it would change is known and nothing is
-    written. ``read_findings``: the output is read for findings with their places."""
+    written. ``read_findings``: the output is read for findings with their places.
+    ``env``: the pinned environment its program comes from (``requires``); ``env_pending``:
+    not built yet, the engine builds it before the hook runs and plans the hook again.
+    ``missing_reason``: why the program is missing, when not that it is not installed."""
 
     hook: Hook
     files: tuple[str, ...] = ()
@@ -51,6 +55,9 @@ class HookPlan:
     waits_for: tuple[str, ...] = ()
     scratch: bool = False
     read_findings: bool = False
+    env: ToolEnv | None = None
+    env_pending: bool = False
+    missing_reason: str = ""
 
     @property
     def writes(self) -> bool:
@@ -59,7 +66,7 @@ class HookPlan:
 
     @property
     def missing(self) -> bool:
-        return self.program is not None and self.executable is None
+        return self.program is not None and self.executable is None and not self.env_pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +167,16 @@ def _plan_hook(
     if not files:
         return HookPlan(hook=hook, skip_reason="no files to check")
     return replace(hook.runner.plan(hook, files, context), scratch=scratch)
+
+
+def replanned(plan: HookPlan, context: PlanContext) -> HookPlan:
+    """``plan`` made again now that its pinned environment is built: the files it was given,
+    the order it keeps."""
+    again = plan.hook.runner.plan(plan.hook, plan.files, context)
+    if again.env_pending:  # removed as soon as built: say so rather than wait for ever
+        reason = f"its environment ({again.env and again.env.spec.shown}) vanished once built"
+        return replace(plan, env_pending=False, missing_reason=reason)
+    return replace(again, scratch=plan.scratch, waits_for=plan.waits_for)
 
 
 def _order(hooks: list[HookPlan]) -> tuple[HookPlan, ...]:

@@ -22,6 +22,7 @@ from crackjack.core.runners.outcome import Runs, ended_at_once
 from crackjack.core.runners.request import process_request
 from crackjack.core.runners.scratch import scratch_copy
 from crackjack.core.runners.snapshot import Snapshot
+from crackjack.core.toolenv.env import ToolEnv, locate
 
 Argv = tuple[str, ...]
 
@@ -90,9 +91,22 @@ class Command:
         args = (*hook.args, *self.findings_args) if findings else hook.args
         programs = context.programs
         program = self.program(hook)
-        found = programs.find(program) if program else None
+        env = ToolEnv.of(hook.requires, hook.python) if hook.requires and program else None
+        if env is not None and program and "/" not in program and not env.built():
+            runs = f"{program} from {env.spec.shown}, once installed"
+            return HookPlan(
+                hook=hook, files=files, program=program, env=env, env_pending=True, runs=runs
+            )
+        found = locate(program, programs, env) if program else None
+        missing_reason = ""
         if program and found is None:
-            hook = replace(hook, install=programs.install_hint(hook.install))
+            if env is None:
+                hook = replace(hook, install=programs.install_hint(hook.install))
+            else:
+                missing_reason = (
+                    f"{program} is not in the environment of {env.spec.shown}: add what"
+                    " provides it to requires"
+                )
         head = self._head(hook.id, args, found)
         groups: tuple[Argv, ...] | None = (files,) if self.pass_filenames else None
         if self.adapt is not None and found is not None:
@@ -113,6 +127,8 @@ class Command:
             executable=found.path if found else None,
             read_findings=findings,
             runs=found.problem if found and found.problem else shown,
+            env=env,
+            missing_reason=missing_reason,
         )
 
     def _head(self, hook_id: str, args: tuple[str, ...], found: FoundProgram | None) -> Argv:
