@@ -16,6 +16,7 @@ PyYAML is imported only when there is such a file to read.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -36,6 +37,10 @@ from crackjack.core.runners.hook import Hook
 from crackjack.core.runners.unavailable import Unavailable
 
 CONFIG_NAME = ".pre-commit-config.yaml"
+
+_FROZEN = re.compile(r"""^\s*-?\s*rev:\s*['"]?([0-9a-f]{7,40})['"]?\s*#\s*frozen:\s*(\S+)""", re.M)
+"""``rev: <commit>  # frozen: v1.2.3``, as ``pre-commit autoupdate --freeze`` writes it: the
+commit of that tag, so the release it names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +76,9 @@ def project_catalogue(
 def read_precommit(path: Path, builtins: Catalogue) -> PreCommitConfig:
     """The hooks of the pre-commit configuration at ``path``; ConfigError for a file that is
     not one, naming where it is wrong."""
-    data = _load_yaml(path)
+    text = _read_text(path)
+    data = _load_yaml(path, text)
+    frozen = dict(_FROZEN.findall(text))
     if not isinstance(data, dict) or not isinstance(data.get("repos"), list):
         raise ConfigError(f"{path}: not a pre-commit configuration (it needs a list of repos)")
     known = read_table(builtins.repositories) if builtins.repositories else {}
@@ -89,7 +96,7 @@ def read_precommit(path: Path, builtins: Catalogue) -> PreCommitConfig:
         context = MapContext(
             where=where,
             repo=repo["repo"],
-            rev=str(repo.get("rev", "")),
+            rev=frozen.get(str(repo.get("rev", "")), str(repo.get("rev", ""))),
             default_stages=default_stages,
             builtins=builtins.hooks,
             known=known,
@@ -117,13 +124,16 @@ def read_precommit(path: Path, builtins: Catalogue) -> PreCommitConfig:
     return PreCommitConfig(catalogue, fail_fast, wraps)
 
 
-def _load_yaml(path: Path) -> Any:
-    import yaml
-
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def _load_yaml(path: Path, text: str) -> Any:
+    import yaml
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)  # a safe loader: the C one when built

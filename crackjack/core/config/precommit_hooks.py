@@ -183,9 +183,10 @@ def _remote(
     if manifest.since is not None and older(version, manifest.since):
         reason = f"{context.repo} has hook {hook_id!r} since {manifest.since}, not at {version}"
         return manifest, Unavailable(reason), ()
+    manifest = manifest.at(version)
     entry = _text(raw, "entry", where, manifest.entry)
-    if manifest.language == "fail":
-        return manifest, InProcess(fail), ()
+    if manifest.language in ("fail", "pygrep"):
+        return manifest, InProcess(fail if manifest.language == "fail" else pygrep), ()
     extras = f"[{','.join(manifest.extras)}]" if manifest.extras else ""
     deps = _texts(raw, "additional_dependencies", where, ())
     requires = (f"{known.distribution}{extras}=={version}", *deps)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,16 @@ class ManifestHook:
     since: str | None = None
     builtin: str | None = None
     builtin_when: str = "no-args"
+    before: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def at(self, version: str) -> ManifestHook:
+        """The hook as the release ``version`` declares it (``before``: what older ones say)."""
+        hook = self
+        for since, values in sorted(self.before.items(), key=lambda item: _key(item[0])):
+            if older(version, since):
+                hook = replace(hook, **_fields(values))
+                break
+        return hook
 
     def builtin_for(self, args: tuple[str, ...]) -> str | None:
         """The built-in check that behaves as this hook does with ``args``, if one does."""
@@ -84,8 +94,11 @@ def read_table(path: Path) -> dict[str, KnownRepository]:
 
 
 def _hook(values: Mapping[str, Any]) -> ManifestHook:
-    fields: dict[str, Any] = {
+    return ManifestHook(**_fields(values))
+
+
+def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
         key.replace("-", "_"): tuple(value) if isinstance(value, list) else value
         for key, value in values.items()
     }
-    return ManifestHook(**fields)
