@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from pre_commit.commands.run import filter_by_include_exclude
+from pre_commit.commands.run import filter_by_include_exclude  # type: ignore[import-untyped]
 
 from crackjack.core.config.precommit import read_precommit
 from crackjack.core.config.precommit_repos import normal_url, older, version_of
@@ -267,8 +267,8 @@ def test_local_languages(tmp_path: Path) -> None:
     assert command(hooks["sys"]) == ("tool", "--flag", "two words")
     assert isinstance(hooks["sys"].runner, Command)
     assert not hooks["sys"].runner.pass_filenames
-    assert hooks["sys"].files == ()
-    assert hooks["sys"].types == ()
+    assert hooks["sys"].files == (r"regex:\.py$",)
+    assert hooks["sys"].always_run
     assert hooks["sys"].fixer
     assert hooks["py"].requires == ("pyflakes==3.2.0",)
     assert hooks["py"].python == "3.12"

@@ -122,6 +122,7 @@ def _hook_table(hook: Hook, replaces_builtin: bool) -> dict[str, Any]:
         types_or=hook.types_or,
         exclude_types=hook.exclude_types,
         fixer=hook.fixer,
+        always_run=hook.always_run,
         requires=hook.requires,
         python=hook.python,
     )

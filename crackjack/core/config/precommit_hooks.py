@@ -97,10 +97,6 @@ def _hook(
     where: str,
     context: MapContext,
 ) -> Hook:
-    # A hook that always runs and takes no file names: run even where no file matches.
-    always = _flag(raw, "always_run", where, manifest.always_run) and not _flag(
-        raw, "pass_filenames", where, manifest.pass_filenames
-    )
     files = _text(raw, "files", where, manifest.files)
     args = _texts(raw, "args", where, manifest.args)
     if isinstance(runner, InProcess):  # pygrep and fail take their entry as an argument
@@ -111,11 +107,12 @@ def _hook(
         phase=FAST_PHASE if "pre-commit" in stages else stages[0],
         runner=runner,
         args=args,
-        files=() if always else _regexes(files, ""),
-        exclude=() if always else _regexes(_text(raw, "exclude", where, "^$"), "^$"),
-        types=() if always else _texts(raw, "types", where, manifest.types),
-        types_or=() if always else _texts(raw, "types_or", where, manifest.types_or),
-        exclude_types=() if always else _texts(raw, "exclude_types", where, ()),
+        files=_regexes(files, ""),
+        exclude=_regexes(_text(raw, "exclude", where, "^$"), "^$"),
+        types=_texts(raw, "types", where, manifest.types),
+        types_or=_texts(raw, "types_or", where, manifest.types_or),
+        exclude_types=_texts(raw, "exclude_types", where, ()),
+        always_run=_flag(raw, "always_run", where, manifest.always_run),
         fixer=manifest.fixer,
         requires=requires,
         python=_python(raw, where),

@@ -164,7 +164,7 @@ def _plan_hook(
     files = tuple(hook.file_filter.select(candidates, context.root, tags))
     if hook.id in selection.skip:
         return HookPlan(hook=hook, files=files, skip_reason=selection.skip[hook.id])
-    if not files:
+    if not files and not hook.always_run:
         return HookPlan(hook=hook, skip_reason="no files to check")
     return replace(hook.runner.plan(hook, files, context), scratch=scratch)
 

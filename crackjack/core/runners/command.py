@@ -113,7 +113,7 @@ class Command:
             invocation = self.adapt(Invocation(head, found, groups), context)
             head, groups = invocation.argv, invocation.groups
         given = files if groups is None else tuple(name for group in groups for name in group)
-        if not given:
+        if not given and not hook.always_run:
             return HookPlan(hook=hook, skip_reason="no files to check")
         separator = ("--",) if self.dashdash and not self.shell and groups is not None else ()
         argv = (*head, *separator)
@@ -122,7 +122,7 @@ class Command:
             hook=hook,
             files=given,
             argv=argv,
-            batches=((),) if groups is None else self._batches(argv, groups),
+            batches=((),) if groups is None or not given else self._batches(argv, groups),
             program=program,
             executable=found.path if found else None,
             read_findings=findings,
