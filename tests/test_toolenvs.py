@@ -3,6 +3,7 @@ venv + pip, from real wheels of PyPI, under a lock, linked into place only when 
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
 import os
@@ -10,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -21,8 +23,13 @@ from rich.console import Console
 from crackjack.cli.console import Printer
 from crackjack.cli.live import render
 from crackjack.cli.plain import PlainLog
+from crackjack.cli.planview import _pinned
 from crackjack.cli.state import RunState
+from crackjack.core.config.load import Catalogue, Workflow
 from crackjack.core.process.programs import on_path
+from crackjack.core.process.run import Cancellation
+from crackjack.core.run.bus import EventBus
+from crackjack.core.run.engine import RunControl, run_workflow
 from crackjack.core.run.events import (
     EnvInstallCompleted,
     EnvInstallFailed,
@@ -31,7 +38,13 @@ from crackjack.core.run.events import (
     PhaseStarted,
     WorkflowStarted,
 )
+from crackjack.core.run.plan import HookPlan, Plan, Selection, replanned
+from crackjack.core.run.policy import Policy
+from crackjack.core.run.results import HookResult
+from crackjack.core.runners.command import Command
+from crackjack.core.runners.hook import Hook, PlanContext, RunContext
 from crackjack.core.runners.request import hook_environment
+from crackjack.core.toolenv import build as toolenv_build
 from crackjack.core.toolenv.build import build
 from crackjack.core.toolenv.env import ToolEnv
 from crackjack.core.toolenv.installers import Installer, installer, reason
@@ -40,6 +53,7 @@ from crackjack.core.toolenv.lock import env_lock
 from crackjack.core.toolenv.maintenance import envs_usage, remove_envs
 from crackjack.core.toolenv.marker import MARKER, write_marker
 from crackjack.core.toolenv.spec import EnvSpec, normalised, python_label
+from tests.plans import plan_for, policy_of
 from tests.project import (
     CliResult,
     hook_table,
@@ -54,6 +68,7 @@ RUFF = "ruff==0.15.16"
 VERSION = RUFF.split("==")[1]
 BIN = os.path.dirname(sys.executable)
 SYSTEM_PATH = "/usr/bin:/bin"
+WORKFLOWS = {"all": Workflow("all", ("fast", "late"))}
 
 
 @pytest.fixture
@@ -558,3 +573,145 @@ def test_a_pinned_environment_is_activated_for_its_hook(tmp_path: Path) -> None:
     assert env["VIRTUAL_ENV"] == str(tmp_path)
     assert env["PATH"].split(os.pathsep)[0] == str(tmp_path / "bin")
     assert "VIRTUAL_ENV" not in hook_environment({}) or os.environ.get("VIRTUAL_ENV")
+
+
+# --- the engine's install step when the run stops; the edges of a build -------------------------
+
+
+class Raising(Command):
+    """A runner whose ``run`` raises: the engine stops everything, installs included."""
+
+    def run(self, plan: HookPlan, context: RunContext) -> HookResult:
+        raise RuntimeError("boom")
+
+
+def engine_plan(root: Path, *hooks: Hook) -> tuple[Plan, Policy]:
+    (root / "a.py").write_text("x = 1\n")
+    catalogue = Catalogue(hooks={h.id: h for h in hooks}, workflows=WORKFLOWS)
+    return plan_for(catalogue, Selection("all"), root=root, files=("a.py",)), policy_of()
+
+
+def pinned_hook() -> Hook:
+    return Hook(id="pinned", phase="fast", runner=Command(command=("ruff",)), requires=(RUFF,))
+
+
+def hanging_installs(monkeypatch: pytest.MonkeyPatch, index: str) -> None:
+    monkeypatch.setenv("PATH", f"{BIN}:{SYSTEM_PATH}")
+    monkeypatch.setenv("UV_INDEX_URL", index)
+    monkeypatch.setenv("UV_NO_CACHE", "1")
+
+
+def test_a_hook_that_raises_stops_the_installs_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, silent_index: str
+) -> None:
+    hanging_installs(monkeypatch, silent_index)
+    raising = Hook(id="raising", phase="fast", runner=Raising(command=(sys.executable,)))
+    plan, policy = engine_plan(tmp_path, pinned_hook(), raising)
+    events: list[Event] = []
+    with Cancellation() as cancellation:
+        control = RunControl(cancellation)
+        with pytest.raises(RuntimeError, match="boom"):
+            run_workflow(plan, policy, EventBus([events.append]), control)
+        assert cancellation.cancelled
+    kinds = [type(event).__name__ for event in events]
+    assert kinds == ["WorkflowStarted", "EnvInstallStarted", "PhaseStarted", "HookStarted"]
+
+
+def test_an_interrupted_install_leaves_its_hooks_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, silent_index: str
+) -> None:
+    hanging_installs(monkeypatch, silent_index)
+    plan, policy = engine_plan(tmp_path, pinned_hook())
+    events: list[Event] = []
+    with Cancellation() as cancellation:
+        control = RunControl(cancellation)
+
+        def interrupt_once_started(event: Event) -> None:
+            if isinstance(event, EnvInstallStarted):
+                threading.Timer(0.3, control.interrupt, (signal.SIGINT,)).start()
+
+        bus = EventBus([events.append, interrupt_once_started])
+        result = run_workflow(plan, policy, bus, control)
+    assert result.interrupted_by == signal.SIGINT
+    (failed,) = [e for e in events if isinstance(e, EnvInstallFailed)]
+    assert failed.message.endswith(": interrupted")
+    (hook,) = result.hooks
+    assert hook.message == "not run: interrupted"
+
+
+def test_a_plan_made_again_when_its_environment_vanished_is_missing(tmp_path: Path) -> None:
+    plan, policy = engine_plan(tmp_path, pinned_hook())
+    (pending,) = (hook for phase in plan.phases for hook in phase.hooks)
+    assert pending.env_pending
+    assert not pending.missing
+    again = replanned(pending, PlanContext(root=tmp_path, policy=policy))
+    assert again.missing
+    assert again.missing_reason == f"its environment ({RUFF}) vanished once built"
+
+
+def test_the_edges_of_a_build(
+    wheels: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offline_from(monkeypatch, wheels, uv=True)
+    env = ruff_env()
+    assert env.home is not None
+    uv = installer()
+    with Cancellation() as cancelled:
+        cancelled.cancel()
+        assert build(env, uv, cancelled).error == f"cannot install {RUFF} (uv): interrupted"
+        with env_lock(env.home, env.key, wait=False):
+            said = build(env, uv, cancelled).error
+        assert said == "not installed: interrupted"
+    gone = Installer("uv", str(tmp_path / "no-uv"))
+    assert "No such file or directory" in str(build(env, gone).error)
+    monkeypatch.setattr(toolenv_build, "INSTALL_TIMEOUT", 0.0)
+    assert str(build(env, uv).error).endswith("took longer than 0 s")
+    monkeypatch.undo()
+    offline_from(monkeypatch, wheels, uv=False)
+    elsewhere = ToolEnv(EnvSpec.of((RUFF,), "3.99"), env.home)
+    assert str(build(elsewhere, installer()).error).endswith(
+        "python 3.99 not found on PATH (python3.99)"
+    )
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert "Not a directory" in str(build(ToolEnv(env.spec, blocked), uv).error)
+    spec = EnvSpec.of((RUFF,), sys.executable)
+    steps = Installer("pip").steps(spec, tmp_path / "env")
+    assert not isinstance(steps, str)
+    assert steps[0][0] == sys.executable
+
+
+def test_a_lock_is_waited_for_until_it_is_released(tmp_path: Path) -> None:
+    with env_lock(tmp_path, "k", wait=False) as held:
+        assert held
+        with env_lock(tmp_path, "k", wait=False) as again:
+            assert not again
+        other = os.open(tmp_path / ".locks" / "k.lock", os.O_RDWR)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    threading.Timer(0.2, os.close, (other,)).start()
+    with env_lock(tmp_path, "k", wait=True) as waited:
+        assert waited
+
+
+def test_a_broken_link_or_marker_is_no_environment(
+    wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offline_from(monkeypatch, wheels, uv=True)
+    env = ruff_env()
+    assert env.home is not None
+    assert env.folder is not None
+    half = env.home / f"{env.key}.0000aaaa"
+    half.mkdir(parents=True)
+    (half / MARKER).write_text('{"format": 0, "key": "x"}')
+    env.folder.symlink_to(half.name)
+    (env.home / f"{env.key}.note").write_text("not a folder")
+    assert not env.built()
+    assert ToolEnv(env.spec, None).find("ruff") is None
+    assert build(env, installer()).built
+    assert not half.exists()
+    assert (env.home / f"{env.key}.note").exists()
+
+
+def test_hooks_says_when_there_is_no_folder_for_environments() -> None:
+    text = _pinned(ToolEnv(EnvSpec.of((RUFF,), None), None))
+    assert "no folder for environments: set CRACKJACK_HOME" in text.plain
