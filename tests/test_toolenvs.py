@@ -61,6 +61,7 @@ from tests.project import (
     run_cli,
     start_process,
 )
+from tests.test_ci import check_against_the_documented_schema
 from tests.toolvenvs import cached_wheels
 
 # Not crackjack's own ruff (0.17.x), and the one tests/realprojects.py downloads too.
@@ -289,6 +290,7 @@ def test_a_run_installs_once_and_the_next_run_reuses_it(
     assert float(str(done["duration"])) > 0
     kinds = [event["event"] for event in events]
     assert kinds.index("EnvInstallCompleted") < kinds.index("HookStarted")
+    check_against_the_documented_schema(events)
     again, events = run_pinned(root, monkeypatch, capsys)
     assert again.code == 0
     assert f"ruff {VERSION}" in again.out
