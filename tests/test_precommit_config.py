@@ -309,6 +309,8 @@ def test_known_repository_hooks_by_version(tmp_path: Path) -> None:
                 args: [--maxkb=100, --enforce-all]
               - id: check-toml
                 args: [--unexpected]
+              - id: check-added-large-files
+                args: [--enforce-all, --not-a-builtin-arg]
               - id: check-illegal-windows-names
               - id: trailing-whitespace
                 args: [--markdown-linebreak-ext=md]
@@ -329,6 +331,7 @@ def test_known_repository_hooks_by_version(tmp_path: Path) -> None:
     assert large.runner is BUILTINS.hooks["check-large-files"].runner
     assert large.args == ("--maxkb=100", "--enforce-all")
     assert hooks["check-toml"].requires == ("pre-commit-hooks==5.0.0",)
+    assert hooks["check-added-large-files-2"].requires == ("pre-commit-hooks==5.0.0",)
     windows = hooks["check-illegal-windows-names"]
     assert isinstance(windows.runner, InProcess)
     assert windows.args == ("Illegal Windows filenames detected",)
@@ -426,3 +429,54 @@ def test_repository_urls_and_revisions() -> None:
     assert older("0.11.9", "0.11.10")
     assert not older("0.11.10", "0.11.10")
     assert older("1.0.0rc1", "1.0.1")
+
+
+def test_a_hook_that_cannot_run_takes_no_runner_settings() -> None:
+    runner = Unavailable("needs a clone")
+    hook = Hook(id="x", phase="fast", runner=runner, fixer=True)
+    assert runner.configured({}) is runner
+    with pytest.raises(ConfigError, match="command: this hook cannot run here"):
+        runner.configured({"command": ("x",)})
+    variant, scratch = runner.check_only(hook)
+    assert not variant.fixer
+    assert not scratch
+    assert runner.program(hook) is None
+
+
+def test_an_entry_that_cannot_be_split_is_no_crackjack_wrapper(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        """
+        repos:
+          - repo: local
+            hooks:
+              - {id: a, entry: "'unclosed", language: pygrep}
+        """,
+    )
+    config = read_precommit(path, BUILTINS)
+    assert not config.wraps_crackjack
+    assert config.catalogue.hooks["a"].args == ("'unclosed",)
+
+
+def test_migrating_names_a_hook_by_the_built_in_it_runs_as(tmp_path: Path) -> None:
+    from crackjack.core.config.migration import migrate
+
+    path = write_config(
+        tmp_path,
+        """
+        repos:
+          - repo: https://github.com/pre-commit/pre-commit-hooks
+            rev: v6.0.0
+            hooks:
+              - {id: check-added-large-files, args: [--enforce-all], name: "big files"}
+          - repo: local
+            hooks:
+              - {id: quote, entry: "it's", language: pygrep}
+        """,
+    )
+    migration = migrate(read_precommit(path, BUILTINS), BUILTINS, None)
+    assert migration.notes == [
+        "hook check-added-large-files is crackjack's built-in check-large-files: named so"
+    ]
+    assert "[tool.crackjack.hooks.check-large-files]\nname = 'big files'" in migration.text
+    assert 'args = ["it\'s"]' in migration.text

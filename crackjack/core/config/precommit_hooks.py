@@ -118,10 +118,15 @@ def _hook(
         python=_python(raw, where),
     )
     builtin = manifest.builtin_for(args)
-    if builtin is not None and builtin in context.builtins:
-        base = context.builtins[builtin]
-        hook = replace(hook, runner=base.runner, fixer=base.fixer, requires=())
-    return hook
+    if builtin is None or builtin not in context.builtins:
+        return hook
+    base = context.builtins[builtin]
+    same = replace(hook, runner=base.runner, fixer=base.fixer, requires=())
+    try:
+        base.runner.validate(same)
+    except ConfigError:  # args the built-in does not read as the hook does: the hook's own
+        return hook
+    return same
 
 
 def stages_of(
