@@ -371,3 +371,23 @@ def test_regex_patterns_in_settings(
     bad = run_cli(["--fast"], root, monkeypatch, capsys)
     assert bad.code == 2
     assert "tool.crackjack.exclude: invalid regular expression" in bad.err
+
+
+def test_at_commit_time_the_staged_file_gives_the_hooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    write(root / "a.txt")
+    config = root / ".pre-commit-config.yaml"
+    write(
+        config, "repos: [{repo: local, hooks: [{id: staged, entry: 'true', language: system}]}]\n"
+    )
+    run_git(root, "add", "-A")
+    write(
+        config, "repos: [{repo: local, hooks: [{id: edited, entry: 'false', language: system}]}]\n"
+    )
+    result = run_cli(["--staged", "--fast"], root, monkeypatch, capsys)
+    assert result.code == 0, result.out
+    assert "staged" in result.out
+    assert "edited" not in result.out
+    assert "edited" in config.read_text(encoding="utf-8")  # the unstaged edit is given back

@@ -33,6 +33,7 @@ from crackjack.core.config.precommit_hooks import (
 from crackjack.core.config.precommit_repos import read_table
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import REGEX_PREFIX
+from crackjack.core.git.commands import staged_version
 from crackjack.core.runners.hook import Hook
 from crackjack.core.runners.unavailable import Unavailable
 
@@ -55,17 +56,26 @@ class PreCommitConfig:
 
 
 def project_catalogue(
-    project: Project, builtins: Catalogue, config: Path | None, *, fail_fast_flag: bool
+    project: Project,
+    builtins: Catalogue,
+    config: Path | None,
+    *,
+    fail_fast_flag: bool,
+    staged_in: Path | None = None,
 ) -> tuple[Project, Catalogue]:
     """Every hook and workflow of ``project``: from ``config`` when given (a
     ``.pre-commit-config.yaml``), else from the project's own, when its settings define no
     hooks and it does not run crackjack itself, else the built-ins; merged with the settings.
     The file's ``fail_fast: true`` holds unless the command line said ``--no-fail-fast``
-    (``fail_fast_flag``: it gave either)."""
+    (``fail_fast_flag``: it gave either). ``staged_in``: the top of the work tree whose index
+    holds the file to read, as the settings are (git-hook mode checks what is committed)."""
     chosen = config if config is not None else project.root / CONFIG_NAME
     if config is None and (project.settings.hooks or not chosen.is_file()):
         return project, build_catalogue(project.settings, builtins)
-    read = read_precommit(chosen, builtins)
+    staged = staged_version(chosen, staged_in) if staged_in is not None else None
+    read = read_precommit(
+        chosen, builtins, None if staged is None else staged.decode(errors="replace")
+    )
     if config is None and read.wraps_crackjack:
         return project, build_catalogue(project.settings, builtins)
     if read.fail_fast and not fail_fast_flag:
@@ -73,10 +83,10 @@ def project_catalogue(
     return project, build_catalogue(project.settings, read.catalogue)
 
 
-def read_precommit(path: Path, builtins: Catalogue) -> PreCommitConfig:
-    """The hooks of the pre-commit configuration at ``path``; ConfigError for a file that is
-    not one, naming where it is wrong."""
-    text = _read_text(path)
+def read_precommit(path: Path, builtins: Catalogue, text: str | None = None) -> PreCommitConfig:
+    """The hooks of the pre-commit configuration at ``path`` (``text``: its content, when not
+    the file's); ConfigError for a file that is not one, naming where it is wrong."""
+    text = _read_text(path) if text is None else text
     data = _load_yaml(path, text)
     frozen = dict(_FROZEN.findall(text))
     if not isinstance(data, dict) or not isinstance(data.get("repos"), list):

@@ -126,7 +126,13 @@ def read_project(
         staged=staged,
         crackjack_dir=None if tree is None else tree.crackjack_dir,
     )
-    return project_catalogue(project, builtins, config, fail_fast_flag="fail_fast" in settings)
+    return project_catalogue(
+        project,
+        builtins,
+        config,
+        fail_fast_flag="fail_fast" in settings,
+        staged_in=tree.top if staged and tree is not None else None,
+    )
 
 
 def read_project_anywhere(
