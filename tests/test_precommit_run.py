@@ -205,6 +205,14 @@ def test_settings_with_hooks_win_and_config_names_the_file(
     _, catalogue = read_project_anywhere(project, {}, BUILTINS, other)
     assert list(catalogue.hooks) == ["mypy"]
     assert not catalogue.hooks["mypy"].enabled  # the settings still apply to its hooks
+    write(project / "pyproject.toml", "[tool.crackjack]\n")
+    _, catalogue = read_project_anywhere(project, {}, BUILTINS, project / "pyproject.toml")
+    assert "ruff-check" in catalogue.hooks
+    other_toml = run_cli(
+        ["--config", str(tmp_path / "pyproject.toml")], project, monkeypatch, capsys
+    )
+    assert other_toml.code == 2
+    assert "not the project's pyproject.toml" in other_toml.err
     missing = run_cli(["--config", str(tmp_path / "none.yaml")], project, monkeypatch, capsys)
     assert missing.code == 2
     assert "none.yaml: cannot read" in missing.err

@@ -99,7 +99,7 @@ ConfigOption = Annotated[
         "--config",
         metavar="PATH",
         help="Run the hooks of this .pre-commit-config.yaml (default: the project's own when"
-        " [tool.crackjack] defines no hooks).",
+        " [tool.crackjack] defines no hooks); pyproject.toml: its settings and the built-ins.",
     ),
 ]
 

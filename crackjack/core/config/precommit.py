@@ -16,6 +16,7 @@ PyYAML is imported only when there is such a file to read.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,7 @@ from crackjack.core.runners.hook import Hook
 from crackjack.core.runners.unavailable import Unavailable
 
 CONFIG_NAME = ".pre-commit-config.yaml"
+PYPROJECT = "pyproject.toml"
 
 _FROZEN = re.compile(r"""^\s*-?\s*rev:\s*['"]?([0-9a-f]{7,40})['"]?\s*#\s*frozen:\s*(\S+)""", re.M)
 """``rev: <commit>  # frozen: v1.2.3``, as ``pre-commit autoupdate --freeze`` writes it: the
@@ -66,10 +68,15 @@ def project_catalogue(
     """Every hook and workflow of ``project``: from ``config`` when given (a
     ``.pre-commit-config.yaml``), else from the project's own, when its settings define no
     hooks and it does not run crackjack itself, else the built-ins; merged with the settings.
+    ``config`` naming the project's pyproject.toml: its settings and the built-ins, whatever
+    ``.pre-commit-config.yaml`` the project has.
     The file's ``fail_fast: true`` holds unless the command line said ``--no-fail-fast``
     (``fail_fast_flag``: it gave either). ``staged_in``: the top of the work tree whose index
     holds the file to read, as the settings are (git-hook mode checks what is committed)."""
     chosen = config if config is not None else project.root / CONFIG_NAME
+    if config is not None and config.name == PYPROJECT:
+        _check_is_the_projects(config, project.root / PYPROJECT)
+        return project, build_catalogue(project.settings, builtins)
     if config is None and (project.settings.hooks or not chosen.is_file()):
         return project, build_catalogue(project.settings, builtins)
     staged = staged_version(chosen, staged_in) if staged_in is not None else None
@@ -81,6 +88,14 @@ def project_catalogue(
     if read.fail_fast and not fail_fast_flag:
         project = replace(project, settings=replace(project.settings, fail_fast=True))
     return project, build_catalogue(project.settings, read.catalogue)
+
+
+def _check_is_the_projects(config: Path, pyproject: Path) -> None:
+    if os.path.abspath(config) != os.path.abspath(pyproject):
+        raise ConfigError(
+            f"--config {config}: not the project's pyproject.toml ({pyproject}); crackjack"
+            " reads the nearest one from the current folder"
+        )
 
 
 def read_precommit(path: Path, builtins: Catalogue, text: str | None = None) -> PreCommitConfig:
