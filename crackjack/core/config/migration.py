@@ -127,26 +127,21 @@ def _hook_table(hook: Hook, replaces_builtin: bool) -> dict[str, Any]:
         python=hook.python,
     )
     default = Hook(id=hook.id, phase=hook.phase, runner=hook.runner)
-    keep_all = replaces_builtin
     return {
         key: value
         for key, value in table.items()
         if value is not None
-        and (keep_all or key in ("command", "runner", "phase") or value != _default(default, key))
+        and (replaces_builtin or key == "phase" or value != getattr(default, key, None))
     }
-
-
-def _default(hook: Hook, key: str) -> Any:
-    return getattr(hook, key, None) if key != "name" else ""
 
 
 def _patterns(patterns: Sequence[str]) -> tuple[str, ...]:
     """Each ``regex:`` pattern as its exact globs when it has them."""
     out: list[str] = []
     for pattern in patterns:
-        globs = globs_for(pattern.removeprefix(REGEX_PREFIX))
-        is_regex = pattern.startswith(REGEX_PREFIX)
-        out.extend(globs if is_regex and globs is not None else (pattern,))
+        regex = pattern.startswith(REGEX_PREFIX)
+        globs = globs_for(pattern.removeprefix(REGEX_PREFIX)) if regex else None
+        out.extend(globs if globs is not None else (pattern,))
     return tuple(out)
 
 
