@@ -759,3 +759,31 @@ def test_requires_is_refused_where_no_program_is_installed(
     root = make_project(tmp_path / "q", config=hook_table(hook_id, python="3.12"))
     said = run_cli(["hooks"], root, monkeypatch, capsys)
     assert f"tool.crackjack.hooks.{hook_id}.python: " in said.out + said.err
+
+
+def test_hooks_sharing_a_set_share_one_install(
+    wheels: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    offline_from(monkeypatch, wheels, uv=True)
+    version = python_label(None)
+    keys: dict[str, object] = {"command": ["ruff", "--version"], "phase": "fast"}
+    keys["pass_filenames"] = False
+    config = hook_table("a", **keys, requires=[RUFF])
+    config += hook_table("b", **keys, requires=[RUFF.upper().replace("==", " == ")])
+    config += hook_table("c", **{**keys, "command": ["python", "-V"]}, python=version)
+    root = make_project(tmp_path / "p", config=config)
+    events = tmp_path / "events.jsonl"
+    args = ["--fast", "--hook", "a", "--hook", "b", "--hook", "c", "--events", str(events)]
+    assert run_cli(args, root, monkeypatch, capsys).code == 0
+    started = named(events_of(events), "EnvInstallStarted")
+    assert sorted(tuple(e["hooks"]) for e in started) == [("a", "b"), ("c",)]  # type: ignore[arg-type]
+    finished = {
+        str(e["hooks"]): e["event"] for e in named(events_of(events), "EnvInstallCompleted")
+    }
+    assert len(finished) == 2
+    hooks = named(events_of(events), "Hook")
+    results = {e["hook"]: e["status"] for e in hooks if "status" in e}
+    assert results["a"] == results["b"] == results["c"] == "passed"
