@@ -787,3 +787,18 @@ def test_hooks_sharing_a_set_share_one_install(
     hooks = named(events_of(events), "Hook")
     results = {e["hook"]: e["status"] for e in hooks if "status" in e}
     assert results["a"] == results["b"] == results["c"] == "passed"
+
+
+def test_an_environment_whose_python_is_gone_is_built_again(
+    wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offline_from(monkeypatch, wheels, uv=True)
+    env = ruff_env()
+    assert build(env, installer()).built
+    assert env.folder is not None
+    python = env.folder / "bin" / "python"
+    python.unlink()
+    python.symlink_to("/nonexistent/python3")
+    assert not env.built()
+    assert build(env, installer()).built
+    assert env.built()
