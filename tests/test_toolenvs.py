@@ -479,7 +479,7 @@ def test_hooks_shows_the_requirements_and_where_their_environment_is(
     assert f"requires {RUFF}" in before.out
     assert f"env {env.folder} (not built yet)" in before.out
     plan = run_cli(["--fast", "--hook", "pinned", "--dry-run"], root, monkeypatch, capsys)
-    assert f"ruff from {RUFF}, once installed" in plan.out
+    assert f"ruff with {RUFF}, once installed" in plan.out
     assert build(env, installer()).built
     after = run_cli(["hooks"], root, monkeypatch, capsys)
     assert f"env {env.folder} (built)" in after.out
@@ -717,3 +717,88 @@ def test_a_broken_link_or_marker_is_no_environment(
 def test_hooks_says_when_there_is_no_folder_for_environments() -> None:
     text = _pinned(ToolEnv(EnvSpec.of((RUFF,), None), None))
     assert "no folder for environments: set CRACKJACK_HOME" in text.plain
+
+
+def test_a_shell_hook_and_a_python_alone_get_an_environment_too(
+    wheels: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    offline_from(monkeypatch, wheels, uv=True)
+    version = python_label(None)
+    config = hook_table(
+        "shell", command=["ruff --version"], shell=True, phase="fast", requires=[RUFF]
+    )
+    code = "import sys; print('in', sys.prefix)"
+    config += hook_table(
+        "bare", command=["python", "-c", code], phase="fast", pass_filenames=False, python=version
+    )
+    root = make_project(tmp_path / "p", config=config)
+    said = run_cli(["--fast", "--hook", "shell", "--hook", "bare", "-v"], root, monkeypatch, capsys)
+    assert said.code == 0, said.out
+    assert f"ruff {VERSION}" in said.out
+    assert f"installing python {version} for bare (uv) ..." in said.out
+    bare = ToolEnv.of((), version)
+    assert bare.built()
+    assert f"in {bare.folder}" in said.out
+    assert EnvSpec.of((), "3.12").shown == "python 3.12"
+
+
+@pytest.mark.parametrize("hook_id", ["check-yaml", "pytest"])
+def test_requires_is_refused_where_no_program_is_installed(
+    hook_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    root = make_project(tmp_path / "p", config=hook_table(hook_id, requires=[RUFF]))
+    said = run_cli(["hooks"], root, monkeypatch, capsys)
+    assert said.code == 2
+    assert f"tool.crackjack.hooks.{hook_id}.requires: " in said.out + said.err
+    root = make_project(tmp_path / "q", config=hook_table(hook_id, python="3.12"))
+    said = run_cli(["hooks"], root, monkeypatch, capsys)
+    assert f"tool.crackjack.hooks.{hook_id}.python: " in said.out + said.err
+
+
+def test_hooks_sharing_a_set_share_one_install(
+    wheels: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    offline_from(monkeypatch, wheels, uv=True)
+    version = python_label(None)
+    keys: dict[str, object] = {"command": ["ruff", "--version"], "phase": "fast"}
+    keys["pass_filenames"] = False
+    config = hook_table("a", **keys, requires=[RUFF])
+    config += hook_table("b", **keys, requires=[RUFF.upper().replace("==", " == ")])
+    config += hook_table("c", **{**keys, "command": ["python", "-V"]}, python=version)
+    root = make_project(tmp_path / "p", config=config)
+    events = tmp_path / "events.jsonl"
+    args = ["--fast", "--hook", "a", "--hook", "b", "--hook", "c", "--events", str(events)]
+    assert run_cli(args, root, monkeypatch, capsys).code == 0
+    started = named(events_of(events), "EnvInstallStarted")
+    assert sorted(tuple(e["hooks"]) for e in started) == [("a", "b"), ("c",)]  # type: ignore[arg-type]
+    finished = {
+        str(e["hooks"]): e["event"] for e in named(events_of(events), "EnvInstallCompleted")
+    }
+    assert len(finished) == 2
+    hooks = named(events_of(events), "Hook")
+    results = {e["hook"]: e["status"] for e in hooks if "status" in e}
+    assert results["a"] == results["b"] == results["c"] == "passed"
+
+
+def test_an_environment_whose_python_is_gone_is_built_again(
+    wheels: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offline_from(monkeypatch, wheels, uv=True)
+    env = ruff_env()
+    assert build(env, installer()).built
+    assert env.folder is not None
+    python = env.folder / "bin" / "python"
+    python.unlink()
+    python.symlink_to("/nonexistent/python3")
+    assert not env.built()
+    assert build(env, installer()).built
+    assert env.built()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crackjack.cli.console import Printer
 from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.github import group
-from crackjack.cli.state import RunState
+from crackjack.cli.state import RunState, holds
 from crackjack.cli.styled import Line, styled
 from crackjack.cli.theme import STYLES, files, seconds, test_progress
 from crackjack.core.run.events import (
@@ -25,7 +25,7 @@ PROGRESS_EVERY = 5.0
 
 def install_line(event: EnvInstallStarted) -> Line:
     """``installing ruff==0.15.6 for ruff-check ...``, then how that ended."""
-    requires = safe_name(" ".join(event.requires))
+    requires = safe_name(holds(event))
     hooks = safe_name(", ".join(event.hooks))
     if isinstance(event, EnvInstallFailed):
         return styled(f"{safe_name(event.message)} (for {hooks})", "bold red")

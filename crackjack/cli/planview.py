@@ -87,7 +87,8 @@ def catalogue_tables(catalogue: Catalogue, programs: ProgramSearch) -> Renderabl
 
 
 def _env(hook: Hook) -> ToolEnv | None:
-    return ToolEnv.of(hook.requires, hook.python) if hook.requires else None
+    pinned = hook.requires or hook.python is not None
+    return ToolEnv.of(hook.requires, hook.python) if pinned else None
 
 
 def _found(hook: Hook, programs: ProgramSearch) -> FoundProgram | None:
@@ -124,7 +125,7 @@ def _program(
     program = hook.runner.program(hook)
     if program is None:
         return Text(hook.runner.describe(hook))
-    if found is None and hook.requires:  # built without it, or not yet built: see below
+    if found is None and _env(hook) is not None:  # built without it, or not built: see below
         return Text(program, style="magenta")
     if found is None:
         install = programs.install_hint(hook.install)

@@ -46,6 +46,11 @@ class PhaseRow:
     failed: bool = False
 
 
+def holds(event: EnvInstallStarted) -> str:
+    """What an environment holds: its requirements, or its Python when it has none."""
+    return " ".join(event.requires) or f"python {event.python}"
+
+
 @dataclass(slots=True)
 class InstallRow:
     """A pinned environment being installed: ``shown`` names its requirements."""
@@ -74,8 +79,7 @@ class RunState:
             install.failed = isinstance(event, EnvInstallFailed)
             install.message = event.message
         elif isinstance(event, EnvInstallStarted):
-            shown = " ".join(event.requires)
-            self.installs[event.env] = InstallRow(shown, event.hooks, self.clock())
+            self.installs[event.env] = InstallRow(holds(event), event.hooks, self.clock())
         elif isinstance(event, WorkflowStarted):
             self.phases = {name: PhaseRow(name, []) for name in event.phases}
         elif isinstance(event, PhaseStarted):

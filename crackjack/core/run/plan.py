@@ -66,6 +66,8 @@ class HookPlan:
 
     @property
     def missing(self) -> bool:
+        if self.missing_reason:
+            return True
         return self.program is not None and self.executable is None and not self.env_pending
 
 

@@ -37,8 +37,12 @@ class ToolEnv:
         return None if self.home is None else self.home / self.key
 
     def built(self) -> bool:
-        """Whether it is complete: only a finished build links its folder, with a marker."""
-        return self.folder is not None and marker_key(self.folder) == self.key
+        """Whether it is complete (only a finished build links its folder, with a marker) and
+        still has its interpreter (a Python removed or upgraded away breaks it: built again)."""
+        folder = self.folder
+        if folder is None or marker_key(folder) != self.key:
+            return False
+        return os.path.exists(folder / "bin" / "python")
 
     def find(self, name: str) -> FoundProgram | None:
         """The program ``name`` in its ``bin`` folder, if it is built and has it."""

@@ -28,20 +28,20 @@ class Installer:
         """The commands that make the environment of ``spec`` at ``folder`` and install its
         requirements, or why they cannot (no such Python)."""
         python = folder / "bin" / "python"
+        venv: Argv
+        install: Argv
         if self.uv is not None:
             asked = sys.executable if spec.python == python_label(None) else spec.python
-            return (
-                (self.uv, "venv", "--quiet", "--no-project", "--python", asked, str(folder)),
-                (self.uv, "pip", "install", "--quiet", "--python", str(python), *spec.requires),
-            )
-        base = _base_python(spec.python)
-        if base is None:
-            return f"python {spec.python} not found on PATH (python{spec.python})"
-        return (
-            (base, "-m", "venv", str(folder)),
-            (str(python), "-m", "pip", "install", "--quiet", "--no-input",
-             "--disable-pip-version-check", *spec.requires),
-        )  # fmt: skip
+            venv = (self.uv, "venv", "--quiet", "--no-project", "--python", asked, str(folder))
+            install = (self.uv, "pip", "install", "--quiet", "--python", str(python))
+        else:
+            base = _base_python(spec.python)
+            if base is None:
+                return f"python {spec.python} not found on PATH (python{spec.python})"
+            venv = (base, "-m", "venv", str(folder))
+            install = (str(python), "-m", "pip", "install", "--quiet", "--no-input",
+                       "--disable-pip-version-check")  # fmt: skip
+        return (venv, (*install, *spec.requires)) if spec.requires else (venv,)
 
 
 def installer() -> Installer:

@@ -67,7 +67,9 @@ class EnvSpec:
 
     @property
     def shown(self) -> str:
-        """``ruff==0.15.6 (python 3.12)``: the requirements, and a Python that was asked for."""
+        """``ruff==0.15.6 (python 3.12)``: the requirements, and a Python that was asked for
+        (``python 3.12`` alone for an environment with no requirements)."""
         text = " ".join(self.requires)
-        default = python_label(None)
-        return text if self.python == default else f"{text} (python {self.python})"
+        if not text:
+            return f"python {self.python}"
+        return text if self.python == python_label(None) else f"{text} (python {self.python})"
