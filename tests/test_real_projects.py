@@ -49,7 +49,11 @@ def test_crackjack_agrees_with_the_projects_own_tools_and_leaves_its_venv_alone(
     venv_before = tree_digest(root / ".venv")
     check, fix = tmp_path / "check.json", tmp_path / "fix.json"
 
-    ci = run([CRACKJACK, "--ci", "--report", str(check), "--", *project.pytest_args], root)
+    # The built-in hooks, not those of a .pre-commit-config.yaml the sdist may ship.
+    builtins = ("--config", "pyproject.toml")
+    ci = run(
+        [CRACKJACK, "--ci", *builtins, "--report", str(check), "--", *project.pytest_args], root
+    )
     assert check.exists(), ci.stdout + ci.stderr
     hooks = hooks_of(check)
     mismatches = [
@@ -61,7 +65,7 @@ def test_crackjack_agrees_with_the_projects_own_tools_and_leaves_its_venv_alone(
     if "pytest" in hooks and counts_of(hooks["pytest"]) != counts:
         mismatches.append(f"pytest counts: crackjack {counts_of(hooks['pytest'])}, plain {counts}")
 
-    run([CRACKJACK, "--fast", "--report", str(fix)], root)
+    run([CRACKJACK, "--fast", *builtins, "--report", str(fix)], root)
     listed = run_git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     project_files = {name for name in listed.split("\0") if not name.startswith(".venv/")}
     outside = sorted(

@@ -53,7 +53,8 @@ def repository(root: Path, config: str) -> Path:
         ),
         (
             hook_table("lint", runner="docker", phase="fast"),
-            "tool.crackjack.hooks.lint.runner: unknown runner 'docker' (known: command, pytest)",
+            "tool.crackjack.hooks.lint.runner: unknown runner 'docker'"
+            " (known: command, pytest, pygrep, fail)",
         ),
         ('[tool.crackjack]\nskip = ["nope"]\n', "tool.crackjack.skip: unknown hook 'nope'"),
         (

@@ -51,3 +51,19 @@ def cached_venv(config: pytest.Config, factory: pytest.TempPathFactory, *pins: s
             subprocess.run(install, check=True, stdin=subprocess.DEVNULL)
             whole.touch()
     return folder
+
+
+def cached_wheels(config: pytest.Config, factory: pytest.TempPathFactory, *pins: str) -> Path:
+    """A folder holding the wheels of ``pins`` (no dependencies), downloaded once into pytest's
+    cache under a lock: installers pointed at it (``--find-links``) need no index."""
+    cache = getattr(config, "cache", None)
+    base = cache.mkdir("tool-wheels") if cache is not None else factory.getbasetemp()
+    done = base / ("." + "-".join(pin.replace("==", "-") for pin in pins))
+    with (base / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            download = [PYTHON, "-m", "pip", "download", "-q", "--no-deps"]
+            download += ["--only-binary", ":all:", "-d", str(base), *pins]
+            subprocess.run(download, check=True, stdin=subprocess.DEVNULL, capture_output=True)
+            done.touch()
+    return base

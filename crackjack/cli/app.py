@@ -93,6 +93,17 @@ def _version_option(value: bool) -> None:
         raise typer.Exit(print_version())
 
 
+ConfigOption = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        metavar="PATH",
+        help="Run the hooks of this .pre-commit-config.yaml (default: the project's own when"
+        " [tool.crackjack] defines no hooks); pyproject.toml: its settings and the built-ins.",
+    ),
+]
+
+
 @app.command(
     RUN,
     short_help="Run a workflow (what crackjack does without a command).",
@@ -197,6 +208,7 @@ def run_command(
             " (also CRACKJACK_NO_CACHE=1).",
         ),
     ] = False,
+    config: ConfigOption = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -232,12 +244,13 @@ def run_command(
         shard=shard,
         dry_run=dry_run,
         no_cache=no_cache,
+        config=config,
         test_args=tuple(ctx.meta.get(TEST_ARGS, ())),
     )
 
 
 @app.command("hooks", short_help="List every hook and workflow, and their programs.")
-def hooks_command() -> int:
+def hooks_command(config: ConfigOption = None) -> int:
     """List every hook and workflow, each hook's phase, and its program: where it is, its
     version, and which environment it came from."""
     from crackjack.cli.console import make_console
@@ -246,7 +259,8 @@ def hooks_command() -> int:
     from crackjack.core.run.session import read_project_anywhere
     from crackjack.hooks.catalogue import BUILTINS
 
-    project, catalogue = read_project_anywhere(Path.cwd(), {}, BUILTINS)
+    given = None if config is None else Path(config).absolute()
+    project, catalogue = read_project_anywhere(Path.cwd(), {}, BUILTINS, given)
     programs = ProgramSearch(project.root, project.python)
     make_console().print(catalogue_tables(catalogue, programs))
     return 0
@@ -266,6 +280,15 @@ def cache_command(
     from crackjack.cli.cachecommand import cache_command as cache
 
     return cache(action)
+
+
+@app.command("migrate", short_help="Write .pre-commit-config.yaml into pyproject.toml.")
+def migrate_command(config: ConfigOption = None) -> int:
+    """Write the hooks of the project's .pre-commit-config.yaml (or --config PATH) into its
+    pyproject.toml as [tool.crackjack], pinned, and say what could not be carried over."""
+    from crackjack.cli.migrate import migrate_command as migrate
+
+    return migrate(config)
 
 
 HookType = Annotated[

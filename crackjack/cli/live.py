@@ -11,13 +11,32 @@ from rich.table import Table
 from rich.text import Text
 
 from crackjack.cli.escape import safe_name
-from crackjack.cli.state import HookRow, PhaseRow, RunState
+from crackjack.cli.state import HookRow, InstallRow, PhaseRow, RunState
 from crackjack.cli.theme import STYLES, SYMBOLS, files, seconds, status_text, test_progress
 
 
 def render(state: RunState, now: float) -> RenderableType:
     """A pure function of the state and the time: testable without a terminal."""
-    return Group(*(_phase(state, phase, now) for phase in state.phases.values()))
+    installs = [_install(row, now) for row in state.installs.values()]
+    return Group(*installs, *(_phase(state, phase, now) for phase in state.phases.values()))
+
+
+def _install(row: InstallRow, now: float) -> RenderableType:
+    """``⠋ installing ruff==0.15.6 for ruff-check  1.20s``, then how it ended."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=2)
+    table.add_column(overflow="fold")
+    table.add_column(justify="right", min_width=7)
+    hooks = safe_name(", ".join(row.hooks))
+    if row.duration is None:
+        text = Text(f"installing {safe_name(row.shown)} for {hooks}")
+        table.add_row(Spinner("dots", style="cyan"), text, seconds(now - row.started))
+    elif row.failed:
+        table.add_row(Text("✗", style="red"), Text(safe_name(row.message), style="red"), "")
+    else:
+        text = Text(f"installed {safe_name(row.shown)} for {hooks}", style="dim")
+        table.add_row(Text("✓", style="green"), text, seconds(row.duration))
+    return table
 
 
 def _phase(state: RunState, phase: PhaseRow, now: float) -> RenderableType:

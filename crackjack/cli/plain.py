@@ -5,14 +5,34 @@ from __future__ import annotations
 from crackjack.cli.console import Printer
 from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.github import group
-from crackjack.cli.state import RunState
+from crackjack.cli.state import RunState, holds
 from crackjack.cli.styled import Line, styled
 from crackjack.cli.theme import STYLES, files, seconds, status_text, test_progress
-from crackjack.core.run.events import Event, HookStarted, PhaseStarted, TestProgress
+from crackjack.core.run.events import (
+    EnvInstallFailed,
+    EnvInstallFinished,
+    EnvInstallStarted,
+    Event,
+    HookStarted,
+    PhaseStarted,
+    TestProgress,
+)
 from crackjack.core.run.results import HookResult
 
 PROGRESS_EVERY = 5.0
 """Seconds between two progress lines of a running test hook."""
+
+
+def install_line(event: EnvInstallStarted) -> Line:
+    """``installing ruff==0.15.6 for ruff-check ...``, then how that ended."""
+    requires = safe_name(holds(event))
+    hooks = safe_name(", ".join(event.hooks))
+    if isinstance(event, EnvInstallFailed):
+        return styled(f"{safe_name(event.message)} (for {hooks})", "bold red")
+    if isinstance(event, EnvInstallFinished):
+        how = "installed" if event.built else "installed by another run:"
+        return styled(f"{how} {requires} in {seconds(event.duration)}", "dim")
+    return styled(f"installing {requires} for {hooks} ({event.installer}) ...", "dim")
 
 
 def hook_line(result: HookResult) -> Line:
@@ -50,7 +70,9 @@ class PlainLog:
 
     def __call__(self, event: Event) -> None:
         self._state(event)
-        if isinstance(event, PhaseStarted):
+        if isinstance(event, EnvInstallStarted):
+            self._console.print(install_line(event))
+        elif isinstance(event, PhaseStarted):
             self._phases.append(event.phase)
         elif isinstance(event, HookStarted):
             self._progress_at[event.hook] = event.timestamp

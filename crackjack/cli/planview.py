@@ -21,6 +21,7 @@ from crackjack.core.process.programs import (
 from crackjack.core.run.plan import Plan
 from crackjack.core.run.policy import Policy
 from crackjack.core.runners.hook import Hook
+from crackjack.core.toolenv.env import ToolEnv, locate
 
 
 def plan_table(plan: Plan, policy: Policy) -> RenderableType:
@@ -35,7 +36,8 @@ def plan_table(plan: Plan, policy: Policy) -> RenderableType:
             if hook.skip_reason:
                 runs = Text(hook.skip_reason, style="dim")
             elif hook.missing:
-                runs = Text(f"{hook.program} not found", style="magenta")
+                said = hook.missing_reason or f"{hook.program} not found"
+                runs = Text(safe_name(said), style="magenta")
             else:
                 runs = Text(safe_name(hook.runs))
             table.add_row(
@@ -63,6 +65,9 @@ def catalogue_tables(catalogue: Catalogue, programs: ProgramSearch) -> Renderabl
     hooks.add_column("program, description", overflow="fold")
     for hook in catalogue.hooks.values():
         program = _program(hook, found[hook.id], versions, programs)
+        env = _env(hook)
+        if env is not None:
+            program.append(_pinned(env))
         if hook.description:
             program.append("\n" + hook.description, style="dim")
         hooks.add_row(
@@ -81,9 +86,24 @@ def catalogue_tables(catalogue: Catalogue, programs: ProgramSearch) -> Renderabl
     return Group(hooks, Text(""), workflows)
 
 
+def _env(hook: Hook) -> ToolEnv | None:
+    pinned = hook.requires or hook.python is not None
+    return ToolEnv.of(hook.requires, hook.python) if pinned else None
+
+
 def _found(hook: Hook, programs: ProgramSearch) -> FoundProgram | None:
     program = hook.runner.program(hook)
-    return programs.find(program) if program else None
+    return locate(program, programs, _env(hook)) if program else None
+
+
+def _pinned(env: ToolEnv) -> Text:
+    """Its pinned requirements and where their environment is, built or not yet."""
+    text = Text(f"\nrequires {safe_name(env.spec.shown)}")
+    if env.folder is None:
+        return text.append("\nno folder for environments: set CRACKJACK_HOME", style="magenta")
+    built = env.built()
+    text.append(f"\nenv {safe_name(str(env.folder))}")
+    return text.append(" (built)" if built else " (not built yet)", "green" if built else "yellow")
 
 
 def _versions(found: Iterable[FoundProgram | None], root: Path) -> dict[str, str]:
@@ -105,6 +125,8 @@ def _program(
     program = hook.runner.program(hook)
     if program is None:
         return Text(hook.runner.describe(hook))
+    if found is None and _env(hook) is not None:  # built without it, or not built: see below
+        return Text(program, style="magenta")
     if found is None:
         install = programs.install_hint(hook.install)
         return Text(f"missing: {program}" + f" ({install})" * bool(install), style="magenta")

@@ -46,6 +46,7 @@ class RunOptions:
     shard: str | None
     dry_run: bool
     no_cache: bool
+    config: str | None
     test_args: tuple[str, ...]
 
 
@@ -88,6 +89,7 @@ def run_request(options: RunOptions) -> RunRequest:
         test_args=o.test_args,
         shard=None if o.shard is None else parse_shard(o.shard),
         cwd=Path.cwd(),
+        config=None if o.config is None else Path(o.config).absolute(),
     )
     outputs = Outputs(events=o.events, report=o.report, junit=o.junit, timeline=o.timeline)
     return RunRequest(

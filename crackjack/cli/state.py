@@ -7,6 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from crackjack.core.run.events import (
+    EnvInstallFailed,
+    EnvInstallFinished,
+    EnvInstallStarted,
     Event,
     HookFinished,
     HookStarted,
@@ -43,6 +46,23 @@ class PhaseRow:
     failed: bool = False
 
 
+def holds(event: EnvInstallStarted) -> str:
+    """What an environment holds: its requirements, or its Python when it has none."""
+    return " ".join(event.requires) or f"python {event.python}"
+
+
+@dataclass(slots=True)
+class InstallRow:
+    """A pinned environment being installed: ``shown`` names its requirements."""
+
+    shown: str
+    hooks: tuple[str, ...]
+    started: float
+    duration: float | None = None
+    failed: bool = False
+    message: str = ""
+
+
 @dataclass(slots=True)
 class RunState:
     """A subscriber that keeps the state of every phase and hook; cheap to update."""
@@ -50,9 +70,17 @@ class RunState:
     clock: Callable[[], float] = time.monotonic
     phases: dict[str, PhaseRow] = field(default_factory=dict)
     hooks: dict[tuple[str, str], HookRow] = field(default_factory=dict)
+    installs: dict[str, InstallRow] = field(default_factory=dict)
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, WorkflowStarted):
+        if isinstance(event, EnvInstallFinished):
+            install = self.installs[event.env]
+            install.duration = event.duration
+            install.failed = isinstance(event, EnvInstallFailed)
+            install.message = event.message
+        elif isinstance(event, EnvInstallStarted):
+            self.installs[event.env] = InstallRow(holds(event), event.hooks, self.clock())
+        elif isinstance(event, WorkflowStarted):
             self.phases = {name: PhaseRow(name, []) for name in event.phases}
         elif isinstance(event, PhaseStarted):
             self.phases[event.phase] = PhaseRow(event.phase, list(event.hooks), self.clock())

@@ -7,6 +7,8 @@ hook on the same files, and keeps this order between them).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from crackjack.core.config.load import Catalogue, Workflow
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import FindingsReader, Hook
@@ -140,5 +142,6 @@ BUILTIN_WORKFLOWS: tuple[Workflow, ...] = (
 BUILTINS = Catalogue(
     hooks={hook.id: hook for hook in BUILTIN_HOOKS},
     workflows={workflow.name: workflow for workflow in BUILTIN_WORKFLOWS},
+    repositories=Path(__file__).with_name("precommit_repos.toml"),
 )
 """What a project has before its settings: handed to the session (core does not import hooks/)."""

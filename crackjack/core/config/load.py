@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from crackjack.core.config.precommit_checks import fail, pygrep
 from crackjack.core.config.settingscache import cache_folder, cached_settings, settings_key
 from crackjack.core.config.values import HookValues, SettingsValues, WorkflowValues
 from crackjack.core.errors import ConfigError
@@ -16,6 +17,7 @@ from crackjack.core.files.patterns import FileFilter
 from crackjack.core.git.commands import staged_version
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import Hook, HookRunner
+from crackjack.core.runners.inprocess import InProcess
 from crackjack.core.testphase.options import project_python
 from crackjack.core.testphase.runner import Pytest
 
@@ -36,14 +38,18 @@ class Workflow:
 @dataclass(frozen=True, slots=True)
 class Catalogue:
     """Every hook (enabled or not) and workflow the project knows, in declaration order, and
-    the files no hook gets. ``alongside``: the test phase and the earlier phase it may start
-    beside, if the settings allow it (``[tool.crackjack.tests] alongside``).
+    the files no hook gets (``exclude``; and with ``files``, every file they do not match).
+    ``alongside``: the test phase and the earlier phase it may start beside, if the settings
+    allow it (``[tool.crackjack.tests] alongside``). ``repositories``: the table of the
+    pre-commit repositories crackjack runs from PyPI (given with the built-in hooks).
     """
 
     hooks: Mapping[str, Hook]
     workflows: Mapping[str, Workflow]
     exclude: tuple[str, ...] = ()
     alongside: tuple[str, str] | None = None
+    files: tuple[str, ...] = ()
+    repositories: Path | None = None
 
 
 def find_pyproject(start: Path, top: Path | None) -> Path | None:
@@ -113,8 +119,15 @@ def load_project(
     return Project(root=root, settings=settings, python=python, staged_pyproject=staged_pyproject)
 
 
-RUNNERS: Mapping[str, Callable[[], HookRunner]] = {"command": Command, "pytest": Pytest}
-"""The kinds of hook a project may ask for by name (``runner = "pytest"``)."""
+RUNNERS: Mapping[str, Callable[[], HookRunner]] = {
+    "command": Command,
+    "pytest": Pytest,
+    "pygrep": lambda: InProcess(pygrep),
+    "fail": lambda: InProcess(fail),
+}
+"""The kinds of hook a project may ask for by name (``runner = "pytest"``): ``pygrep`` and
+``fail`` are pre-commit's languages of those names (``args``: pygrep's flags, then its
+regular expression; fail's message)."""
 
 _HOOK_KEYS = frozenset(f.name for f in fields(Hook)) - {"id", "runner"}
 
@@ -135,8 +148,14 @@ def build_catalogue(settings: SettingsValues, builtins: Catalogue) -> Catalogue:
     _check_hook_phases(settings.hooks, hooks, workflows)
     _check_skipped(settings.skip, hooks)
     alongside = _alongside(settings.tests.alongside, hook_phases)
-    exclude = tuple(settings.exclude)
-    return Catalogue(hooks=hooks, workflows=workflows, exclude=exclude, alongside=alongside)
+    return Catalogue(
+        hooks=hooks,
+        workflows=workflows,
+        exclude=(*builtins.exclude, *settings.exclude),
+        alongside=alongside,
+        files=builtins.files,
+        repositories=builtins.repositories,
+    )
 
 
 def _merge_hook(hook_id: str, base: Hook | None, config: HookValues) -> Hook:

@@ -68,6 +68,7 @@ class HookConfig(_Table):
     types_or: list[str] | None = None
     exclude_types: list[str] | None = None
     pass_filenames: bool | None = None
+    always_run: bool | None = None
     dashdash: bool | None = None
     fixer: bool | None = None
     serial: bool | None = None

@@ -32,6 +32,7 @@ class HookValues:
     types_or: tuple[str, ...] | None = None
     exclude_types: tuple[str, ...] | None = None
     pass_filenames: bool | None = None
+    always_run: bool | None = None
     dashdash: bool | None = None
     fixer: bool | None = None
     serial: bool | None = None

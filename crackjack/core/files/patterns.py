@@ -15,10 +15,13 @@ pattern             matches
 ``?``               exactly one character other than ``/``
 ``[abc]`` ``[a-z]`` one character from the class; ``[!abc]`` or ``[^abc]`` one not in it
 ``\\*``             a backslash makes the next character literal
+``regex:RE``        a Python regular expression searched in the path (``re.search``), as
+                    pre-commit reads its ``files`` and ``exclude``: ``regex:^docs/|\\.md$``
 ==================  ==========================================================================
 
 Matching is case-sensitive. An invalid pattern (empty, an unclosed ``[``, a trailing ``\\``, an
-empty segment such as ``a//b``) is a ConfigError naming it.
+empty segment such as ``a//b``, a regular expression that does not compile) is a ConfigError
+naming it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ from pathlib import Path
 from identify.identify import ALL_TAGS, tags_from_path
 
 from crackjack.core.errors import ConfigError
+
+REGEX_PREFIX = "regex:"
+"""A pattern that starts with this is a regular expression, not a glob."""
 
 _ANY_DIRS = "(?:.*/)?"
 _SEGMENT_CHAR = "[^/]"
@@ -60,8 +66,8 @@ class FileFilter:
         chosen = [
             path
             for path in paths
-            if (included is None or included.fullmatch(path))
-            and (excluded is None or not excluded.fullmatch(path))
+            if (included is None or included.matches(path))
+            and (excluded is None or not excluded.matches(path))
         ]
         if not (self.types or self.types_or or self.exclude_types):
             return chosen
@@ -105,13 +111,40 @@ def validate_tags(tags: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(tag for tag in tags if tag not in ALL_TAGS))
 
 
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    """Globs as one regex matched whole, and regular expressions each searched in the path
+    (apart: each may open with its own global flags, such as pre-commit's ``(?x)``)."""
+
+    globs: re.Pattern[str] | None
+    regexes: tuple[re.Pattern[str], ...]
+
+    def matches(self, path: str) -> bool:
+        if self.globs is not None and self.globs.fullmatch(path):
+            return True
+        return any(regex.search(path) for regex in self.regexes)
+
+
 @functools.lru_cache(maxsize=1024)
-def _compile(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regex matching any of the globs ``patterns`` (None when there are none), to be used
-    with ``fullmatch`` on a relative posix path."""
+def _compile(patterns: tuple[str, ...]) -> _Matcher | None:
+    """What matches any of ``patterns`` (None when there are none), on a relative posix path."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{_translate(pattern)})" for pattern in patterns), re.DOTALL)
+    globs = [pattern for pattern in patterns if not pattern.startswith(REGEX_PREFIX)]
+    regexes = tuple(
+        _regex(pattern.removeprefix(REGEX_PREFIX))
+        for pattern in patterns
+        if pattern.startswith(REGEX_PREFIX)
+    )
+    joined = "|".join(f"(?:{_translate(pattern)})" for pattern in globs)
+    return _Matcher(re.compile(joined, re.DOTALL) if globs else None, regexes)
+
+
+def _regex(source: str) -> re.Pattern[str]:
+    try:
+        return re.compile(source)
+    except re.error as exc:
+        raise ConfigError(f"invalid regular expression {source!r}: {exc}") from None
 
 
 @functools.lru_cache(maxsize=1024)

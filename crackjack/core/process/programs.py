@@ -71,9 +71,8 @@ class ProgramSearch:
             yield PROJECT_ENV, self.environment
         if sys.executable:
             yield CRACKJACK, os.path.dirname(sys.executable)
-        for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
-            if folder:
-                yield ON_PATH, folder
+        for folder in _path_folders():
+            yield ON_PATH, folder
 
     def shown(self, path: str) -> str:
         """``path`` relative to the project root when it is under it."""
@@ -90,6 +89,21 @@ class ProgramSearch:
         if os.access(pip, os.X_OK):
             return self.shown(pip) + install[3:]
         return f"{self.shown(self.python)} -m pip{install[3:]}"
+
+
+def _path_folders() -> Iterator[str]:
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        if folder:
+            yield folder
+
+
+def on_path(name: str) -> str | None:
+    """The executable ``name`` on ``PATH`` (empty entries skipped), or None."""
+    for folder in _path_folders():
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return os.path.abspath(candidate)
+    return None
 
 
 def cannot_start(path: str, shown: str) -> str | None:

@@ -42,6 +42,9 @@ from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import EventBus
 from crackjack.core.run.durations import expected_seconds, read_durations, write_durations
 from crackjack.core.run.events import (
+    EnvInstallCompleted,
+    EnvInstallFailed,
+    EnvInstallStarted,
     Event,
     HookCompleted,
     HookFailed,
@@ -55,11 +58,12 @@ from crackjack.core.run.events import (
     WorkflowInterrupted,
     WorkflowStarted,
 )
+from crackjack.core.run.installs import Installed, Installs
 from crackjack.core.run.logs import new_run_folder
-from crackjack.core.run.plan import HookPlan, PhasePlan, Plan
+from crackjack.core.run.plan import HookPlan, PhasePlan, Plan, replanned
 from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
-from crackjack.core.runners.hook import Progress, RunContext
+from crackjack.core.runners.hook import PlanContext, Progress, RunContext
 from crackjack.core.runners.outcome import missing, skipped
 
 
@@ -172,6 +176,7 @@ class _Run:
                 self.phases.append((stage, phase, tasks))
         self.tasks = [task for _, _, tasks in self.phases for task in tasks]
         self.open_stage = -1
+        self.installs = Installs(task.plan for task in self.tasks)
 
     def publish(self, make: Callable[..., Event], **fields: object) -> None:
         self.bus.publish(make(run_id=self.run_id, timestamp=time.time(), **fields))
@@ -185,6 +190,7 @@ class _Run:
         self.control.wake = lambda: self.messages.put(_WAKE)
         done: dict[str, PhaseResult] = {}
         try:
+            self.start_installs()
             for stage in range(len(self.plan.stages)):
                 self.run_stage(stage, done)
         except BaseException:
@@ -230,7 +236,7 @@ class _Run:
                     done[phase.name] = self.end_phase(phase, tasks, starts[phase.name])
             if all(phase.name in done for phase, _ in phases):
                 return
-            if not self.running():
+            if not self.running() and not self.installs.running():
                 raise RuntimeError("the engine has nothing to run and nothing to wait for")
             self.handle(self.next_message())
 
@@ -281,7 +287,7 @@ class _Run:
         return max(candidates, key=lambda task: (task.expected, -task.index))
 
     def is_ready(self, task: _Task, running: list[_Task]) -> bool:
-        if task.state != "waiting":
+        if task.state != "waiting" or task.plan.env_pending:
             return False
         if task.plan.hook.serial and any(other.stage != task.stage for other in running):
             return False
@@ -397,6 +403,28 @@ class _Run:
         if task.state == "held" and task.result is not None:
             self.finish(task, task.result)
 
+    # --- the pinned environments hooks wait for (core.run.installs) ---------------------------
+
+    def start_installs(self) -> None:
+        for fields in self.installs.start(self.control.cancellation, self.messages.put):
+            self.publish(EnvInstallStarted, **fields)
+
+    def installed(self, done: Installed) -> None:
+        """An environment is built (or could not be): plan its hooks again, with its program or
+        as missing with the reason."""
+        fields = self.installs.ended(done)
+        error = done.outcome.error
+        self.publish(EnvInstallFailed if error else EnvInstallCompleted, **fields)
+        context = PlanContext(root=self.plan.root, policy=self.policy, tests=self.plan.tests)
+        for task in self.tasks:
+            plan = task.plan
+            if plan.env_pending and plan.env is not None and plan.env.key == done.key:
+                task.plan = (
+                    replace(plan, env_pending=False, missing_reason=error)
+                    if error
+                    else replanned(plan, context)
+                )
+
     # --- what the loop hears ------------------------------------------------------------------
 
     def next_message(self) -> object:
@@ -422,6 +450,8 @@ class _Run:
                 message.task.progress = message
         elif isinstance(message, _Done):
             self.ended(message)
+        elif isinstance(message, Installed):
+            self.installed(message)
         elif self.control.signal is not None:
             for task in self.running():
                 if task.cancellation is not None:
@@ -492,9 +522,11 @@ class _Run:
         for task in self.tasks:
             if task.cancellation is not None:
                 task.cancellation.cancel(force=True)
-        while self.running():
+        while self.running() or self.installs.running():
             message = self.messages.get()
-            if isinstance(message, _Done):
+            if isinstance(message, Installed):
+                self.installs.ended(message)
+            elif isinstance(message, _Done):
                 message.task.state = "done"
                 if message.task.cancellation is not None:
                     message.task.cancellation.close()

@@ -115,3 +115,34 @@ class TestProgress(Event):
     hook: str
     counts: TestCounts
     current: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvInstallStarted(Event):
+    """A pinned environment the run needs is not built yet: it is being installed, for
+    ``hooks``, which wait for it. ``env``: its key; ``path``: where it will be."""
+
+    env: str
+    requires: tuple[str, ...]
+    python: str
+    hooks: tuple[str, ...]
+    path: str
+    installer: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvInstallFinished(EnvInstallStarted):
+    """``built``: this run built it (False: another run had built it meanwhile); ``message``:
+    why it failed (empty when it did not)."""
+
+    duration: float
+    built: bool
+    message: str = ""
+
+
+class EnvInstallCompleted(EnvInstallFinished):
+    __slots__ = ()
+
+
+class EnvInstallFailed(EnvInstallFinished):
+    __slots__ = ()

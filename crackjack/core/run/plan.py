@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from crackjack.core.config.load import Catalogue
     from crackjack.core.run.policy import Policy
     from crackjack.core.testphase.options import TestOptions
+    from crackjack.core.toolenv.env import ToolEnv
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,10 @@ class HookPlan:
     files, the ``program`` it needs and where it was found (``executable``), and ``runs``, a
     line saying what runs. ``scratch``: a fixer with no check-only variant in a check-only
     run, run on a copy of its files so that what it would change is known and nothing is
-    written. ``read_findings``: the output is read for findings with their places."""
+    written. ``read_findings``: the output is read for findings with their places.
+    ``env``: the pinned environment its program comes from (``requires``); ``env_pending``:
+    not built yet, the engine builds it before the hook runs and plans the hook again.
+    ``missing_reason``: why the program is missing, when not that it is not installed."""
 
     hook: Hook
     files: tuple[str, ...] = ()
@@ -51,6 +55,9 @@ class HookPlan:
     waits_for: tuple[str, ...] = ()
     scratch: bool = False
     read_findings: bool = False
+    env: ToolEnv | None = None
+    env_pending: bool = False
+    missing_reason: str = ""
 
     @property
     def writes(self) -> bool:
@@ -59,7 +66,9 @@ class HookPlan:
 
     @property
     def missing(self) -> bool:
-        return self.program is not None and self.executable is None
+        if self.missing_reason:
+            return True
+        return self.program is not None and self.executable is None and not self.env_pending
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +142,8 @@ def build_plan(
     """What ``selection`` (checked: ``check_selection``) runs on ``files`` (relative to
     ``root``) under ``policy``."""
     tags = TagCache()
-    candidates = FileFilter(exclude=catalogue.exclude, types=()).select(files, root, tags)
+    every = FileFilter(include=catalogue.files, exclude=catalogue.exclude, types=())
+    candidates = every.select(files, root, tags)
     context = PlanContext(root=root, policy=policy, tests=tests)
     planned: list[PhasePlan] = []
     for name, hooks in select_hooks(catalogue, selection).items():
@@ -156,9 +166,19 @@ def _plan_hook(
     files = tuple(hook.file_filter.select(candidates, context.root, tags))
     if hook.id in selection.skip:
         return HookPlan(hook=hook, files=files, skip_reason=selection.skip[hook.id])
-    if not files:
+    if not files and not hook.always_run:
         return HookPlan(hook=hook, skip_reason="no files to check")
     return replace(hook.runner.plan(hook, files, context), scratch=scratch)
+
+
+def replanned(plan: HookPlan, context: PlanContext) -> HookPlan:
+    """``plan`` made again now that its pinned environment is built: the files it was given,
+    the order it keeps."""
+    again = plan.hook.runner.plan(plan.hook, plan.files, context)
+    if again.env_pending:  # removed as soon as built: say so rather than wait for ever
+        reason = f"its environment ({again.env and again.env.spec.shown}) vanished once built"
+        return replace(plan, env_pending=False, missing_reason=reason)
+    return replace(again, scratch=plan.scratch, waits_for=plan.waits_for)
 
 
 def _order(hooks: list[HookPlan]) -> tuple[HookPlan, ...]:

@@ -19,7 +19,6 @@ from typing import Any, Protocol
 from crackjack.core.config.load import (
     Catalogue,
     Project,
-    build_catalogue,
     load_project,
     skip_reasons,
 )
@@ -72,6 +71,7 @@ class SessionRequest:
     junit_dir: Path | None = None
     outputs: tuple[Path, ...] = ()
     cwd: Path
+    config: Path | None = None
 
 
 class SessionOutput(Protocol):
@@ -112,9 +112,13 @@ def read_project(
     tree: WorkTree | None,
     *,
     staged: bool = False,
+    config: Path | None = None,
 ) -> tuple[Project, Catalogue]:
     """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
-    knows; ``staged``: with the settings the index holds (git-hook mode checks what it does)."""
+    knows; ``staged``: with the settings the index holds (git-hook mode checks what it does).
+    ``config``: a ``.pre-commit-config.yaml`` to take the hooks from (``project_catalogue``)."""
+    from crackjack.core.config.precommit import project_catalogue
+
     project = load_project(
         cwd,
         settings,
@@ -122,7 +126,13 @@ def read_project(
         staged=staged,
         crackjack_dir=None if tree is None else tree.crackjack_dir,
     )
-    return project, build_catalogue(project.settings, builtins)
+    return project_catalogue(
+        project,
+        builtins,
+        config,
+        fail_fast_flag="fail_fast" in settings,
+        staged_in=tree.top if staged and tree is not None else None,
+    )
 
 
 def work_tree_anywhere(cwd: Path) -> WorkTree | None:
@@ -135,10 +145,10 @@ def work_tree_anywhere(cwd: Path) -> WorkTree | None:
 
 
 def read_project_anywhere(
-    cwd: Path, settings: Mapping[str, Any], builtins: Catalogue
+    cwd: Path, settings: Mapping[str, Any], builtins: Catalogue, config: Path | None = None
 ) -> tuple[Project, Catalogue]:
     """``read_project`` in the work tree ``work_tree_anywhere`` finds."""
-    return read_project(cwd, settings, builtins, work_tree_anywhere(cwd))
+    return read_project(cwd, settings, builtins, work_tree_anywhere(cwd), config=config)
 
 
 def plan_session(request: SessionRequest, builtins: Catalogue) -> Planned:
@@ -238,7 +248,12 @@ def _start(request: SessionRequest, builtins: Catalogue, *, hiding: bool) -> _St
     needs_repo = request.hide_unstaged or isinstance(request.files, StagedFiles | ChangedFiles)
     tree = check_repository(request.cwd, need_repo=needs_repo, allow_unmerged=hiding)
     project, catalogue = read_project(
-        request.cwd, request.settings, builtins, tree, staged=request.hide_unstaged
+        request.cwd,
+        request.settings,
+        builtins,
+        tree,
+        staged=request.hide_unstaged,
+        config=request.config,
     )
     workflow = next((w for w in request.workflows if w in catalogue.workflows), None)
     selection = Selection(

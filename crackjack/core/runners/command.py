@@ -22,6 +22,7 @@ from crackjack.core.runners.outcome import Runs, ended_at_once
 from crackjack.core.runners.request import process_request
 from crackjack.core.runners.scratch import scratch_copy
 from crackjack.core.runners.snapshot import Snapshot
+from crackjack.core.toolenv.env import ToolEnv, locate
 
 Argv = tuple[str, ...]
 
@@ -90,16 +91,30 @@ class Command:
         args = (*hook.args, *self.findings_args) if findings else hook.args
         programs = context.programs
         program = self.program(hook)
-        found = programs.find(program) if program else None
+        pinned = hook.requires or hook.python is not None
+        env = ToolEnv.of(hook.requires, hook.python) if pinned else None
+        if env is not None and not env.built() and (program is None or "/" not in program):
+            runs = f"{program or 'shell'} with {env.spec.shown}, once installed"
+            return HookPlan(
+                hook=hook, files=files, program=program, env=env, env_pending=True, runs=runs
+            )
+        found = locate(program, programs, env) if program else None
+        missing_reason = ""
         if program and found is None:
-            hook = replace(hook, install=programs.install_hint(hook.install))
+            if env is None:
+                hook = replace(hook, install=programs.install_hint(hook.install))
+            else:
+                missing_reason = (
+                    f"{program} is not in the environment of {env.spec.shown}: add what"
+                    " provides it to requires"
+                )
         head = self._head(hook.id, args, found)
         groups: tuple[Argv, ...] | None = (files,) if self.pass_filenames else None
         if self.adapt is not None and found is not None:
             invocation = self.adapt(Invocation(head, found, groups), context)
             head, groups = invocation.argv, invocation.groups
         given = files if groups is None else tuple(name for group in groups for name in group)
-        if not given:
+        if not given and not hook.always_run:
             return HookPlan(hook=hook, skip_reason="no files to check")
         separator = ("--",) if self.dashdash and not self.shell and groups is not None else ()
         argv = (*head, *separator)
@@ -108,11 +123,13 @@ class Command:
             hook=hook,
             files=given,
             argv=argv,
-            batches=((),) if groups is None else self._batches(argv, groups),
+            batches=((),) if groups is None or not given else self._batches(argv, groups),
             program=program,
             executable=found.path if found else None,
             read_findings=findings,
             runs=found.problem if found and found.problem else shown,
+            env=env,
+            missing_reason=missing_reason,
         )
 
     def _head(self, hook_id: str, args: tuple[str, ...], found: FoundProgram | None) -> Argv:

@@ -118,6 +118,8 @@ class Hook:
     cache_env: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     python: str | None = None
+    always_run: bool = False
+    """Run even when none of the run's files is the hook's (pre-commit's ``always_run``)."""
 
     @property
     def title(self) -> str:

@@ -58,6 +58,9 @@ class InProcess:
         return self
 
     def validate(self, hook: Hook) -> None:
+        if hook.requires or hook.python:
+            key = "requires" if hook.requires else "python"
+            raise ConfigError(f"{key}: an in-process check runs no program to install")
         if hook.args:  # no arguments are always valid
             try:
                 self.check((), root=Path(), args=hook.args, fix=False)

@@ -141,7 +141,7 @@ def skipped(plan: HookPlan, reason: str, *, started_at: float) -> HookResult:
 def missing(plan: HookPlan, *, fails_run: bool, started_at: float) -> HookResult:
     hook = plan.hook
     how = f"install it (`{hook.install}`)" if hook.install else "install it"
-    message = (
+    message = plan.missing_reason or (
         f"{plan.program} not found: {how}, or switch the hook off with"
         f" [tool.crackjack.hooks.{toml_key(hook.id)}] enabled = false"
     )

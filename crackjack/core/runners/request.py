@@ -32,14 +32,19 @@ _GIT_ENV_KEPT = frozenset(
 )
 
 
-def hook_environment(hook_env: Mapping[str, str]) -> dict[str, str]:
+def hook_environment(hook_env: Mapping[str, str], venv: Path | None = None) -> dict[str, str]:
     """The process environment without the repository-local ``GIT_*`` variables git sets for
-    us, plus ``hook_env``."""
+    us, plus ``hook_env``; with ``venv`` (a pinned environment), activated as pre-commit
+    activates a hook's: its ``bin`` first on ``PATH``, ``VIRTUAL_ENV`` naming it."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("GIT_") or key in _GIT_ENV_KEPT or key.startswith("GIT_CONFIG_")
     }
+    if venv is not None:
+        env["VIRTUAL_ENV"] = str(venv)
+        env["PATH"] = os.pathsep.join((str(venv / "bin"), env.get("PATH", os.defpath)))
+        env.pop("PYTHONHOME", None)
     env.update(hook_env)
     return env
 
@@ -57,7 +62,7 @@ def process_request(
     return ProcessRequest(
         argv=(*plan.argv, *batch),
         cwd=cwd,
-        env=hook_environment(plan.hook.env),
+        env=hook_environment(plan.hook.env, None if plan.env is None else plan.env.folder),
         timeout=None if deadline is None else max(deadline - time.monotonic(), 0.001),
         kill_grace=context.policy.kill_grace,
         head_bytes=KEPT_HEAD,

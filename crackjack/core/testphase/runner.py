@@ -166,7 +166,12 @@ class Pytest:
         return self
 
     def validate(self, hook: Hook) -> None:
-        """Every pytest hook can run."""
+        """Every pytest hook can run, in the project's environment (never a pinned one)."""
+        if hook.requires or hook.python:
+            key = "requires" if hook.requires else "python"
+            raise ConfigError(
+                f"{key}: pytest runs in the project's environment ([tool.crackjack.tests] python)"
+            )
 
     def check_only(self, hook: Hook) -> tuple[Hook, bool]:
         return hook, False  # pytest writes no project file
