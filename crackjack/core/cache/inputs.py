@@ -1,0 +1,119 @@
+"""What a hook reads besides its files, as the result cache keys it: configuration files and
+environment variables.
+
+A ``cache-inputs`` entry is read three ways:
+
+- a bare name (``pyproject.toml``, ``.ruff.toml``): that file in the folder of each file the
+  hook checks and in every folder above it, past the project root (where tools look for their
+  configuration), so a nested ``ruff.toml`` is part of the key of the files under it only;
+- ``~/NAME``: a file of the user's home folder (a tool's user configuration);
+- anything else: a glob from the project root (``config/*.toml``, ``**/setup.cfg``).
+
+Files are named by their path relative to the root and keyed by a digest of their bytes (one
+that is not there counts as absent). A ``cache-env`` entry is a variable name, or a prefix
+ending in ``*`` (``RUFF_*``).
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+WILDCARDS = frozenset("*?[")
+
+
+def is_bare(pattern: str) -> bool:
+    """Whether ``pattern`` names a file looked for up the tree."""
+    return "/" not in pattern and not WILDCARDS.intersection(pattern)
+
+
+class Inputs:
+    """The configuration files of one run, each read once (``fresh`` reads them again)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._digests: dict[str, str] = {}
+        self._chains: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def digest(self, path: str) -> str:
+        """A digest of the file at ``path`` (from the root; may start with ``../``), empty when
+        it is not a file that can be read."""
+        known = self._digests.get(path)
+        if known is None:
+            known = self._digests[path] = _file_digest(self.root / path)
+        return known
+
+    def chain(self, folder: str, names: tuple[str, ...]) -> str:
+        """A digest of the files ``names`` in ``folder`` (from the root, ``""`` for it) and in
+        every folder above it, up to the file system's root."""
+        memo = (folder, names)
+        known = self._chains.get(memo)
+        if known is not None:
+            return known
+        if not names:
+            return ""
+        parent = _parent(folder, self.root)
+        above = "" if parent is None else self.chain(parent, names)
+        found = [(name, self.digest(_join(folder, name))) for name in names]
+        present = [f"{name}={digest}" for name, digest in found if digest]
+        known = _hash("\n".join([above, *present])) if present else above
+        self._chains[memo] = known
+        return known
+
+    def rooted(self, patterns: Iterable[str]) -> list[tuple[str, str]]:
+        """The files the patterns that are not bare name, with their digests."""
+        found: list[tuple[str, str]] = []
+        for pattern in patterns:
+            if is_bare(pattern):
+                continue
+            if pattern.startswith("~/"):
+                found.append((pattern, _file_digest(Path(os.path.expanduser(pattern)))))
+                continue
+            for path in sorted(glob.glob(pattern, root_dir=self.root, recursive=True)):
+                found.append((path, self.digest(path)))
+        return found
+
+    def fresh(self) -> Inputs:
+        """The same inputs, to be read again (to tell whether one changed during a run)."""
+        return Inputs(self.root)
+
+
+def variables(names: Iterable[str], environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The variables of ``environ`` the names (or ``PREFIX*`` prefixes) allow, sorted."""
+    exact = {name for name in names if not name.endswith("*")}
+    prefixes = tuple(name[:-1] for name in names if name.endswith("*"))
+    return sorted(
+        (name, value)
+        for name, value in environ.items()
+        if name in exact or (prefixes and name.startswith(prefixes))
+    )
+
+
+def _parent(folder: str, root: Path) -> str | None:
+    """The folder above ``folder`` (relative to the root: ``..`` past it), None at ``/``."""
+    if folder and not folder.startswith(".."):
+        return folder.rpartition("/")[0]
+    up = os.path.normpath(os.path.join(root, folder, ".."))
+    if up == os.path.normpath(os.path.join(root, folder)):
+        return None
+    return "/".join(filter(None, (folder, "..")))
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        with open(path, "rb") as file:
+            return _hash(file.read())
+    except OSError:
+        return ""
+
+
+def _hash(data: str | bytes) -> str:
+    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()[:32]
