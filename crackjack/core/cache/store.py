@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from crackjack.core.files.fsutil import describe_os_error, remove_temporaries, replaced
+from crackjack.core.files.fsutil import TEMP_SUFFIX, describe_os_error, replaced
 
 FORMAT = 1
 HEADER = f"crackjack result cache {FORMAT}\n"
@@ -149,7 +149,7 @@ class Store:
 
     def _prune(self) -> None:
         """Remove the least recently used buckets while the cache is over its size (once per
-        run, after its first write), and what a killed run left half-written."""
+        run, after its first write), and what a killed run left half-written long ago."""
         sizes: list[tuple[float, int, Path]] = []
         total = 0
         try:
@@ -157,7 +157,7 @@ class Store:
                 buckets = [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
         except OSError:
             return
-        remove_temporaries(buckets)
+        _remove_old_temporaries(buckets, time.time() - REFRESH_SECONDS)
         for bucket in buckets:
             newest, size = 0.0, 0
             for segment in self._segments(bucket.name):
@@ -197,6 +197,17 @@ class Store:
                 handle.write(json.dumps(programs).encode("utf-8"))
         except OSError as exc:
             self._unwritable(exc)
+
+
+def _remove_old_temporaries(buckets: list[Path], before: float) -> None:
+    """Remove what a killed run left half-written: temporary files older than ``before``
+    (younger ones may be another run's, being written now)."""
+    for bucket in buckets:
+        with contextlib.suppress(OSError), os.scandir(bucket) as entries:
+            for entry in entries:
+                if entry.name.endswith(TEMP_SUFFIX) and entry.stat().st_mtime < before:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 def _read_json(path: Path) -> dict[str, list[object]]:
