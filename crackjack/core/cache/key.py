@@ -3,10 +3,12 @@
 A hook's *bucket* key holds what is the same for all its files: the cache format and
 crackjack's version; the hook as it runs (its argv after expansion with the program's path and
 the project's interpreter named, not spelt, and other paths made relative to the root; its
-environment, file filter, arguments, check-only or fixing, ``requires`` and ``python``, and the
-runner's own settings, with the source of any function of crackjack's it calls); the program's
-identity and the environments it runs in (``identity``); the configuration files found from the
-root (``inputs``) and the allowlisted variables. A file's key adds its path, its content id and
+environment, file filter, arguments, fixing or not (a check-only run gives fixers their
+check variant: another argv, or ``fixer`` off; a fixer run on a scratch copy is keyed apart),
+``requires`` and ``python``, and the runner's own settings, with the source of any function
+of crackjack's it calls); the program's identity and the environments it runs in
+(``identity``); the configuration files found from the root (``inputs``) and the allowlisted
+variables. A file's key adds its path, its content id and
 the configuration files up its folder's tree; a whole-program hook's key adds those of every
 file of its input set.
 """
@@ -37,7 +39,6 @@ def bucket_key(
     *,
     root: Path,
     python: str,
-    check_only: bool,
     inputs: Inputs,
     memo: MutableMapping[str, list[object]],
     environ: Mapping[str, str],
@@ -55,8 +56,6 @@ def bucket_key(
         "filter": describe(hook.file_filter),
         "fixer": hook.fixer,
         "scratch": plan.scratch,
-        "check_only": check_only,
-        "findings": plan.read_findings,
         "requires": sorted(hook.requires),
         "python": hook.python,
         "runner": describe(hook.runner),

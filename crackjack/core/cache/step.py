@@ -112,7 +112,6 @@ class ResultCache:
             plan,
             root=self.root,
             python=context.programs.python,
-            check_only=context.policy.check_only,
             inputs=inputs,
             memo=self.store.programs(),
             environ=os.environ,
