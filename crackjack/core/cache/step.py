@@ -102,9 +102,8 @@ class ResultCache:
         earned = self._earned(torun, keys, planning) if _a_pass(result) else {}
         self.store.add(keys.bucket, {**stale, **dict.fromkeys(earned.values(), now)})
         self.store.save_programs()
-        if not hits:
-            return result
-        return replace(result, files=len(plan.files), cached_files=len(hits))
+        skipped = len(plan.files) - len(torun.files)
+        return replace(result, files=len(plan.files), cached_files=skipped) if skipped else result
 
     def _keys(self, plan: HookPlan, context: PlanContext) -> _Keys:
         hook, inputs = plan.hook, Inputs(self.root)

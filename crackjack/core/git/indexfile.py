@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BYTES = 1 << 17
@@ -37,13 +37,14 @@ later one; this reader understands none, so it refuses them all."""
 class IndexEntry:
     """One entry of the index: its path (relative to the top of the work tree, ``/``-separated),
     mode (``0o100644``...), object id (hex) and stage (0, or 1-3 for an unmerged path);
-    ``stat``: the ten 32-bit words of stat data git compares with the file (see ``STAT``)."""
+    ``stat``: the ten 32-bit words of stat data git compares with the file (``STAT``), not
+    part of an entry's equality."""
 
     path: str
     mode: int
     oid: str
     stage: int
-    stat: bytes = b""
+    stat: bytes = field(default=b"", compare=False)
 
 
 def read_index(index_file: Path) -> tuple[IndexEntry, ...] | None:
