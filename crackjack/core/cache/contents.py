@@ -21,7 +21,9 @@ _WORD = 0xFFFFFFFF
 
 class ContentIds:
     """The content ids of files under ``root``; ``index``: git's index file of the work tree
-    whose top is ``top`` (None outside git: every id is hashed)."""
+    whose top is ``top`` (None outside git: every id is hashed). The index is read once, when
+    the first id is asked for (the hooks of a run do not stage anything); files are looked at
+    on every call."""
 
     def __init__(self, root: Path, index: Path | None = None, top: Path | None = None) -> None:
         self.root = root
@@ -65,18 +67,17 @@ class ContentIds:
         vouch for (every file is then hashed)."""
         if self._entries is not None:
             return self._entries
-        self._entries = {}
-        if self._index is None:
-            return self._entries
+        entries: dict[str, tuple[str, tuple[int, ...]]] = {}
         try:
-            self._index_mtime_ns = os.stat(self._index).st_mtime_ns
+            self._index_mtime_ns = 0 if self._index is None else os.stat(self._index).st_mtime_ns
         except OSError:
-            return self._entries
-        for entry in read_index(self._index) or ():
+            self._index = None
+        for entry in (read_index(self._index) or ()) if self._index is not None else ():
             if entry.stage == 0 and len(entry.stat) == STAT.size:
-                self._entries[entry.path] = (entry.oid, STAT.unpack(entry.stat))
+                entries[entry.path] = (entry.oid, STAT.unpack(entry.stat))
                 self._hash_size = len(entry.oid) // 2
-        return self._entries
+        self._entries = entries  # whole, or not yet: hook threads may ask at once
+        return entries
 
 
 def _prefix(root: Path, top: Path | None) -> str:

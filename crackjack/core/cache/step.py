@@ -60,8 +60,7 @@ class ResultCache:
     ) -> None:
         self.store = Store(folder, max_bytes)
         self.root = root
-        self.index = index
-        self.top = top
+        self.ids = ContentIds(root, index, top)
         self.whole = whole
 
     @property
@@ -115,8 +114,7 @@ class ResultCache:
             memo=self.store.programs(),
             environ=os.environ,
         )
-        ids = ContentIds(self.root, self.index, self.top)
-        names = bare_names(hook.cache_inputs)
+        ids, names = self.ids, bare_names(hook.cache_inputs)
         contents: dict[str, str] = {}
         chains: dict[str, str] = {}
         for name in plan.files:
