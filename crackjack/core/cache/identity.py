@@ -1,11 +1,12 @@
 """Who a hook's program is, as the result cache keys it, without its absolute path (so a cache
 moves between machines).
 
-A binary (ruff) is a digest of its bytes. A script (a console entry point such as mypy's) is a
-digest of its bytes after the ``#!`` line, plus the environment of the interpreter that line
-names: its Python version and the names and versions of its installed distributions (the names
-of its ``*.dist-info`` folders, read without starting it), so upgrading the tool or any
-dependency of it is seen. Digests of executables are remembered by (path, size, mtime_ns,
+A binary (ruff) is the digest pip recorded for it in its distribution's ``RECORD`` (while its
+size is the recorded one), else a digest of its bytes. A script (a console entry point such as
+mypy's) is a digest of its bytes after the ``#!`` line, plus the environment of the interpreter
+that line names: its Python version and the names and versions of its installed distributions
+(the names of its ``*.dist-info`` folders, read without starting it), so upgrading the tool or
+any dependency of it is seen. Digests of executables are remembered by (path, size, mtime_ns,
 inode), so a program is read once, not on every run.
 """
 
@@ -34,6 +35,10 @@ def executable_digest(path: str, memo: MutableMapping[str, list[object]]) -> str
     known = memo.get(real)
     if known is not None and known[:3] == identity and isinstance(known[3], str):
         return known[3]
+    recorded = _recorded(path, info.st_size)
+    if recorded is not None:
+        memo[real] = [*identity, recorded]
+        return recorded
     try:
         with open(real, "rb") as file:
             data = file.read()
@@ -44,6 +49,39 @@ def executable_digest(path: str, memo: MutableMapping[str, list[object]]) -> str
     digest = hashlib.sha256(data).hexdigest()[:32]
     memo[real] = [*identity, digest]
     return digest
+
+
+def _recorded(path: str, size: int) -> str | None:
+    """The digest pip recorded for the program at ``path`` (``<prefix>/bin/NAME``), when the
+    distribution named NAME installed it there and its size is still the one recorded: a
+    binary such as ruff's is then known without reading its megabytes."""
+    folder, name = os.path.split(path)
+    wanted = _normalized(name)
+    for site in _site_folders(Path(folder).parent):
+        try:
+            with os.scandir(site) as entries:
+                owners = [
+                    Path(entry.path) / "RECORD"
+                    for entry in entries
+                    if entry.name.endswith(".dist-info")
+                    and _normalized(entry.name.partition("-")[0]) == wanted
+                ]
+        except OSError:
+            continue
+        for record in owners:
+            try:
+                lines = record.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for line in lines:
+                where, _, rest = line.rpartition(",")[0].partition(",")
+                if where.endswith(f"bin/{name}") and line.endswith(f",{size}") and rest:
+                    return f"{record.parent.name}:{rest}"
+    return None
+
+
+def _normalized(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
 
 
 def interpreter(path: str) -> str | None:

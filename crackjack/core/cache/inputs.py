@@ -35,15 +35,28 @@ class Inputs:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._base = os.path.join(root, "")
         self._digests: dict[str, str] = {}
         self._chains: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._listings: dict[str, frozenset[str]] = {}
 
     def digest(self, path: str) -> str:
         """A digest of the file at ``path`` (from the root; may start with ``../``), empty when
         it is not a file that can be read."""
         known = self._digests.get(path)
         if known is None:
-            known = self._digests[path] = _file_digest(self.root / path)
+            known = self._digests[path] = _file_digest(Path(self._base + path))
+        return known
+
+    def _names_in(self, folder: str) -> frozenset[str]:
+        """What ``folder`` holds (one listing, rather than a look for each name)."""
+        known = self._listings.get(folder)
+        if known is None:
+            try:
+                known = frozenset(os.listdir(self._base + folder if folder else self.root))
+            except OSError:
+                known = frozenset()
+            self._listings[folder] = known
         return known
 
     def chain(self, folder: str, names: tuple[str, ...]) -> str:
@@ -57,7 +70,8 @@ class Inputs:
             return ""
         parent = _parent(folder, self.root)
         above = "" if parent is None else self.chain(parent, names)
-        found = [(name, self.digest(_join(folder, name))) for name in names]
+        listed = self._names_in(folder)
+        found = [(name, self.digest(_join(folder, name))) for name in names if name in listed]
         present = [f"{name}={digest}" for name, digest in found if digest]
         known = _hash("\n".join([above, *present])) if present else above
         self._chains[memo] = known

@@ -69,7 +69,8 @@ def bucket_key(
 
 def file_key(bucket: str, path: str, content: str, chain: str) -> str:
     """The key of one file's pass under a hook's ``bucket``."""
-    return digest("\0".join((bucket, path, content, chain)))
+    text = f"{bucket}\0{path}\0{content}\0{chain}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def whole_key(bucket: str, contents: Mapping[str, str], chains: Mapping[str, str]) -> str:
@@ -81,10 +82,6 @@ def whole_key(bucket: str, contents: Mapping[str, str], chains: Mapping[str, str
 
 def bare_names(patterns: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(pattern for pattern in patterns if is_bare(pattern))
-
-
-def folder_of(path: str) -> str:
-    return path.rpartition("/")[0]
 
 
 def digest(text: str) -> str:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crackjack.core.cache.contents import ContentIds
+from crackjack.core.cache.contents import ContentIds, Seen
 from crackjack.core.cache.inputs import Inputs
-from crackjack.core.cache.key import bare_names, bucket_key, file_key, folder_of, whole_key
+from crackjack.core.cache.key import bare_names, bucket_key, file_key, whole_key
 from crackjack.core.cache.store import REFRESH_SECONDS, Store
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import PlanContext
@@ -43,6 +43,9 @@ class _Keys:
     files: dict[str, str]
     contents: dict[str, str]
     chains: dict[str, str]
+    seen: dict[str, Seen]
+    rooted: list[tuple[str, str]]
+    at: int
 
 
 class ResultCache:
@@ -98,7 +101,7 @@ class ResultCache:
         missed = tuple(name for name in plan.files if name not in hits)
         torun = plan if not hits else self._replanned(plan, missed, planning)
         result = runner.run(torun, context)
-        earned = self._earned(torun, keys, planning) if _a_pass(result) else {}
+        earned = self._earned(torun, keys) if _a_pass(result) else {}
         self.store.add(keys.bucket, {**stale, **dict.fromkeys(earned.values(), now)})
         self.store.save_programs()
         skipped = len(plan.files) - len(torun.files)
@@ -114,25 +117,20 @@ class ResultCache:
             memo=self.store.programs(),
             environ=os.environ,
         )
-        ids, names = self.ids, bare_names(hook.cache_inputs)
-        contents: dict[str, str] = {}
-        chains: dict[str, str] = {}
-        for name in plan.files:
-            content = ids.of(name)
-            if content is not None:
-                contents[name] = content
-                folder = folder_of(name)
-                if folder not in chains:
-                    chains[folder] = inputs.chain(folder, names)
+        names, at = bare_names(hook.cache_inputs), time.time_ns()
+        contents, seen = self.ids.many(plan.files)
+        folders = {name: name.rpartition("/")[0] for name in contents}
+        chains = {folder: inputs.chain(folder, names) for folder in set(folders.values())}
         if hook.cache == "whole":
             whole = len(contents) == len(plan.files)
             files = {"": whole_key(bucket, contents, chains)} if whole else {}
         else:
             files = {
-                name: file_key(bucket, name, content, chains[folder_of(name)])
+                name: file_key(bucket, name, content, chains[folders[name]])
                 for name, content in contents.items()
             }
-        return _Keys(bucket, files, contents, chains)
+        rooted = inputs.rooted(hook.cache_inputs)
+        return _Keys(bucket, files, contents, chains, seen, rooted, at)
 
     def _hits(self, plan: HookPlan, keys: _Keys) -> set[str]:
         known = self.store.known(keys.bucket)
@@ -157,20 +155,20 @@ class ResultCache:
             return plan
         return replace(again, scratch=plan.scratch, waits_for=plan.waits_for)
 
-    def _earned(self, ran: HookPlan, keys: _Keys, context: PlanContext) -> dict[str, str]:
+    def _earned(self, ran: HookPlan, keys: _Keys) -> dict[str, str]:
         """The keys ``ran``'s pass earned: its files whose content and configuration are
-        still what they were keyed by (read again now)."""
-        again = self._keys(ran, context)
-        if again.bucket != keys.bucket or again.chains.items() - keys.chains.items():
+        still what they were keyed by (looked at again now)."""
+        hook, inputs = ran.hook, Inputs(self.root)
+        if inputs.rooted(hook.cache_inputs) != keys.rooted:
             return {}
-        if ran.hook.cache == "whole":
-            same = again.contents == keys.contents
-            return {"": keys.files[""]} if same and "" in keys.files else {}
-        return {
-            name: keys.files[name]
-            for name in ran.files
-            if name in keys.files and again.contents.get(name) == keys.contents[name]
-        }
+        names = bare_names(hook.cache_inputs)
+        if any(inputs.chain(folder, names) != chain for folder, chain in keys.chains.items()):
+            return {}
+        same = self.ids.still(ran.files, keys.contents, keys.seen, keys.at)
+        if hook.cache == "whole":
+            whole = len(same) == len(ran.files) and "" in keys.files
+            return {"": keys.files[""]} if whole else {}
+        return {name: keys.files[name] for name in same}
 
 
 def open_cache(
