@@ -20,9 +20,12 @@ import glob
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 WILDCARDS = frozenset("*?[")
+SETTLED_NS = 100_000_000
+"""As ``contents._SETTLED_NS``: a change this recent might not show in file times yet."""
 
 
 def is_bare(pattern: str) -> bool:
@@ -30,34 +33,67 @@ def is_bare(pattern: str) -> bool:
     return "/" not in pattern and not WILDCARDS.intersection(pattern)
 
 
-class Inputs:
-    """The configuration files of one run, each read once (``fresh`` reads them again)."""
+@dataclass(slots=True)
+class Outside:
+    """What a run read above the project root (listings and digests), read once per run:
+    nothing a hook may write is there (crackjack's hooks get no file outside the root)."""
 
-    def __init__(self, root: Path) -> None:
+    listings: dict[str, frozenset[str]] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+class Inputs:
+    """The configuration files one hook reads, as it starts: each folder listed once and each
+    file read once, their stat data kept so that ``unchanged`` can tell, when the hook ends,
+    whether any changed meanwhile."""
+
+    def __init__(self, root: Path, outside: Outside | None = None) -> None:
         self.root = root
         self._base = os.path.join(root, "")
+        self._outside = outside or Outside()
         self._digests: dict[str, str] = {}
         self._chains: dict[tuple[str, tuple[str, ...]], str] = {}
         self._listings: dict[str, frozenset[str]] = {}
+        self._seen: dict[str, tuple[int, ...] | None] = {}
 
     def digest(self, path: str) -> str:
         """A digest of the file at ``path`` (from the root; may start with ``../``), empty when
         it is not a file that can be read."""
-        known = self._digests.get(path)
+        digests = self._outside.digests if path.startswith("..") else self._digests
+        known = digests.get(path)
         if known is None:
-            known = self._digests[path] = _file_digest(Path(self._base + path))
+            self._look(path)
+            known = digests[path] = _file_digest(Path(self._base + path))
         return known
 
     def _names_in(self, folder: str) -> frozenset[str]:
         """What ``folder`` holds (one listing, rather than a look for each name)."""
-        known = self._listings.get(folder)
+        listings = self._outside.listings if folder.startswith("..") else self._listings
+        known = listings.get(folder)
         if known is None:
+            self._look(folder)
             try:
                 known = frozenset(os.listdir(self._base + folder if folder else self.root))
             except OSError:
                 known = frozenset()
-            self._listings[folder] = known
+            listings[folder] = known
         return known
+
+    def _look(self, path: str) -> None:
+        """Keep the stat data of ``path`` (inside the root) as it is read."""
+        if not path.startswith(".."):
+            self._seen[path] = _stat(self._base + path if path else str(self.root))
+
+    def unchanged(self, since: int) -> bool:
+        """Whether every folder and file read inside the root still has the stat data it had
+        when it was read (at ``since``, ``time.time_ns()``, or later); one changed within
+        ``SETTLED_NS`` before that counts as changed."""
+        settled = since - SETTLED_NS
+        for path, seen in self._seen.items():
+            now = _stat(self._base + path if path else str(self.root))
+            if now != seen or (seen is not None and seen[1] >= settled):
+                return False
+        return True
 
     def chain(self, folder: str, names: tuple[str, ...]) -> str:
         """A digest of the files ``names`` in ``folder`` (from the root, ``""`` for it) and in
@@ -92,7 +128,7 @@ class Inputs:
 
     def fresh(self) -> Inputs:
         """The same inputs, to be read again (to tell whether one changed during a run)."""
-        return Inputs(self.root)
+        return Inputs(self.root, self._outside)
 
 
 def variables(names: Iterable[str], environ: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -118,6 +154,14 @@ def _parent(folder: str, root: Path) -> str | None:
 
 def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
+
+
+def _stat(path: str) -> tuple[int, ...] | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
 
 
 def _file_digest(path: Path) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crackjack.core.cache.contents import ContentIds, Seen
-from crackjack.core.cache.inputs import Inputs
+from crackjack.core.cache.inputs import Inputs, Outside
 from crackjack.core.cache.key import bare_names, bucket_key, file_key, whole_key
 from crackjack.core.cache.store import REFRESH_SECONDS, Store
 from crackjack.core.run.results import HookResult, HookStatus
@@ -46,6 +46,7 @@ class _Keys:
     seen: dict[str, Seen]
     rooted: list[tuple[str, str]]
     at: int
+    inputs: Inputs
 
 
 class ResultCache:
@@ -64,6 +65,7 @@ class ResultCache:
         self.store = Store(folder, max_bytes)
         self.root = root
         self.ids = ContentIds(root, index, top)
+        self.outside = Outside()
         self.whole = whole
 
     @property
@@ -108,7 +110,7 @@ class ResultCache:
         return replace(result, files=len(plan.files), cached_files=skipped) if skipped else result
 
     def _keys(self, plan: HookPlan, context: PlanContext) -> _Keys:
-        hook, inputs = plan.hook, Inputs(self.root)
+        hook, inputs = plan.hook, Inputs(self.root, self.outside)
         bucket = bucket_key(
             plan,
             root=self.root,
@@ -130,7 +132,7 @@ class ResultCache:
                 for name, content in contents.items()
             }
         rooted = inputs.rooted(hook.cache_inputs)
-        return _Keys(bucket, files, contents, chains, seen, rooted, at)
+        return _Keys(bucket, files, contents, chains, seen, rooted, at, inputs)
 
     def _hits(self, plan: HookPlan, keys: _Keys) -> set[str]:
         known = self.store.known(keys.bucket)
@@ -158,11 +160,10 @@ class ResultCache:
     def _earned(self, ran: HookPlan, keys: _Keys) -> dict[str, str]:
         """The keys ``ran``'s pass earned: its files whose content and configuration are
         still what they were keyed by (looked at again now)."""
-        hook, inputs = ran.hook, Inputs(self.root)
-        if inputs.rooted(hook.cache_inputs) != keys.rooted:
+        hook = ran.hook
+        if not keys.inputs.unchanged(keys.at):
             return {}
-        names = bare_names(hook.cache_inputs)
-        if any(inputs.chain(folder, names) != chain for folder, chain in keys.chains.items()):
+        if keys.rooted and keys.inputs.fresh().rooted(hook.cache_inputs) != keys.rooted:
             return {}
         same = self.ids.still(ran.files, keys.contents, keys.seen, keys.at)
         if hook.cache == "whole":
