@@ -284,12 +284,13 @@ def context(root: Path, tmp_path: Path) -> tuple[PlanContext, RunContext]:
     return PlanContext(root=root, policy=policy), run
 
 
-def editor(edit: str) -> InProcess:
-    """A check that passes, while something else (an editor) rewrites ``edit``."""
+def editor(edit: str, config: str = "") -> InProcess:
+    """A check that passes, while something else (an editor) rewrites ``edit`` (or
+    ``config``, a file the hook does not check, when it checks ``edit``)."""
 
     def check(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
         if edit in files:
-            write(root / edit, "changed meanwhile\n")
+            write(root / (config or edit), "changed meanwhile\n")
         return CheckOutcome(failed=False)
 
     return InProcess(check)
@@ -376,3 +377,38 @@ def test_git_blob_ids_agree_with_git(tmp_path: Path) -> None:
         ["git", "ls-files", "-s"], cwd=repo, capture_output=True, text=True, check=True
     ).stdout.split()[1]
     assert id_of(ContentIds(repo, repo / ".git" / "index", repo), "a b.py") == listed
+
+
+def test_a_config_file_changed_while_the_hook_ran_earns_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    write(root / "a.txt", "x\n")
+    write(root / "pyproject.toml", "[tool.x]\n")
+    old = time.time_ns() - 10**10
+    for path in (root, root / "pyproject.toml", root / "a.txt"):
+        os.utime(path, ns=(old, old))
+    time.sleep(0.15)  # the files' last changes settle (a coarse clock must not hide a write)
+    hook = Hook(
+        id="check",
+        phase="fast",
+        runner=editor("a.txt", "pyproject.toml"),
+        cache="per-file",
+        cache_inputs=("pyproject.toml", "conf/*.toml"),
+    )
+    planning, running = context(root, tmp_path)
+    plan = hook.runner.plan(hook, ("a.txt",), planning)
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    assert cache.run(plan, running).status is HookStatus.PASSED
+    assert cache.cached_files(plan, planning) == 0
+    quiet = Hook(
+        id="quiet",
+        phase="fast",
+        runner=editor(""),
+        cache="per-file",
+        cache_inputs=hook.cache_inputs,
+    )
+    plan = quiet.runner.plan(quiet, ("a.txt",), planning)
+    time.sleep(0.15)  # pyproject.toml was just written: a pass is recorded once it settled
+    cache.run(plan, running)
+    assert cache.cached_files(plan, planning) == 1
+    write(root / "conf" / "new.toml", "x")
+    assert cache.cached_files(plan, planning) == 0
