@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.gitrepo import commit_all, make_repo, run_git, write
+from tests.imports import imported
 from tests.project import PYTHON, crackjack_env, hook_table, run_process
 
 PER_FILE = ("debug-statements", "check-merge-conflict", "trailing-whitespace", "end-of-file")
@@ -467,3 +468,17 @@ def test_the_tools_version_is_part_of_its_key(
     venv.symlink_to(second)
     _, other = runs("--fast", "--hook", "ruff-check")
     assert checked(other["ruff-check"]) == 3
+
+
+def test_no_cache_imports_nothing_of_the_cache_but_its_location(
+    runs: Runs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOOL_LOG", str(runs.log))
+    monkeypatch.setenv("CRACKJACK_NO_CACHE", "1")
+    done, modules = imported(["--fast"], runs.root)
+    assert done.returncode == 0, done.stdout
+    cache = {name for name in modules if name.startswith("crackjack.core.cache")}
+    assert cache == {"crackjack.core.cache", "crackjack.core.cache.location"}
+    monkeypatch.delenv("CRACKJACK_NO_CACHE")
+    _, modules = imported(["--fast"], runs.root)
+    assert "crackjack.core.cache.step" in modules

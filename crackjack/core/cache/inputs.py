@@ -55,6 +55,7 @@ class Inputs:
         self._chains: dict[tuple[str, tuple[str, ...]], str] = {}
         self._listings: dict[str, frozenset[str]] = {}
         self._seen: dict[str, tuple[int, ...] | None] = {}
+        self._asked: dict[str, set[str]] = {}
 
     def digest(self, path: str) -> str:
         """A digest of the file at ``path`` (from the root; may start with ``../``), empty when
@@ -85,15 +86,25 @@ class Inputs:
             self._seen[path] = _stat(self._base + path if path else str(self.root))
 
     def unchanged(self, since: int) -> bool:
-        """Whether every folder and file read inside the root still has the stat data it had
-        when it was read (at ``since``, ``time.time_ns()``, or later); one changed within
-        ``SETTLED_NS`` before that counts as changed."""
-        settled = since - SETTLED_NS
+        """Whether every folder and file read inside the root is still as it was read (at
+        ``since``, ``time.time_ns()``, or later): by its stat data when its last change was
+        more than ``SETTLED_NS`` before, else by reading it again."""
+        settled, again = since - SETTLED_NS, Inputs(self.root, self._outside)
         for path, seen in self._seen.items():
             now = _stat(self._base + path if path else str(self.root))
-            if now != seen or (seen is not None and seen[1] >= settled):
+            fresh = now == seen and (seen is None or seen[1] < settled)
+            if not fresh and not self._same(path, again):
                 return False
         return True
+
+    def _same(self, path: str, again: Inputs) -> bool:
+        """Whether ``path`` reads as it did: a file's digest; of a folder, which of the names
+        looked for in it are there (a tool writing its own cache folder beside them changes
+        the folder, not the answer)."""
+        asked = self._asked.get(path)
+        if asked is not None:
+            return asked & again._names_in(path) == asked & self._listings[path]
+        return again.digest(path) == self._digests.get(path)
 
     def chain(self, folder: str, names: tuple[str, ...]) -> str:
         """A digest of the files ``names`` in ``folder`` (from the root, ``""`` for it) and in
@@ -107,6 +118,7 @@ class Inputs:
         parent = _parent(folder, self.root)
         above = "" if parent is None else self.chain(parent, names)
         listed = self._names_in(folder)
+        self._asked.setdefault(folder, set()).update(names)
         found = [(name, self.digest(_join(folder, name))) for name in names if name in listed]
         present = [f"{name}={digest}" for name, digest in found if digest]
         known = _hash("\n".join([above, *present])) if present else above
