@@ -706,8 +706,9 @@ def cache_rerun() -> Scenario:
     prepare = keep_caches(repo)
     return Scenario(
         CACHE_RERUN,
-        "a rerun with nothing changed after a passing run: set B on every file of the clone"
-        " with the fixers' fixes committed, every tool's cache kept between runs",
+        "a rerun with nothing changed after a passing run: set B on every file of the passing"
+        " clone (the fixers' fixes and a `# noqa` on what ruff still reports committed), every"
+        " tool's cache kept between runs",
         [
             Case(
                 "crackjack, cached", argv, crackjack_statuses, set_b, 0, repo, prepare, env=CACHE_ON
@@ -863,8 +864,8 @@ def cache_cold() -> Scenario:
     argv = (crackjack, "--fast")
     return Scenario(
         CACHE_COLD,
-        "the fast workflow on every file of the clone with the fixers' fixes committed (every"
-        " pass is recorded), crackjack's cache emptied before each run, against `--no-cache`",
+        "the fast workflow on every file of the passing clone (every pass is recorded),"
+        " crackjack's cache emptied before each run, against `--no-cache`",
         [
             Case(
                 "crackjack, cold cache",
