@@ -8,7 +8,11 @@ per runner with the runner's own git hook installed. Scenarios: ``commit`` (``gi
 staged files through each installed hook, without and with unstaged edits, and git alone),
 ``trivial`` (one hook that runs ``true`` on every file), ``version`` (``crackjack --version``
 against ``python -c pass``), ``set-a`` (the fast workflow's checks on every file) and ``set-b``
-(those and mypy, against mypy alone). Before every run (not timed) the clone is reset; the
+(those and mypy, against mypy alone); with the result cache on (issue 14): ``cache-rerun``
+(set B rerun with nothing changed, against prek), ``cache-commit`` (the commit of 5 staged files
+a ``crackjack --fast --staged`` passed, against prek), ``cache-one`` (one Python file changed:
+each per-file hook must check that file alone, read from the events) and ``cache-cold`` (an
+empty cache against ``--no-cache``). Before every run (not timed) the clone is reset; the
 contenders of a scenario take turns, one run of each per round. Each contender first runs once
 with its output kept, and must run every hook and reach the same verdict as the others. Prints
 a Markdown table and a verdict per target, and writes ``bench/.work/peers-results.json``. See
@@ -25,6 +29,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -263,6 +268,9 @@ class Case:
     variant: str = ""
     how: str = ""
     """What the table says runs, if not the command itself."""
+    env: Mapping[str, str | None] = field(default_factory=dict)
+    """Changes to the environment it runs in (None: the variable removed): the result cache
+    scenarios turn the cache on (:data:`CACHE_ON`)."""
 
     @property
     def name(self) -> str:
@@ -273,14 +281,43 @@ class Case:
         return " ".join(short(arg) for arg in self.argv)
 
     def contender(self) -> Contender:
-        argv, cwd = self.argv, self.cwd
+        argv, cwd, env = self.argv, self.cwd, self.env
         return Contender(
             self.name,
             self.how or f"`{self.command}`",
-            lambda: run_quietly(argv, cwd),
+            (lambda: run_with(argv, cwd, env)) if env else (lambda: run_quietly(argv, cwd)),
             prepare=self.prepare,
             check=self.check,
         )
+
+
+CACHE_ON: Mapping[str, str | None] = {"CRACKJACK_NO_CACHE": None}
+"""The result cache on (every other scenario runs with ``CRACKJACK_NO_CACHE=1``)."""
+CACHE_OFF: Mapping[str, str | None] = {"CRACKJACK_NO_CACHE": "1"}
+
+
+def environment(changes: Mapping[str, str | None]) -> dict[str, str]:
+    """This process's environment with ``changes`` (None: removed)."""
+    env = dict(os.environ)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def run_with(argv: Sequence[str], cwd: Path, changes: Mapping[str, str | None]) -> int:
+    """``run_quietly`` in this environment with ``changes``."""
+    done = subprocess.run(
+        argv,
+        cwd=cwd,
+        env=environment(changes),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+    return done.returncode
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,7 +391,12 @@ def checked_run(scenario: str, case: Case) -> Checked:
     runner: here the output names the hooks without ``--verbose``)."""
     case.prepare()
     done = subprocess.run(
-        case.argv, cwd=case.cwd, stdin=subprocess.DEVNULL, capture_output=True, check=False
+        case.argv,
+        cwd=case.cwd,
+        env=environment(case.env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
     )
     problem = case.check() if case.check is not None else ""
     output = (done.stdout + done.stderr).decode(errors="replace")
@@ -580,7 +622,278 @@ def fixed_clone() -> Path:
     return ensure_clone(CLEAN, {}, REPO, fix, "fixes: crackjack --fast")
 
 
-SCENARIOS = ("commit", TRIVIAL, "version", "set-a", SET_B, SET_B_CLEAN)
+CACHE_RERUN = "cache-rerun"
+CACHE_COMMIT = "cache-commit"
+CACHE_ONE = "cache-one"
+CACHE_COLD = "cache-cold"
+CACHE_SCENARIOS = (CACHE_RERUN, CACHE_COMMIT, CACHE_ONE, CACHE_COLD)
+PER_FILE_HOOKS = (
+    "debug-statements",
+    "check-merge-conflict",
+    "trailing-whitespace",
+    "end-of-file",
+    "ruff-check",
+    "ruff-format",
+)
+"""The built-in hooks cached per file that check a Python file."""
+EDITED = "src/pip/_internal/commands/show.py"
+"""The one Python file ``cache-one`` changes before each run."""
+EVENTS = WORK / "cache-one-events.jsonl"
+PASSING = WORK / "peers-passing"
+"""A clone of :data:`CLEAN` that crackjack passes: the cache scenarios' project."""
+RUFF = str(BIN / "ruff")
+
+
+def passing_clone() -> Path:
+    """:data:`CLEAN` with a ``# noqa`` on each line ruff still reports (pip's configuration
+    with this ruff), so that every hook of set B passes: the cache keeps only passes, and
+    issue 14's scenarios start after a passing run."""
+
+    def silence(clone: Path) -> None:
+        for _ in range(3):
+            subprocess.run((RUFF, "check", "--add-noqa", "."), cwd=clone, capture_output=True)
+            subprocess.run((str(CRACKJACK), "--fast"), cwd=clone, capture_output=True)
+            git(clone, "add", "-u")
+            if not git_output(clone, "diff", "--cached", "--name-only"):
+                break
+            git(clone, "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", "noqa")
+        done = subprocess.run((str(CRACKJACK), "--fast"), cwd=clone, capture_output=True)
+        if done.returncode:
+            raise SystemExit(f"bench: {clone} does not pass crackjack --fast")
+
+    return ensure_clone(PASSING, {}, fixed_clone(), silence, "passing: ruff --add-noqa")
+
+
+def keep_caches(repo: Path) -> Callable[[], None]:
+    """Before a rerun: the tracked files as committed, every tool's cache kept (a rerun with
+    nothing changed, as a developer's second run finds the clone)."""
+
+    def prepare() -> None:
+        git(repo, "reset", "--hard", "-q")
+
+    return prepare
+
+
+def cold(repo: Path) -> Callable[[], None]:
+    """Before a cold run: the clone reset (tools' caches removed) and crackjack's cache too."""
+
+    def prepare() -> None:
+        reset(repo)
+        shutil.rmtree(repo / ".git" / "crackjack" / "cache", ignore_errors=True)
+
+    return prepare
+
+
+def cache_scenarios(base: str, chosen: Sequence[str]) -> list[Scenario]:
+    """Issue 14's targets, with crackjack's result cache on: a rerun with nothing changed
+    (set B's hooks: the standard workflow without bandit and pytest, which prek's
+    configuration does not have), a commit of files a run already passed, one changed file,
+    and the cold run against ``--no-cache``."""
+    makers = {
+        CACHE_RERUN: cache_rerun,
+        CACHE_COMMIT: lambda: cache_commit(base),
+        CACHE_ONE: cache_one,
+        CACHE_COLD: cache_cold,
+    }
+    return [makers[key]() for key in CACHE_SCENARIOS if key in chosen]
+
+
+def cache_rerun() -> Scenario:
+    crackjack, repo = str(CRACKJACK), passing_clone()
+    steps, idle = plan_steps(repo)
+    set_b = {step.id: RAN for step in steps} | dict.fromkeys(idle, "skipped") | {"mypy": "passed"}
+    argv = (crackjack, "--skip", "bandit", "--skip", "pytest")
+    prepare = keep_caches(repo)
+    return Scenario(
+        CACHE_RERUN,
+        "a rerun with nothing changed after a passing run: set B on every file of the passing"
+        " clone (the fixers' fixes and a `# noqa` on what ruff still reports committed), every"
+        " tool's cache kept between runs",
+        [
+            Case(
+                "crackjack, cached", argv, crackjack_statuses, set_b, 0, repo, prepare, env=CACHE_ON
+            ),
+            Case(
+                "crackjack, --no-cache",
+                argv,
+                crackjack_statuses,
+                set_b,
+                0,
+                repo,
+                prepare,
+                env=CACHE_OFF,
+            ),
+            Case(
+                "prek",
+                framework_run(PREK, SET_B_CONFIG),
+                framework_statuses,
+                set_b,
+                0,
+                repo,
+                prepare,
+            ),
+        ],
+        "prek",
+        [Target("crackjack, cached", "prek", 0.15)],
+        ("mypy",),
+    )
+
+
+def cache_commit(base: str) -> Scenario:
+    """Variant (a) of the commit scenario, the staged contents passed by ``crackjack --fast
+    --staged`` before each commit (not timed)."""
+    cases = []
+    for runner, label, env, warm in (
+        ("crackjack", "crackjack, passed before", CACHE_ON, True),
+        ("crackjack", "crackjack, --no-cache", CACHE_OFF, False),
+        ("prek", "prek", {}, False),
+    ):
+        clone = hook_clone(runner)
+        git(clone, "reset", "-q", "--soft", base)
+        heads = {path: (REPO / path).read_bytes() for path in (*STAGED, *OTHERS)}
+        variant = make_variants(heads, clone)[0]
+        prepare = commit_prepare(variant, base)
+        if warm:
+            prepare = warmed(prepare, clone)
+        cases.append(
+            Case(
+                label,
+                ("git", *COMMIT, "-m", COMMIT_MESSAGE),
+                HOOK_STATUSES[runner],
+                plan_of_staged(variant)[1],
+                0,
+                clone,
+                prepare,
+                commit_check(variant, base),
+                how=f"`git commit`, hook by `{' '.join(short(a) for a in installer(runner))}`",
+                env=env,
+            )
+        )
+    return Scenario(
+        CACHE_COMMIT,
+        f"`git commit` of {len(STAGED)} staged files whose contents `crackjack --fast --staged`"
+        " passed just before (not timed), through each runner's installed git hook",
+        cases,
+        "prek",
+        [Target("crackjack, passed before", "prek", 0.5)],
+    )
+
+
+def warmed(prepare: Callable[[], None], clone: Path) -> Callable[[], None]:
+    def both() -> None:
+        prepare()
+        run_with((str(CRACKJACK), "--fast", "--staged"), clone, CACHE_ON)
+
+    return both
+
+
+def cache_one() -> Scenario:
+    """The fast workflow after one Python file changed (a new edit before each run): each
+    per-file hook must check that file alone, as the events of every crackjack run say."""
+    crackjack, repo = str(CRACKJACK), passing_clone()
+    steps, idle = plan_steps(repo)
+    fast = {step.id: RAN for step in steps} | dict.fromkeys(idle, "skipped")
+    edits = iter(range(1, 1 << 30))
+
+    def prepare() -> None:
+        git(repo, "reset", "--hard", "-q")
+        path = repo / EDITED
+        path.write_bytes(path.read_bytes() + f"\n\nBENCH_EDIT = {next(edits)}\n".encode())
+
+    run_with((crackjack, "--fast"), repo, CACHE_ON)  # the passing run before (not timed)
+
+    pythons = sum(
+        1 for name in git_output(repo, "ls-files", "-z").split(b"\0") if name.endswith(b".py")
+    )
+    argv = (crackjack, "--fast", "--events", str(EVENTS))
+    return Scenario(
+        CACHE_ONE,
+        f"the fast workflow with 1 of {pythons} Python files changed since a passing run;"
+        " checked after each crackjack run: each per-file hook checked that one file",
+        [
+            Case(
+                "crackjack, cached",
+                argv,
+                crackjack_statuses,
+                fast,
+                0,
+                repo,
+                prepare,
+                check=one_file_checked,
+                env=CACHE_ON,
+            ),
+            Case(
+                "crackjack, --no-cache",
+                argv,
+                crackjack_statuses,
+                fast,
+                0,
+                repo,
+                prepare,
+                env=CACHE_OFF,
+            ),
+            Case("prek", framework_run(PREK), framework_statuses, fast, 0, repo, prepare),
+        ],
+        "prek",
+        [],
+    )
+
+
+def one_file_checked() -> str:
+    """What is wrong with the last run's events: a per-file hook that did not check exactly
+    the one changed file."""
+    wrong = []
+    seen = set()
+    for line in EVENTS.read_text(encoding="utf-8").splitlines():
+        event = json.loads(line)
+        if event.get("event") in ("HookCompleted", "HookFailed"):
+            result = event["result"]
+            if result["hook"] in PER_FILE_HOOKS:
+                seen.add(result["hook"])
+                ran = result["files"] - result.get("cached_files", 0)
+                if ran != 1:
+                    wrong.append(f"{result['hook']} checked {ran}")
+    missing = sorted(set(PER_FILE_HOOKS) - seen)
+    return "; ".join([*wrong, *(f"{hook} did not run" for hook in missing)])
+
+
+def cache_cold() -> Scenario:
+    crackjack, repo = str(CRACKJACK), passing_clone()
+    steps, idle = plan_steps(repo)
+    fast = {step.id: RAN for step in steps} | dict.fromkeys(idle, "skipped")
+    argv = (crackjack, "--fast")
+    return Scenario(
+        CACHE_COLD,
+        "the fast workflow on every file of the passing clone (every pass is recorded),"
+        " crackjack's cache emptied before each run, against `--no-cache`",
+        [
+            Case(
+                "crackjack, cold cache",
+                argv,
+                crackjack_statuses,
+                fast,
+                0,
+                repo,
+                cold(repo),
+                env=CACHE_ON,
+            ),
+            Case(
+                "crackjack, --no-cache",
+                argv,
+                crackjack_statuses,
+                fast,
+                0,
+                repo,
+                cold(repo),
+                env=CACHE_OFF,
+            ),
+        ],
+        "crackjack, --no-cache",
+        [Target("crackjack, cold cache", "crackjack, --no-cache", 1.05)],
+    )
+
+
+SCENARIOS = ("commit", TRIVIAL, "version", "set-a", SET_B, SET_B_CLEAN, *CACHE_SCENARIOS)
 
 
 def _codes(contender: Contender) -> str:
@@ -642,7 +955,7 @@ def report(scenarios: Sequence[Scenario], meta: Mapping[str, object]) -> str:
     lines = [
         f"Corpus: {PACKAGE} {VERSION} sdist, a clone with every runner's configuration committed;"
         f" {runs} timed runs of each contender, interleaved round-robin; wall clock;"
-        " `CRACKJACK_NO_CACHE=1`.",
+        " `CRACKJACK_NO_CACHE=1` but where a contender says it runs with the cache.",
         f"pre-commit {meta['pre-commit']}, prek {meta['prek']}, lefthook {meta['lefthook']},"
         f" {meta['git']}, {meta['mypy']}.",
         f"1-minute load average before / after: {meta['load_average_before']:.2f} /"
@@ -767,6 +1080,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = [
         *([commit_scenario(base)] if "commit" in args.scenario else []),
         *(s for s in run_scenarios() if s.key in args.scenario),
+        *cache_scenarios(base, args.scenario),
     ]
     meta = metadata(package, args.runs, args.warmup)
     before = bases(chosen)

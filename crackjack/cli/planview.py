@@ -18,16 +18,18 @@ from crackjack.core.process.programs import (
     ProgramSearch,
     program_version,
 )
-from crackjack.core.run.plan import Plan
+from crackjack.core.run.plan import HookPlan, Plan
 from crackjack.core.run.policy import Policy
-from crackjack.core.runners.hook import Hook
+from crackjack.core.runners.hook import Hook, PlanContext
 from crackjack.core.toolenv.env import ToolEnv, locate
 
 
 def plan_table(plan: Plan, policy: Policy) -> RenderableType:
+    """The plan, hook by hook; ``cached``: how many of its files the result cache holds a pass
+    for now (so would not run), blank for a hook that is never cached or a run without it."""
     title = f"plan: workflow {plan.workflow}, {policy.jobs} jobs"
     table = Table(title=title, title_justify="left")
-    for column in ("phase", "hook", "files", "batches"):
+    for column in ("phase", "hook", "files", "cached", "batches"):
         table.add_column(column, no_wrap=True)
     table.add_column("waits for", overflow="fold", ratio=1)
     table.add_column("runs", overflow="fold", ratio=2)
@@ -44,11 +46,20 @@ def plan_table(plan: Plan, policy: Policy) -> RenderableType:
                 phase.name + " (alongside)" * phase.alongside,
                 hook.hook.id,
                 str(len(hook.files)),
+                _cached(hook, plan, policy),
                 str(len(hook.batches)),
                 "\n".join(hook.waits_for),
                 runs,
             )
     return table
+
+
+def _cached(hook: HookPlan, plan: Plan, policy: Policy) -> str:
+    if policy.results is None or hook.skip_reason or hook.missing:
+        return ""
+    context = PlanContext(root=plan.root, policy=policy, tests=plan.tests)
+    cached = policy.results.cached_files(hook, context)
+    return "" if cached is None else f"{cached} of {len(hook.files)}"
 
 
 def catalogue_tables(catalogue: Catalogue, programs: ProgramSearch) -> RenderableType:

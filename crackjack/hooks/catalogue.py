@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crackjack.core.config.load import Catalogue, Workflow
+from crackjack.core.config.values import CacheMode
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import FindingsReader, Hook
 from crackjack.core.runners.inprocess import InProcess, InProcessCheck
@@ -21,6 +22,7 @@ from crackjack.hooks.checks.merge_conflict import merge_conflict
 from crackjack.hooks.checks.syntax import check_toml, check_yaml
 from crackjack.hooks.checks.whitespace import trailing_whitespace
 from crackjack.hooks.findings import located_lines, mypy_json, ruff_json
+from crackjack.hooks.tools import bandit, mypy, ruff
 from crackjack.hooks.tools.bandit import bandit_invocation
 from crackjack.hooks.tools.mypy import mypy_invocation
 
@@ -34,8 +36,10 @@ def _check(
     *types: str,
     fixer: bool = False,
     findings: FindingsReader | None = located_lines,
+    cache: CacheMode = "per-file",
 ) -> Hook:
-    """A fast in-process check of the files of ``types`` (any file if none)."""
+    """A fast in-process check of the files of ``types`` (any file if none); it judges each
+    file alone, so it is cached per file unless it says otherwise."""
     return Hook(
         id=hook_id,
         phase="fast",
@@ -43,6 +47,7 @@ def _check(
         runner=InProcess(check, findings=findings),
         types=types or ("file",),
         fixer=fixer,
+        cache=cache,
     )
 
 
@@ -54,7 +59,13 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         "python",
     ),
     _check("check-merge-conflict", "merge conflict markers left in files", merge_conflict, "text"),
-    _check("check-large-files", "files over --maxkb (default 500 KB)", large_files, findings=None),
+    _check(  # not file-local: whether a file is new to HEAD, and git-lfs attributes, count
+        "check-large-files",
+        "files over --maxkb (default 500 KB)",
+        large_files,
+        findings=None,
+        cache="off",
+    ),
     _check("check-toml", "TOML syntax", check_toml, "toml"),
     _check("check-yaml", "YAML syntax", check_yaml, "yaml"),
     _check(
@@ -81,6 +92,9 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         ),
         types_or=PYTHON,
         fixer=True,
+        cache="per-file",
+        cache_inputs=ruff.CACHE_INPUTS,
+        cache_env=ruff.CACHE_ENV,
         install="pip install ruff",
     ),
     Hook(
@@ -94,6 +108,9 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         ),
         types_or=PYTHON,
         fixer=True,
+        cache="per-file",
+        cache_inputs=ruff.CACHE_INPUTS,
+        cache_env=ruff.CACHE_ENV,
         install="pip install ruff",
     ),
     Hook(
@@ -108,6 +125,9 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
             adapt=mypy_invocation,
         ),
         types_or=PYTHON,
+        cache="whole",
+        cache_inputs=mypy.CACHE_INPUTS,
+        cache_env=mypy.CACHE_ENV,
         install="pip install mypy",
     ),
     Hook(
@@ -117,6 +137,8 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         " of medium severity and above, tests excluded)",
         runner=Command(command=("bandit", "--quiet"), adapt=bandit_invocation),
         types=("python",),
+        cache="whole",
+        cache_inputs=bandit.CACHE_INPUTS,
         install="pip install bandit",
     ),
     Hook(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_BYTES = 1 << 17
@@ -21,6 +21,8 @@ cost about as much as a git process (measured on a loaded 2-CPU machine)."""
 _HEADER = struct.Struct(">4sII")
 _STAT = 40
 """ctime, mtime (seconds and nanoseconds), dev, ino, mode, uid, gid, size: ten 32-bit words."""
+STAT = struct.Struct(">10I")
+"""How ``IndexEntry.stat`` unpacks."""
 _EXTENDED = 0x4000
 _STAGE_SHIFT = 12
 _NAME_MASK = 0x0FFF
@@ -34,12 +36,15 @@ later one; this reader understands none, so it refuses them all."""
 @dataclass(frozen=True, slots=True)
 class IndexEntry:
     """One entry of the index: its path (relative to the top of the work tree, ``/``-separated),
-    mode (``0o100644``...), object id (hex) and stage (0, or 1-3 for an unmerged path)."""
+    mode (``0o100644``...), object id (hex) and stage (0, or 1-3 for an unmerged path);
+    ``stat``: the ten 32-bit words of stat data git compares with the file (``STAT``), not
+    part of an entry's equality."""
 
     path: str
     mode: int
     oid: str
     stage: int
+    stat: bytes = field(default=b"", compare=False)
 
 
 def read_index(index_file: Path) -> tuple[IndexEntry, ...] | None:
@@ -126,6 +131,7 @@ def _entries(data: bytes, version: int, count: int, hash_size: int) -> tuple[lis
                 from_bytes(data[start + 24 : start + 28], "big"),
                 data[start + _STAT : start + flags_offset].hex(),
                 (flags >> _STAGE_SHIFT) & 3,
+                data[start : start + _STAT],
             )
         )
     return entries, position

@@ -84,7 +84,8 @@ def write_durations(
     nothing, so that a steady project's runs do not each write (and fsync) the file."""
     if path is None:
         return
-    fresh = {r.hook: round(r.duration, 4) for r in results if r.status in _TIMED}
+    ran = [r for r in results if r.status in _TIMED and not r.cached_files]  # not the cache's
+    fresh = {r.hook: round(r.duration, 4) for r in ran}
     news = {hook: seconds for hook, seconds in fresh.items() if _news(known.get(hook), seconds)}
     if not news:
         return

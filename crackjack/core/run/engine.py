@@ -363,9 +363,14 @@ class _Run:
         worker.start()
 
     def work(self, task: _Task, context: RunContext) -> None:
-        """On a worker thread: run the hook, hand its result (or what it raised) to the loop."""
+        """On a worker thread: run the hook (through the result cache, if the run has one),
+        hand its result (or what it raised) to the loop."""
         try:
-            result = task.plan.hook.runner.run(task.plan, context)
+            cache = self.policy.results
+            if cache is None:
+                result = task.plan.hook.runner.run(task.plan, context)
+            else:
+                result = cache.run(task.plan, context)
         except BaseException as exc:
             self.messages.put(_Done(task, None, exc))
         else:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crackjack.core.cache.step import ResultCache
 
 
 def default_jobs() -> int:
@@ -17,7 +21,9 @@ class Policy:
     variant), and hooks that can give their findings in a machine-readable form do.
     ``junit_dir``: where pytest hooks write their JUnit XML, if anywhere. ``log_home``: where
     each run's folder of log files goes (None: the user's cache; see ``core.run.logs``).
-    ``durations``: the file of hook durations the engine orders hooks by (None: none kept)."""
+    ``durations``: the file of hook durations the engine orders hooks by (None: none kept).
+    ``results``: the result cache hooks run through (None: ``--no-cache``, or nowhere to keep
+    it)."""
 
     jobs: int
     fail_fast: bool = False
@@ -27,3 +33,4 @@ class Policy:
     junit_dir: Path | None = None
     log_home: Path | None = None
     durations: Path | None = None
+    results: ResultCache | None = None

@@ -14,8 +14,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from crackjack.core.cache.location import cache_folder
 from crackjack.core.config.load import (
     Catalogue,
     Project,
@@ -45,6 +46,9 @@ from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
 from crackjack.core.testphase.options import Shard, TestOptions
+
+if TYPE_CHECKING:
+    from crackjack.core.cache.step import ResultCache
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,6 +186,7 @@ def run_session(request: SessionRequest, builtins: Catalogue, output: SessionOut
             with _hidden(tree if request.hide_unstaged else None, output) as hidden:
                 planned = start.planned()
                 result = output.run(planned.plan, planned.policy, control)
+                _say_cache_warning(planned.policy, output)
                 if hidden is not None and tree is not None:
                     hidden.by_hooks = _changed_by_hooks(result, start.project.root, tree.top)
     return Ran(result, hidden)
@@ -223,6 +228,7 @@ class _Started:
             junit_dir=request.junit_dir,
             log_home=None if self.tree is None else self.tree.crackjack_dir / "logs",
             durations=None if self.tree is None else self.tree.crackjack_dir / "durations.json",
+            results=self.result_cache(),
         )
         tests = TestOptions(
             python=self.project.python,
@@ -237,6 +243,32 @@ class _Started:
             self.catalogue, self.selection, root=root, files=files, policy=policy, tests=tests
         )
         return Planned(plan, policy)
+
+    def result_cache(self) -> ResultCache | None:
+        """The run's result cache; None with ``no-cache`` or nowhere to keep it. Only
+        ``core.cache.location`` is imported when there is none."""
+        settings, tree = self.project.settings, self.tree
+        common = None if tree is None else tree.common_dir
+        folder = cache_folder(settings.cache_dir, self.project.root, common)
+        if settings.no_cache or folder is None:
+            return None
+        from crackjack.core.cache.step import open_cache
+
+        return open_cache(
+            folder,
+            max_mb=settings.cache_max_mb,
+            root=self.project.root,
+            index=None if tree is None else tree.index_file,
+            top=None if tree is None else tree.top,
+            whole=isinstance(self.request.files, AllFiles),
+        )
+
+
+def _say_cache_warning(policy: Policy, output: SessionOutput) -> None:
+    """The one line a run says about a cache it could not read or write, if any."""
+    warning = None if policy.results is None else policy.results.warning
+    if warning:
+        output.note(f"{warning} (the run went on without it)")
 
 
 def _start(request: SessionRequest, builtins: Catalogue, *, hiding: bool) -> _Started:

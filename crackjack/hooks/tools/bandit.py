@@ -16,6 +16,8 @@ DEFAULT_ARGS = ("-ll",)
 TEST_FILES = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 """...outside the tests (``assert`` is how tests check)."""
 CONFIG_FLAGS = ("-c", "--configfile", "--ini")
+CACHE_INPUTS = ("pyproject.toml", ".bandit")
+"""What bandit reads besides its files, for the result cache's key."""
 
 
 def bandit_invocation(invocation: Invocation, context: PlanContext) -> Invocation:

@@ -19,6 +19,10 @@ CONFIG_FILES = ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg")
 """Where mypy looks in each folder from the current one up to the repository's top, in order
 (mypy's ``defaults.CONFIG_NAMES`` and ``SHARED_CONFIG_NAMES``)."""
 TARGETS = ("files", "packages", "modules")
+CACHE_INPUTS = (*CONFIG_FILES, "~/.config/mypy/config", "~/.mypy.ini")
+"""What mypy reads besides its files, for the result cache's key (the environments it runs in
+and checks for are in the key of every hook that runs a script or names the interpreter)."""
+CACHE_ENV = ("MYPYPATH",)
 
 
 def mypy_invocation(invocation: Invocation, context: PlanContext) -> Invocation:

@@ -1,0 +1,189 @@
+"""Each file's content id, as the result cache keys it: git's blob id.
+
+Taken from the index when the work-tree file's stat data matches the index entry (as git itself
+decides a file is unchanged: mtime to the nanosecond, size, inode, and a file not written in the
+same instant as the index, which git calls racy), else computed from the file's bytes. Either way
+it is the same id for the same bytes, so what git-hook mode checks (the staged blobs, on disk
+while the unstaged changes are hidden) is keyed exactly as it will be committed. Never a
+modification time alone.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from crackjack.core.git.indexfile import STAT, blob_id, read_index
+
+_WORD = 0xFFFFFFFF
+Seen = tuple[int, ...]
+"""A file's stat data as this module compares it: mtime and ctime (ns), size, inode, device."""
+_SETTLED_NS = 100_000_000
+"""A file hashed in this run is hashed again unless its stat data is unchanged and its last
+change (ctime) is older than this before it was read: file times come from a coarse clock, so
+a write just after the read could keep the same times (git's racy-file rule, in small)."""
+
+
+class ContentIds:
+    """The content ids of files under ``root``; ``index``: git's index file of the work tree
+    whose top is ``top`` (None outside git: every id is hashed). The index is read once, when
+    the first id is asked for (the hooks of a run do not stage anything); each file's stat
+    data is read on every call, and a file is hashed again unless it is unchanged since it
+    was hashed in this run (``_SETTLED_NS``)."""
+
+    def __init__(self, root: Path, index: Path | None = None, top: Path | None = None) -> None:
+        self.root = root
+        self._base = os.path.join(root, "")
+        self._index = index
+        self._prefix = _prefix(root, top)
+        self._entries: dict[str, tuple[str, tuple[int, ...]]] | None = None
+        self._index_mtime_ns = 0
+        self._hash_size = 20
+        self._hashed: dict[str, tuple[Seen, str]] = {}
+
+    def of(self, path: str) -> tuple[str, Seen] | None:
+        """The id of ``path`` (relative to the root) and its stat data as seen; None when it is
+        not a regular file that can be read (such a file is never cached)."""
+        full = self._base + path
+        try:
+            info = os.lstat(full)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        mtime = info.st_mtime_ns
+        seen = (mtime, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+        known = self._indexed().get(self._prefix + path)
+        if known is not None and mtime < self._index_mtime_ns and known[1] == _as_indexed(info):
+            return known[0], seen
+        hashed = self._hashed.get(path)
+        if hashed is not None and hashed[0] == seen:
+            return hashed[1], seen
+        read_at = time.time_ns()
+        try:
+            with open(full, "rb") as file:
+                content = blob_id(file.read(), self._hash_size)
+        except OSError:
+            return None
+        if _settled(seen, read_at):
+            self._hashed[path] = (seen, content)
+        return content, seen
+
+    def many(self, paths: Iterable[str]) -> tuple[dict[str, str], dict[str, Seen]]:
+        """``of`` for each of ``paths``: the ids and the stat data of those it can tell."""
+        contents: dict[str, str] = {}
+        seens: dict[str, Seen] = {}
+        lstat, base, prefix, entries = os.lstat, self._base, self._prefix, self._indexed()
+        index_mtime, is_regular, of = self._index_mtime_ns, stat.S_ISREG, self.of
+        for path in paths:
+            try:
+                info = lstat(base + path)
+            except OSError:
+                continue
+            mtime = info.st_mtime_ns
+            known = entries.get(prefix + path)
+            if (
+                known is not None
+                and mtime < index_mtime
+                and is_regular(info.st_mode)
+                and known[1] == _as_indexed(info)
+            ):
+                contents[path] = known[0]
+                seens[path] = (mtime, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+                continue
+            found = of(path)
+            if found is not None:
+                contents[path], seens[path] = found
+        return contents, seens
+
+    def still(
+        self, paths: Iterable[str], contents: Mapping[str, str], seens: Mapping[str, Seen], at: int
+    ) -> list[str]:
+        """Those of ``paths`` that still hold their ``contents`` (``unchanged``)."""
+        kept = []
+        lstat, base, unchanged, settled = os.lstat, self._base, self.unchanged, at - _SETTLED_NS
+        for path in paths:
+            seen = seens.get(path)
+            if seen is None:
+                continue
+            try:
+                info = lstat(base + path)
+            except OSError:
+                continue
+            if (
+                seen[1] < settled
+                and seen
+                == (
+                    info.st_mtime_ns,
+                    info.st_ctime_ns,
+                    info.st_size,
+                    info.st_ino,
+                    info.st_dev,
+                )
+            ) or unchanged(path, contents[path], seen, at):
+                kept.append(path)
+        return kept
+
+    def unchanged(self, path: str, content: str, seen: Seen, at: int) -> bool:
+        """Whether ``path`` still holds ``content``, which it held with stat data ``seen`` at
+        ``at`` (``time.time_ns()``): by its stat data alone when it had settled by then, else
+        by its id again."""
+        try:
+            info = os.lstat(self._base + path)
+        except OSError:
+            return False
+        if seen[1] < at - _SETTLED_NS and _seen(info) == seen:
+            return True
+        again = self.of(path)
+        return again is not None and again[0] == content
+
+    def _indexed(self) -> dict[str, tuple[str, tuple[int, ...]]]:
+        """The index's stage-0 entries by path, with the stat data ``_as_indexed`` gives;
+        empty when there is none this reader can vouch for (every file is then hashed)."""
+        if self._entries is not None:
+            return self._entries
+        entries: dict[str, tuple[str, tuple[int, ...]]] = {}
+        try:
+            self._index_mtime_ns = 0 if self._index is None else os.stat(self._index).st_mtime_ns
+        except OSError:
+            self._index = None
+        for entry in (read_index(self._index) or ()) if self._index is not None else ():
+            if entry.stage == 0 and len(entry.stat) == STAT.size:
+                _cs, _cn, mtime_s, mtime_ns, _dev, ino, _mode, _uid, _gid, size = STAT.unpack(
+                    entry.stat
+                )
+                entries[entry.path] = (entry.oid, (mtime_s, mtime_ns, ino, size))
+                self._hash_size = len(entry.oid) // 2
+        self._entries = entries  # whole, or not yet: hook threads may ask at once
+        return entries
+
+
+def _as_indexed(info: os.stat_result) -> tuple[int, ...]:
+    """The stat data git keeps in the index: mtime (seconds, nanoseconds), inode and size,
+    each cut to 32 bits."""
+    mtime = info.st_mtime_ns
+    return (
+        mtime // 1_000_000_000 & _WORD,
+        mtime % 1_000_000_000,
+        info.st_ino & _WORD,
+        info.st_size & _WORD,
+    )
+
+
+def _settled(seen: Seen, at: int) -> bool:
+    return seen[1] < at - _SETTLED_NS
+
+
+def _seen(info: os.stat_result) -> Seen:
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+
+
+def _prefix(root: Path, top: Path | None) -> str:
+    """The root's path from the top of the work tree, as index paths start (``sub/``)."""
+    if top is None:
+        return ""
+    relative = os.path.relpath(os.path.realpath(root), os.path.realpath(top))
+    return "" if relative == "." else relative.replace(os.sep, "/") + "/"

@@ -1,0 +1,189 @@
+"""What a hook reads besides its files, as the result cache keys it: configuration files and
+environment variables.
+
+A ``cache-inputs`` entry is read three ways:
+
+- a bare name (``pyproject.toml``, ``.ruff.toml``): that file in the folder of each file the
+  hook checks and in every folder above it, past the project root (where tools look for their
+  configuration), so a nested ``ruff.toml`` is part of the key of the files under it only;
+- ``~/NAME``: a file of the user's home folder (a tool's user configuration);
+- anything else: a glob from the project root (``config/*.toml``, ``**/setup.cfg``).
+
+Files are named by their path relative to the root and keyed by a digest of their bytes (one
+that is not there counts as absent). A ``cache-env`` entry is a variable name, or a prefix
+ending in ``*`` (``RUFF_*``).
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WILDCARDS = frozenset("*?[")
+SETTLED_NS = 100_000_000
+"""As ``contents._SETTLED_NS``: a change this recent might not show in file times yet."""
+
+
+def is_bare(pattern: str) -> bool:
+    """Whether ``pattern`` names a file looked for up the tree."""
+    return "/" not in pattern and not WILDCARDS.intersection(pattern)
+
+
+@dataclass(slots=True)
+class Outside:
+    """What a run read above the project root (listings and digests), read once per run:
+    nothing a hook may write is there (crackjack's hooks get no file outside the root)."""
+
+    listings: dict[str, frozenset[str]] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+class Inputs:
+    """The configuration files one hook reads, as it starts: each folder listed once and each
+    file read once, their stat data kept so that ``unchanged`` can tell, when the hook ends,
+    whether any changed meanwhile."""
+
+    def __init__(self, root: Path, outside: Outside | None = None) -> None:
+        self.root = root
+        self._base = os.path.join(root, "")
+        self._outside = outside or Outside()
+        self._digests: dict[str, str] = {}
+        self._chains: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._listings: dict[str, frozenset[str]] = {}
+        self._seen: dict[str, tuple[int, ...] | None] = {}
+        self._asked: dict[str, set[str]] = {}
+
+    def digest(self, path: str) -> str:
+        """A digest of the file at ``path`` (from the root; may start with ``../``), empty when
+        it is not a file that can be read."""
+        digests = self._outside.digests if path.startswith("..") else self._digests
+        known = digests.get(path)
+        if known is None:
+            self._look(path)
+            known = digests[path] = _file_digest(Path(self._base + path))
+        return known
+
+    def _names_in(self, folder: str) -> frozenset[str]:
+        """What ``folder`` holds (one listing, rather than a look for each name)."""
+        listings = self._outside.listings if folder.startswith("..") else self._listings
+        known = listings.get(folder)
+        if known is None:
+            self._look(folder)
+            try:
+                known = frozenset(os.listdir(self._base + folder if folder else self.root))
+            except OSError:
+                known = frozenset()
+            listings[folder] = known
+        return known
+
+    def _look(self, path: str) -> None:
+        """Keep the stat data of ``path`` (inside the root) as it is read."""
+        if not path.startswith(".."):
+            self._seen[path] = _stat(self._base + path if path else str(self.root))
+
+    def unchanged(self, since: int) -> bool:
+        """Whether every folder and file read inside the root is still as it was read (at
+        ``since``, ``time.time_ns()``, or later): by its stat data when its last change was
+        more than ``SETTLED_NS`` before, else by reading it again."""
+        settled, again = since - SETTLED_NS, Inputs(self.root, self._outside)
+        for path, seen in self._seen.items():
+            now = _stat(self._base + path if path else str(self.root))
+            fresh = now == seen and (seen is None or seen[1] < settled)
+            if not fresh and not self._same(path, again):
+                return False
+        return True
+
+    def _same(self, path: str, again: Inputs) -> bool:
+        """Whether ``path`` reads as it did: a file's digest; of a folder, which of the names
+        looked for in it are there (a tool writing its own cache folder beside them changes
+        the folder, not the answer)."""
+        asked = self._asked.get(path)
+        if asked is not None:
+            return asked & again._names_in(path) == asked & self._listings[path]
+        return again.digest(path) == self._digests.get(path)
+
+    def chain(self, folder: str, names: tuple[str, ...]) -> str:
+        """A digest of the files ``names`` in ``folder`` (from the root, ``""`` for it) and in
+        every folder above it, up to the file system's root."""
+        memo = (folder, names)
+        known = self._chains.get(memo)
+        if known is not None:
+            return known
+        if not names:
+            return ""
+        parent = _parent(folder, self.root)
+        above = "" if parent is None else self.chain(parent, names)
+        listed = self._names_in(folder)
+        self._asked.setdefault(folder, set()).update(names)
+        found = [(name, self.digest(_join(folder, name))) for name in names if name in listed]
+        present = [f"{name}={digest}" for name, digest in found if digest]
+        known = _hash("\n".join([above, *present])) if present else above
+        self._chains[memo] = known
+        return known
+
+    def rooted(self, patterns: Iterable[str]) -> list[tuple[str, str]]:
+        """The files the patterns that are not bare name, with their digests."""
+        found: list[tuple[str, str]] = []
+        for pattern in patterns:
+            if is_bare(pattern):
+                continue
+            if pattern.startswith("~/"):
+                found.append((pattern, _file_digest(Path(os.path.expanduser(pattern)))))
+                continue
+            for path in sorted(glob.glob(pattern, root_dir=self.root, recursive=True)):
+                found.append((path, self.digest(path)))
+        return found
+
+    def fresh(self) -> Inputs:
+        """The same inputs, to be read again (to tell whether one changed during a run)."""
+        return Inputs(self.root, self._outside)
+
+
+def variables(names: Iterable[str], environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The variables of ``environ`` the names (or ``PREFIX*`` prefixes) allow, sorted."""
+    exact = {name for name in names if not name.endswith("*")}
+    prefixes = tuple(name[:-1] for name in names if name.endswith("*"))
+    return sorted(
+        (name, value)
+        for name, value in environ.items()
+        if name in exact or (prefixes and name.startswith(prefixes))
+    )
+
+
+def _parent(folder: str, root: Path) -> str | None:
+    """The folder above ``folder`` (relative to the root: ``..`` past it), None at ``/``."""
+    if folder and not folder.startswith(".."):
+        return folder.rpartition("/")[0]
+    up = os.path.normpath(os.path.join(root, folder, ".."))
+    if up == os.path.normpath(os.path.join(root, folder)):
+        return None
+    return "/".join(filter(None, (folder, "..")))
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _stat(path: str) -> tuple[int, ...] | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        with open(path, "rb") as file:
+            return _hash(file.read())
+    except OSError:
+        return ""
+
+
+def _hash(data: str | bytes) -> str:
+    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()[:32]
