@@ -1,7 +1,8 @@
 """Time pinned tool environments (issue 15): reusing one, and building one with uv.
 
-``python bench/toolenvs.py [--runs N] [--warmup W]`` measures, in rounds where the contenders
-take turns (one run each per round, after warm-up rounds), medians of ``--runs``:
+``python bench/toolenvs.py [--runs N] [--warmup W]`` measures, in rounds where each contender
+and its baseline take turns (one run each per round, the two alternating which goes first,
+after warm-up rounds), medians of ``--runs``:
 
 1. **Reuse.** ``crackjack --fast --hook ruff-pinned`` on a small generated project (its own git
    repository, 40 Python files) whose hook says ``requires = ["ruff==0.15.16"]`` (the
@@ -38,7 +39,6 @@ from run import (
     Verdict,
     compile_crackjack,
     environment_metadata,
-    measure,
     parse_args,
     prepare_environment,
     run_quietly,
@@ -150,6 +150,18 @@ def verdicts(timed: Sequence[Contender]) -> list[Verdict]:
             Verdict(f"{ours.name} vs 2 x {uv.name}", ours.median, uv.median * BUILD_FACTOR)
         )
     return found
+
+
+def measure(timed: Sequence[Contender], *, runs: int, warmup: int) -> None:
+    """``run.measure``, but each pair (a contender and its baseline) takes turns going first:
+    on a loaded machine the second of two back-to-back runs is often the slower."""
+    pairs = list(zip(timed[::2], timed[1::2], strict=True))
+    for round_ in range(warmup + runs):
+        for first, second in pairs:
+            for contender in (first, second) if round_ % 2 == 0 else (second, first):
+                contender.time_once(keep=round_ >= warmup)
+        label = f"run {round_ - warmup + 1}/{runs}" if round_ >= warmup else "warm-up"
+        print(f"bench: {label} done", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

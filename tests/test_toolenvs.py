@@ -802,3 +802,23 @@ def test_an_environment_whose_python_is_gone_is_built_again(
     assert not env.built()
     assert build(env, installer()).built
     assert env.built()
+
+
+def test_a_script_of_the_project_with_requires_runs_with_them_on_path(
+    wheels: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    offline_from(monkeypatch, wheels, uv=True)
+    config = hook_table(
+        "script", command=["hooks/ver.sh"], phase="fast", pass_filenames=False, requires=[RUFF]
+    )
+    root = make_project(
+        tmp_path / "p", {"hooks/ver.sh": "#!/bin/sh\nexec ruff --version\n"}, config=config
+    )
+    (root / "hooks" / "ver.sh").chmod(0o755)
+    said = run_cli(["--fast", "--hook", "script", "-v"], root, monkeypatch, capsys)
+    assert said.code == 0, said.out
+    assert f"installing {RUFF} for script (uv) ..." in said.out
+    assert f"ruff {VERSION}" in said.out

@@ -98,8 +98,7 @@ def catalogue_tables(catalogue: Catalogue, programs: ProgramSearch) -> Renderabl
 
 
 def _env(hook: Hook) -> ToolEnv | None:
-    pinned = hook.requires or hook.python is not None
-    return ToolEnv.of(hook.requires, hook.python) if pinned else None
+    return ToolEnv.pinned(hook.requires, hook.python)
 
 
 def _found(hook: Hook, programs: ProgramSearch) -> FoundProgram | None:

@@ -91,9 +91,8 @@ class Command:
         args = (*hook.args, *self.findings_args) if findings else hook.args
         programs = context.programs
         program = self.program(hook)
-        pinned = hook.requires or hook.python is not None
-        env = ToolEnv.of(hook.requires, hook.python) if pinned else None
-        if env is not None and not env.built() and (program is None or "/" not in program):
+        env = ToolEnv.pinned(hook.requires, hook.python)
+        if env is not None and not env.built():
             runs = f"{program or 'shell'} with {env.spec.shown}, once installed"
             return HookPlan(
                 hook=hook, files=files, program=program, env=env, env_pending=True, runs=runs

@@ -27,6 +27,11 @@ class ToolEnv:
     def of(cls, requires: tuple[str, ...], python: str | None) -> ToolEnv:
         return cls(EnvSpec.of(requires, python), envs_home())
 
+    @classmethod
+    def pinned(cls, requires: tuple[str, ...], python: str | None) -> ToolEnv | None:
+        """The environment a hook with these keys runs in; None when it names neither."""
+        return cls.of(requires, python) if requires or python is not None else None
+
     @property
     def key(self) -> str:
         return self.spec.key
