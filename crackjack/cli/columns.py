@@ -13,7 +13,7 @@ MIN_WRAPPED = 16
 own below the row, so no line is wider than the screen and nothing is cut."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Column:
     title: str
     right: bool = False

@@ -22,7 +22,7 @@ from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.results import RunResult
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Outputs:
     """Records a run leaves besides what it prints: paths (``-`` is stdout), and a timeline."""
 

@@ -33,7 +33,7 @@ from crackjack.core.run.session import (
 from crackjack.hooks.catalogue import BUILTINS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class RunRequest:
     """The run command's flags, as given: what to run (``session``; whether it only checks, in
     CI, and where pytest's JUnit files go are decided here) and how to show it."""
@@ -75,7 +75,7 @@ def _output_files(outputs: Outputs) -> tuple[Path, ...]:
     return tuple(Path(path).absolute() for path in paths if path is not None and path != "-")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Output:
     """The terminal's side of a run: the note on hidden changes, the run with its outputs, and
     everything said after it."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from crackjack.core.files.selection import FileSelection
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class RunOptions:
     """The values of ``crackjack run``'s parameters, as Typer gave them (repeatable options and
     PATHS as tuples), and the arguments after ``--`` (``test_args``). No defaults: Typer's

@@ -19,7 +19,7 @@ from crackjack.core.run.events import (
 from crackjack.core.run.results import HookResult, TestCounts
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class HookRow:
     id: str
     phase: str
@@ -34,7 +34,7 @@ class HookRow:
         return self.name or self.id
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class PhaseRow:
     name: str
     hooks: list[str]
@@ -43,7 +43,7 @@ class PhaseRow:
     failed: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class RunState:
     """A subscriber that keeps the state of every phase and hook; cheap to update."""
 

@@ -33,7 +33,7 @@ class Colour(Enum):
     FULL = "full"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Line:
     """Text in pieces of ``(text, style)``; a style is words of ``CODES`` (``"bold red"``)."""
 

@@ -26,14 +26,14 @@ PRE_COMMIT_SKIP = "SKIP"
 TEST_PHASE = "tests"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Workflow:
     name: str
     phases: tuple[str, ...]
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Catalogue:
     """Every hook (enabled or not) and workflow the project knows, in declaration order, and
     the files no hook gets. ``alongside``: the test phase and the earlier phase it may start
@@ -68,7 +68,7 @@ def _read(pyproject: Path, staged: bytes | None) -> bytes:
         raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Project:
     """Where the project is, what its settings say, and the interpreter of its environment
     (``project_python``: its tests run on it). ``staged_pyproject``: the settings were read

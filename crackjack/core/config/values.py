@@ -16,7 +16,7 @@ CacheMode = Literal["per-file", "whole", "off"]
 """How a hook's passes may be cached: each file alone, its whole input set, or not at all."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class HookValues:
     """One ``[tool.crackjack.hooks.ID]`` table: None is a key the project did not write."""
 
@@ -52,7 +52,7 @@ class HookValues:
         return {f.name: value for f in fields(self) if (value := getattr(self, f.name)) is not None}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class TestsValues:
     """``[tool.crackjack.tests]``: how the test phase runs pytest."""
 
@@ -62,7 +62,7 @@ class TestsValues:
     alongside: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class WorkflowValues:
     """One ``[tool.crackjack.workflows.NAME]`` table."""
 
@@ -70,7 +70,7 @@ class WorkflowValues:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class SettingsValues:
     """Everything a project, the environment or the command line set, validated and merged."""
 

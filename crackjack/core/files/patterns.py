@@ -39,7 +39,7 @@ _ANY_DIRS = "(?:.*/)?"
 _SEGMENT_CHAR = "[^/]"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class FileFilter:
     """Which files a hook takes: ``include`` globs (empty: all), minus ``exclude``, by types.
 

@@ -37,13 +37,13 @@ SKIPPED_DIRS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class AllFiles:
     """Every file: in a git work tree the tracked files plus the untracked ones git does not
     ignore; elsewhere a walk that skips version-control, cache, build and virtualenv folders."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class StagedFiles:
     """The files the index adds, copies, modifies, renames (the new name) or changes the type
     of, relative to ``HEAD``; deleted files are left out. Needs a git work tree.
@@ -55,7 +55,7 @@ class StagedFiles:
     """
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class ChangedFiles:
     """The files that differ, in the work tree, from the merge base of ``HEAD`` and ``ref``:
     committed on this branch, staged or not, plus untracked files git does not ignore; deleted
@@ -71,7 +71,7 @@ class ChangedFiles:
     ref: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class GivenFiles:
     """The paths given on the command line, as given, normalised relative to the project root.
 

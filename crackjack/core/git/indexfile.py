@@ -31,7 +31,7 @@ entries live in another file), ``sdir`` (a sparse index, folders stand for files
 later one; this reader understands none, so it refuses them all."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class IndexEntry:
     """One entry of the index: its path (relative to the top of the work tree, ``/``-separated),
     mode (``0o100644``...), object id (hex) and stage (0, or 1-3 for an unmerged path)."""

@@ -71,7 +71,7 @@ class UninstallAction(enum.Enum):
     NOT_OURS = "not ours"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class InstallReport:
     """What ``install`` did. ``legacy`` is the hook our script runs first, if there is one;
     ``moved_aside`` tells whether this call renamed a foreign hook to it."""
@@ -97,7 +97,7 @@ class InstallReport:
         return tuple(out)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class UninstallReport:
     """What ``uninstall`` did. ``restored`` is set when a ``.legacy`` hook was put back."""
 

@@ -63,7 +63,7 @@ def _saved_from(item: Mapping[str, Any]) -> SavedFile:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class HookBase:
     """What the hooks were given at one path (the base of a 3-way merge with the user's
     version), and a copy of its bytes."""

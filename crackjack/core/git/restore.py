@@ -58,7 +58,7 @@ class _Problem(Exception):
     """One file that could not be put back."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Tally:
     """What a restore did, path by path; ``dropped``: where it keeps content it replaces
     (created on first use); ``problems``: why a path could not be put back."""

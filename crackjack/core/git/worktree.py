@@ -32,7 +32,7 @@ class NotARepositoryError(RepositoryStateError):
         return cls(f"not a git repository: {where}; run crackjack inside a git work tree")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class WorkTree:
     """A git work tree: its top, its own git directory (``.git/worktrees/NAME`` for a linked
     worktree), the directory all its worktrees share, the index git uses (``GIT_INDEX_FILE``

@@ -17,7 +17,7 @@ KEPT_TAIL = 192 * 1024
 """Characters (bytes, in a capture) kept from the end of a hook's output."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Kept:
     """Output as kept in memory: ``head``, then ``omitted`` lines that only the log file holds,
     then ``tail``. ``omitted`` is None when nothing was dropped (``head + tail`` is all of it);

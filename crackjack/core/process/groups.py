@@ -45,7 +45,7 @@ class LeftOverProcesses(CrackjackError):
     """Processes an earlier run started did not die even after SIGKILL. Exit 3."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Recording:
     folder: Path
     owner: str

@@ -101,7 +101,7 @@ class Cancellation:
         return self._cancel_fds[0], self._force_fds[0]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class SideChannel:
     """Where a child reports besides its output (a test runner's plugin, for example).
 
@@ -113,7 +113,7 @@ class SideChannel:
     receive: Callable[[bytes], None]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class ProcessRequest:
     """What to run and how. ``env=None`` inherits ``os.environ``; ``timeout`` covers the whole
     process; ``head_bytes`` of the output's start are kept besides the tail;
@@ -148,7 +148,7 @@ class ProcessRequest:
             raise ValueError(f"tail_bytes must be >= 0, not {self.tail_bytes}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class ProcessOutcome:
     """How a process ended. ``returncode`` is None when it was never started (see
     ``start_error``); negative when a signal killed it. ``output`` is stdout (with stderr when

@@ -67,7 +67,7 @@ def _nothing() -> None:
     """No loop to wake yet."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class RunControl:
     """How the outside stops a run; the first signal wins, a second one skips the grace period.
 
@@ -85,7 +85,7 @@ class RunControl:
         self.wake()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Ticker:
     """Called by the engine's loop every ``interval`` seconds, on its thread (the live view)."""
 
@@ -93,7 +93,7 @@ class Ticker:
     interval: float
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class _Task:
     """One hook of the plan while it runs: ``state`` is waiting, running, held (ran early, its
     phase not started yet) or done (its result published)."""
@@ -113,14 +113,14 @@ class _Task:
     result: HookResult | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Done:
     task: _Task
     result: HookResult | None
     error: BaseException | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Progress:
     task: _Task
     counts: TestCounts

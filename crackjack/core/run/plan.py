@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from crackjack.core.testphase.options import TestOptions
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Selection:
     """What was asked for: a workflow, maybe narrowed to some hooks; ``skip`` gives each hook
     skipped on purpose the reason it is shown with (``skipped by --skip``)."""
@@ -32,7 +32,7 @@ class Selection:
     skip: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class HookPlan:
     """How one hook runs: its runner's argv (none for in-process checks) and batches of its
     files, the ``program`` it needs and where it was found (``executable``), and ``runs``, a
@@ -62,7 +62,7 @@ class HookPlan:
         return self.program is not None and self.executable is None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class PhasePlan:
     """``alongside``: the phase starts together with the one before it instead of after it."""
 
@@ -71,7 +71,7 @@ class PhasePlan:
     alongside: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class Plan:
     workflow: str
     root: Path

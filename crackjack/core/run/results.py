@@ -19,7 +19,7 @@ class HookStatus(StrEnum):
     INTERRUPTED = "interrupted"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class TestCounts:
     """pytest's own tally: the numbers of its final summary line, plus what was collected."""
 
@@ -53,7 +53,7 @@ class TestCounts:
         return ", ".join(f"{n} {word}" for word, n in parts if n) or "no tests ran"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class TestProblem:
     """A failed or erroring test (or test file), with pytest's one-line reason."""
 
@@ -64,14 +64,14 @@ class TestProblem:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class TestDuration:
     __test__ = False  # for pytest: not a test class
     nodeid: str
     seconds: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class TestReport:
     """What the test runner learnt from pytest's plugin, beyond the exit code."""
 
@@ -87,7 +87,7 @@ class TestReport:
     shard: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class Finding:
     """One finding of a tool at a place in a file, read from its machine-readable output."""
 
@@ -111,7 +111,7 @@ class Finding:
         return f"{place} {self.message}  [{self.code}]"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class OutputGap:
     """Lines of a hook's output kept only in its log file: ``lines`` of them, between
     ``output[:at]`` and ``output[at:]``."""
@@ -120,7 +120,7 @@ class OutputGap:
     lines: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class HookResult:
     """The outcome of one hook over all its batches. ``started_early``: it started before its
     phase, beside an earlier one; ``rerun_reason``: why that first result was thrown away and
@@ -172,7 +172,7 @@ def signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Totals:
     """How many hooks ended in each status."""
 
@@ -191,7 +191,7 @@ class Totals:
         return f"hooks: {said}" if said else "no hooks"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class PhaseResult:
     phase: str
     hooks: tuple[HookResult, ...]
@@ -202,7 +202,7 @@ class PhaseResult:
         return any(h.fails_run for h in self.hooks)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class RunResult:
     """The outcome of a workflow. ``interrupted_by`` is the signal that stopped it, if any."""
 

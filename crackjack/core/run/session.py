@@ -48,7 +48,7 @@ from crackjack.core.run.signals import stop_signals_to
 from crackjack.core.testphase.options import Shard, TestOptions
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class SessionRequest:
     """What to run.
 
@@ -88,7 +88,7 @@ class SessionOutput(Protocol):
         """Run ``plan`` by ``policy`` with the caller's outputs (``run_with_bus``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Planned:
     """What a run would do (``--dry-run``): the plan, and the policy it would run by."""
 
@@ -96,7 +96,7 @@ class Planned:
     policy: Policy
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Ran:
     """A finished run: its result and, in git-hook mode, what was hidden and how it came back
     (None when nothing was to be hidden)."""
@@ -187,7 +187,7 @@ def run_with_bus(
     return replace(result, subscriber_errors=tuple(bus.errors))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class _Started:
     """What a session finds before it locks anything: the work tree, the settings, what was
     asked for (checked); and from them, the one place it makes its plan and policy."""

@@ -26,7 +26,7 @@ from crackjack.core.runners.snapshot import Snapshot
 Argv = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Invocation:
     """How a program runs for a project: its argv (before any ``--``), where the program was
     found, and the groups of files it gets: each group runs apart from the others, in batches
@@ -44,7 +44,7 @@ class Adapter(Protocol):
     def __call__(self, invocation: Invocation, context: PlanContext) -> Invocation: ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class Command:
     """``command`` (an argv) runs with the hook's ``args`` then its files; ``check_command`` is
     a fixer's check-only variant. With ``findings``, a run that wants findings (CI) adds

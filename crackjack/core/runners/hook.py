@@ -38,7 +38,7 @@ class FindingsReader(Protocol):
     def __call__(self, output: str, *, root: Path) -> tuple[Finding, ...] | None: ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class PlanContext:
     """What planning a hook may depend on beyond the hook and its files."""
 
@@ -52,7 +52,7 @@ class PlanContext:
         return ProgramSearch(self.root, sys.executable if self.tests is None else self.tests.python)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class RunContext:
     """What running a planned hook shares with the rest of the run."""
 
@@ -91,7 +91,7 @@ class HookRunner(Protocol):
         """Run ``plan`` to its result, on a worker thread."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class Hook:
     """A fully resolved hook (built-in defaults merged with the project's settings): what the
     runner of its kind needs to know is in ``runner``; the rest holds for every kind."""

@@ -15,7 +15,7 @@ from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunCo
 from crackjack.core.runners.outcome import Runs
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class CheckOutcome:
     """What an in-process check found: ``output`` lines are ``path:line: message``."""
 
@@ -35,7 +35,7 @@ class InProcessCheck(Protocol):
     ) -> CheckOutcome: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class InProcess:
     """``check`` is called once per batch of files, and once with none when the configuration
     is loaded, so that a mistake in the hook's ``args`` stops the run before anything runs."""

@@ -19,7 +19,7 @@ RACY_SECONDS = 2.0
 Signature = tuple[int, int, int, int]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Snapshot:
     root: Path
     signatures: dict[str, Signature | None]

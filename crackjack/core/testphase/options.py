@@ -12,7 +12,7 @@ from crackjack.core.errors import ConfigError
 from crackjack.core.testphase.pytestplugin.crackjack_pytest import wire
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Shard:
     """Slice ``index`` (1-based) of ``count`` of the test suite."""
 
@@ -31,7 +31,7 @@ def parse_shard(text: str) -> Shard:
     return Shard(index, count)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
 class TestOptions:
     """What a run passes to every pytest hook, beyond the hook's own settings."""
 

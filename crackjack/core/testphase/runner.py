@@ -149,7 +149,7 @@ class _Lines:
         self._report_progress(final=True)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Pytest:
     """Runs ``<python> -m pytest -p <plugin> <hook args> <args after -->`` in the project's
     environment (``TestOptions``), with the plugin's folder on ``PYTHONPATH``."""

@@ -28,7 +28,7 @@ _ENFORCE_ALL = "--enforce-all"
 _ACCEPTED = f"accepted: {_MAXKB}=N, {_ENFORCE_ALL}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class LargeFilesOptions:
     max_kb: int = DEFAULT_MAX_KB
     enforce_all: bool = False

@@ -52,7 +52,7 @@ def check_yaml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bo
     return _check_files(files, root, parse)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class YamlOptions:
     unsafe: bool = False
 
