@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import os
 import re
-import secrets
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -83,7 +82,7 @@ def _fresh(path: Path, make: Callable[[Path], _T]) -> tuple[Path, _T]:
     """``make`` a temporary file beside ``path`` under a random name nobody uses yet, never
     derived from ``path``'s name, so it fits NAME_MAX (255 bytes) whatever that name is."""
     while True:
-        temp = path.with_name(f".{secrets.token_hex(8)}{TEMP_SUFFIX}")
+        temp = path.with_name(f".{os.urandom(8).hex()}{TEMP_SUFFIX}")
         try:
             return temp, make(temp)
         except FileExistsError:

@@ -31,8 +31,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from identify.identify import ALL_TAGS, tags_from_path
-
 from crackjack.core.errors import ConfigError
 
 _ANY_DIRS = "(?:.*/)?"
@@ -65,6 +63,8 @@ class FileFilter:
         ]
         if not (self.types or self.types_or or self.exclude_types):
             return chosen
+        if set(self.types) == {"file"} and not (self.types_or or self.exclude_types):
+            return [path for path in chosen if tags.is_file(root, path)]
         return [path for path in chosen if self._types_match(tags.get(root, path))]
 
     def validate(self) -> None:
@@ -99,9 +99,23 @@ class TagCache:
             found = self._tags.setdefault((root, path), _identify(os.path.join(root, path)))
         return found
 
+    def is_file(self, root: Path, path: str) -> bool:
+        """Whether ``path`` has the tag ``file``: whether it is a regular file, the one case
+        identify gives that tag (FIFOs and devices aside, which get no tags here), found with
+        one ``lstat`` and without reading the file as identify does for its other tags."""
+        found = self._tags.get((root, path))
+        if found is not None:
+            return "file" in found
+        try:
+            return stat.S_ISREG(os.lstat(os.path.join(root, path)).st_mode)
+        except (OSError, ValueError):
+            return False
+
 
 def validate_tags(tags: Iterable[str]) -> list[str]:
     """The tags ``identify`` does not know, in the order given, without repeats."""
+    from identify.identify import ALL_TAGS
+
     return list(dict.fromkeys(tag for tag in tags if tag not in ALL_TAGS))
 
 
@@ -195,6 +209,8 @@ def _class_regex(members: str, negate: bool, pattern: str) -> str:
 
 
 def _identify(full: str) -> frozenset[str]:
+    from identify.identify import tags_from_path
+
     try:
         mode = os.lstat(full).st_mode
         if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):

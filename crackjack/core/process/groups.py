@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import signal
 import time
 from collections.abc import Iterator, Mapping
@@ -67,7 +66,7 @@ def recording(folder: Path) -> Iterator[None]:
         owner = None
     previous = _recording
     if owner is not None:
-        _recording = _Recording(folder, owner, secrets.token_hex(8))
+        _recording = _Recording(folder, owner, os.urandom(8).hex())
     try:
         yield
     finally:
