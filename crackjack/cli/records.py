@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,9 +15,10 @@ from crackjack.cli.github import step_summary
 from crackjack.core.errors import ConfigError
 from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.results import RunResult
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@value(kw_only=True, eq=True)
 class Outputs:
     """Records a run leaves besides what it prints: paths (``-`` is stdout), and a timeline."""
 

@@ -28,16 +28,16 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError
+from crackjack.core.valueclass import value
 
 _ANY_DIRS = "(?:.*/)?"
 _SEGMENT_CHAR = "[^/]"
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class FileFilter:
     """Which files a hook takes: ``include`` globs (empty: all), minus ``exclude``, by types.
 

@@ -26,10 +26,10 @@ import signal
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import CrackjackError
+from crackjack.core.valueclass import value
 
 MARK_ENV = "CRACKJACK_RUN_MARK"
 _PROC = Path("/proc")
@@ -44,7 +44,7 @@ class LeftOverProcesses(CrackjackError):
     """Processes an earlier run started did not die even after SIGKILL. Exit 3."""
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class _Recording:
     folder: Path
     owner: str

@@ -61,6 +61,7 @@ from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
 from crackjack.core.runners.hook import Progress, RunContext
 from crackjack.core.runners.outcome import missing, skipped
+from crackjack.core.valueclass import value
 
 
 def _nothing() -> None:
@@ -85,7 +86,7 @@ class RunControl:
         self.wake()
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class Ticker:
     """Called by the engine's loop every ``interval`` seconds, on its thread (the live view)."""
 
@@ -113,14 +114,14 @@ class _Task:
     result: HookResult | None = None
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class _Done:
     task: _Task
     result: HookResult | None
     error: BaseException | None = None
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class _Progress:
     task: _Task
     counts: TestCounts

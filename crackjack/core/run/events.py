@@ -13,24 +13,23 @@ when crackjack starts (bench/README.md, "Latest figures").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from crackjack.core.run.results import HookResult, TestCounts, Totals
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+@value(kw_only=True)
 class Event:
     run_id: str
     timestamp: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+@value(kw_only=True)
 class WorkflowStarted(Event):
     workflow: str
     phases: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+@value(kw_only=True)
 class WorkflowFinished(Event):
     workflow: str
     phases: tuple[str, ...]
@@ -46,18 +45,18 @@ class WorkflowFailed(WorkflowFinished):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+@value(kw_only=True)
 class WorkflowInterrupted(WorkflowFinished):
     signal: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+@value(kw_only=True)
 class PhaseStarted(Event):
     phase: str
     hooks: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+@value(kw_only=True)
 class PhaseFinished(Event):
     phase: str
     hooks: tuple[str, ...]
@@ -73,7 +72,7 @@ class PhaseFailed(PhaseFinished):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+@value(kw_only=True)
 class HookStarted(Event):
     phase: str
     hook: str
@@ -82,7 +81,7 @@ class HookStarted(Event):
     started_early: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+@value(kw_only=True)
 class HookFinished(Event):
     result: HookResult
 
@@ -107,7 +106,7 @@ class HookFailed(HookFinished):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False, repr=False)
+@value(kw_only=True)
 class TestProgress(Event):
     """Published while a test hook runs, as outcomes arrive (at most a few times a second)."""
 

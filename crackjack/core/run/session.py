@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -46,9 +46,10 @@ from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
 from crackjack.core.testphase.options import Shard, TestOptions
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@value(kw_only=True, eq=True)
 class SessionRequest:
     """What to run.
 
@@ -88,7 +89,7 @@ class SessionOutput(Protocol):
         """Run ``plan`` by ``policy`` with the caller's outputs (``run_with_bus``)."""
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class Planned:
     """What a run would do (``--dry-run``): the plan, and the policy it would run by."""
 
@@ -96,7 +97,7 @@ class Planned:
     policy: Policy
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class Ran:
     """A finished run: its result and, in git-hook mode, what was hidden and how it came back
     (None when nothing was to be hidden)."""
@@ -187,7 +188,7 @@ def run_with_bus(
     return replace(result, subscriber_errors=tuple(bus.errors))
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class _Started:
     """What a session finds before it locks anything: the work tree, the settings, what was
     asked for (checked); and from them, the one place it makes its plan and policy."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,9 +13,10 @@ from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult
 from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
 from crackjack.core.runners.outcome import Runs
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True, repr=False)
+@value(eq=True)
 class CheckOutcome:
     """What an in-process check found: ``output`` lines are ``path:line: message``."""
 
@@ -35,7 +36,7 @@ class InProcessCheck(Protocol):
     ) -> CheckOutcome: ...
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class InProcess:
     """``check`` is called once per batch of files, and once with none when the configuration
     is loaded, so that a mistake in the hook's ``args`` stops the run before anything runs."""

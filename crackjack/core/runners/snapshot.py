@@ -11,15 +11,16 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from crackjack.core.valueclass import value
 
 RACY_SECONDS = 2.0
 
 Signature = tuple[int, int, int, int]
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
+@value
 class Snapshot:
     root: Path
     signatures: dict[str, Signature | None]
