@@ -113,10 +113,15 @@ class TagCache:
 
 
 def validate_tags(tags: Iterable[str]) -> list[str]:
-    """The tags ``identify`` does not know, in the order given, without repeats."""
+    """The tags ``identify`` does not know, in the order given, without repeats. ``file``, every
+    hook's default, is known without loading identify's tables (a run of hooks that take any
+    file never needs them)."""
+    asked = [tag for tag in dict.fromkeys(tags) if tag != "file"]
+    if not asked:
+        return []
     from identify.identify import ALL_TAGS
 
-    return list(dict.fromkeys(tag for tag in tags if tag not in ALL_TAGS))
+    return [tag for tag in asked if tag not in ALL_TAGS]
 
 
 @functools.lru_cache(maxsize=1024)

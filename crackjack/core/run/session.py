@@ -32,7 +32,6 @@ from crackjack.core.files.selection import (
     StagedFiles,
     select_files,
 )
-from crackjack.core.git.hiding import unstaged_changes_hidden
 from crackjack.core.git.lock import LockUnavailable, lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
@@ -280,6 +279,8 @@ def _hidden(tree: WorkTree | None, output: SessionOutput) -> Iterator[HiddenChan
     if tree is None:
         yield None
         return
+    from crackjack.core.git.hiding import unstaged_changes_hidden  # git-hook mode only
+
     with unstaged_changes_hidden(tree) as hidden:
         if hidden.recovery_dir is not None:
             output.changes_hidden(hidden)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -89,6 +88,8 @@ class InProcess:
         try:
             outcome = self.check(files, root=root, args=hook.args, fix=hook.fixer)
         except Exception as exc:
+            import traceback
+
             runs.start_error = f"{type(exc).__name__}: {exc}"
             runs.append(traceback.format_exc())
             return
