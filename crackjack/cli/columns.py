@@ -15,6 +15,8 @@ own below the row, so no line is wider than the screen and nothing is cut."""
 
 @value
 class Column:
+    """A column of a table: its title, and whether its cells are right-aligned."""
+
     title: str
     right: bool = False
 

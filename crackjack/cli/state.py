@@ -21,6 +21,8 @@ from crackjack.core.run.results import HookResult, TestCounts
 
 @dataclass(slots=True, eq=False)
 class HookRow:
+    """What the views know of one hook so far."""
+
     id: str
     phase: str
     name: str = ""
@@ -36,6 +38,8 @@ class HookRow:
 
 @dataclass(slots=True, eq=False)
 class PhaseRow:
+    """What the views know of one phase so far."""
+
     name: str
     hooks: list[str]
     started: float | None = None

@@ -46,6 +46,8 @@ class LeftOverProcesses(CrackjackError):
 
 @value
 class _Recording:
+    """Where this run records its process groups, for whom, under which mark."""
+
     folder: Path
     owner: str
     mark: str

@@ -19,18 +19,24 @@ from crackjack.core.valueclass import value
 
 @value(kw_only=True)
 class Event:
+    """What every event carries: the run it belongs to and when it happened (wall clock)."""
+
     run_id: str
     timestamp: float
 
 
 @value(kw_only=True)
 class WorkflowStarted(Event):
+    """The workflow begins, with the phases it will run."""
+
     workflow: str
     phases: tuple[str, ...]
 
 
 @value(kw_only=True)
 class WorkflowFinished(Event):
+    """The workflow ended: completed, failed or interrupted, with its totals."""
+
     workflow: str
     phases: tuple[str, ...]
     duration: float
@@ -47,17 +53,23 @@ class WorkflowFailed(WorkflowFinished):
 
 @value(kw_only=True)
 class WorkflowInterrupted(WorkflowFinished):
+    """The workflow was stopped by ``signal`` (SIGINT, SIGTERM or SIGHUP)."""
+
     signal: int
 
 
 @value(kw_only=True)
 class PhaseStarted(Event):
+    """A phase begins, with its hooks."""
+
     phase: str
     hooks: tuple[str, ...]
 
 
 @value(kw_only=True)
 class PhaseFinished(Event):
+    """A phase ended, completed or failed, with its totals."""
+
     phase: str
     hooks: tuple[str, ...]
     duration: float
@@ -74,6 +86,8 @@ class PhaseFailed(PhaseFinished):
 
 @value(kw_only=True)
 class HookStarted(Event):
+    """A hook begins, on ``files`` files (``started_early``: beside an earlier phase)."""
+
     phase: str
     hook: str
     name: str
@@ -83,6 +97,8 @@ class HookStarted(Event):
 
 @value(kw_only=True)
 class HookFinished(Event):
+    """A hook ended, completed or failed: its result."""
+
     result: HookResult
 
     @property

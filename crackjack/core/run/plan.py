@@ -74,6 +74,8 @@ class PhasePlan:
 
 @value(kw_only=True)
 class Plan:
+    """What a run will do: the workflow's phases with their hooks, planned in ``root``."""
+
     workflow: str
     root: Path
     phases: tuple[PhasePlan, ...]

@@ -68,6 +68,8 @@ class TestProblem:
 
 @value
 class TestDuration:
+    """How long one test took (setup, call and teardown)."""
+
     __test__ = False  # for pytest: not a test class
     nodeid: str
     seconds: float
@@ -195,6 +197,8 @@ class Totals:
 
 @value(kw_only=True)
 class PhaseResult:
+    """The outcome of one phase: its hooks' results and how long it took."""
+
     phase: str
     hooks: tuple[HookResult, ...]
     duration: float

@@ -22,6 +22,8 @@ Signature = tuple[int, int, int, int]
 
 @value
 class Snapshot:
+    """The stat signatures (and, for recent files, digests) of a hook's files before it ran."""
+
     root: Path
     signatures: dict[str, Signature | None]
     digests: dict[str, bytes]

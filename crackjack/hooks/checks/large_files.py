@@ -30,6 +30,8 @@ _ACCEPTED = f"accepted: {_MAXKB}=N, {_ENFORCE_ALL}"
 
 @value(eq=True)
 class LargeFilesOptions:
+    """check-large-files' arguments, parsed."""
+
     max_kb: int = DEFAULT_MAX_KB
     enforce_all: bool = False
 

@@ -54,6 +54,8 @@ def check_yaml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bo
 
 @value(eq=True)
 class YamlOptions:
+    """check-yaml's arguments, parsed."""
+
     unsafe: bool = False
 
 
