@@ -132,3 +132,23 @@ def test_atomic_write_to_a_file_with_the_longest_name(tmp_path: Path, length: in
     assert path.read_bytes() == b"new"
     assert (tmp_path / ("m" * length)).read_bytes() == b"brand new"
     assert _no_temp_files(tmp_path)
+
+
+@pytest.mark.parametrize("durable", [True, False])
+def test_atomic_write_fsyncs_only_a_durable_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable: bool
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    path = tmp_path / "durations.json"
+    path.write_bytes(b"old")
+    atomic_write(path, b"new", durable=durable)
+    assert path.read_bytes() == b"new"
+    assert [entry.name for entry in tmp_path.iterdir()] == ["durations.json"]
+    assert bool(synced) is durable

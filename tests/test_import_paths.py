@@ -62,3 +62,57 @@ def test_a_cached_run_imports_neither_rich_nor_pydantic(staged_repo: Path) -> No
 
 def test_recover_imports_no_typer(staged_repo: Path) -> None:
     assert "typer" not in imported(["recover"], staged_repo)
+
+
+TRIVIAL = """
+[tool.crackjack.hooks.true]
+command = ["true"]
+phase = "trivial"
+
+[tool.crackjack.workflows.trivial]
+phases = ["trivial"]
+"""
+NOT_IN_A_TRIVIAL_RUN = (
+    *NOT_AT_COMMIT,
+    "typer",
+    "identify",  # file types: the default type, a regular file, is one lstat
+    "tomllib",  # read only when a hook's settings need it (mypy's, bandit's) or on a cache miss
+    "configparser",
+    "traceback",  # only for an error
+    "secrets",
+    "xml",  # JUnit, only with --junit
+    "crackjack.cli.reports",
+    "crackjack.cli.eventstream",
+    "crackjack.hooks.checks.debug_statements",  # the in-process checks, when they run
+    "crackjack.hooks.checks.end_of_file",
+    "crackjack.hooks.checks.large_files",
+    "crackjack.hooks.checks.merge_conflict",
+    "crackjack.hooks.checks.syntax",
+    "crackjack.hooks.checks.whitespace",
+    "crackjack.core.git.hiding",  # git-hook mode only
+    "crackjack.core.git.restore",
+    "crackjack.core.git.recoverywrite",
+)
+
+
+def test_a_trivial_run_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """One hook running ``true``, from the second run on (the settings and the command line
+    cached): what the run does not use is never imported (issue 13's trivial run)."""
+    root = make_project(tmp_path / "repo", STAGED, config=TRIVIAL, git=True)
+    run_git(root, "add", "-A")
+    imported_modules(["-w", "trivial"], root)
+    done, modules = imported_modules(["-w", "trivial"], root)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    assert "true" in done.stdout
+    top_level = {name.split(".")[0] for name in modules}
+    unused = {name for name in NOT_IN_A_TRIVIAL_RUN if name in modules or name in top_level}
+    assert unused == set()
+
+
+def test_the_trivial_run_test_sees_what_a_run_uses(tmp_path: Path) -> None:
+    """The observation above can fail: the same hook given text files needs identify's tags."""
+    config = TRIVIAL.replace('phase = "trivial"', 'phase = "trivial"\ntypes = ["text"]')
+    root = make_project(tmp_path / "repo", STAGED, config=config, git=True)
+    run_git(root, "add", "-A")
+    imported_modules(["-w", "trivial"], root)
+    assert "identify" in imported(["-w", "trivial"], root)

@@ -658,6 +658,8 @@ def test_the_lines_written_out_are_the_encoders(nodeid: str, duration: float) ->
     assert wire.start_line(nodeid) == wire.encode(start)
     assert json.loads(wire.finished_line(nodeid, duration)) == finished
     assert wire.finished_line(nodeid, duration).isascii()
+    report = {"type": "report", "nodeid": nodeid, "when": "call", "category": "x", "reason": nodeid}
+    assert wire.report_line(nodeid, "call", "x", nodeid) == wire.encode(report)
 
 
 def test_one_line() -> None:

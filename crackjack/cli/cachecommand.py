@@ -11,7 +11,6 @@ A configured folder that holds the project, its repository or the home folder (`
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.cli.console import Printer
@@ -21,12 +20,13 @@ from crackjack.core.cache.location import cache_folder, clear, folder_size
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.git.worktree import WorkTree
 from crackjack.core.run.session import read_project, work_tree_anywhere
+from crackjack.core.valueclass import value
 from crackjack.hooks.catalogue import BUILTINS
 
 CLEAR = "clear"
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class _Found:
     """The cache folder, its size limit, and the folders it must never hold, named."""
 

@@ -4,17 +4,19 @@ a box: a title line, a bold header, one space at each edge and two between colum
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from crackjack.cli.styled import Line, cells, styled
+from crackjack.core.valueclass import value
 
 MIN_WRAPPED = 16
 """Columns the last column needs beside the others; with fewer, its text goes on lines of its
 own below the row, so no line is wider than the screen and nothing is cut."""
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Column:
+    """A column of a table: its title, and whether its cells are right-aligned."""
+
     title: str
     right: bool = False
 

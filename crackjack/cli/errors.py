@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import signal
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
 
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
@@ -49,6 +47,9 @@ def guarded(run: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         return 128 + signal.SIGINT
     except Exception:
+        import tempfile
+        import traceback
+
         with tempfile.NamedTemporaryFile(
             "w", prefix="crackjack-crash-", suffix=".log", delete=False
         ) as log:

@@ -7,22 +7,18 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sys
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from crackjack.cli.eventstream import EventStream
 from crackjack.cli.github import step_summary
-from crackjack.cli.reports import junit_xml, report_json
 from crackjack.core.errors import ConfigError
 from crackjack.core.run.bus import Subscriber
 from crackjack.core.run.results import RunResult
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class Outputs:
     """Records a run leaves besides what it prints: paths (``-`` is stdout), and a timeline."""
 
@@ -54,6 +50,8 @@ class Records:
         self._rewritten: list[IO[Any]] = []
         with contextlib.ExitStack() as stack:
             if outputs.events is not None:
+                from crackjack.cli.eventstream import EventStream
+
                 if outputs.events == "-":
                     self.subscribers.append(EventStream(sys.stdout))
                 else:
@@ -66,6 +64,9 @@ class Records:
             if outputs.junit is not None:
                 self._junit = stack.enter_context(_open("--junit", outputs.junit, "ab"))
                 self._rewritten.append(self._junit)
+                import shutil
+                import tempfile
+
                 self.junit_dir = Path(tempfile.mkdtemp(prefix="crackjack-junit-"))
                 stack.callback(shutil.rmtree, self.junit_dir, True)
             if summary:
@@ -88,8 +89,12 @@ class Records:
     def finish(self, result: RunResult, *, exit_code: int) -> None:
         """Write what the run left to say."""
         if self._report is not None:
+            from crackjack.cli.reports import report_json
+
             self._report.write(report_json(result, exit_code=exit_code))
         if self._junit is not None and self.junit_dir is not None:
+            from crackjack.cli.reports import junit_xml
+
             pytest_files = {path.stem: path for path in self.junit_dir.glob("*.xml")}
             self._junit.write(junit_xml(result, pytest_files))
         if self._summary is not None:

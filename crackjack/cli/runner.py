@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 from crackjack.cli.console import Printer
@@ -30,10 +30,11 @@ from crackjack.core.run.session import (
     run_session,
     run_with_bus,
 )
+from crackjack.core.valueclass import value
 from crackjack.hooks.catalogue import BUILTINS
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class RunRequest:
     """The run command's flags, as given: what to run (``session``; whether it only checks, in
     CI, and where pytest's JUnit files go are decided here) and how to show it."""
@@ -75,7 +76,7 @@ def _output_files(outputs: Outputs) -> tuple[Path, ...]:
     return tuple(Path(path).absolute() for path in paths if path is not None and path != "-")
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class _Output:
     """The terminal's side of a run: the note on hidden changes, the run with its outputs, and
     everything said after it."""

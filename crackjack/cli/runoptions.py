@@ -9,16 +9,17 @@ use it on a path that never loads Typer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from crackjack.core.valueclass import value
 
 if TYPE_CHECKING:
     from crackjack.cli.runner import RunRequest
     from crackjack.core.files.selection import FileSelection
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class RunOptions:
     """The values of ``crackjack run``'s parameters, as Typer gave them (repeatable options and
     PATHS as tuples), and the arguments after ``--`` (``test_args``). No defaults: Typer's

@@ -22,8 +22,10 @@ from crackjack.core.run.events import (
 from crackjack.core.run.results import HookResult, TestCounts
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class HookRow:
+    """What the views know of one hook so far."""
+
     id: str
     phase: str
     name: str = ""
@@ -37,8 +39,10 @@ class HookRow:
         return self.name or self.id
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class PhaseRow:
+    """What the views know of one phase so far."""
+
     name: str
     hooks: list[str]
     started: float | None = None
@@ -51,7 +55,7 @@ def holds(event: EnvInstallStarted) -> str:
     return " ".join(event.requires) or f"python {event.python}"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class InstallRow:
     """A pinned environment being installed: ``shown`` names its requirements."""
 
@@ -63,7 +67,7 @@ class InstallRow:
     message: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class RunState:
     """A subscriber that keeps the state of every phase and hook; cheap to update."""
 

@@ -6,8 +6,9 @@ view, the timeline, the plan) import it themselves."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from enum import Enum
+
+from crackjack.core.valueclass import value
 
 CODES = {
     "bold": "1",
@@ -33,7 +34,7 @@ class Colour(Enum):
     FULL = "full"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Line:
     """Text in pieces of ``(text, style)``; a style is words of ``CODES`` (``"bold red"``)."""
 

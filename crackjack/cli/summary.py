@@ -9,7 +9,6 @@ from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.styled import Line, styled, truncate
 from crackjack.cli.theme import STYLES, files, seconds, status_text
 from crackjack.core.git.recoverydata import HiddenChanges
-from crackjack.core.git.restore import restore_notes
 from crackjack.core.run.results import HookResult, HookStatus, RunResult, TestReport, signal_name
 
 SHOWN_LINES = 40
@@ -178,6 +177,8 @@ def hidden_note(hidden: HiddenChanges) -> Line:
 
 def restore_report(hidden: HiddenChanges) -> Line:
     """What happened to the unstaged changes and to the files changed around them."""
+    from crackjack.core.git.restore import restore_notes  # git-hook mode only
+
     notes = restore_notes(hidden)
     text = "; ".join((f"unstaged changes restored ({files(len(hidden.files))})", *notes))
     return styled(safe_name(text), "yellow" if notes else "dim")

@@ -15,12 +15,15 @@ from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import FindingsReader, Hook
 from crackjack.core.runners.inprocess import InProcess, InProcessCheck
 from crackjack.core.testphase.runner import Pytest
-from crackjack.hooks.checks.debug_statements import debug_statements
-from crackjack.hooks.checks.end_of_file import end_of_file
-from crackjack.hooks.checks.large_files import large_files
-from crackjack.hooks.checks.merge_conflict import merge_conflict
-from crackjack.hooks.checks.syntax import check_toml, check_yaml
-from crackjack.hooks.checks.whitespace import trailing_whitespace
+from crackjack.hooks.checks.deferred import (
+    check_toml,
+    check_yaml,
+    debug_statements,
+    end_of_file,
+    large_files,
+    merge_conflict,
+    trailing_whitespace,
+)
 from crackjack.hooks.findings import located_lines, mypy_json, ruff_json
 from crackjack.hooks.tools import bandit, mypy, ruff
 from crackjack.hooks.tools.bandit import bandit_invocation

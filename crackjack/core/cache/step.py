@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from crackjack.core.cache.store import REFRESH_SECONDS, Store
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import PlanContext
 from crackjack.core.runners.outcome import hook_result
+from crackjack.core.valueclass import value
 
 if TYPE_CHECKING:
     from crackjack.core.run.plan import HookPlan
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 Run = Callable[["HookPlan"], HookResult]
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class _Keys:
     """One hook's keys when it started: ``files`` maps each file it could key to its key
     (a whole-program hook's single key is under ``""``); ``contents`` what each was keyed by."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from crackjack.core.runners.hook import Hook, HookRunner
 from crackjack.core.runners.inprocess import InProcess
 from crackjack.core.testphase.options import project_python
 from crackjack.core.testphase.runner import Pytest
+from crackjack.core.valueclass import value
 
 TABLE = "tool.crackjack"
 SKIP_ENV = "CRACKJACK_SKIP"
@@ -28,14 +29,14 @@ PRE_COMMIT_SKIP = "SKIP"
 TEST_PHASE = "tests"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Workflow:
     name: str
     phases: tuple[str, ...]
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Catalogue:
     """Every hook (enabled or not) and workflow the project knows, in declaration order, and
     the files no hook gets (``exclude``; and with ``files``, every file they do not match).
@@ -74,7 +75,7 @@ def _read(pyproject: Path, staged: bytes | None) -> bytes:
         raise ConfigError(f"{pyproject}: cannot read: {exc}") from None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Project:
     """Where the project is, what its settings say, and the interpreter of its environment
     (``project_python``: its tests run on it). ``staged_pyproject``: the settings were read

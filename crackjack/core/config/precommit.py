@@ -20,7 +20,7 @@ import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from crackjack.core.files.patterns import REGEX_PREFIX
 from crackjack.core.git.commands import staged_version
 from crackjack.core.runners.hook import Hook
 from crackjack.core.runners.unavailable import Unavailable
+from crackjack.core.valueclass import value
 
 CONFIG_NAME = ".pre-commit-config.yaml"
 PYPROJECT = "pyproject.toml"
@@ -46,7 +47,7 @@ _FROZEN = re.compile(r"""^\s*-?\s*rev:\s*['"]?([0-9a-f]{7,40})['"]?\s*#\s*frozen
 commit of that tag, so the release it names."""
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class PreCommitConfig:
     """What a ``.pre-commit-config.yaml`` says, as crackjack's hooks and workflows.
     ``wraps_crackjack``: one of its hooks runs crackjack itself (the file is how the project

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.runners.inprocess import CheckOutcome
+from crackjack.core.valueclass import value
 
 _FLAGS = {"-i": "ignore_case", "--ignore-case": "ignore_case"}
 _SWITCHES = ("--multiline", "--negate")
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class GrepOptions:
     pattern: re.Pattern[bytes]
     multiline: bool = False

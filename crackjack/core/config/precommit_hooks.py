@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from crackjack.core.config.precommit_checks import fail, pygrep
@@ -37,6 +37,7 @@ from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import Hook, HookRunner
 from crackjack.core.runners.inprocess import InProcess
 from crackjack.core.runners.unavailable import Unavailable
+from crackjack.core.valueclass import value
 
 STAGES = (
     "commit-msg",
@@ -58,7 +59,7 @@ FAST_PHASE = "fast"
 ADVICE = "run it with pre-commit, or add it to [tool.crackjack]"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class MapContext:
     """What mapping one hook needs besides the hook: its repository's ``repo`` and ``rev``,
     the file's ``default_stages``, the built-in hooks and the known repositories."""

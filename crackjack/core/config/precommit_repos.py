@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
+
+from crackjack.core.valueclass import value
 
 _VERSION = re.compile(r"\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?:\.post\d+)?")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class ManifestHook:
     """One hook as its repository's ``.pre-commit-hooks.yaml`` declares it."""
 
@@ -52,7 +54,7 @@ class ManifestHook:
         return self.builtin if needed in args else None
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class KnownRepository:
     distribution: str
     hooks: Mapping[str, ManifestHook] = field(default_factory=dict)

@@ -8,15 +8,17 @@ keeps them as JSON (``to_json``, ``from_json``) so a later run with the same inp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, field, fields
 from typing import Any, Literal
+
+from crackjack.core.valueclass import value
 
 MissingTools = Literal["fail", "warn"]
 CacheMode = Literal["per-file", "whole", "off"]
 """How a hook's passes may be cached: each file alone, its whole input set, or not at all."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class HookValues:
     """One ``[tool.crackjack.hooks.ID]`` table: None is a key the project did not write."""
 
@@ -53,7 +55,7 @@ class HookValues:
         return {f.name: value for f in fields(self) if (value := getattr(self, f.name)) is not None}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class TestsValues:
     """``[tool.crackjack.tests]``: how the test phase runs pytest."""
 
@@ -63,7 +65,7 @@ class TestsValues:
     alongside: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class WorkflowValues:
     """One ``[tool.crackjack.workflows.NAME]`` table."""
 
@@ -71,7 +73,7 @@ class WorkflowValues:
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class SettingsValues:
     """Everything a project, the environment or the command line set, validated and merged."""
 

@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import os
 import re
-import secrets
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -26,20 +25,24 @@ _TEMP_NAME = re.compile(rf"\.[0-9a-f]{{16}}{re.escape(TEMP_SUFFIX)}")
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW
 
 
-def atomic_write(path: Path, data: bytes, *, executable: bool = False) -> None:
+def atomic_write(
+    path: Path, data: bytes, *, executable: bool = False, durable: bool = True
+) -> None:
     """Replace ``path``'s content with ``data`` all at once.
 
     The new file gets the original's mode (and owner, where allowed); a brand-new file gets
     0666 less the umask, like ``open``. On any failure (a full disk, say) the original is left
     exactly as it was. A symlink is written through, so it stays a symlink. ``executable`` adds
-    the execute bits wherever the read bits are.
+    the execute bits wherever the read bits are. ``durable=False`` (a hint whose loss costs
+    nothing, such as the durations file) skips the fsync: a reader still never sees half a file.
     """
     target = Path(os.path.realpath(path))
     try:
         original: os.stat_result | None = target.stat()
     except FileNotFoundError:
         original = None
-    with replaced(target, mode=0o600 if original is not None else 0o666) as handle:
+    mode = 0o600 if original is not None else 0o666
+    with replaced(target, mode=mode, durable=durable) as handle:
         handle.write(data)
         if original is not None:
             _copy_metadata(handle.fileno(), original)
@@ -49,19 +52,21 @@ def atomic_write(path: Path, data: bytes, *, executable: bool = False) -> None:
 
 
 @contextlib.contextmanager
-def replaced(path: Path, *, mode: int = 0o600) -> Iterator[BinaryIO]:
+def replaced(path: Path, *, mode: int = 0o600, durable: bool = True) -> Iterator[BinaryIO]:
     """Write the new content of ``path`` in the block; it replaces ``path`` when the block ends.
 
     The temporary file starts with ``mode`` (less the umask), so a private file's content is
-    never readable by others in between. It is fsynced, then renamed over ``path`` (a symlink
-    at ``path`` is replaced, not followed). On any failure it is removed and the error raised.
+    never readable by others in between. It is fsynced (unless not ``durable``), then renamed
+    over ``path`` (a symlink at ``path`` is replaced, not followed). On any failure it is
+    removed and the error raised.
     """
     temp, handle = _fresh(path, lambda name: new_file(name, mode))
     try:
         with handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -83,7 +88,7 @@ def _fresh(path: Path, make: Callable[[Path], _T]) -> tuple[Path, _T]:
     """``make`` a temporary file beside ``path`` under a random name nobody uses yet, never
     derived from ``path``'s name, so it fits NAME_MAX (255 bytes) whatever that name is."""
     while True:
-        temp = path.with_name(f".{secrets.token_hex(8)}{TEMP_SUFFIX}")
+        temp = path.with_name(f".{os.urandom(8).hex()}{TEMP_SUFFIX}")
         try:
             return temp, make(temp)
         except FileExistsError:

@@ -31,12 +31,10 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from identify.identify import ALL_TAGS, tags_from_path
-
 from crackjack.core.errors import ConfigError
+from crackjack.core.valueclass import value
 
 REGEX_PREFIX = "regex:"
 """A pattern that starts with this is a regular expression, not a glob."""
@@ -45,7 +43,7 @@ _ANY_DIRS = "(?:.*/)?"
 _SEGMENT_CHAR = "[^/]"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class FileFilter:
     """Which files a hook takes: ``include`` globs (empty: all), minus ``exclude``, by types.
 
@@ -71,6 +69,8 @@ class FileFilter:
         ]
         if not (self.types or self.types_or or self.exclude_types):
             return chosen
+        if set(self.types) == {"file"} and not (self.types_or or self.exclude_types):
+            return [path for path in chosen if tags.is_file(root, path)]
         return [path for path in chosen if self._types_match(tags.get(root, path))]
 
     def validate(self) -> None:
@@ -105,13 +105,32 @@ class TagCache:
             found = self._tags.setdefault((root, path), _identify(os.path.join(root, path)))
         return found
 
+    def is_file(self, root: Path, path: str) -> bool:
+        """Whether ``path`` has the tag ``file``: whether it is a regular file, the one case
+        identify gives that tag (FIFOs and devices aside, which get no tags here), found with
+        one ``lstat`` and without reading the file as identify does for its other tags."""
+        found = self._tags.get((root, path))
+        if found is not None:
+            return "file" in found
+        try:
+            return stat.S_ISREG(os.lstat(os.path.join(root, path)).st_mode)
+        except (OSError, ValueError):
+            return False
+
 
 def validate_tags(tags: Iterable[str]) -> list[str]:
-    """The tags ``identify`` does not know, in the order given, without repeats."""
-    return list(dict.fromkeys(tag for tag in tags if tag not in ALL_TAGS))
+    """The tags ``identify`` does not know, in the order given, without repeats. ``file``, every
+    hook's default, is known without loading identify's tables (a run of hooks that take any
+    file never needs them)."""
+    asked = [tag for tag in dict.fromkeys(tags) if tag != "file"]
+    if not asked:
+        return []
+    from identify.identify import ALL_TAGS
+
+    return [tag for tag in asked if tag not in ALL_TAGS]
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class _Matcher:
     """Globs as one regex matched whole, and regular expressions each searched in the path
     (apart: each may open with its own global flags, such as pre-commit's ``(?x)``)."""
@@ -228,6 +247,8 @@ def _class_regex(members: str, negate: bool, pattern: str) -> str:
 
 
 def _identify(full: str) -> frozenset[str]:
+    from identify.identify import tags_from_path
+
     try:
         mode = os.lstat(full).st_mode
         if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):

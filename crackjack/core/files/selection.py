@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import assert_never
 
@@ -25,6 +24,7 @@ from crackjack.core.files.touchable import Touchable
 from crackjack.core.git import commands as git
 from crackjack.core.git.status import staged_files
 from crackjack.core.git.worktree import NotARepositoryError, WorkTree
+from crackjack.core.valueclass import value
 
 DEFAULT_BASES = ("@{upstream}", "main", "master")
 """What ``ChangedFiles()`` compares with: the first of these that names a commit."""
@@ -37,13 +37,13 @@ SKIPPED_DIRS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class AllFiles:
     """Every file: in a git work tree the tracked files plus the untracked ones git does not
     ignore; elsewhere a walk that skips version-control, cache, build and virtualenv folders."""
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class StagedFiles:
     """The files the index adds, copies, modifies, renames (the new name) or changes the type
     of, relative to ``HEAD``; deleted files are left out. Needs a git work tree.
@@ -55,7 +55,7 @@ class StagedFiles:
     """
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class ChangedFiles:
     """The files that differ, in the work tree, from the merge base of ``HEAD`` and ``ref``:
     committed on this branch, staged or not, plus untracked files git does not ignore; deleted
@@ -71,7 +71,7 @@ class ChangedFiles:
     ref: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class GivenFiles:
     """The paths given on the command line, as given, normalised relative to the project root.
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+
+from crackjack.core.valueclass import value
 
 MAX_BYTES = 1 << 17
 """Larger indexes (beyond about 1,800 entries) are left to git: reading one in Python would
@@ -33,7 +35,7 @@ entries live in another file), ``sdir`` (a sparse index, folders stand for files
 later one; this reader understands none, so it refuses them all."""
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class IndexEntry:
     """One entry of the index: its path (relative to the top of the work tree, ``/``-separated),
     mode (``0o100644``...), object id (hex) and stage (0, or 1-3 for an unmerged path);

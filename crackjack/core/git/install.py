@@ -27,7 +27,6 @@ import re
 import shlex
 import stat
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -36,6 +35,7 @@ from crackjack.core.errors import ConfigError
 from crackjack.core.files.fsutil import atomic_write, describe_os_error
 from crackjack.core.git.commands import git
 from crackjack.core.git.worktree import WorkTree
+from crackjack.core.valueclass import value
 
 SUPPORTED_HOOK_TYPES: Final = ("pre-commit", "pre-push")
 SCRIPT_FORMAT: Final = 2
@@ -71,7 +71,7 @@ class UninstallAction(enum.Enum):
     NOT_OURS = "not ours"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class InstallReport:
     """What ``install`` did. ``legacy`` is the hook our script runs first, if there is one;
     ``moved_aside`` tells whether this call renamed a foreign hook to it."""
@@ -97,7 +97,7 @@ class InstallReport:
         return tuple(out)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class UninstallReport:
     """What ``uninstall`` did. ``restored`` is set when a ``.legacy`` hook was put back."""
 

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import CrackjackError
 from crackjack.core.git.commands import commits_files
+from crackjack.core.valueclass import value
 
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class RefUpdate:
     """One line of git's pre-push input."""
 
@@ -37,7 +37,7 @@ class RefUpdate:
         return _zero(self.local_sha)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Pushed:
     """What a push sends: how many commits the remote lacks, the files they add or modify that
     are in the work tree (relative to the folder asked about, sorted), and the remote refs it

@@ -33,6 +33,7 @@ from typing import BinaryIO, Literal
 from crackjack.core.errors import CrackjackError
 from crackjack.core.files.fsutil import new_file
 from crackjack.core.git.worktree import WorkTree
+from crackjack.core.valueclass import value
 
 RECOVER_COMMAND = "crackjack recover"
 STATE_VERSION = 1
@@ -65,7 +66,7 @@ def recovery_dir(tree: WorkTree) -> Path:
     return tree.crackjack_dir / "recovery"
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class FileState:
     """What is at a path: its kind, permission bits (files) and the SHA-256 of its content or
     symlink target. Equal states mean equal bytes (modification times are not compared)."""
@@ -75,7 +76,7 @@ class FileState:
     digest: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class SavedFile:
     """One hidden path as the user left it: its state, the copy of its bytes (``copy``,
     relative to the recovery folder) or symlink target, and the folders the checkout had to
@@ -88,7 +89,7 @@ class SavedFile:
     made_dirs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class RecoveryData:
     """What is read back of ``state.json`` (its HEAD and index are for people), and where it
     lives. ``pinned_commit``: the commit of the work tree's tracked content ``ref`` pins."""
@@ -101,7 +102,7 @@ class RecoveryData:
     files: tuple[SavedFile, ...]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class HiddenChanges:
     """What was hidden, where it is saved, and (once ``restored``) how it was given back.
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from crackjack.core.git.recoverydata import (
     recovery_dir,
 )
 from crackjack.core.git.worktree import WorkTree
+from crackjack.core.valueclass import value
 
 
 def read_recovery_data(tree: WorkTree) -> RecoveryData | None:
@@ -63,7 +63,7 @@ def _saved_from(item: Mapping[str, Any]) -> SavedFile:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class HookBase:
     """What the hooks were given at one path (the base of a 3-way merge with the user's
     version), and a copy of its bytes."""

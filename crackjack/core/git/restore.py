@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -58,7 +57,7 @@ class _Problem(Exception):
     """One file that could not be put back."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Tally:
     """What a restore did, path by path; ``dropped``: where it keeps content it replaces
     (created on first use); ``problems``: why a path could not be put back."""
@@ -94,7 +93,7 @@ def restore(tree: WorkTree, data: RecoveryData) -> HiddenChanges:
     given, whatever differs from the user's version is saved and rolled back the same way.
     """
     bases = read_bases(data)
-    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{os.urandom(2).hex()}"
     tally = _Tally(dropped=tree.crackjack_dir / "dropped" / stamp)
     touched: set[Path] = set()
     for saved in data.files:

@@ -11,11 +11,11 @@ process.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.git.commands import git
 from crackjack.core.git.worktree import WorkTree
+from crackjack.core.valueclass import value
 
 _STATUS = (
     *("--no-optional-locks", "status", "--porcelain=v2", "-z", "--untracked-files=no"),
@@ -31,7 +31,7 @@ _CHECKSUM = 32
 _SHA1_SIZE = 20
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Unstaged:
     """A tracked path whose work tree differs from the index: its status letter (``M``, ``T``,
     ``D``, ``A`` for an intent-to-add entry), its index mode and blob id."""
@@ -42,7 +42,7 @@ class Unstaged:
     index_oid: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class WorkingState:
     """What ``git status`` says of a work tree, paths relative to its top in git's order:
     ``staged``, the files the index adds, modifies or changes the type of relative to ``HEAD``

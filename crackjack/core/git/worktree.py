@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.git.commands import GitNotFoundError, git, nearest_dir, resolve_commit, run_git
+from crackjack.core.valueclass import value
 
 RECOVERY_REF = "refs/crackjack/recovery"
 """The ref that pins the work tree's commit while changes are hidden (main work tree)."""
@@ -32,7 +32,7 @@ class NotARepositoryError(RepositoryStateError):
         return cls(f"not a git repository: {where}; run crackjack inside a git work tree")
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class WorkTree:
     """A git work tree: its top, its own git directory (``.git/worktrees/NAME`` for a linked
     worktree), the directory all its worktrees share, the index git uses (``GIT_INDEX_FILE``

@@ -4,9 +4,10 @@ whole stream to a log file once it is more than that."""
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from crackjack.core.valueclass import value
 
 _MAX_CONTINUATION_BYTES = 3
 
@@ -17,7 +18,7 @@ KEPT_TAIL = 192 * 1024
 """Characters (bytes, in a capture) kept from the end of a hook's output."""
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Kept:
     """Output as kept in memory: ``head``, then ``omitted`` lines that only the log file holds,
     then ``tail``. ``omitted`` is None when nothing was dropped (``head + tail`` is all of it);

@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import signal
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import CrackjackError
+from crackjack.core.valueclass import value
 
 MARK_ENV = "CRACKJACK_RUN_MARK"
 _PROC = Path("/proc")
@@ -45,8 +44,10 @@ class LeftOverProcesses(CrackjackError):
     """Processes an earlier run started did not die even after SIGKILL. Exit 3."""
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class _Recording:
+    """Where this run records its process groups, for whom, under which mark."""
+
     folder: Path
     owner: str
     mark: str
@@ -67,7 +68,7 @@ def recording(folder: Path) -> Iterator[None]:
         owner = None
     previous = _recording
     if owner is not None:
-        _recording = _Recording(folder, owner, secrets.token_hex(8))
+        _recording = _Recording(folder, owner, os.urandom(8).hex())
     try:
         yield
     finally:

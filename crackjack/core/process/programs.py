@@ -15,10 +15,10 @@ import re
 import shlex
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.process.run import ProcessRequest, run_process
+from crackjack.core.valueclass import value
 
 PROJECT_ENV = "project env"
 CRACKJACK = "crackjack's"
@@ -29,7 +29,7 @@ GIVEN_PATH = "given path"
 VERSION_TIMEOUT = 10.0
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class FoundProgram:
     """An executable and where it was found; ``problem``: why it cannot be started (a path the
     command names that is a directory, not executable or has no ``#!`` line)."""
@@ -39,7 +39,7 @@ class FoundProgram:
     problem: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ProgramSearch:
     """Where the programs of a project's hooks are looked up. ``python``: the project's
     interpreter (``project_python``); when it is crackjack's own, the project has no

@@ -27,12 +27,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import IO
 
 from crackjack.core.process import groups
 from crackjack.core.process.capture import Kept, OutputCapture, decode
+from crackjack.core.valueclass import value
 
 STDERR_TAIL_BYTES = 64 * 1024
 """How much of a separately captured stderr is kept."""
@@ -101,7 +102,7 @@ class Cancellation:
         return self._cancel_fds[0], self._force_fds[0]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class SideChannel:
     """Where a child reports besides its output (a test runner's plugin, for example).
 
@@ -113,7 +114,7 @@ class SideChannel:
     receive: Callable[[bytes], None]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ProcessRequest:
     """What to run and how. ``env=None`` inherits ``os.environ``; ``timeout`` covers the whole
     process; ``head_bytes`` of the output's start are kept besides the tail;
@@ -148,7 +149,7 @@ class ProcessRequest:
             raise ValueError(f"tail_bytes must be >= 0, not {self.tail_bytes}")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class ProcessOutcome:
     """How a process ended. ``returncode`` is None when it was never started (see
     ``start_error``); negative when a signal killed it. ``output`` is stdout (with stderr when

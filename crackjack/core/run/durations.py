@@ -81,7 +81,7 @@ def write_durations(
 ) -> None:
     """``known`` updated with the hooks of ``results`` that ran to an end, written atomically;
     a failure to write is ignored. A duration close to the kept one (``_news``) changes
-    nothing, so that a steady project's runs do not each write (and fsync) the file."""
+    nothing, so that a steady project's runs do not each write the file."""
     if path is None:
         return
     ran = [r for r in results if r.status in _TIMED and not r.cached_files]  # not the cache's
@@ -92,6 +92,7 @@ def write_durations(
     updated = {**known, **news}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps(updated, sort_keys=True).encode() + b"\n")
+        # A scheduling hint: not worth an fsync at the end of every run (after its last hook).
+        atomic_write(path, json.dumps(updated, sort_keys=True).encode() + b"\n", durable=False)
     except OSError:
         pass

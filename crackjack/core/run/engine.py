@@ -65,13 +65,14 @@ from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
 from crackjack.core.runners.hook import PlanContext, Progress, RunContext
 from crackjack.core.runners.outcome import missing, skipped
+from crackjack.core.valueclass import value
 
 
 def _nothing() -> None:
     """No loop to wake yet."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class RunControl:
     """How the outside stops a run; the first signal wins, a second one skips the grace period.
 
@@ -89,7 +90,7 @@ class RunControl:
         self.wake()
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Ticker:
     """Called by the engine's loop every ``interval`` seconds, on its thread (the live view)."""
 
@@ -97,7 +98,7 @@ class Ticker:
     interval: float
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class _Task:
     """One hook of the plan while it runs: ``state`` is waiting, running, held (ran early, its
     phase not started yet) or done (its result published)."""
@@ -117,14 +118,14 @@ class _Task:
     result: HookResult | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class _Done:
     task: _Task
     result: HookResult | None
     error: BaseException | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class _Progress:
     task: _Task
     counts: TestCounts

@@ -5,31 +5,38 @@ Every event carries the ``run_id`` and a wall-clock ``timestamp``; finished even
 matching ``*Completed`` or ``*Failed`` (or ``WorkflowInterrupted`` for the workflow).
 
 Events with no fields of their own are plain subclasses with empty ``__slots__``: they inherit
-every dataclass method (frozen, compared and shown by their own class) and, unlike a decorated
-class, cost nothing to create when crackjack starts.
+every dataclass method (frozen, with their fields in order) and, unlike a decorated class, cost
+nothing to create when crackjack starts. Like most of crackjack's values, events are compared by
+identity (``eq=False``) and have no generated ``repr``: Python compiles each generated method
+when crackjack starts (bench/README.md, "Latest figures").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from crackjack.core.run.results import HookResult, TestCounts, Totals
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Event:
+    """What every event carries: the run it belongs to and when it happened (wall clock)."""
+
     run_id: str
     timestamp: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class WorkflowStarted(Event):
+    """The workflow begins, with the phases it will run."""
+
     workflow: str
     phases: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class WorkflowFinished(Event):
+    """The workflow ended: completed, failed or interrupted, with its totals."""
+
     workflow: str
     phases: tuple[str, ...]
     duration: float
@@ -44,19 +51,25 @@ class WorkflowFailed(WorkflowFinished):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class WorkflowInterrupted(WorkflowFinished):
+    """The workflow was stopped by ``signal`` (SIGINT, SIGTERM or SIGHUP)."""
+
     signal: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class PhaseStarted(Event):
+    """A phase begins, with its hooks."""
+
     phase: str
     hooks: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class PhaseFinished(Event):
+    """A phase ended, completed or failed, with its totals."""
+
     phase: str
     hooks: tuple[str, ...]
     duration: float
@@ -71,8 +84,10 @@ class PhaseFailed(PhaseFinished):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class HookStarted(Event):
+    """A hook begins, on ``files`` files (``started_early``: beside an earlier phase)."""
+
     phase: str
     hook: str
     name: str
@@ -80,8 +95,10 @@ class HookStarted(Event):
     started_early: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class HookFinished(Event):
+    """A hook ended, completed or failed: its result."""
+
     result: HookResult
 
     @property
@@ -105,7 +122,7 @@ class HookFailed(HookFinished):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class TestProgress(Event):
     """Published while a test hook runs, as outcomes arrive (at most a few times a second)."""
 
@@ -117,7 +134,7 @@ class TestProgress(Event):
     current: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class EnvInstallStarted(Event):
     """A pinned environment the run needs is not built yet: it is being installed, for
     ``hooks``, which wait for it. ``env``: its key; ``path``: where it will be."""
@@ -130,7 +147,7 @@ class EnvInstallStarted(Event):
     installer: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class EnvInstallFinished(EnvInstallStarted):
     """``built``: this run built it (False: another run had built it meanwhile); ``message``:
     why it failed (empty when it did not)."""

@@ -17,6 +17,7 @@ from crackjack.core.run.plan import HookPlan
 from crackjack.core.toolenv.build import Built, build
 from crackjack.core.toolenv.env import ToolEnv
 from crackjack.core.toolenv.installers import Installer, installer
+from crackjack.core.valueclass import value
 
 
 @dataclass(slots=True)
@@ -27,7 +28,7 @@ class _Install:
     start: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Installed:
     """An install that ended (a message to the engine's loop)."""
 

@@ -8,13 +8,14 @@ How the plan then runs (jobs, fail-fast, check-only...) is the policy's.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import FileFilter, TagCache
 from crackjack.core.runners.hook import Hook, PlanContext
+from crackjack.core.valueclass import value
 
 if TYPE_CHECKING:
     from crackjack.core.config.load import Catalogue
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from crackjack.core.toolenv.env import ToolEnv
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Selection:
     """What was asked for: a workflow, maybe narrowed to some hooks; ``skip`` gives each hook
     skipped on purpose the reason it is shown with (``skipped by --skip``)."""
@@ -33,7 +34,7 @@ class Selection:
     skip: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class HookPlan:
     """How one hook runs: its runner's argv (none for in-process checks) and batches of its
     files, the ``program`` it needs and where it was found (``executable``), and ``runs``, a
@@ -71,7 +72,7 @@ class HookPlan:
         return self.program is not None and self.executable is None and not self.env_pending
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class PhasePlan:
     """``alongside``: the phase starts together with the one before it instead of after it."""
 
@@ -80,8 +81,10 @@ class PhasePlan:
     alongside: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Plan:
+    """What a run will do: the workflow's phases with their hooks, planned in ``root``."""
+
     workflow: str
     root: Path
     phases: tuple[PhasePlan, ...]

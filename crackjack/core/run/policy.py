@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from crackjack.core.cache.step import ResultCache
 
+from crackjack.core.valueclass import value
+
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Policy:
     """``check_only`` (CI): no hook writes the project's files (fixers run their check
     variant), and hooks that can give their findings in a machine-readable form do.

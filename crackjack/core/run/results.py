@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import signal
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
+
+from crackjack.core.valueclass import value
 
 
 class HookStatus(StrEnum):
@@ -19,7 +21,7 @@ class HookStatus(StrEnum):
     INTERRUPTED = "interrupted"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class TestCounts:
     """pytest's own tally: the numbers of its final summary line, plus what was collected."""
 
@@ -53,7 +55,7 @@ class TestCounts:
         return ", ".join(f"{n} {word}" for word, n in parts if n) or "no tests ran"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TestProblem:
     """A failed or erroring test (or test file), with pytest's one-line reason."""
 
@@ -64,14 +66,16 @@ class TestProblem:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TestDuration:
+    """How long one test took (setup, call and teardown)."""
+
     __test__ = False  # for pytest: not a test class
     nodeid: str
     seconds: float
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class TestReport:
     """What the test runner learnt from pytest's plugin, beyond the exit code."""
 
@@ -87,7 +91,7 @@ class TestReport:
     shard: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Finding:
     """One finding of a tool at a place in a file, read from its machine-readable output."""
 
@@ -111,7 +115,7 @@ class Finding:
         return f"{place} {self.message}  [{self.code}]"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class OutputGap:
     """Lines of a hook's output kept only in its log file: ``lines`` of them, between
     ``output[:at]`` and ``output[at:]``."""
@@ -120,7 +124,7 @@ class OutputGap:
     lines: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class HookResult:
     """The outcome of one hook over all its batches. ``started_early``: it started before its
     phase, beside an earlier one; ``rerun_reason``: why that first result was thrown away and
@@ -172,7 +176,7 @@ def signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Totals:
     """How many hooks ended in each status."""
 
@@ -191,8 +195,10 @@ class Totals:
         return f"hooks: {said}" if said else "no hooks"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class PhaseResult:
+    """The outcome of one phase: its hooks' results and how long it took."""
+
     phase: str
     hooks: tuple[HookResult, ...]
     duration: float
@@ -202,7 +208,7 @@ class PhaseResult:
         return any(h.fails_run for h in self.hooks)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class RunResult:
     """The outcome of a workflow. ``interrupted_by`` is the signal that stopped it, if any."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,7 +32,6 @@ from crackjack.core.files.selection import (
     StagedFiles,
     select_files,
 )
-from crackjack.core.git.hiding import unstaged_changes_hidden
 from crackjack.core.git.lock import LockUnavailable, lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
@@ -46,12 +45,13 @@ from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
 from crackjack.core.testphase.options import Shard, TestOptions
+from crackjack.core.valueclass import value
 
 if TYPE_CHECKING:
     from crackjack.core.cache.step import ResultCache
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True, eq=True)
 class SessionRequest:
     """What to run.
 
@@ -92,7 +92,7 @@ class SessionOutput(Protocol):
         """Run ``plan`` by ``policy`` with the caller's outputs (``run_with_bus``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Planned:
     """What a run would do (``--dry-run``): the plan, and the policy it would run by."""
 
@@ -100,7 +100,7 @@ class Planned:
     policy: Policy
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Ran:
     """A finished run: its result and, in git-hook mode, what was hidden and how it came back
     (None when nothing was to be hidden)."""
@@ -206,7 +206,7 @@ def run_with_bus(
     return replace(result, subscriber_errors=tuple(bus.errors))
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class _Started:
     """What a session finds before it locks anything: the work tree, the settings, what was
     asked for (checked); and from them, the one place it makes its plan and policy."""
@@ -330,6 +330,8 @@ def _hidden(tree: WorkTree | None, output: SessionOutput) -> Iterator[HiddenChan
     if tree is None:
         yield None
         return
+    from crackjack.core.git.hiding import unstaged_changes_hidden  # git-hook mode only
+
     with unstaged_changes_hidden(tree) as hidden:
         if hidden.recovery_dir is not None:
             output.changes_hidden(hidden)

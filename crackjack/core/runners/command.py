@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,11 +23,12 @@ from crackjack.core.runners.request import process_request
 from crackjack.core.runners.scratch import scratch_copy
 from crackjack.core.runners.snapshot import Snapshot
 from crackjack.core.toolenv.env import ToolEnv, locate
+from crackjack.core.valueclass import value
 
 Argv = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Invocation:
     """How a program runs for a project: its argv (before any ``--``), where the program was
     found, and the groups of files it gets: each group runs apart from the others, in batches
@@ -45,7 +46,7 @@ class Adapter(Protocol):
     def __call__(self, invocation: Invocation, context: PlanContext) -> Invocation: ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Command:
     """``command`` (an argv) runs with the hook's ``args`` then its files; ``check_command`` is
     a fixer's check-only variant. With ``findings``, a run that wants findings (CI) adds

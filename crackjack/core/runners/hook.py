@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from crackjack.core.config.values import CacheMode
 from crackjack.core.files.patterns import FileFilter
 from crackjack.core.process.programs import ProgramSearch
+from crackjack.core.valueclass import value
 
 if TYPE_CHECKING:
     from crackjack.core.process.run import Cancellation
@@ -38,7 +39,7 @@ class FindingsReader(Protocol):
     def __call__(self, output: str, *, root: Path) -> tuple[Finding, ...] | None: ...
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class PlanContext:
     """What planning a hook may depend on beyond the hook and its files."""
 
@@ -52,7 +53,7 @@ class PlanContext:
         return ProgramSearch(self.root, sys.executable if self.tests is None else self.tests.python)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class RunContext:
     """What running a planned hook shares with the rest of the run."""
 
@@ -91,7 +92,7 @@ class HookRunner(Protocol):
         """Run ``plan`` to its result, on a worker thread."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class Hook:
     """A fully resolved hook (built-in defaults merged with the project's settings): what the
     runner of its kind needs to know is in ``runner``; the rest holds for every kind."""

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,9 +12,10 @@ from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult
 from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
 from crackjack.core.runners.outcome import Runs
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class CheckOutcome:
     """What an in-process check found: ``output`` lines are ``path:line: message``."""
 
@@ -35,7 +35,7 @@ class InProcessCheck(Protocol):
     ) -> CheckOutcome: ...
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class InProcess:
     """``check`` is called once per batch of files, and once with none when the configuration
     is loaded, so that a mistake in the hook's ``args`` stops the run before anything runs."""
@@ -91,6 +91,8 @@ class InProcess:
         try:
             outcome = self.check(files, root=root, args=hook.args, fix=hook.fixer)
         except Exception as exc:
+            import traceback
+
             runs.start_error = f"{type(exc).__name__}: {exc}"
             runs.append(traceback.format_exc())
             return

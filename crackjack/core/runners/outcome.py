@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 BatchRun = Callable[[int, tuple[str, ...]], None]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False, repr=False)
 class Runs:
     """What the batches of one hook added up to, batch by batch, since it started."""
 

@@ -11,16 +11,19 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from crackjack.core.valueclass import value
 
 RACY_SECONDS = 2.0
 
 Signature = tuple[int, int, int, int]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Snapshot:
+    """The stat signatures (and, for recent files, digests) of a hook's files before it ran."""
+
     root: Path
     signatures: dict[str, Signature | None]
     digests: dict[str, bytes]
@@ -31,10 +34,11 @@ class Snapshot:
         signatures: dict[str, Signature | None] = {}
         digests: dict[str, bytes] = {}
         for name in files:
-            signature = _signature(root / name)
+            path = os.path.join(root, name)
+            signature = _signature(path)
             signatures[name] = signature
             if signature is not None and max(signature[1], signature[2]) >= racy_after:
-                digest = _digest(root / name)
+                digest = _digest(path)
                 if digest is not None:
                     digests[name] = digest
         return cls(root, signatures, digests)
@@ -44,7 +48,7 @@ class Snapshot:
         return tuple(name for name in self.signatures if self._changed(name))
 
     def _changed(self, name: str) -> bool:
-        path = self.root / name
+        path = os.path.join(self.root, name)
         before = self.signatures[name]
         after = _signature(path)
         if before is None or after is None:
@@ -54,7 +58,7 @@ class Snapshot:
         return before != after
 
 
-def _signature(path: Path) -> Signature | None:
+def _signature(path: str) -> Signature | None:
     try:
         st = os.lstat(path)
     except OSError:
@@ -62,9 +66,9 @@ def _signature(path: Path) -> Signature | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _digest(path: Path) -> bytes | None:
+def _digest(path: str) -> bytes | None:
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "blake2b").digest()
     except OSError:
         return None

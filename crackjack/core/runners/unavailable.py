@@ -4,7 +4,7 @@ repository...): planned like any other, they end as missing with the reason, nev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from crackjack.core.errors import ConfigError
@@ -12,9 +12,10 @@ from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import Hook, PlanContext, RunContext
 from crackjack.core.runners.outcome import ended_at_once
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Unavailable:
     """``reason``: why the hook cannot run here and what to do instead."""
 

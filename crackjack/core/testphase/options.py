@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.testphase.pytestplugin.crackjack_pytest import wire
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Shard:
     """Slice ``index`` (1-based) of ``count`` of the test suite."""
 
@@ -31,7 +31,7 @@ def parse_shard(text: str) -> Shard:
     return Shard(index, count)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@value(kw_only=True)
 class TestOptions:
     """What a run passes to every pytest hook, beyond the hook's own settings."""
 

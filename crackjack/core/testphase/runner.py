@@ -14,7 +14,7 @@ import os
 import shlex
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from crackjack.core.errors import ConfigError
@@ -35,6 +35,7 @@ from crackjack.core.runners.request import process_request
 from crackjack.core.testphase import pytestplugin
 from crackjack.core.testphase.options import TestOptions
 from crackjack.core.testphase.pytestplugin.crackjack_pytest import wire
+from crackjack.core.valueclass import value
 
 PROGRESS_INTERVAL = 0.1
 """Seconds between two progress reports (the first and the last always go out)."""
@@ -149,7 +150,7 @@ class _Lines:
         self._report_progress(final=True)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Pytest:
     """Runs ``<python> -m pytest -p <plugin> <hook args> <args after -->`` in the project's
     environment (``TestOptions``), with the plugin's folder on ``PYTHONPATH``."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.files.fsutil import describe_os_error, fsync_dir, replace_with_symlink
@@ -20,12 +19,13 @@ from crackjack.core.toolenv.env import ToolEnv
 from crackjack.core.toolenv.installers import Installer, reason
 from crackjack.core.toolenv.lock import env_lock
 from crackjack.core.toolenv.marker import write_marker
+from crackjack.core.valueclass import value
 
 INSTALL_TIMEOUT = 900.0
 """Seconds one step of a build may take."""
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Built:
     """How ``build`` ended: ``built`` is False when another run had built it meanwhile;
     ``error`` says why it could not be built (one line, naming the requirements)."""

@@ -4,19 +4,19 @@ in it."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.process.programs import FoundProgram, ProgramSearch
 from crackjack.core.toolenv.location import envs_home
 from crackjack.core.toolenv.marker import marker_key
 from crackjack.core.toolenv.spec import EnvSpec
+from crackjack.core.valueclass import value
 
 PINNED_ENV = "pinned env"
 """Where a program was found (``FoundProgram.origin``): the hook's own environment."""
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class ToolEnv:
     """The environment of ``spec`` under ``home`` (None: no folder to put it in)."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.process.programs import on_path
 from crackjack.core.toolenv.spec import EnvSpec, python_label
+from crackjack.core.valueclass import value
 
 Argv = tuple[str, ...]
 
@@ -17,7 +17,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _PREFIX = re.compile(r"^(?:ERROR:|error:|Caused by:|cause:|[\u00d7\u2570\u2500\u25b6\u2502 ]+)\s*")
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Installer:
     """``name`` (``uv`` or ``pip``) and, for uv, where it is."""
 

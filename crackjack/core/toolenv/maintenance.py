@@ -7,14 +7,14 @@ import contextlib
 import os
 import shutil
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.toolenv.location import LOCKS, envs_home
 from crackjack.core.toolenv.lock import env_lock
+from crackjack.core.valueclass import value
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class EnvsUsage:
     """The environments folder (None: no place for one), how many environments are built in
     it, and the bytes it takes."""
@@ -24,7 +24,7 @@ class EnvsUsage:
     size: int
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class EnvsRemoved:
     """What ``remove_envs`` did: environments removed, bytes freed, and the keys left alone
     because a build of theirs is under way."""

@@ -8,7 +8,8 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+
+from crackjack.core.valueclass import value
 
 FORMAT = 1
 """The layout of an environment and its marker; a new one names new folders."""
@@ -39,7 +40,7 @@ def python_label(python: str | None) -> str:
     return os.path.abspath(python) if "/" in python else python
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class EnvSpec:
     """The requirements (as given, sorted, without repeats) and the Python of an environment."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError
@@ -20,6 +19,7 @@ from crackjack.core.files.batching import partition
 from crackjack.core.files.fsutil import describe_os_error
 from crackjack.core.git.commands import GitError, git, git_argv
 from crackjack.core.runners.inprocess import CheckOutcome
+from crackjack.core.valueclass import value
 
 DEFAULT_MAX_KB = 500
 
@@ -28,8 +28,10 @@ _ENFORCE_ALL = "--enforce-all"
 _ACCEPTED = f"accepted: {_MAXKB}=N, {_ENFORCE_ALL}"
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class LargeFilesOptions:
+    """check-large-files' arguments, parsed."""
+
     max_kb: int = DEFAULT_MAX_KB
     enforce_all: bool = False
 

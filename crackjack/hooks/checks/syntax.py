@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 from crackjack.core.config.tomlerror import locate
 from crackjack.core.errors import ConfigError
 from crackjack.core.runners.inprocess import CheckOutcome
+from crackjack.core.valueclass import value
 from crackjack.hooks.checks.common import find_in_files, no_arguments
 
 _UNSAFE = "--unsafe"
@@ -52,8 +52,10 @@ def check_yaml(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bo
     return _check_files(files, root, parse)
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class YamlOptions:
+    """check-yaml's arguments, parsed."""
+
     unsafe: bool = False
 
 

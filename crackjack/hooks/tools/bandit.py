@@ -3,7 +3,6 @@ the files it is given, it looks for none); crackjack's defaults only where there
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,6 +39,8 @@ def bandit_config(root: Path) -> tuple[str, ...]:
     """The arguments that make bandit read the project's configuration: its ``[tool.bandit]``
     table, its ``.bandit`` file (both, when it has both: ``bandit -r`` finds ``.bandit`` by
     itself)."""
+    import tomllib
+
     try:
         tool = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8")).get("tool")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from functools import cache
@@ -74,6 +73,7 @@ def _section(path: Path) -> Mapping[str, Any] | None:
     if not path.is_file():
         return None
     import configparser  # only when mypy is planned: the fast path never reads mypy's config
+    import tomllib
 
     try:
         if path.suffix == ".toml":

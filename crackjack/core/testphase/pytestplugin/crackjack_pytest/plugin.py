@@ -238,15 +238,7 @@ class Reporter:
     def send_report(self, report: Report, category: str) -> None:
         if category and getattr(report, "count_towards_summary", True):
             reason = report_reason(report)
-            self.send(
-                {
-                    "type": wire.REPORT,
-                    "nodeid": report.nodeid,
-                    "when": report.when,
-                    "category": category,
-                    "reason": reason,
-                }
-            )
+            self.queue(wire.report_line(report.nodeid, str(report.when), category, reason))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.send_collected(len(session.items))

@@ -64,6 +64,13 @@ def start_line(nodeid: str) -> bytes:
     return b'{"type":"start","nodeid":%s}\n' % json.dumps(nodeid).encode()
 
 
+def report_line(nodeid: str, when: str, category: str, reason: str) -> bytes:
+    """``encode({"type": REPORT, "nodeid": ..., "when": ..., "category": ..., "reason": ...})``,
+    written out: one for every test's counted report, like the two lines below."""
+    fields = (json.dumps(text).encode() for text in (nodeid, when, category, reason))
+    return b'{"type":"report","nodeid":%s,"when":%s,"category":%s,"reason":%s}\n' % tuple(fields)
+
+
 def finished_line(nodeid: str, duration: float) -> bytes:
     """``encode({"type": FINISHED, "nodeid": nodeid, "duration": duration})``, written out
     (``duration`` is finite: its repr is a JSON number)."""
