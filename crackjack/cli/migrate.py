@@ -11,7 +11,8 @@ from crackjack.cli.console import Printer
 from crackjack.cli.escape import safe_name
 from crackjack.core.config.load import find_pyproject
 from crackjack.core.config.migration import migrate
-from crackjack.core.config.precommit import CONFIG_NAME, read_precommit
+from crackjack.core.config.precommit import read_precommit
+from crackjack.core.config.source import CONFIG_NAME
 from crackjack.core.errors import ConfigError, RepositoryStateError
 from crackjack.core.files.fsutil import atomic_write, describe_os_error
 from crackjack.core.git.worktree import work_tree_or_none

@@ -9,7 +9,6 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from crackjack.core.config.precommit_checks import fail, pygrep
 from crackjack.core.config.settingscache import cache_folder, cached_settings, settings_key
 from crackjack.core.config.values import HookValues, SettingsValues, WorkflowValues
 from crackjack.core.errors import ConfigError
@@ -120,11 +119,23 @@ def load_project(
     return Project(root=root, settings=settings, python=python, staged_pyproject=staged_pyproject)
 
 
+def _pygrep() -> HookRunner:
+    from crackjack.core.config.precommit_checks import pygrep
+
+    return InProcess(pygrep)
+
+
+def _fail() -> HookRunner:
+    from crackjack.core.config.precommit_checks import fail
+
+    return InProcess(fail)
+
+
 RUNNERS: Mapping[str, Callable[[], HookRunner]] = {
     "command": Command,
     "pytest": Pytest,
-    "pygrep": lambda: InProcess(pygrep),
-    "fail": lambda: InProcess(fail),
+    "pygrep": _pygrep,
+    "fail": _fail,
 }
 """The kinds of hook a project may ask for by name (``runner = "pytest"``): ``pygrep`` and
 ``fail`` are pre-commit's languages of those names (``args``: pygrep's flags, then its

@@ -16,7 +16,6 @@ PyYAML is imported only when there is such a file to read.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -24,7 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from crackjack.core.config.load import Catalogue, Project, Workflow, build_catalogue
+from crackjack.core.config.load import Catalogue, Workflow
 from crackjack.core.config.precommit_hooks import (
     FAST_PHASE,
     STAGES,
@@ -34,13 +33,9 @@ from crackjack.core.config.precommit_hooks import (
 from crackjack.core.config.precommit_repos import read_table
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import REGEX_PREFIX
-from crackjack.core.git.commands import staged_version
 from crackjack.core.runners.hook import Hook
 from crackjack.core.runners.unavailable import Unavailable
 from crackjack.core.valueclass import value
-
-CONFIG_NAME = ".pre-commit-config.yaml"
-PYPROJECT = "pyproject.toml"
 
 _FROZEN = re.compile(r"""^\s*-?\s*rev:\s*['"]?([0-9a-f]{7,40})['"]?\s*#\s*frozen:\s*(\S+)""", re.M)
 """``rev: <commit>  # frozen: v1.2.3``, as ``pre-commit autoupdate --freeze`` writes it: the
@@ -56,47 +51,6 @@ class PreCommitConfig:
     catalogue: Catalogue
     fail_fast: bool
     wraps_crackjack: bool
-
-
-def project_catalogue(
-    project: Project,
-    builtins: Catalogue,
-    config: Path | None,
-    *,
-    fail_fast_flag: bool,
-    staged_in: Path | None = None,
-) -> tuple[Project, Catalogue]:
-    """Every hook and workflow of ``project``: from ``config`` when given (a
-    ``.pre-commit-config.yaml``), else from the project's own, when its settings define no
-    hooks and it does not run crackjack itself, else the built-ins; merged with the settings.
-    ``config`` naming the project's pyproject.toml: its settings and the built-ins, whatever
-    ``.pre-commit-config.yaml`` the project has.
-    The file's ``fail_fast: true`` holds unless the command line said ``--no-fail-fast``
-    (``fail_fast_flag``: it gave either). ``staged_in``: the top of the work tree whose index
-    holds the file to read, as the settings are (git-hook mode checks what is committed)."""
-    chosen = config if config is not None else project.root / CONFIG_NAME
-    if config is not None and config.name == PYPROJECT:
-        _check_is_the_projects(config, project.root / PYPROJECT)
-        return project, build_catalogue(project.settings, builtins)
-    if config is None and (project.settings.hooks or not chosen.is_file()):
-        return project, build_catalogue(project.settings, builtins)
-    staged = staged_version(chosen, staged_in) if staged_in is not None else None
-    read = read_precommit(
-        chosen, builtins, None if staged is None else staged.decode(errors="replace")
-    )
-    if config is None and read.wraps_crackjack:
-        return project, build_catalogue(project.settings, builtins)
-    if read.fail_fast and not fail_fast_flag:
-        project = replace(project, settings=replace(project.settings, fail_fast=True))
-    return project, build_catalogue(project.settings, read.catalogue)
-
-
-def _check_is_the_projects(config: Path, pyproject: Path) -> None:
-    if os.path.abspath(config) != os.path.abspath(pyproject):
-        raise ConfigError(
-            f"--config {config}: not the project's pyproject.toml ({pyproject}); crackjack"
-            " reads the nearest one from the current folder"
-        )
 
 
 def read_precommit(path: Path, builtins: Catalogue, text: str | None = None) -> PreCommitConfig:

@@ -11,13 +11,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.plan import HookPlan
-from crackjack.core.toolenv.build import Built, build
 from crackjack.core.toolenv.env import ToolEnv
-from crackjack.core.toolenv.installers import Installer, installer
 from crackjack.core.valueclass import value
+
+if TYPE_CHECKING:
+    from crackjack.core.toolenv.build import Built
+    from crackjack.core.toolenv.installers import Installer
 
 
 @dataclass(slots=True)
@@ -57,6 +60,9 @@ class Installs:
         the fields of each ``EnvInstallStarted``."""
         if not self._installs:
             return []
+        from crackjack.core.toolenv.build import build
+        from crackjack.core.toolenv.installers import installer
+
         self._installer = chosen = installer()
         started = []
         for key, install in self._installs.items():

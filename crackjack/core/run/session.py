@@ -40,7 +40,7 @@ from crackjack.core.git.worktree import WorkTree, work_tree_or_none
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import EventBus, Subscriber
 from crackjack.core.run.engine import RunControl, Ticker, run_workflow
-from crackjack.core.run.plan import Plan, Selection, build_plan, check_selection
+from crackjack.core.run.plan import Plan, Selection, build_plan, check_selection, select_hooks
 from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
 from crackjack.core.run.signals import stop_signals_to
@@ -121,7 +121,7 @@ def read_project(
     """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
     knows; ``staged``: with the settings the index holds (git-hook mode checks what it does).
     ``config``: a ``.pre-commit-config.yaml`` to take the hooks from (``project_catalogue``)."""
-    from crackjack.core.config.precommit import project_catalogue
+    from crackjack.core.config.source import project_catalogue
 
     project = load_project(
         cwd,
@@ -244,13 +244,18 @@ class _Started:
         )
         return Planned(plan, policy)
 
+    def caches_any(self) -> bool:
+        """Whether a hook the run selects may be cached at all (a trivial run's may not)."""
+        selected = select_hooks(self.catalogue, self.selection).values()
+        return any(hook.cache != "off" for hooks in selected for hook in hooks)
+
     def result_cache(self) -> ResultCache | None:
         """The run's result cache; None with ``no-cache`` or nowhere to keep it. Only
         ``core.cache.location`` is imported when there is none."""
         settings, tree = self.project.settings, self.tree
         common = None if tree is None else tree.common_dir
         folder = cache_folder(settings.cache_dir, self.project.root, common)
-        if settings.no_cache or folder is None:
+        if settings.no_cache or folder is None or not self.caches_any():
             return None
         from crackjack.core.cache.step import open_cache
 
