@@ -43,13 +43,60 @@ class Cache:
         return run_cli(["cache", *args], cwd, self.monkeypatch, self.capsys)
 
 
+ENVS_HOME = "crackjack-home"
+"""``$CRACKJACK_HOME`` of every test here, under its ``tmp_path``."""
+
+
 @pytest.fixture
-def cache(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cache:
+def cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Cache:
+    monkeypatch.setenv("CRACKJACK_HOME", str(tmp_path / ENVS_HOME))
     return Cache(monkeypatch, capsys)
 
 
-def said(folder: Path, size: str, limit: int = 200) -> list[str]:
-    return [f"result cache: {folder}", f"size: {size} (at most {limit} MB: cache-max-mb)"]
+def said(folder: Path, size: str, limit: int = 200, envs: str = "none yet") -> list[str]:
+    return [
+        f"result cache: {folder}",
+        f"size: {size} (at most {limit} MB: cache-max-mb)",
+        f"tool environments: {os.environ['CRACKJACK_HOME']}/envs ({envs})",
+    ]
+
+
+def built_env(name: str) -> Path:
+    """A built environment as ``core/toolenv`` leaves one: a folder, and its key linked to it
+    (1024 bytes in all)."""
+    envs = Path(os.environ["CRACKJACK_HOME"]) / "envs"
+    write(envs / f"{name}.build" / "bin" / "tool", b"t" * 1024)
+    (envs / name).symlink_to(f"{name}.build")
+    return envs
+
+
+def test_the_tool_environments_are_shown_and_cleared_with_envs(
+    project: Path, cache: Cache
+) -> None:
+    envs = built_env("0123abcd")
+    assert cache(project).out.splitlines() == said(
+        git_cache(project), "no cache yet", envs="1 environment, 1.0 KB"
+    )
+    kept = cache(project, "clear")
+    assert kept.out.splitlines()[-1].startswith("nothing to clear: no result cache yet")
+    assert (envs / "0123abcd").exists()
+    cleared = cache(project, "clear", "--envs")
+    assert cleared.code == 0
+    assert cleared.out.splitlines()[-1] == f"removed 1 environment (1.0 KB) from {envs}"
+    assert list(envs.iterdir()) in ([], [envs / ".locks"])
+    again = cache(project, "clear", "--envs")
+    assert again.out.splitlines()[-1] == "nothing to clear: no tool environments"
+
+
+def test_envs_are_cleared_outside_a_repository_too(tmp_path: Path, cache: Cache) -> None:
+    envs = built_env("0123abcd")
+    outside = tmp_path / "plain"
+    outside.mkdir()
+    cleared = cache(outside, "clear", "--envs")
+    assert (cleared.code, cleared.err) == (0, "")
+    assert cleared.out.splitlines() == [f"removed 1 environment (1.0 KB) from {envs}"]
 
 
 def test_the_cache_in_the_git_directory_and_its_size(project: Path, cache: Cache) -> None:

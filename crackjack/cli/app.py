@@ -272,14 +272,19 @@ def cache_command(
         Literal["clear"] | None,
         typer.Argument(metavar="clear", hidden=True),
     ] = None,
+    envs: Annotated[
+        bool,
+        typer.Option("--envs", help="With clear: remove the pinned tool environments too."),
+    ] = False,
 ) -> int:
-    """Say where the result cache is and how big it is.
+    """Say where the result cache and the pinned tool environments are, and their sizes.
 
-    crackjack cache clear: remove every cached result (the next run checks everything again).
+    crackjack cache clear: remove every cached result (the next run checks everything again);
+    with --envs, every pinned tool environment too (the next run that needs one builds it).
     """
     from crackjack.cli.cachecommand import cache_command as cache
 
-    return cache(action)
+    return cache(action, envs=envs)
 
 
 @app.command("migrate", short_help="Write .pre-commit-config.yaml into pyproject.toml.")

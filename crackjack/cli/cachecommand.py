@@ -1,5 +1,5 @@
-"""``crackjack cache`` says where the result cache is and how big it is; ``crackjack cache clear``
-empties it.
+"""``crackjack cache`` says where the result cache and the pinned tool environments are and how
+big they are; ``crackjack cache clear`` empties the result cache, ``--envs`` the environments too.
 
 The folder is the one a run uses (``core/cache/location.py``): ``cache-dir`` or
 ``CRACKJACK_CACHE_DIR`` (relative to the project root), else the git directory every worktree
@@ -20,6 +20,7 @@ from crackjack.core.cache.location import cache_folder, clear, folder_size
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.git.worktree import WorkTree
 from crackjack.core.run.session import read_project, work_tree_anywhere
+from crackjack.core.toolenv.maintenance import envs_usage, remove_envs
 from crackjack.core.valueclass import value
 from crackjack.hooks.catalogue import BUILTINS
 
@@ -35,13 +36,22 @@ class _Found:
     kept: tuple[tuple[str, Path], ...]
 
 
-def cache_command(action: str | None) -> int:
-    """``crackjack cache`` (``action`` None) or ``crackjack cache clear``."""
-    found = _find(Path.cwd())
-    if action == CLEAR:
-        _clear(found)
+def cache_command(action: str | None, *, envs: bool = False) -> int:
+    """``crackjack cache`` (``action`` None) or ``crackjack cache clear``; ``envs``: clear the
+    pinned tool environments too (they are shared by every project, so this works anywhere)."""
+    if action != CLEAR:
+        _show(_find(Path.cwd()))
+        _show_envs()
+        return 0
+    try:
+        found = _find(Path.cwd())
+    except RepositoryStateError:
+        if not envs:
+            raise
     else:
-        _show(found)
+        _clear(found)
+    if envs:
+        _clear_envs()
     return 0
 
 
@@ -108,6 +118,32 @@ def _refuse_what_is_not_only_the_cache(found: _Found) -> None:
                 f"the result cache folder {safe_name(str(found.folder))} holds {name}"
                 f" ({safe_name(str(path))}): not cleared; set cache-dir to a folder of its own"
             )
+
+
+def _show_envs() -> None:
+    usage = envs_usage()
+    if usage.folder is None:
+        _say("tool environments: no folder for them (no home folder; set CRACKJACK_HOME)")
+        return
+    count = "none yet" if usage.environments == 0 else _environments(usage.environments)
+    size = f", {human_size(usage.size)}" if usage.environments else ""
+    _say(f"tool environments: {safe_name(str(usage.folder))} ({count}{size})")
+
+
+def _clear_envs() -> None:
+    done = remove_envs()
+    if done.folder is None or (done.removed == 0 and not done.busy):
+        _say("nothing to clear: no tool environments")
+        return
+    where = safe_name(str(done.folder))
+    _say(f"removed {_environments(done.removed)} ({human_size(done.freed)}) from {where}")
+    if done.busy:
+        building = ", ".join(done.busy)
+        _say(f"left {_environments(len(done.busy))} another run is building: {building}")
+
+
+def _environments(count: int) -> str:
+    return f"{count} environment" if count == 1 else f"{count} environments"
 
 
 def _say(line: str) -> None:
