@@ -241,3 +241,35 @@ def test_migrate_leaves_a_file_that_is_not_toml_alone(
 )
 def test_exact_globs_of_regexes(regex: str, globs: tuple[str, ...] | None) -> None:
     assert globs_for(regex) == globs
+
+
+APPEND = """\
+import sys
+with open(sys.argv[2], "a") as out:
+    out.write(sys.argv[1] + "\\n")
+"""
+
+
+def test_the_migrated_fixers_run_in_the_yamls_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hook named as a built-in (``ruff-format``) after a hook of the project's own
+    (``isort``, say) still runs after it once migrated: fixers' order decides what they leave."""
+    root = make_repo(tmp_path / "repo")
+    (tmp_path / "append.py").write_text(APPEND, encoding="utf-8")
+    entry = f"{sys.executable} {tmp_path / 'append.py'}"
+    hooks = "".join(
+        f"      - {{id: {hook_id}, name: {hook_id}, entry: {entry} {hook_id},"
+        " language: system, files: ^log\\.txt$}\n"
+        for hook_id in ("sorter", "ruff-format", "trailing-whitespace")
+    )
+    write(root / ".pre-commit-config.yaml", f"repos:\n  - repo: local\n    hooks:\n{hooks}")
+    write(root / "pyproject.toml", '[project]\nname = "demo"\n')
+    write(root / "log.txt", "")
+    run_git(root, "add", "-A")
+    logs = []
+    for args in (["--fast"], ["migrate"], ["--fast"]):
+        run_cli(args, root, monkeypatch, capsys)
+        logs.append((root / "log.txt").read_text(encoding="utf-8"))
+        write(root / "log.txt", "")
+    assert logs[0] == logs[2] == "sorter\nruff-format\ntrailing-whitespace\n"

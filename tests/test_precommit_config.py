@@ -142,7 +142,13 @@ def test_black_local_python_hooks_pin_their_additional_dependencies() -> None:
 
 def test_attrs() -> None:
     hooks = read(DATA / "attrs.yaml")
-    assert "interrogate cloned" in reason(hooks["interrogate"])
+    assert hooks["interrogate"].requires == ("interrogate==1.7.0",)
+    assert hooks["interrogate"].args == ("tests",)
+    assert hooks["validate-pyproject"].requires == (
+        "validate-pyproject[all]==0.25",
+        "validate-pyproject-schema-store[all]",
+    )
+    assert hooks["validate-pyproject"].files == ("regex:^pyproject.toml$",)
     assert hooks["codespell"].args == ("--exclude-file=tests/test_mypy.yml", "--skip=*.svg")
     assert hooks["end-of-file-fixer"].exclude == ("regex:docs/_static",)
 
@@ -194,8 +200,8 @@ def test_regular_expressions_select_what_pre_commit_selects(name: str) -> None:
     for item, hook in zip(raws, config.catalogue.hooks.values(), strict=True):
         ours = FileFilter(hook.files, hook.exclude, types=()).select(candidates, Path(), TagCache())
         files, exclude = item.get("files", ""), item.get("exclude", "^$")
-        if hook.id == "check-illegal-windows-names":
-            continue  # its files come from the manifest
+        if hook.id in ("check-illegal-windows-names", "validate-pyproject"):
+            continue  # their files come from the manifest
         assert ours == list(filter_by_include_exclude(theirs_top, files, exclude)), hook.id
 
 

@@ -58,6 +58,14 @@ repos:
     rev: 1.7.10
     hooks:
       - {id: bandit, files: ^bandit/}
+  - repo: https://github.com/econchick/interrogate
+    rev: 1.7.0
+    hooks:
+      - {id: interrogate, files: ^interrogate/}
+  - repo: https://github.com/abravalheri/validate-pyproject
+    rev: v0.25
+    hooks:
+      - {id: validate-pyproject}
   - repo: https://github.com/pre-commit/pre-commit-hooks
     rev: v4.6.0
     hooks:
@@ -93,6 +101,8 @@ VIOLATIONS = {
     "codespell/a.txt": "teh end\n",
     "pyupgrade/a.py": "s = set([1, 2])\n",
     "bandit/a.py": "import subprocess\nsubprocess.call('ls', shell=True)\n",
+    "interrogate/a.py": "def f():\n    pass\n",
+    "pyproject.toml": '[project]\nname = "demo"\nversion = 1\n',
     "hooks/space.txt": "trailing   \n",
     "hooks/eof.txt": "no newline",
     "hooks/bad.yaml": "a: [\n",
@@ -136,10 +146,11 @@ def test_each_known_repository_catches_its_violation(
     write(root / ".pre-commit-config.yaml", CONFIG)
     run_git(root, "add", "-A")
     report = tmp_path / "report.json"
-    result = run_cli(["--fast", "-j", "2", "--report", str(report)], root, monkeypatch, capsys)
+    argv = ["--fast", "-j", "2", "--report", str(report)]
+    result = run_cli(argv, root, monkeypatch, capsys, hooks_show_tracebacks=True)
     assert result.code == 1
     hooks = {hook["hook"]: hook for hook in json.loads(report.read_text())["phases"][0]["hooks"]}
-    assert len(hooks) == 16
+    assert len(hooks) == 18
     caught = {hook_id: hook["status"] for hook_id, hook in hooks.items()}
     assert set(caught.values()) <= {"failed", "fixed"}, caught
     for name, content in FIXED.items():
@@ -150,8 +161,12 @@ def test_each_known_repository_catches_its_violation(
     assert "B602" in hooks["bandit"]["output"]
     assert "F401" in hooks["ruff-check"]["output"]
     assert "hooks/debug.py:1:0: pdb imported" in hooks["debug-statements"]["output"]
+    assert "actual: 0.0%" in hooks["interrogate"]["output"]
+    assert "`project.version` must be string" in hooks["validate-pyproject"]["output"]
+    assert hooks["validate-pyproject"]["files"] == 1
     listed = run_cli(["hooks"], root, monkeypatch, capsys).out
-    for pin in ("ruff==0.15.16", "mypy==1.13.0", "bandit==1.7.10", "pre-commit-hooks==4.6.0"):
+    pins = ("ruff==0.15.16", "mypy==1.13.0", "bandit==1.7.10", "pre-commit-hooks==4.6.0")
+    for pin in (*pins, "interrogate==1.7.0", "validate-pyproject[all]==0.25"):
         assert pin in listed
 
 

@@ -152,7 +152,10 @@ def build_catalogue(settings: SettingsValues, builtins: Catalogue) -> Catalogue:
         raise ConfigError(f"{TABLE}.exclude: {exc}") from None
     hooks = dict(builtins.hooks)
     for hook_id, config in settings.hooks.items():
-        hooks[hook_id] = _merge_hook(hook_id, hooks.get(hook_id), config)
+        hook = _merge_hook(hook_id, hooks.get(hook_id), config)
+        if _defines_anew(config):
+            hooks.pop(hook_id, None)
+        hooks[hook_id] = hook
     hook_phases = tuple(dict.fromkeys(hook.phase for hook in hooks.values()))
     workflows = dict(builtins.workflows)
     for name, workflow in settings.workflows.items():
@@ -168,6 +171,14 @@ def build_catalogue(settings: SettingsValues, builtins: Catalogue) -> Catalogue:
         files=builtins.files,
         repositories=builtins.repositories,
     )
+
+
+def _defines_anew(config: HookValues) -> bool:
+    """Whether a hook table gives the hook's program (``command`` or ``runner``): a built-in
+    of that id is then replaced, and the hook takes the table's place in the order, among the
+    project's own hooks, as fixers' order decides what they leave (``crackjack migrate`` keeps
+    a ``.pre-commit-config.yaml``'s order so)."""
+    return config.command is not None or config.runner is not None
 
 
 def _merge_hook(hook_id: str, base: Hook | None, config: HookValues) -> Hook:

@@ -71,7 +71,13 @@ class Command:
     def configured(self, changes: Mapping[str, Any]) -> Command:
         keys = dict(changes)  # every runner key a project can write is a command's
         if "command" in keys:  # another program: the built-in's variants no longer apply
-            variants = {"check_command": None, "findings": None, "findings_args": (), "adapt": None}
+            variants = {
+                "check_command": None,
+                "dashdash": False,
+                "findings": None,
+                "findings_args": (),
+                "adapt": None,
+            }
             keys = {**variants, **keys}
         return replace(self, **keys)
 
