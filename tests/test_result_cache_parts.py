@@ -305,11 +305,13 @@ def test_a_file_changed_while_the_hook_ran_earns_nothing(tmp_path: Path) -> None
     cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
     plan = hook.runner.plan(hook, ("a.txt", "b.txt"), planning)
     assert cache.run(plan, running).status is HookStatus.PASSED
+    cache.finish()
     again = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
     assert again.cached_files(plan, planning) == 1
     whole = Hook(id="whole", phase="fast", runner=editor("a.txt"), cache="whole")
     plan = whole.runner.plan(whole, ("a.txt", "b.txt"), planning)
     assert not cache.run(plan, running).cached
+    cache.finish()
     assert cache.cached_files(plan, planning) == 0
     off = Hook(id="off", phase="fast", runner=editor(""), cache="whole")
     plan = off.runner.plan(off, ("a.txt",), planning)
@@ -360,6 +362,7 @@ def test_a_replan_that_plans_nothing_runs_the_first_plan(tmp_path: Path) -> None
     plan = hook.runner.plan(hook, ("a.txt", "b.txt"), planning)
     cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
     cache.run(plan, running)
+    cache.finish()
     write(root / "b.txt", "y\n")
     result = open_cache(
         tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True
@@ -398,6 +401,7 @@ def test_a_config_file_changed_while_the_hook_ran_earns_nothing(tmp_path: Path) 
     plan = hook.runner.plan(hook, ("a.txt",), planning)
     cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
     assert cache.run(plan, running).status is HookStatus.PASSED
+    cache.finish()
     assert cache.cached_files(plan, planning) == 0
     quiet = Hook(
         id="quiet",
@@ -409,6 +413,7 @@ def test_a_config_file_changed_while_the_hook_ran_earns_nothing(tmp_path: Path) 
     plan = quiet.runner.plan(quiet, ("a.txt",), planning)
     time.sleep(0.15)  # pyproject.toml was just written: a pass is recorded once it settled
     cache.run(plan, running)
+    cache.finish()
     assert cache.cached_files(plan, planning) == 1
     write(root / "conf" / "new.toml", "x")
     assert cache.cached_files(plan, planning) == 0

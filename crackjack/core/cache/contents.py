@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from crackjack.core.git.indexfile import STAT, blob_id, read_index
@@ -21,6 +21,9 @@ from crackjack.core.git.indexfile import STAT, blob_id, read_index
 _WORD = 0xFFFFFFFF
 Seen = tuple[int, ...]
 """A file's stat data as this module compares it: mtime and ctime (ns), size, inode, device."""
+Known = tuple[str, Seen, int]
+"""What a run knows a file by: its content id, its stat data, and when it was looked at
+(``time.time_ns()``, taken before the look)."""
 _SETTLED_NS = 100_000_000
 """A file hashed in this run is hashed again unless its stat data is unchanged and its last
 change (ctime) is older than this before it was read: file times come from a coarse clock, so
@@ -28,11 +31,13 @@ a write just after the read could keep the same times (git's racy-file rule, in 
 
 
 class ContentIds:
-    """The content ids of files under ``root``; ``index``: git's index file of the work tree
-    whose top is ``top`` (None outside git: every id is hashed). The index is read once, when
-    the first id is asked for (the hooks of a run do not stage anything); each file's stat
-    data is read on every call, and a file is hashed again unless it is unchanged since it
-    was hashed in this run (``_SETTLED_NS``)."""
+    """The content ids of files under ``root`` in one run; ``index``: git's index file of the
+    work tree whose top is ``top`` (None outside git: every id is hashed). The index is read
+    once, when the first id is asked for (the hooks of a run do not stage anything). ``many``
+    looks at each file once a run, for every hook that asks, until ``forget`` (a hook of the
+    run changed it); ``holding`` looks at each again when the run ends, so that a pass is
+    kept only for the content it was keyed by. A file is hashed again unless it is unchanged
+    since it was hashed in this run (``_SETTLED_NS``)."""
 
     def __init__(self, root: Path, index: Path | None = None, top: Path | None = None) -> None:
         self.root = root
@@ -43,6 +48,8 @@ class ContentIds:
         self._index_mtime_ns = 0
         self._hash_size = 20
         self._hashed: dict[str, tuple[Seen, str]] = {}
+        self._known: dict[str, Known] = {}
+        self._unknown: set[str] = set()
 
     def of(self, path: str) -> tuple[str, Seen] | None:
         """The id of ``path`` (relative to the root) and its stat data as seen; None when it is
@@ -72,73 +79,76 @@ class ContentIds:
             self._hashed[path] = (seen, content)
         return content, seen
 
-    def many(self, paths: Iterable[str]) -> tuple[dict[str, str], dict[str, Seen]]:
-        """``of`` for each of ``paths``: the ids and the stat data of those it can tell."""
-        contents: dict[str, str] = {}
-        seens: dict[str, Seen] = {}
+    def many(self, paths: Iterable[str]) -> dict[str, Known]:
+        """What each of ``paths`` is known by in this run (those it can tell): each file is
+        looked at once a run, when a hook first asks for it, and again only after ``forget``."""
+        known, unknown = self._known, self._unknown
+        paths = tuple(paths)
+        new = [path for path in paths if path not in known and path not in unknown]
+        if new:
+            self._look(new)
+        return {path: known[path] for path in paths if path in known}
+
+    def forget(self, paths: Iterable[str] | None = None) -> None:
+        """Look at ``paths`` (None: every file) again when next asked: a hook changed them."""
+        if paths is None:
+            self._known.clear()
+            self._unknown.clear()
+            return
+        for path in paths:
+            self._known.pop(path, None)
+            self._unknown.discard(path)
+
+    def _look(self, paths: list[str]) -> None:
+        at = time.time_ns()
+        known, unknown = self._known, self._unknown
         lstat, base, prefix, entries = os.lstat, self._base, self._prefix, self._indexed()
         index_mtime, is_regular, of = self._index_mtime_ns, stat.S_ISREG, self.of
         for path in paths:
             try:
                 info = lstat(base + path)
             except OSError:
+                unknown.add(path)
                 continue
             mtime = info.st_mtime_ns
-            known = entries.get(prefix + path)
+            entry = entries.get(prefix + path)
             if (
-                known is not None
+                entry is not None
                 and mtime < index_mtime
                 and is_regular(info.st_mode)
-                and known[1] == _as_indexed(info)
+                and entry[1] == _as_indexed(info)
             ):
-                contents[path] = known[0]
-                seens[path] = (mtime, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+                seen = (mtime, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+                known[path] = (entry[0], seen, at)
                 continue
             found = of(path)
-            if found is not None:
-                contents[path], seens[path] = found
-        return contents, seens
+            if found is None:
+                unknown.add(path)
+            else:
+                known[path] = (found[0], found[1], at)
 
-    def still(
-        self, paths: Iterable[str], contents: Mapping[str, str], seens: Mapping[str, Seen], at: int
-    ) -> list[str]:
-        """Those of ``paths`` that still hold their ``contents`` (``unchanged``)."""
-        kept = []
-        lstat, base, unchanged, settled = os.lstat, self._base, self.unchanged, at - _SETTLED_NS
-        for path in paths:
-            seen = seens.get(path)
-            if seen is None:
+    def holding(self, keyed: Iterable[tuple[str, Known]]) -> set[tuple[str, Known]]:
+        """Those of ``keyed`` (a file and what it was known by) whose file still holds that
+        content, each file looked at once (``unchanged``'s rule)."""
+        now: dict[str, Seen | None] = {}
+        again: dict[str, str | None] = {}
+        kept = set()
+        for path, known in keyed:
+            if path not in now:
+                now[path] = _stat(self._base + path)
+            content, seen, at = known
+            current = now[path]
+            if current is None:
                 continue
-            try:
-                info = lstat(base + path)
-            except OSError:
+            if seen[1] < at - _SETTLED_NS and current == seen:
+                kept.add((path, known))
                 continue
-            if (
-                seen[1] < settled
-                and seen
-                == (
-                    info.st_mtime_ns,
-                    info.st_ctime_ns,
-                    info.st_size,
-                    info.st_ino,
-                    info.st_dev,
-                )
-            ) or unchanged(path, contents[path], seen, at):
-                kept.append(path)
+            if path not in again:
+                found = self.of(path)
+                again[path] = None if found is None else found[0]
+            if again[path] == content:
+                kept.add((path, known))
         return kept
-
-    def unchanged(self, path: str, content: str, seen: Seen, at: int) -> bool:
-        """Whether ``path`` still holds ``content``, which it held with stat data ``seen`` at
-        ``at`` (``time.time_ns()``): by its stat data alone when it had settled by then, else
-        by its id again."""
-        try:
-            info = os.lstat(self._base + path)
-        except OSError:
-            return False
-        if seen[1] < at - _SETTLED_NS and _seen(info) == seen:
-            return True
-        again = self.of(path)
-        return again is not None and again[0] == content
 
     def _indexed(self) -> dict[str, tuple[str, tuple[int, ...]]]:
         """The index's stage-0 entries by path, with the stat data ``_as_indexed`` gives;
@@ -179,6 +189,13 @@ def _settled(seen: Seen, at: int) -> bool:
 
 def _seen(info: os.stat_result) -> Seen:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+
+
+def _stat(path: str) -> Seen | None:
+    try:
+        return _seen(os.lstat(path))
+    except OSError:
+        return None
 
 
 def _prefix(root: Path, top: Path | None) -> str:
