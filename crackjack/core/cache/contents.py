@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,13 +22,24 @@ from crackjack.core.git.indexfile import STAT, blob_id, read_index
 _WORD = 0xFFFFFFFF
 Seen = tuple[int, ...]
 """A file's stat data as this module compares it: mtime and ctime (ns), size, inode, device."""
-Known = tuple[str, Seen, int]
-"""What a run knows a file by: its content id, its stat data, and when it was looked at
-(``time.time_ns()``, taken before the look)."""
 _SETTLED_NS = 100_000_000
 """A file hashed in this run is hashed again unless its stat data is unchanged and its last
 change (ctime) is older than this before it was read: file times come from a coarse clock, so
 a write just after the read could keep the same times (git's racy-file rule, in small)."""
+
+
+class Known:
+    """What a run knows the file at ``path`` by: its content id, its stat data, and when it
+    was looked at (``time.time_ns()``, taken before the look). One for each look at a file,
+    shared by every hook that keyed the file by it (so compared by identity)."""
+
+    __slots__ = ("at", "content", "path", "seen")
+
+    def __init__(self, path: str, content: str, seen: Seen, at: int) -> None:
+        self.path = path
+        self.content = content
+        self.seen = seen
+        self.at = at
 
 
 class ContentIds:
@@ -50,6 +62,7 @@ class ContentIds:
         self._hashed: dict[str, tuple[Seen, str]] = {}
         self._known: dict[str, Known] = {}
         self._unknown: set[str] = set()
+        self._looking = threading.Lock()
 
     def of(self, path: str) -> tuple[str, Seen] | None:
         """The id of ``path`` (relative to the root) and its stat data as seen; None when it is
@@ -84,9 +97,10 @@ class ContentIds:
         looked at once a run, when a hook first asks for it, and again only after ``forget``."""
         known, unknown = self._known, self._unknown
         paths = tuple(paths)
-        new = [path for path in paths if path not in known and path not in unknown]
-        if new:
-            self._look(new)
+        with self._looking:  # hooks starting together look at their common files once
+            new = [path for path in paths if path not in known and path not in unknown]
+            if new:
+                self._look(new)
         return {path: known[path] for path in paths if path in known}
 
     def forget(self, paths: Iterable[str] | None = None) -> None:
@@ -119,35 +133,40 @@ class ContentIds:
                 and entry[1] == _as_indexed(info)
             ):
                 seen = (mtime, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
-                known[path] = (entry[0], seen, at)
+                known[path] = Known(path, entry[0], seen, at)
                 continue
             found = of(path)
             if found is None:
                 unknown.add(path)
             else:
-                known[path] = (found[0], found[1], at)
+                known[path] = Known(path, found[0], found[1], at)
 
-    def holding(self, keyed: Iterable[tuple[str, Known]]) -> set[tuple[str, Known]]:
-        """Those of ``keyed`` (a file and what it was known by) whose file still holds that
-        content, each file looked at once (``unchanged``'s rule)."""
+    def holding(self, knowns: Iterable[Known]) -> set[Known]:
+        """Those of ``knowns`` whose file still holds the content it was known by: by its stat
+        data alone when it had settled when it was looked at, else by its id again; each
+        file looked at once."""
         now: dict[str, Seen | None] = {}
         again: dict[str, str | None] = {}
-        kept = set()
-        for path, known in keyed:
+        kept: set[Known] = set()
+        checked: set[Known] = set()
+        for known in knowns:
+            if known in checked:
+                continue
+            checked.add(known)
+            path, seen = known.path, known.seen
             if path not in now:
                 now[path] = _stat(self._base + path)
-            content, seen, at = known
             current = now[path]
             if current is None:
                 continue
-            if seen[1] < at - _SETTLED_NS and current == seen:
-                kept.add((path, known))
+            if seen[1] < known.at - _SETTLED_NS and current == seen:
+                kept.add(known)
                 continue
             if path not in again:
                 found = self.of(path)
                 again[path] = None if found is None else found[0]
-            if again[path] == content:
-                kept.add((path, known))
+            if again[path] == known.content:
+                kept.add(known)
         return kept
 
     def _indexed(self) -> dict[str, tuple[str, tuple[int, ...]]]:

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,38 +39,50 @@ if TYPE_CHECKING:
     from crackjack.core.run.plan import HookPlan
     from crackjack.core.runners.hook import RunContext
 
-Run = Callable[["HookPlan"], HookResult]
-
-
-@dataclass(frozen=True, slots=True)
 class _Keys:
     """One hook's keys when it started: ``files`` maps each file it could key to its key
-    (a whole-program hook's single key is under ``""``); ``contents`` what each was keyed by."""
+    (a whole-program hook's single key is under ``""``); ``keyed`` what each was keyed by;
+    ``rooted`` and ``inputs`` the configuration files read, ``at`` when."""
 
-    bucket: str
-    files: dict[str, str]
-    keyed: dict[str, Known]
-    rooted: list[tuple[str, str]]
-    at: int
-    inputs: Inputs
+    __slots__ = ("at", "bucket", "files", "inputs", "keyed", "rooted")
+
+    def __init__(
+        self,
+        bucket: str,
+        files: dict[str, str],
+        keyed: dict[str, Known],
+        rooted: list[tuple[str, str]],
+        at: int,
+        inputs: Inputs,
+    ) -> None:
+        self.bucket = bucket
+        self.files = files
+        self.keyed = keyed
+        self.rooted = rooted
+        self.at = at
+        self.inputs = inputs
 
 
-@dataclass(frozen=True, slots=True)
 class _Earned:
     """A pass to record when the run ends, for those of ``keys`` (file to key; a whole-program
     hook's key under ``""``) whose files still hold what ``keyed`` says (``whole``: all)."""
 
-    bucket: str
-    keys: dict[str, str]
-    keyed: dict[str, Known]
-    whole: bool
+    __slots__ = ("bucket", "keyed", "keys", "whole")
 
-    def kept(self, held: set[tuple[str, Known]]) -> list[str]:
+    def __init__(
+        self, bucket: str, keys: dict[str, str], keyed: dict[str, Known], whole: bool
+    ) -> None:
+        self.bucket = bucket
+        self.keys = keys
+        self.keyed = keyed
+        self.whole = whole
+
+    def kept(self, held: set[Known]) -> list[str]:
         """The keys to record, given which files still hold what they were keyed by."""
         if self.whole:
-            whole = all(pair in held for pair in self.keyed.items())
+            whole = all(known in held for known in self.keyed.values())
             return list(self.keys.values()) if whole else []
-        return [key for name, key in self.keys.items() if (name, self.keyed[name]) in held]
+        return [key for name, key in self.keys.items() if self.keyed[name] in held]
 
 
 class ResultCache:
@@ -137,7 +148,7 @@ class ResultCache:
         """Record the run's passes whose files still hold what they were keyed by (each file
         looked at once), and the hits' new times; called once, when the run has ended."""
         earned, self._earned = self._earned, []
-        held = self.ids.holding(pair for one in earned for pair in one.keyed.items())
+        held = self.ids.holding(known for one in earned for known in one.keyed.values())
         now, writes = int(time.time()), dict[str, dict[str, int]]()
         used, self._used = self._used, []
         for bucket, keys in used:
@@ -173,11 +184,11 @@ class ResultCache:
         chains = {folder: inputs.chain(folder, names) for folder in set(folders.values())}
         if hook.cache == "whole":
             whole = len(keyed) == len(plan.files)
-            contents = {name: known[0] for name, known in keyed.items()}
+            contents = {name: known.content for name, known in keyed.items()}
             files = {"": whole_key(bucket, contents, chains)} if whole else {}
         else:
             files = {
-                name: file_key(bucket, name, known[0], chains[folders[name]])
+                name: file_key(bucket, name, known.content, chains[folders[name]])
                 for name, known in keyed.items()
             }
         rooted = inputs.rooted(hook.cache_inputs)
