@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from crackjack.core.run.plan import HookPlan
     from crackjack.core.runners.hook import RunContext
 
+
 class _Keys:
     """One hook's keys when it started: ``files`` maps each file it could key to its key
     (a whole-program hook's single key is under ``""``); ``keyed`` what each was keyed by;
@@ -140,7 +141,7 @@ class ResultCache:
         torun = plan if not hits else self._replanned(plan, missed, planning)
         result = self._ran(torun, runner.run(torun, context))
         if _a_pass(result):
-            self._earn(torun, keys)
+            self._earn(torun, keys, every=not hits)
         skipped = len(plan.files) - len(torun.files)
         return replace(result, files=len(plan.files), cached_files=skipped) if skipped else result
 
@@ -180,22 +181,26 @@ class ResultCache:
         )
         names, at = bare_names(hook.cache_inputs), time.time_ns()
         keyed = self.ids.many(plan.files)
-        folders = {name: name.rpartition("/")[0] for name in keyed}
-        chains = {folder: inputs.chain(folder, names) for folder in set(folders.values())}
-        if hook.cache == "whole":
-            whole = len(keyed) == len(plan.files)
+        chains: dict[str, str] = {}
+        files: dict[str, str] = {}
+        per_file = hook.cache != "whole"
+        for name, known in keyed.items():
+            folder = name.rpartition("/")[0]
+            chain = chains.get(folder)
+            if chain is None:
+                chain = chains[folder] = inputs.chain(folder, names)
+            if per_file:
+                files[name] = file_key(bucket, name, known.content, chain)
+        if not per_file and len(keyed) == len(plan.files):
             contents = {name: known.content for name, known in keyed.items()}
-            files = {"": whole_key(bucket, contents, chains)} if whole else {}
-        else:
-            files = {
-                name: file_key(bucket, name, known.content, chains[folders[name]])
-                for name, known in keyed.items()
-            }
+            files[""] = whole_key(bucket, contents, chains)
         rooted = inputs.rooted(hook.cache_inputs)
         return _Keys(bucket, files, keyed, rooted, at, inputs)
 
     def _hits(self, plan: HookPlan, keys: _Keys) -> set[str]:
         known = self.store.known(keys.bucket)
+        if not known:
+            return set()
         if plan.hook.cache == "whole":
             key = keys.files.get("")
             return set(plan.files) if key is not None and key in known else set()
@@ -217,20 +222,22 @@ class ResultCache:
             return plan
         return replace(again, scratch=plan.scratch, waits_for=plan.waits_for)
 
-    def _earn(self, ran: HookPlan, keys: _Keys) -> None:
+    def _earn(self, ran: HookPlan, keys: _Keys, *, every: bool) -> None:
         """Keep ``ran``'s pass for ``finish``, unless a configuration file it was keyed by
-        changed while it ran (looked at again now)."""
+        changed while it ran (looked at again now); ``every``: it ran on every file keyed."""
         hook = ran.hook
         if not keys.inputs.unchanged(keys.at):
             return
         if keys.rooted and keys.inputs.fresh().rooted(hook.cache_inputs) != keys.rooted:
             return
-        keyed = {name: keys.keyed[name] for name in ran.files if name in keys.keyed}
         if hook.cache == "whole":
-            if "" in keys.files and len(keyed) == len(ran.files):
-                self._earned.append(_Earned(keys.bucket, {"": keys.files[""]}, keyed, True))
+            if "" in keys.files and every:
+                self._earned.append(_Earned(keys.bucket, keys.files, keys.keyed, True))
             return
-        files = {name: keys.files[name] for name in keyed}
+        keyed, files = keys.keyed, keys.files
+        if not every:
+            keyed = {name: keyed[name] for name in ran.files if name in keyed}
+            files = {name: files[name] for name in keyed}
         self._earned.append(_Earned(keys.bucket, files, keyed, False))
 
 
