@@ -105,6 +105,7 @@ class ResultCache:
         self.outside = Outside()
         self.whole = whole
         self._earned: list[_Earned] = []
+        self._file_keys: dict[tuple[Known, str], str] = {}
         self._used: list[tuple[str, dict[str, int]]] = []
 
     @property
@@ -183,14 +184,18 @@ class ResultCache:
         keyed = self.ids.many(plan.files)
         chains: dict[str, str] = {}
         files: dict[str, str] = {}
-        per_file = hook.cache != "whole"
+        per_file, file_keys = hook.cache != "whole", self._file_keys
         for name, known in keyed.items():
             folder = name.rpartition("/")[0]
             chain = chains.get(folder)
             if chain is None:
                 chain = chains[folder] = inputs.chain(folder, names)
             if per_file:
-                files[name] = file_key(bucket, name, known.content, chain)
+                memo = (known, chain)
+                key = file_keys.get(memo)
+                if key is None:
+                    key = file_keys[memo] = file_key(name, known.content, chain)
+                files[name] = key
         if not per_file and len(keyed) == len(plan.files):
             contents = {name: known.content for name, known in keyed.items()}
             files[""] = whole_key(bucket, contents, chains)
