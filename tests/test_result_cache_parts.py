@@ -498,3 +498,37 @@ def test_a_fixer_given_no_file_names_makes_the_run_look_at_every_file_again(
     unseen = HookPlan(hook=hidden, files=("a.txt",), batches=((),))
     cache.run(unseen, running)
     assert cache.cached_files(plan, planning) == 0
+
+
+def test_a_file_that_cannot_be_read_is_known_by_nothing_until_forgotten(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    write(root / "a.txt", "x\n")
+    (root / "link").symlink_to("a.txt")
+    ids = ContentIds(root)
+    known = ids.many(["a.txt", "gone.txt", "link"])
+    assert list(known) == ["a.txt"]
+    write(root / "gone.txt", "y\n")
+    assert ids.many(["gone.txt"]) == {}  # looked at once a run
+    ids.forget(["gone.txt"])
+    assert list(ids.many(["gone.txt"])) == ["gone.txt"]
+    (root / "a.txt").unlink()
+    assert ids.holding(known.values()) == set()
+
+
+def test_a_rooted_input_that_appears_while_the_hook_runs_earns_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    settled_files(root, "a.txt")
+    hook = Hook(
+        id="check",
+        phase="fast",
+        runner=editor("a.txt", "conf/new.toml"),
+        cache="per-file",
+        cache_inputs=("conf/*.toml",),
+    )
+    planning, running = context(root, tmp_path)
+    plan = hook.runner.plan(hook, ("a.txt",), planning)
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    cache.run(plan, running)
+    cache.finish()
+    (root / "conf" / "new.toml").unlink()  # as the hook was keyed: its pass was not kept
+    assert cache.cached_files(plan, planning) == 0

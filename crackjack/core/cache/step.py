@@ -233,7 +233,7 @@ class ResultCache:
         hook = ran.hook
         if not keys.inputs.unchanged(keys.at):
             return
-        if keys.rooted and keys.inputs.fresh().rooted(hook.cache_inputs) != keys.rooted:
+        if keys.inputs.fresh().rooted(hook.cache_inputs) != keys.rooted:
             return
         if hook.cache == "whole":
             if "" in keys.files and every:
