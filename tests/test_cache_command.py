@@ -72,9 +72,7 @@ def built_env(name: str) -> Path:
     return envs
 
 
-def test_the_tool_environments_are_shown_and_cleared_with_envs(
-    project: Path, cache: Cache
-) -> None:
+def test_the_tool_environments_are_shown_and_cleared_with_envs(project: Path, cache: Cache) -> None:
     envs = built_env("0123abcd")
     assert cache(project).out.splitlines() == said(
         git_cache(project), "no cache yet", envs="1 environment, 1.0 KB"

@@ -23,7 +23,7 @@ PER_FILE = ("debug-statements", "check-merge-conflict", "trailing-whitespace", "
 RUFF = ("ruff-check", "ruff-format")
 LOGGER = """\
 import os, sys
-files = sys.argv[1:]
+files = [arg for arg in sys.argv[1:] if arg != "--"]
 with open(os.environ["TOOL_LOG"], "a", encoding="utf-8") as log:
     log.write("\\n".join(files) + "\\n--\\n")
 sys.exit(1 if any("FAIL" in open(f, encoding="utf-8").read() for f in files) else 0)
@@ -190,6 +190,19 @@ def test_the_hooks_args_are_part_of_its_key(tmp_path: Path) -> None:
     assert [sorted(call) for call in runs.tool_calls()] == [
         ["--flag", "pkg/m0.py", "pkg/m1.py", "pkg/m2.py"]
     ]
+
+
+@pytest.mark.parametrize(("declared", "calls"), [({}, 2), ({"cache": "per-file"}, 1)])
+def test_a_builtin_run_by_another_command_is_not_cached_unless_it_says_so(
+    tmp_path: Path, declared: dict[str, str], calls: int
+) -> None:
+    config = hook_table("ruff-check", command=[PYTHON, ".tools/logger.py"], **declared)
+    root = python_repo(tmp_path / "repo", config)
+    runs = Runs(root, tmp_path / "tool.log")
+    for _ in range(2):
+        done, _found = runs("--fast", "--hook", "ruff-check")
+        assert done.returncode == 0, done.stdout
+    assert len(runs.tool_calls()) == calls
 
 
 def test_a_cache_input_of_a_projects_hook_is_part_of_its_key(tmp_path: Path) -> None:

@@ -305,11 +305,13 @@ def test_a_file_changed_while_the_hook_ran_earns_nothing(tmp_path: Path) -> None
     cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
     plan = hook.runner.plan(hook, ("a.txt", "b.txt"), planning)
     assert cache.run(plan, running).status is HookStatus.PASSED
+    cache.finish()
     again = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
     assert again.cached_files(plan, planning) == 1
     whole = Hook(id="whole", phase="fast", runner=editor("a.txt"), cache="whole")
     plan = whole.runner.plan(whole, ("a.txt", "b.txt"), planning)
     assert not cache.run(plan, running).cached
+    cache.finish()
     assert cache.cached_files(plan, planning) == 0
     off = Hook(id="off", phase="fast", runner=editor(""), cache="whole")
     plan = off.runner.plan(off, ("a.txt",), planning)
@@ -360,6 +362,7 @@ def test_a_replan_that_plans_nothing_runs_the_first_plan(tmp_path: Path) -> None
     plan = hook.runner.plan(hook, ("a.txt", "b.txt"), planning)
     cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
     cache.run(plan, running)
+    cache.finish()
     write(root / "b.txt", "y\n")
     result = open_cache(
         tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True
@@ -398,6 +401,7 @@ def test_a_config_file_changed_while_the_hook_ran_earns_nothing(tmp_path: Path) 
     plan = hook.runner.plan(hook, ("a.txt",), planning)
     cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
     assert cache.run(plan, running).status is HookStatus.PASSED
+    cache.finish()
     assert cache.cached_files(plan, planning) == 0
     quiet = Hook(
         id="quiet",
@@ -409,6 +413,122 @@ def test_a_config_file_changed_while_the_hook_ran_earns_nothing(tmp_path: Path) 
     plan = quiet.runner.plan(quiet, ("a.txt",), planning)
     time.sleep(0.15)  # pyproject.toml was just written: a pass is recorded once it settled
     cache.run(plan, running)
+    cache.finish()
     assert cache.cached_files(plan, planning) == 1
     write(root / "conf" / "new.toml", "x")
+    assert cache.cached_files(plan, planning) == 0
+
+
+def passing() -> InProcess:
+    def check(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
+        return CheckOutcome(failed=False)
+
+    return InProcess(check)
+
+
+def rewriting(name: str) -> InProcess:
+    """A fixer that rewrites ``name`` and says so."""
+
+    def check(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
+        write(root / name, "fixed\n")
+        return CheckOutcome(failed=False, modified=(name,))
+
+    return InProcess(check)
+
+
+def settled_files(root: Path, *names: str) -> None:
+    for name in names:
+        write(root / name, "x\n")
+    time.sleep(0.15)  # their last changes settle: stat data alone vouches for them
+
+
+def test_a_file_another_process_changes_during_a_run_is_kept_for_no_hook(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    settled_files(root, "a.txt", "b.txt")
+    planning, running = context(root, tmp_path)
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    plans = []
+    for name in ("one", "two"):
+        hook = Hook(id=name, phase="fast", runner=passing(), cache="per-file")
+        plans.append(hook.runner.plan(hook, ("a.txt", "b.txt"), planning))
+        assert cache.run(plans[-1], running).status is HookStatus.PASSED
+        write(root / "b.txt", f"changed after {name}\n")  # between the hooks, then after both
+    later = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    assert later.cached_files(plans[0], planning) == 0  # nothing is written before the end
+    cache.finish()
+    fresh = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    assert [fresh.cached_files(plan, planning) for plan in plans] == [1, 1]  # a.txt, not b.txt
+    write(root / "b.txt", "x\n")  # back to what both hooks were keyed by: it was never kept
+    fresh = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    assert [fresh.cached_files(plan, planning) for plan in plans] == [1, 1]
+
+
+def test_a_file_a_hook_of_the_run_changes_is_looked_at_again(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    settled_files(root, "a.txt", "b.txt")
+    planning, running = context(root, tmp_path)
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    before = Hook(id="before", phase="fast", runner=passing(), cache="per-file")
+    fixer = Hook(id="fixer", phase="fast", runner=rewriting("b.txt"), fixer=True)
+    after = Hook(id="after", phase="fast", runner=passing(), cache="per-file")
+    files = ("a.txt", "b.txt")
+    plans = [hook.runner.plan(hook, files, planning) for hook in (before, fixer, after)]
+    results = [cache.run(plan, running) for plan in plans]
+    assert results[1].modified == ("b.txt",)
+    cache.finish()
+    fresh = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    assert fresh.cached_files(plans[0], planning) == 1  # b.txt changed since it was keyed
+    assert fresh.cached_files(plans[2], planning) == 2  # keyed by b.txt as the fixer left it
+
+
+def test_a_fixer_given_no_file_names_makes_the_run_look_at_every_file_again(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "root"
+    settled_files(root, "a.txt")
+    planning, running = context(root, tmp_path)
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    check = Hook(id="check", phase="fast", runner=passing(), cache="per-file")
+    plan = check.runner.plan(check, ("a.txt",), planning)
+    cache.run(plan, running)
+    cache.finish()
+    assert cache.cached_files(plan, planning) == 1
+    write(root / "a.txt", "y\n")
+    hidden = Hook(id="hidden", phase="fast", runner=passing(), fixer=True)
+    unseen = HookPlan(hook=hidden, files=("a.txt",), batches=((),))
+    cache.run(unseen, running)
+    assert cache.cached_files(plan, planning) == 0
+
+
+def test_a_file_that_cannot_be_read_is_known_by_nothing_until_forgotten(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    write(root / "a.txt", "x\n")
+    (root / "link").symlink_to("a.txt")
+    ids = ContentIds(root)
+    known = ids.many(["a.txt", "gone.txt", "link"])
+    assert list(known) == ["a.txt"]
+    write(root / "gone.txt", "y\n")
+    assert ids.many(["gone.txt"]) == {}  # looked at once a run
+    ids.forget(["gone.txt"])
+    assert list(ids.many(["gone.txt"])) == ["gone.txt"]
+    (root / "a.txt").unlink()
+    assert ids.holding(known.values()) == set()
+
+
+def test_a_rooted_input_that_appears_while_the_hook_runs_earns_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    settled_files(root, "a.txt")
+    hook = Hook(
+        id="check",
+        phase="fast",
+        runner=editor("a.txt", "conf/new.toml"),
+        cache="per-file",
+        cache_inputs=("conf/*.toml",),
+    )
+    planning, running = context(root, tmp_path)
+    plan = hook.runner.plan(hook, ("a.txt",), planning)
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    cache.run(plan, running)
+    cache.finish()
+    (root / "conf" / "new.toml").unlink()  # as the hook was keyed: its pass was not kept
     assert cache.cached_files(plan, planning) == 0

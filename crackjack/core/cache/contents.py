@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from crackjack.core.git.indexfile import STAT, blob_id, read_index
@@ -27,12 +28,28 @@ change (ctime) is older than this before it was read: file times come from a coa
 a write just after the read could keep the same times (git's racy-file rule, in small)."""
 
 
+class Known:
+    """What a run knows the file at ``path`` by: its content id, its stat data, and when it
+    was looked at (``time.time_ns()``, taken before the look). One for each look at a file,
+    shared by every hook that keyed the file by it (so compared by identity)."""
+
+    __slots__ = ("at", "content", "path", "seen")
+
+    def __init__(self, path: str, content: str, seen: Seen, at: int) -> None:
+        self.path = path
+        self.content = content
+        self.seen = seen
+        self.at = at
+
+
 class ContentIds:
-    """The content ids of files under ``root``; ``index``: git's index file of the work tree
-    whose top is ``top`` (None outside git: every id is hashed). The index is read once, when
-    the first id is asked for (the hooks of a run do not stage anything); each file's stat
-    data is read on every call, and a file is hashed again unless it is unchanged since it
-    was hashed in this run (``_SETTLED_NS``)."""
+    """The content ids of files under ``root`` in one run; ``index``: git's index file of the
+    work tree whose top is ``top`` (None outside git: every id is hashed). The index is read
+    once, when the first id is asked for (the hooks of a run do not stage anything). ``many``
+    looks at each file once a run, for every hook that asks, until ``forget`` (a hook of the
+    run changed it); ``holding`` looks at each again when the run ends, so that a pass is
+    kept only for the content it was keyed by. A file is hashed again unless it is unchanged
+    since it was hashed in this run (``_SETTLED_NS``)."""
 
     def __init__(self, root: Path, index: Path | None = None, top: Path | None = None) -> None:
         self.root = root
@@ -43,6 +60,9 @@ class ContentIds:
         self._index_mtime_ns = 0
         self._hash_size = 20
         self._hashed: dict[str, tuple[Seen, str]] = {}
+        self._known: dict[str, Known] = {}
+        self._unknown: set[str] = set()
+        self._looking = threading.Lock()
 
     def of(self, path: str) -> tuple[str, Seen] | None:
         """The id of ``path`` (relative to the root) and its stat data as seen; None when it is
@@ -72,73 +92,82 @@ class ContentIds:
             self._hashed[path] = (seen, content)
         return content, seen
 
-    def many(self, paths: Iterable[str]) -> tuple[dict[str, str], dict[str, Seen]]:
-        """``of`` for each of ``paths``: the ids and the stat data of those it can tell."""
-        contents: dict[str, str] = {}
-        seens: dict[str, Seen] = {}
+    def many(self, paths: Iterable[str]) -> dict[str, Known]:
+        """What each of ``paths`` is known by in this run (those it can tell): each file is
+        looked at once a run, when a hook first asks for it, and again only after ``forget``."""
+        known, unknown = self._known, self._unknown
+        paths = tuple(paths)
+        with self._looking:  # hooks starting together look at their common files once
+            new = [path for path in paths if path not in known and path not in unknown]
+            if new:
+                self._look(new)
+        return {path: known[path] for path in paths if path in known}
+
+    def forget(self, paths: Iterable[str] | None = None) -> None:
+        """Look at ``paths`` (None: every file) again when next asked: a hook changed them."""
+        if paths is None:
+            self._known.clear()
+            self._unknown.clear()
+            return
+        for path in paths:
+            self._known.pop(path, None)
+            self._unknown.discard(path)
+
+    def _look(self, paths: list[str]) -> None:
+        at = time.time_ns()
+        known, unknown = self._known, self._unknown
         lstat, base, prefix, entries = os.lstat, self._base, self._prefix, self._indexed()
         index_mtime, is_regular, of = self._index_mtime_ns, stat.S_ISREG, self.of
         for path in paths:
             try:
                 info = lstat(base + path)
             except OSError:
+                unknown.add(path)
                 continue
             mtime = info.st_mtime_ns
-            known = entries.get(prefix + path)
+            entry = entries.get(prefix + path)
             if (
-                known is not None
+                entry is not None
                 and mtime < index_mtime
                 and is_regular(info.st_mode)
-                and known[1] == _as_indexed(info)
+                and entry[1] == _as_indexed(info)
             ):
-                contents[path] = known[0]
-                seens[path] = (mtime, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+                seen = (mtime, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+                known[path] = Known(path, entry[0], seen, at)
                 continue
             found = of(path)
-            if found is not None:
-                contents[path], seens[path] = found
-        return contents, seens
+            if found is None:
+                unknown.add(path)
+            else:
+                known[path] = Known(path, found[0], found[1], at)
 
-    def still(
-        self, paths: Iterable[str], contents: Mapping[str, str], seens: Mapping[str, Seen], at: int
-    ) -> list[str]:
-        """Those of ``paths`` that still hold their ``contents`` (``unchanged``)."""
-        kept = []
-        lstat, base, unchanged, settled = os.lstat, self._base, self.unchanged, at - _SETTLED_NS
-        for path in paths:
-            seen = seens.get(path)
-            if seen is None:
+    def holding(self, knowns: Iterable[Known]) -> set[Known]:
+        """Those of ``knowns`` whose file still holds the content it was known by: by its stat
+        data alone when it had settled when it was looked at, else by its id again; each
+        file looked at once."""
+        now: dict[str, Seen | None] = {}
+        again: dict[str, str | None] = {}
+        kept: set[Known] = set()
+        checked: set[Known] = set()
+        for known in knowns:
+            if known in checked:
                 continue
-            try:
-                info = lstat(base + path)
-            except OSError:
+            checked.add(known)
+            path, seen = known.path, known.seen
+            if path not in now:
+                now[path] = _stat(self._base + path)
+            current = now[path]
+            if current is None:
                 continue
-            if (
-                seen[1] < settled
-                and seen
-                == (
-                    info.st_mtime_ns,
-                    info.st_ctime_ns,
-                    info.st_size,
-                    info.st_ino,
-                    info.st_dev,
-                )
-            ) or unchanged(path, contents[path], seen, at):
-                kept.append(path)
+            if seen[1] < known.at - _SETTLED_NS and current == seen:
+                kept.add(known)
+                continue
+            if path not in again:
+                found = self.of(path)
+                again[path] = None if found is None else found[0]
+            if again[path] == known.content:
+                kept.add(known)
         return kept
-
-    def unchanged(self, path: str, content: str, seen: Seen, at: int) -> bool:
-        """Whether ``path`` still holds ``content``, which it held with stat data ``seen`` at
-        ``at`` (``time.time_ns()``): by its stat data alone when it had settled by then, else
-        by its id again."""
-        try:
-            info = os.lstat(self._base + path)
-        except OSError:
-            return False
-        if seen[1] < at - _SETTLED_NS and _seen(info) == seen:
-            return True
-        again = self.of(path)
-        return again is not None and again[0] == content
 
     def _indexed(self) -> dict[str, tuple[str, tuple[int, ...]]]:
         """The index's stage-0 entries by path, with the stat data ``_as_indexed`` gives;
@@ -179,6 +208,13 @@ def _settled(seen: Seen, at: int) -> bool:
 
 def _seen(info: os.stat_result) -> Seen:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
+
+
+def _stat(path: str) -> Seen | None:
+    try:
+        return _seen(os.lstat(path))
+    except OSError:
+        return None
 
 
 def _prefix(root: Path, top: Path | None) -> str:

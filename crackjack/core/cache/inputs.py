@@ -16,11 +16,9 @@ ending in ``*`` (``RUFF_*``).
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 WILDCARDS = frozenset("*?[")
@@ -33,13 +31,15 @@ def is_bare(pattern: str) -> bool:
     return "/" not in pattern and not WILDCARDS.intersection(pattern)
 
 
-@dataclass(slots=True)
 class Outside:
     """What a run read above the project root (listings and digests), read once per run:
     nothing a hook may write is there (crackjack's hooks get no file outside the root)."""
 
-    listings: dict[str, frozenset[str]] = field(default_factory=dict)
-    digests: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("digests", "listings")
+
+    def __init__(self) -> None:
+        self.listings: dict[str, frozenset[str]] = {}
+        self.digests: dict[str, str] = {}
 
 
 class Inputs:
@@ -127,6 +127,8 @@ class Inputs:
 
     def rooted(self, patterns: Iterable[str]) -> list[tuple[str, str]]:
         """The files the patterns that are not bare name, with their digests."""
+        import glob  # only for a project hook's cache-inputs globs
+
         found: list[tuple[str, str]] = []
         for pattern in patterns:
             if is_bare(pattern):

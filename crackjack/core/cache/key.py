@@ -8,9 +8,9 @@ check variant: another argv, or ``fixer`` off; a fixer run on a scratch copy is 
 ``requires`` and ``python``, and the runner's own settings, with the source of any function
 of crackjack's it calls); the program's identity and the environments it runs in
 (``identity``); the configuration files found from the root (``inputs``) and the allowlisted
-variables. A file's key adds its path, its content id and
-the configuration files up its folder's tree; a whole-program hook's key adds those of every
-file of its input set.
+variables. A file's key, kept in its hook's bucket, is its path, its content id and the
+configuration files up its folder's tree; a whole-program hook's key holds its bucket and
+those of every file of its input set.
 """
 
 from __future__ import annotations
@@ -67,9 +67,11 @@ def bucket_key(
     return digest(json.dumps(parts, sort_keys=True, default=repr))
 
 
-def file_key(bucket: str, path: str, content: str, chain: str) -> str:
-    """The key of one file's pass under a hook's ``bucket``."""
-    text = f"{bucket}\0{path}\0{content}\0{chain}"
+def file_key(path: str, content: str, chain: str) -> str:
+    """The key of one file's pass within a hook's bucket (the bucket is the store's folder the
+    key is kept and looked up in, so it need not be in the key: hooks with the same chain of
+    configuration files share the key of a file, computed once a run)."""
+    text = f"{path}\0{content}\0{chain}"
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 

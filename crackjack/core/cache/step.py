@@ -7,47 +7,83 @@ each file's content id is taken. A per-file hook whose every file hit ends at on
 files that missed, and runs on those. A whole-program hook hits only on its whole input set,
 and is cached only when the run checks every file (with fewer, it would read files its key
 does not hold). Only a pass is recorded: the hook passed, modified nothing, was not stopped,
-and no file or configuration file it was keyed by changed while it ran.
+no configuration file it was keyed by changed while it ran, and each file it was keyed by
+still holds that content when the run ends (``finish``).
+
+A file is looked at once a run (``ContentIds.many``), by the first hook that needs it, and
+again only after a hook of the run reported changing it (or a fixer that is given no file
+names ended: what it changed is not known): the engine runs no two hooks over a file one of
+them writes, so a later hook sees every change the run made. A file another process changes
+during the run is seen by ``finish``, which keeps no pass of it: the next run checks it.
+Passes are written when the run ends, not on a hook's way: one look at each file, one segment
+per bucket.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crackjack.core.cache.contents import ContentIds, Seen
+from crackjack.core.cache.contents import ContentIds, Known
 from crackjack.core.cache.inputs import Inputs, Outside
 from crackjack.core.cache.key import bare_names, bucket_key, file_key, whole_key
 from crackjack.core.cache.store import REFRESH_SECONDS, Store
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import PlanContext
 from crackjack.core.runners.outcome import hook_result
-from crackjack.core.valueclass import value
 
 if TYPE_CHECKING:
     from crackjack.core.run.plan import HookPlan
     from crackjack.core.runners.hook import RunContext
 
-Run = Callable[["HookPlan"], HookResult]
 
-
-@value(eq=True)
 class _Keys:
     """One hook's keys when it started: ``files`` maps each file it could key to its key
-    (a whole-program hook's single key is under ``""``); ``contents`` what each was keyed by."""
+    (a whole-program hook's single key is under ``""``); ``keyed`` what each was keyed by;
+    ``rooted`` and ``inputs`` the configuration files read, ``at`` when."""
 
-    bucket: str
-    files: dict[str, str]
-    contents: dict[str, str]
-    chains: dict[str, str]
-    seen: dict[str, Seen]
-    rooted: list[tuple[str, str]]
-    at: int
-    inputs: Inputs
+    __slots__ = ("at", "bucket", "files", "inputs", "keyed", "rooted")
+
+    def __init__(
+        self,
+        bucket: str,
+        files: dict[str, str],
+        keyed: dict[str, Known],
+        rooted: list[tuple[str, str]],
+        at: int,
+        inputs: Inputs,
+    ) -> None:
+        self.bucket = bucket
+        self.files = files
+        self.keyed = keyed
+        self.rooted = rooted
+        self.at = at
+        self.inputs = inputs
+
+
+class _Earned:
+    """A pass to record when the run ends, for those of ``keys`` (file to key; a whole-program
+    hook's key under ``""``) whose files still hold what ``keyed`` says (``whole``: all)."""
+
+    __slots__ = ("bucket", "keyed", "keys", "whole")
+
+    def __init__(
+        self, bucket: str, keys: dict[str, str], keyed: dict[str, Known], whole: bool
+    ) -> None:
+        self.bucket = bucket
+        self.keys = keys
+        self.keyed = keyed
+        self.whole = whole
+
+    def kept(self, held: set[Known]) -> list[str]:
+        """The keys to record, given which files still hold what they were keyed by."""
+        if self.whole:
+            whole = all(known in held for known in self.keyed.values())
+            return list(self.keys.values()) if whole else []
+        return [key for name, key in self.keys.items() if self.keyed[name] in held]
 
 
 class ResultCache:
@@ -68,6 +104,9 @@ class ResultCache:
         self.ids = ContentIds(root, index, top)
         self.outside = Outside()
         self.whole = whole
+        self._earned: list[_Earned] = []
+        self._file_keys: dict[tuple[Known, str], str] = {}
+        self._used: list[tuple[str, dict[str, int]]] = []
 
     @property
     def warning(self) -> str | None:
@@ -91,24 +130,45 @@ class ResultCache:
         """Run ``plan`` by its runner, on what the cache does not already hold."""
         runner = plan.hook.runner
         if not self.cacheable(plan) or not plan.files:
-            return runner.run(plan, context)
+            return self._ran(plan, runner.run(plan, context))
         started_at, start = time.time(), time.monotonic()
         planning = PlanContext(root=context.root, policy=context.policy, tests=context.tests)
         keys = self._keys(plan, planning)
         hits = self._hits(plan, keys)
-        now = int(time.time())
-        stale = self._stale(plan, keys, hits, now)
+        self._used.append((keys.bucket, self._stale(plan, keys, hits, int(time.time()))))
         if len(hits) == len(plan.files):
-            self.store.add(keys.bucket, stale)
             return _cached(plan, started_at, time.monotonic() - start)
         missed = tuple(name for name in plan.files if name not in hits)
         torun = plan if not hits else self._replanned(plan, missed, planning)
-        result = runner.run(torun, context)
-        earned = self._earned(torun, keys) if _a_pass(result) else {}
-        self.store.add(keys.bucket, {**stale, **dict.fromkeys(earned.values(), now)})
-        self.store.save_programs()
+        result = self._ran(torun, runner.run(torun, context))
+        if _a_pass(result):
+            self._earn(torun, keys, every=not hits)
         skipped = len(plan.files) - len(torun.files)
         return replace(result, files=len(plan.files), cached_files=skipped) if skipped else result
+
+    def finish(self) -> None:
+        """Record the run's passes whose files still hold what they were keyed by (each file
+        looked at once), and the hits' new times; called once, when the run has ended."""
+        earned, self._earned = self._earned, []
+        held = self.ids.holding(known for one in earned for known in one.keyed.values())
+        now, writes = int(time.time()), dict[str, dict[str, int]]()
+        used, self._used = self._used, []
+        for bucket, keys in used:
+            writes.setdefault(bucket, {}).update(keys)
+        for one in earned:
+            writes.setdefault(one.bucket, {}).update(dict.fromkeys(one.kept(held), now))
+        for bucket, keys in writes.items():
+            self.store.add(bucket, keys)
+        self.store.save_programs()
+
+    def _ran(self, plan: HookPlan, result: HookResult) -> HookResult:
+        """``result`` of ``plan``, after forgetting what it changed (every file, for a fixer
+        given no file names)."""
+        if plan.writes and not any(plan.batches):
+            self.ids.forget()
+        elif result.modified:
+            self.ids.forget(result.modified)
+        return result
 
     def _keys(self, plan: HookPlan, context: PlanContext) -> _Keys:
         hook, inputs = plan.hook, Inputs(self.root, self.outside)
@@ -121,22 +181,31 @@ class ResultCache:
             environ=os.environ,
         )
         names, at = bare_names(hook.cache_inputs), time.time_ns()
-        contents, seen = self.ids.many(plan.files)
-        folders = {name: name.rpartition("/")[0] for name in contents}
-        chains = {folder: inputs.chain(folder, names) for folder in set(folders.values())}
-        if hook.cache == "whole":
-            whole = len(contents) == len(plan.files)
-            files = {"": whole_key(bucket, contents, chains)} if whole else {}
-        else:
-            files = {
-                name: file_key(bucket, name, content, chains[folders[name]])
-                for name, content in contents.items()
-            }
+        keyed = self.ids.many(plan.files)
+        chains: dict[str, str] = {}
+        files: dict[str, str] = {}
+        per_file, file_keys = hook.cache != "whole", self._file_keys
+        for name, known in keyed.items():
+            folder = name.rpartition("/")[0]
+            chain = chains.get(folder)
+            if chain is None:
+                chain = chains[folder] = inputs.chain(folder, names)
+            if per_file:
+                memo = (known, chain)
+                key = file_keys.get(memo)
+                if key is None:
+                    key = file_keys[memo] = file_key(name, known.content, chain)
+                files[name] = key
+        if not per_file and len(keyed) == len(plan.files):
+            contents = {name: known.content for name, known in keyed.items()}
+            files[""] = whole_key(bucket, contents, chains)
         rooted = inputs.rooted(hook.cache_inputs)
-        return _Keys(bucket, files, contents, chains, seen, rooted, at, inputs)
+        return _Keys(bucket, files, keyed, rooted, at, inputs)
 
     def _hits(self, plan: HookPlan, keys: _Keys) -> set[str]:
         known = self.store.known(keys.bucket)
+        if not known:
+            return set()
         if plan.hook.cache == "whole":
             key = keys.files.get("")
             return set(plan.files) if key is not None and key in known else set()
@@ -158,19 +227,23 @@ class ResultCache:
             return plan
         return replace(again, scratch=plan.scratch, waits_for=plan.waits_for)
 
-    def _earned(self, ran: HookPlan, keys: _Keys) -> dict[str, str]:
-        """The keys ``ran``'s pass earned: its files whose content and configuration are
-        still what they were keyed by (looked at again now)."""
+    def _earn(self, ran: HookPlan, keys: _Keys, *, every: bool) -> None:
+        """Keep ``ran``'s pass for ``finish``, unless a configuration file it was keyed by
+        changed while it ran (looked at again now); ``every``: it ran on every file keyed."""
         hook = ran.hook
         if not keys.inputs.unchanged(keys.at):
-            return {}
-        if keys.rooted and keys.inputs.fresh().rooted(hook.cache_inputs) != keys.rooted:
-            return {}
-        same = self.ids.still(ran.files, keys.contents, keys.seen, keys.at)
+            return
+        if keys.inputs.fresh().rooted(hook.cache_inputs) != keys.rooted:
+            return
         if hook.cache == "whole":
-            whole = len(same) == len(ran.files) and "" in keys.files
-            return {"": keys.files[""]} if whole else {}
-        return {name: keys.files[name] for name in same}
+            if "" in keys.files and every:
+                self._earned.append(_Earned(keys.bucket, keys.files, keys.keyed, True))
+            return
+        keyed, files = keys.keyed, keys.files
+        if not every:
+            keyed = {name: keyed[name] for name in ran.files if name in keyed}
+            files = {name: files[name] for name in keyed}
+        self._earned.append(_Earned(keys.bucket, files, keyed, False))
 
 
 def open_cache(

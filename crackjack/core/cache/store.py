@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
-import secrets
 import shutil
 import threading
 import time
@@ -34,7 +32,7 @@ MAX_SEGMENTS = 8
 STALE_DAYS = 30
 REFRESH_SECONDS = 3600
 """A hit refreshes its key's time only when older than this: a rerun writes nothing."""
-_KEY = re.compile(r"[0-9a-f]{32}")
+_HEX = "0123456789abcdef"
 _SUFFIX = ".seg"
 PROGRAMS = "programs.json"
 
@@ -78,7 +76,7 @@ class Store:
         folder = self.folder / bucket
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            self._write(folder / f"{secrets.token_hex(8)}{_SUFFIX}", keys)
+            self._write(folder / f"{os.urandom(8).hex()}{_SUFFIX}", keys)
         except OSError as exc:
             self._unwritable(exc)
             return
@@ -110,7 +108,7 @@ class Store:
             return self._damaged(segment, None)
         for line in lines[1:-1]:
             key, _, used = line.partition(" ")
-            if not _KEY.fullmatch(key) or not used.isdigit():
+            if len(key) != 32 or key.strip(_HEX) or not used.isdigit():
                 return self._damaged(segment, None)
             keys[key] = int(used)
         return keys
@@ -139,7 +137,7 @@ class Store:
         fresh_after = int(time.time()) - STALE_DAYS * 86400
         merged = {key: used for key, used in merged.items() if used >= fresh_after}
         try:
-            self._write(self.folder / bucket / f"{secrets.token_hex(8)}{_SUFFIX}", merged)
+            self._write(self.folder / bucket / f"{os.urandom(8).hex()}{_SUFFIX}", merged)
         except OSError:
             return
         for segment in segments:
@@ -203,7 +201,7 @@ def _publish(path: Path, data: bytes) -> None:
     Not fsynced, unlike ``fsutil.replaced``: that costs a run milliseconds per hook, and a cache
     need not survive a power loss. A file it leaves empty or cut short is read as damaged or
     as fewer keys (each line is checked), never as a pass that was not earned."""
-    temp = path.with_name(f".{secrets.token_hex(8)}{TEMP_SUFFIX}")
+    temp = path.with_name(f".{os.urandom(8).hex()}{TEMP_SUFFIX}")
     try:
         with new_file(temp, 0o644) as handle:
             handle.write(data)

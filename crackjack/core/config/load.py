@@ -198,6 +198,8 @@ def _merge_hook(hook_id: str, base: Hook | None, config: HookValues) -> Hook:
                 " (or is the id misspelled? `crackjack hooks` lists the built-in ones)"
             )
     general = {key: changes.pop(key) for key in list(changes) if key in _HOOK_KEYS}
+    if base is not None and "command" in changes and "cache" not in general:
+        general["cache"] = "off"  # another program: the built-in's cache rule is not its own
     try:
         runner = _runner(base, kind).configured(changes)
         hook = (

@@ -206,6 +206,8 @@ class _Run:
             interrupted_by=self.control.signal,
         )
         write_durations(self.policy.durations, self.known, result.hooks)
+        if self.policy.results is not None:
+            self.policy.results.finish()
         finished = {
             "workflow": self.plan.workflow,
             "phases": names,
