@@ -116,7 +116,7 @@ def _load_yaml(path: Path, text: str) -> Any:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # a safe loader: the C one when built
+        return yaml.load(text, Loader=loader)  # nosec B506: a safe loader (CSafeLoader, else SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
