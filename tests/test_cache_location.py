@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crackjack.core.cache.location import cache_folder, clear, folder_size
+from crackjack.core.cache.location import cache_folder, clear
+from crackjack.core.files.fsutil import tree_size
 
 
 def test_by_default_the_cache_is_in_the_shared_git_directory(tmp_path: Path) -> None:
@@ -30,10 +31,10 @@ def test_size_counts_every_file_and_clear_empties_it(tmp_path: Path) -> None:
     (folder / "ab").mkdir(parents=True)
     (folder / "ab" / "entry").write_bytes(b"x" * 10)
     (folder / "top").write_bytes(b"y" * 5)
-    assert folder_size(folder) == 15
+    assert tree_size(folder) == 15
     clear(folder)
     assert not folder.exists()
-    assert folder_size(folder) == 0
+    assert tree_size(folder) == 0
     clear(folder)
 
 

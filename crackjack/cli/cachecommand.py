@@ -16,8 +16,9 @@ from pathlib import Path
 from crackjack.cli.console import Printer
 from crackjack.cli.escape import safe_name
 from crackjack.cli.theme import human_size
-from crackjack.core.cache.location import cache_folder, clear, folder_size
+from crackjack.core.cache.location import cache_folder, clear
 from crackjack.core.errors import RepositoryStateError
+from crackjack.core.files.fsutil import tree_size
 from crackjack.core.git.worktree import WorkTree
 from crackjack.core.run.session import read_project, work_tree_anywhere
 from crackjack.core.toolenv.maintenance import envs_usage, remove_envs
@@ -83,7 +84,7 @@ def _show(found: _Found) -> None:
     if not folder.exists():
         size = "no cache yet"
     else:
-        used = folder_size(folder)
+        used = tree_size(folder)
         size = "empty" if used == 0 else human_size(used)
     _say(f"result cache: {safe_name(str(folder))}")
     _say(f"size: {size} (at most {found.max_mb} MB: cache-max-mb)")
@@ -95,7 +96,7 @@ def _clear(found: _Found) -> None:
         _say(f"nothing to clear: no result cache yet in {safe_name(str(folder))}")
         return
     _refuse_what_is_not_only_the_cache(found)
-    used = folder_size(folder)
+    used = tree_size(folder)
     try:
         clear(folder)
     except OSError as exc:

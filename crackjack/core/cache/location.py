@@ -23,18 +23,6 @@ def cache_folder(configured: str | None, root: Path, common_dir: Path | None) ->
     return None if common_dir is None else common_dir / "crackjack" / FOLDER
 
 
-def folder_size(folder: Path) -> int:
-    """The bytes of every file under ``folder`` (0 when it does not exist)."""
-    total = 0
-    for dirpath, _dirnames, filenames in os.walk(folder):
-        for name in filenames:
-            try:
-                total += os.lstat(os.path.join(dirpath, name)).st_size
-            except OSError:
-                continue
-    return total
-
-
 def clear(folder: Path) -> None:
     """Remove ``folder`` and everything in it; OSError when it cannot be removed."""
     if folder.is_symlink():

@@ -135,6 +135,24 @@ def _copy_metadata(fd: int, original: os.stat_result) -> None:
     os.fchmod(fd, stat.S_IMODE(original.st_mode))
 
 
+def tree_size(path: Path) -> int:
+    """The bytes under ``path`` (its own, for a file or a link), links not followed; 0 when it
+    does not exist."""
+    try:
+        if path.is_symlink() or not path.is_dir():
+            return path.lstat().st_size
+    except OSError:
+        return 0
+    total = 0
+    for folder, _, names in os.walk(path):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
 def user_cache_home() -> Path | None:
     """``$XDG_CACHE_HOME`` when it is absolute, else ``~/.cache``; None with no home to find."""
     xdg = os.environ.get("XDG_CACHE_HOME", "")

@@ -9,13 +9,12 @@ all (the oldest go first).
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-from crackjack.core.files.fsutil import user_cache_home
+from crackjack.core.files.fsutil import tree_size, user_cache_home
 
 KEEP_RUNS = 5
 KEEP_BYTES = 100 * 1024 * 1024
@@ -51,17 +50,6 @@ def prune(home: Path) -> None:
     )
     kept = 0
     for index, folder in enumerate(runs):
-        kept += _size(folder)
+        kept += tree_size(folder)
         if index >= KEEP_RUNS - 1 or kept > KEEP_BYTES:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _size(folder: Path) -> int:
-    total = 0
-    for root, _, names in os.walk(folder):
-        for name in names:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_size
-            except OSError:
-                continue
-    return total

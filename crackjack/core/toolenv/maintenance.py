@@ -4,11 +4,11 @@ environment in it (``crackjack cache clear --envs``)."""
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from collections import defaultdict
 from pathlib import Path
 
+from crackjack.core.files.fsutil import tree_size
 from crackjack.core.toolenv.location import LOCKS, envs_home
 from crackjack.core.toolenv.lock import env_lock
 from crackjack.core.valueclass import value
@@ -40,7 +40,7 @@ def envs_usage() -> EnvsUsage:
     if home is None or not home.is_dir():
         return EnvsUsage(home, 0, 0)
     built = sum(1 for entry in home.iterdir() if entry.is_symlink())
-    return EnvsUsage(home, built, _size(home))
+    return EnvsUsage(home, built, tree_size(home))
 
 
 def remove_envs() -> EnvsRemoved:
@@ -61,7 +61,7 @@ def remove_envs() -> EnvsRemoved:
                 busy.append(key)
                 continue
             for entry in entries:
-                freed += _size(entry)
+                freed += tree_size(entry)
                 removed += entry.is_symlink()
                 _remove(entry)
     return EnvsRemoved(home, removed, freed, tuple(busy))
@@ -73,15 +73,3 @@ def _remove(entry: Path) -> None:
             entry.unlink()
     else:
         shutil.rmtree(entry, ignore_errors=True)
-
-
-def _size(path: Path) -> int:
-    """The bytes under ``path``, links not followed."""
-    if path.is_symlink() or not path.is_dir():
-        return path.lstat().st_size
-    total = 0
-    for folder, _, names in os.walk(path):
-        for name in names:
-            with contextlib.suppress(OSError):
-                total += os.lstat(os.path.join(folder, name)).st_size
-    return total
