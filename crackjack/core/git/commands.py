@@ -6,6 +6,7 @@ paths, so a user's configuration cannot change what we parse.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
@@ -15,10 +16,11 @@ from pathlib import Path
 
 from crackjack.core.errors import CrackjackError
 from crackjack.core.git.indexfile import blob_id, read_index
+from crackjack.core.process.programs import on_path
 from crackjack.core.process.run import ProcessOutcome, ProcessRequest, run_process
 
-_GIT = ("git", "-c", "core.quotepath=off")
-"""The start of every git command line (``git_argv`` adds the rest)."""
+_GIT_OPTIONS = ("-c", "core.quotepath=off")
+"""What every git command line starts with after the program (``git_argv`` adds the rest)."""
 
 HARDENED_DIFF = ("--no-ext-diff", "--no-textconv", "--no-color", "--no-renames")
 """What every ``git diff`` is given, so that no user configuration changes its output."""
@@ -53,7 +55,15 @@ class GitNotFoundError(GitError):
 
 def git_argv(*args: str) -> tuple[str, ...]:
     """The whole command line of ``git <args>`` (for sizing batches of file names)."""
-    return (*_GIT, *args)
+    return (_git_program(os.environ.get("PATH")), *_GIT_OPTIONS, *args)
+
+
+@functools.lru_cache(maxsize=4)
+def _git_program(search: str | None) -> str:
+    """git's path, found once for each ``PATH`` (``search``): a run starts git about ten times,
+    and each start would otherwise try every folder of ``PATH`` in turn; plain ``git`` (the
+    start then says why it failed) when it is on none."""
+    return on_path("git") or "git"
 
 
 def run_git(args: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> ProcessOutcome:
