@@ -145,6 +145,26 @@ def test_one_changed_file_is_the_only_one_each_per_file_hook_checks(runs: Runs) 
     assert runs.tool_calls() == [["pkg/m1.py"]]
 
 
+def test_a_file_rewritten_in_place_with_its_size_and_mtime_kept_is_checked(runs: Runs) -> None:
+    """``touch -r``, ``cp -p``, ``rsync --inplace``: only the ctime tells, as it does git."""
+    runs("--fast")
+    runs.tool_calls()
+    module = runs.root / "pkg" / "m0.py"
+    before = module.stat()
+    module.write_bytes(b"VALUE = 9\n")
+    os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = module.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    done, again = runs("--fast")
+    assert done.returncode == 0, done.stdout
+    assert runs.tool_calls() == [["pkg/m0.py"]]
+    assert checked(again["logger"]) == 1
+
+
 def test_a_renamed_file_and_a_new_file_are_checked(runs: Runs) -> None:
     runs("--fast")
     runs.tool_calls()
@@ -375,6 +395,25 @@ def test_a_damaged_cache_file_is_one_warning_and_a_rerun(runs: Runs) -> None:
     done, third = runs("--fast")
     assert "result cache" not in done.stdout
     assert third["logger"]["cached"]
+
+
+def test_a_segment_with_an_absurd_number_or_programs_file_is_damaged_not_a_crash(
+    runs: Runs,
+) -> None:
+    runs("--fast")
+    runs.tool_calls()
+    for segment in segments(runs.root):
+        header, first, *rest = segment.read_text(encoding="ascii").split("\n")
+        key = first.partition(" ")[0]
+        segment.write_text("\n".join([header, f"{key} {'9' * 5000}", *rest]), encoding="ascii")
+    programs = runs.root / ".git" / "crackjack" / "cache" / "v1" / "programs.json"
+    if programs.exists():
+        programs.write_text("[" * 200_000, encoding="ascii")
+    done, _ = runs("--fast")
+    assert done.returncode == 0, done.stdout + done.stderr
+    warnings = [line for line in done.stdout.splitlines() if "result cache" in line]
+    assert len(warnings) == 1, done.stdout
+    assert "damaged" in warnings[0]
 
 
 def test_an_other_format_is_ignored(runs: Runs) -> None:

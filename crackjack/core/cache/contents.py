@@ -181,20 +181,25 @@ class ContentIds:
             self._index = None
         for entry in (read_index(self._index) or ()) if self._index is not None else ():
             if entry.stage == 0 and len(entry.stat) == STAT.size:
-                _cs, _cn, mtime_s, mtime_ns, _dev, ino, _mode, _uid, _gid, size = STAT.unpack(
-                    entry.stat
+                ctime_s, ctime_ns, mtime_s, mtime_ns, _dev, ino, _mode, _uid, _gid, size = (
+                    STAT.unpack(entry.stat)
                 )
-                entries[entry.path] = (entry.oid, (mtime_s, mtime_ns, ino, size))
+                indexed = (ctime_s, ctime_ns, mtime_s, mtime_ns, ino, size)
+                entries[entry.path] = (entry.oid, indexed)
                 self._hash_size = len(entry.oid) // 2
         self._entries = entries  # whole, or not yet: hook threads may ask at once
         return entries
 
 
 def _as_indexed(info: os.stat_result) -> tuple[int, ...]:
-    """The stat data git keeps in the index: mtime (seconds, nanoseconds), inode and size,
-    each cut to 32 bits."""
-    mtime = info.st_mtime_ns
+    """The stat data git keeps in the index and compares (``core.trustctime`` is on by
+    default): ctime and mtime (seconds, nanoseconds), inode and size, each cut to 32 bits. A
+    file rewritten in place with its size and mtime kept (``touch -r``, ``cp -p``) has a new
+    ctime, so it is hashed again."""
+    ctime, mtime = info.st_ctime_ns, info.st_mtime_ns
     return (
+        ctime // 1_000_000_000 & _WORD,
+        ctime % 1_000_000_000,
         mtime // 1_000_000_000 & _WORD,
         mtime % 1_000_000_000,
         info.st_ino & _WORD,

@@ -108,7 +108,7 @@ class Store:
             return self._damaged(segment, None)
         for line in lines[1:-1]:
             key, _, used = line.partition(" ")
-            if len(key) != 32 or key.strip(_HEX) or not used.isdigit():
+            if len(key) != 32 or key.strip(_HEX) or not used.isdigit() or len(used) > 19:
                 return self._damaged(segment, None)
             keys[key] = int(used)
         return keys
@@ -226,7 +226,7 @@ def _remove_old_temporaries(buckets: list[Path], before: float) -> None:
 def _read_json(path: Path) -> dict[str, list[object]]:
     try:
         data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}
