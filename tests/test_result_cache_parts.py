@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from crackjack.core.cache import identity
+from crackjack.core.cache import contents, identity
 from crackjack.core.cache.contents import ContentIds
 from crackjack.core.cache.inputs import Inputs, variables
 from crackjack.core.cache.key import describe
@@ -143,23 +143,36 @@ def test_content_ids_are_git_blob_ids(tmp_path: Path) -> None:
     assert id_of(ContentIds(repo / "sub"), "a.py") == hash_object(repo, "sub/a.py")
 
 
-def test_a_file_whose_stat_matches_the_index_gets_the_index_id(tmp_path: Path) -> None:
-    """As git decides: same mtime, size and inode as the index entry, and written before the
-    index: unchanged, its bytes not read. A file as new as the index (racy) is read."""
+def test_a_file_whose_stat_matches_the_index_gets_the_index_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As git decides: same ctime, mtime, size and inode as the index entry, and written before
+    the index: unchanged, its bytes not read. A file rewritten in place with its size and mtime
+    put back has a new ctime, and a file as new as the index (racy) is read."""
     repo = make_repo(tmp_path / "repo")
     path = write(repo / "a.py", "A = 1\n")
-    os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    past = 1_000_000_000_000_000_000
+    os.utime(path, ns=(past, past))
     run_git(repo, "add", "a.py")
     indexed = run_git(repo, "ls-files", "-s", "a.py").split()[1]
+    with monkeypatch.context() as patched:
+        patched.setattr(contents, "blob_id", _never_read)
+        assert id_of(ContentIds(repo, repo / ".git" / "index", repo), "a.py") == indexed
     with open(path, "r+b") as file:  # same size, same inode, then the mtime put back
         file.write(b"A = 2\n")
-    os.utime(path, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
-    assert id_of(ContentIds(repo, repo / ".git" / "index", repo), "a.py") == indexed
+    os.utime(path, ns=(past, past))
+    assert id_of(ContentIds(repo, repo / ".git" / "index", repo), "a.py") == hash_object(
+        repo, "a.py"
+    )
     future = time.time_ns() + 10**12
     os.utime(path, ns=(future, future))
     assert id_of(ContentIds(repo, repo / ".git" / "index", repo), "a.py") == hash_object(
         repo, "a.py"
     )
+
+
+def _never_read(content: bytes, hash_size: int) -> str:
+    raise AssertionError("the file's bytes were read")
 
 
 def test_no_index_to_read_means_every_file_is_hashed(tmp_path: Path) -> None:
