@@ -23,6 +23,7 @@ from crackjack.core.config.load import (
     load_project,
     skip_reasons,
 )
+from crackjack.core.config.source import project_catalogue
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.files.outputs import own_outputs, remember_outputs
 from crackjack.core.files.selection import (
@@ -121,8 +122,6 @@ def read_project(
     """The project around ``cwd`` (in the work tree ``tree``) and every hook and workflow it
     knows; ``staged``: with the settings the index holds (git-hook mode checks what it does).
     ``config``: a ``.pre-commit-config.yaml`` to take the hooks from (``project_catalogue``)."""
-    from crackjack.core.config.source import project_catalogue
-
     project = load_project(
         cwd,
         settings,
