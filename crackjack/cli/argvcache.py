@@ -35,7 +35,12 @@ from pathlib import Path
 
 from crackjack import __version__
 from crackjack.cli.runoptions import RunOptions
-from crackjack.core.files.fsutil import atomic_write, sources_digest, user_cache_home
+from crackjack.core.files.fsutil import (
+    atomic_write,
+    read_json_object,
+    sources_digest,
+    user_cache_home,
+)
 
 FORMAT = 1
 MAX_ENTRIES = 64
@@ -123,8 +128,4 @@ def _entries() -> dict[str, object]:
     path = cache_file()
     if path is None:
         return {}
-    try:
-        loaded = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+    return read_json_object(path) or {}

@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from crackjack.core.files.fsutil import TEMP_SUFFIX, describe_os_error, new_file
+from crackjack.core.files.fsutil import TEMP_SUFFIX, describe_os_error, new_file, read_json_object
 
 FORMAT = 1
 HEADER = f"crackjack result cache {FORMAT}\n"
@@ -224,10 +224,5 @@ def _remove_old_temporaries(buckets: list[Path], before: float) -> None:
 
 
 def _read_json(path: Path) -> dict[str, list[object]]:
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
+    data = read_json_object(path) or {}
     return {k: v for k, v in data.items() if isinstance(v, list) and len(v) == 4}

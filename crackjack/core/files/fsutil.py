@@ -14,7 +14,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 _T = TypeVar("_T")
 
@@ -151,6 +151,19 @@ def tree_size(path: Path) -> int:
             except OSError:
                 continue
     return total
+
+
+def read_json_object(path: Path) -> dict[str, Any] | None:
+    """The JSON object a state file of crackjack's holds; None when it is missing, unreadable
+    or damaged in any way (not JSON, too deeply nested, not an object): state is a hint, and
+    damage to it must never stop a run."""
+    import json
+
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def user_cache_home() -> Path | None:

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from crackjack.core.files.fsutil import atomic_write
+from crackjack.core.files.fsutil import atomic_write, read_json_object
 from crackjack.core.files.selection import path_inside
 from crackjack.core.git.worktree import WorkTree
 
@@ -51,11 +51,8 @@ def _existing(tree: WorkTree, recorded: Iterable[str]) -> list[Path]:
 
 
 def _recorded(tree: WorkTree) -> list[str]:
-    try:
-        data = json.loads((tree.crackjack_dir / RECORD).read_bytes())
-    except (OSError, ValueError):
-        return []
-    paths = data.get("paths") if isinstance(data, dict) else None
+    data = read_json_object(tree.crackjack_dir / RECORD) or {}
+    paths = data.get("paths")
     if not isinstance(paths, list):
         return []
     return [path for path in paths if isinstance(path, str) and path]

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from crackjack.core.files.fsutil import atomic_write
+from crackjack.core.files.fsutil import atomic_write, read_json_object
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult, HookStatus
 
@@ -50,12 +50,7 @@ _LONGEST = 1e9
 def read_durations(path: Path | None) -> dict[str, float]:
     if path is None:
         return {}
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
+    data = read_json_object(path) or {}
     return {
         str(key): float(value)
         for key, value in data.items()

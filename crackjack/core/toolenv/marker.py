@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crackjack.core.files.fsutil import atomic_write
+from crackjack.core.files.fsutil import atomic_write, read_json_object
 from crackjack.core.toolenv.spec import FORMAT, EnvSpec
 
 MARKER = "crackjack-env.json"
@@ -26,11 +26,8 @@ def write_marker(folder: Path, spec: EnvSpec, installer: str) -> None:
 
 def marker_key(folder: Path) -> str | None:
     """The key the marker in ``folder`` names, or None when there is no readable marker."""
-    try:
-        data = json.loads((folder / MARKER).read_bytes())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    data = read_json_object(folder / MARKER)
+    if data is None or data.get("format") != FORMAT:
         return None
     key = data.get("key")
     return key if isinstance(key, str) else None
