@@ -8,12 +8,12 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from crackjack.cli.entry import answer
+from crackjack.core.valueclass import value
 
 PYTHON = sys.executable
 
@@ -59,7 +59,7 @@ def make_project(
     return root
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class CliResult:
     code: int
     out: str

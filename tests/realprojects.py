@@ -17,9 +17,9 @@ import sys
 import tarfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
+from crackjack.core.valueclass import value
 from tests.gitrepo import commit_all, make_repo, run_git
 
 # Older than crackjack's own ruff and dev mypy, so a run that uses crackjack's tools shows.
@@ -28,7 +28,7 @@ CRACKJACK = str(Path(sys.executable).parent / "crackjack")
 COUNT = re.compile(r"(\d+) (passed|failed|skipped|deselected|xfailed|xpassed|errors?)\b")
 
 
-@dataclass(frozen=True)
+@value(eq=True)
 class RealProject:
     """A project as its developers work on it.
 

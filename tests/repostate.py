@@ -18,14 +18,15 @@ import os
 import stat
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from crackjack.core.valueclass import value
 
 _FLAG_MASK = 0x8000 | 0x3000 | (1 << 29) | (1 << 30)
 """assume-valid, stage, intent-to-add, skip-worktree (git's in-memory ``ce_flags``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Entry:
     """One work tree entry: ``kind`` is ``file``, ``symlink``, ``dir`` or ``other``."""
 
@@ -34,7 +35,7 @@ class Entry:
     data: bytes = b""
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class IndexEntry:
     mode: str
     oid: str
@@ -42,7 +43,7 @@ class IndexEntry:
     flags: int
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class RepoState:
     worktree: Mapping[bytes, Entry]
     index: Mapping[bytes, tuple[IndexEntry, ...]]

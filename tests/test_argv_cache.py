@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sys
-from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ import pytest
 from crackjack.cli import argvcache
 from crackjack.cli.app import parse
 from crackjack.cli.runoptions import RunOptions, run_request
+from crackjack.core.valueclass import fields, replace
 from tests.project import hook_table, make_project, run_cli, tool, workflow_table
 
 EXCLUDE_TOOLS = 'exclude = [".tools/"]\n'

@@ -8,7 +8,6 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -35,6 +34,7 @@ from crackjack.core.run.events import (
     WorkflowStarted,
 )
 from crackjack.core.run.results import HookResult, HookStatus, PhaseResult, RunResult, Totals
+from crackjack.core.valueclass import fields
 
 README = Path(__file__).parent.parent / "README.md"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crackjack.core.run import events as events_module
+from crackjack.core.valueclass import replace
 from tests.project import PYTHON, Cli, hook_table, make_project, tool, workflow_table
 
 README = Path(__file__).parent.parent / "README.md"

@@ -22,7 +22,6 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ import pytest
 
 from crackjack.core.git.recoverydata import RECOVER_COMMAND
 from crackjack.core.git.worktree import RECOVERY_REF as MAIN_REF
+from crackjack.core.valueclass import record, replace, value
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
 from tests.gitrepo import commit_all, run_git, write
 from tests.processes import kill_leftovers, wait_gone
@@ -104,7 +104,7 @@ CONFLICTING = STAGED.replace(b"fixme", b"fixme later")
 # --- the probe and its projects -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Probe:
     """The control folder of the ``probe`` hook: its action, its records, its marker."""
 
@@ -201,7 +201,7 @@ def one_line_refusal(result: CliResult, code: int, expected: str) -> None:
     assert "Traceback" not in result.out + result.err
 
 
-@dataclass
+@record
 class Processes:
     """Real crackjack processes a test starts, and the hooks they started: all ended after it."""
 

@@ -78,6 +78,9 @@ NOT_IN_A_TRIVIAL_RUN = (
     "identify",  # file types: the default type, a regular file, is one lstat
     "tomllib",  # read only when a hook's settings need it (mypy's, bandit's) or on a cache miss
     "configparser",
+    "dataclasses",  # crackjack.core.valueclass instead, with inspect and ast
+    "inspect",
+    "ast",
     "traceback",  # only for an error
     "secrets",
     "xml",  # JUnit, only with --junit

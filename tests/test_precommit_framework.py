@@ -17,11 +17,11 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from crackjack.core.valueclass import value
 from tests.gitrepo import commit_all
 from tests.project import hook_table, make_project
 
@@ -102,13 +102,13 @@ def _tool(name: str) -> Path:
     return Path(found)
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Outcome:
     code: int
     output: str
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class TryRepo:
     """Runs ``<tool> try-repo <hook repo> [<hook>] --all-files --verbose`` in a new project
     (no hook: every hook of the repository; ``--verbose`` shows the output of passing hooks)."""

@@ -6,13 +6,13 @@ untracked file is never pushed, so never checked); deleting a branch checks noth
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from crackjack.core.errors import CrackjackError
 from crackjack.core.git.prepush import RefUpdate, parse_updates
+from crackjack.core.valueclass import value
 from tests.gitrepo import run_git, write
 from tests.project import run_cli
 from tests.test_git_hook_mode import Probe, flat, probe_project
@@ -20,7 +20,7 @@ from tests.test_git_hook_mode import Probe, flat, probe_project
 pytestmark = pytest.mark.slow
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Pushing:
     """A project with the pre-push hook installed, its bare remote ``origin`` (empty at first)
     and the probe, its only hook."""

@@ -13,7 +13,6 @@ import sys
 import textwrap
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -22,6 +21,7 @@ import pytest
 
 from crackjack.core.testphase import pytestplugin
 from crackjack.core.testphase.pytestplugin.crackjack_pytest import plugin, wire
+from crackjack.core.valueclass import record, value
 
 Message = dict[str, Any]
 
@@ -135,7 +135,7 @@ SINGULAR = {"errors": "error", "warning": "", "warnings": ""}
 # Running pytest with the plugin
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Run:
     code: int
     out: str
@@ -182,7 +182,7 @@ def child_env(env: Mapping[str, str], autoload: bool) -> dict[str, str]:
     return {**clean, **env}
 
 
-@dataclass
+@record
 class Pending:
     """A pytest process started with the plugin; ``wait`` reads its report pipe."""
 
@@ -635,8 +635,8 @@ def test_take_report_fd() -> None:
     finally:
         os.close(read)
         os.close(write)
-    for value in ["", "x", "-1", "1.5", "٣", str(write), str(2**80)]:
-        environ = {wire.REPORT_FD_ENV: value}
+    for text in ["", "x", "-1", "1.5", "٣", str(write), str(2**80)]:
+        environ = {wire.REPORT_FD_ENV: text}
         assert plugin.take_report_fd(environ) is None
         assert environ == {}
     assert plugin.take_report_fd({}) is None

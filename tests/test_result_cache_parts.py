@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import Hook, PlanContext, RunContext
 from crackjack.core.runners.inprocess import CheckOutcome, InProcess
 from crackjack.core.runners.outcome import hook_result
+from crackjack.core.valueclass import value
 from tests.gitrepo import commit_all, make_repo, run_git, write
 
 KEY_A, KEY_B = "a" * 32, "b" * 32
@@ -335,7 +335,7 @@ def test_a_file_changed_while_the_hook_ran_earns_nothing(tmp_path: Path) -> None
 SEEN: list[tuple[str, ...]] = []
 
 
-@dataclass(frozen=True, slots=True)
+@value(eq=True)
 class Picky:
     """A runner that plans nothing for fewer files than it was first given (as bandit's
     adapter drops test files): the cache then runs the first plan whole."""

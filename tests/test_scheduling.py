@@ -8,7 +8,6 @@ import json
 import re
 import signal
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import Hook, RunContext
+from crackjack.core.valueclass import replace
 from tests.processes import kill_leftovers, wait_gone
 from tests.project import hook_table, make_project, start_process, tool, workflow_table
 from tests.test_engine import hook, make_plan, run, statuses

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from crackjack.core.run.plan import Selection
 from crackjack.core.run.results import TestCounts
 from crackjack.core.testphase.options import Shard, TestOptions, parse_shard, project_python
 from crackjack.core.testphase.runner import Tally, _Lines
+from crackjack.core.valueclass import replace
 from crackjack.hooks.catalogue import BUILTINS
 from tests.plans import plan_for, planned_hooks
 

@@ -30,7 +30,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import fields
 from pathlib import Path
 
 from crackjack import __version__
@@ -41,6 +40,7 @@ from crackjack.core.files.fsutil import (
     sources_digest,
     user_cache_home,
 )
+from crackjack.core.valueclass import fields
 
 FORMAT = 1
 MAX_ENTRIES = 64

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import field, replace
 from pathlib import Path
 
 from crackjack.cli.console import Printer
@@ -30,7 +29,7 @@ from crackjack.core.run.session import (
     run_session,
     run_with_bus,
 )
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import field, replace, value
 from crackjack.hooks.catalogue import BUILTINS
 
 

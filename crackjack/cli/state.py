@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from crackjack.core.run.events import (
     EnvInstallFailed,
@@ -20,9 +19,10 @@ from crackjack.core.run.events import (
     WorkflowStarted,
 )
 from crackjack.core.run.results import HookResult, TestCounts
+from crackjack.core.valueclass import field, record
 
 
-@dataclass(slots=True, eq=False)
+@record
 class HookRow:
     """What the views know of one hook so far."""
 
@@ -39,7 +39,7 @@ class HookRow:
         return self.name or self.id
 
 
-@dataclass(slots=True, eq=False)
+@record
 class PhaseRow:
     """What the views know of one phase so far."""
 
@@ -55,7 +55,7 @@ def holds(event: EnvInstallStarted) -> str:
     return " ".join(event.requires) or f"python {event.python}"
 
 
-@dataclass(slots=True, eq=False)
+@record
 class InstallRow:
     """A pinned environment being installed: ``shown`` names its requirements."""
 
@@ -67,7 +67,7 @@ class InstallRow:
     message: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@record
 class RunState:
     """A subscriber that keeps the state of every phase and hook; cheap to update."""
 

@@ -15,7 +15,6 @@ those of every file of its input set.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -29,6 +28,7 @@ import crackjack
 from crackjack.core.cache import identity
 from crackjack.core.cache.inputs import Inputs, is_bare, variables
 from crackjack.core.cache.store import FORMAT
+from crackjack.core.valueclass import fields, is_value
 
 if TYPE_CHECKING:
     from crackjack.core.run.plan import HookPlan
@@ -91,11 +91,11 @@ def digest(text: str) -> str:
 
 
 def describe(value: object) -> object:
-    """``value`` as stable data: a dataclass by its fields, a function by its name and a
+    """``value`` as stable data: a value by its fields, a function by its name and a
     digest of its module's source (an edited check of an editable install is a new key)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: describe(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return [type(value).__qualname__, fields]
+    if is_value(value):
+        described = {f.name: describe(getattr(value, f.name)) for f in fields(value)}
+        return [type(value).__qualname__, described]
     if isinstance(value, tuple | list):
         return [describe(item) for item in value]
     if isinstance(value, Mapping):

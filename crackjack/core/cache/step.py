@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +33,7 @@ from crackjack.core.cache.store import REFRESH_SECONDS, Store
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import PlanContext
 from crackjack.core.runners.outcome import hook_result
+from crackjack.core.valueclass import replace
 
 if TYPE_CHECKING:
     from crackjack.core.run.plan import HookPlan

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from crackjack.core.runners.hook import Hook, HookRunner
 from crackjack.core.runners.inprocess import InProcess
 from crackjack.core.testphase.options import project_python
 from crackjack.core.testphase.runner import Pytest
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import fields, replace, value
 
 TABLE = "tool.crackjack"
 SKIP_ENV = "CRACKJACK_SKIP"

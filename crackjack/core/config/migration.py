@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from crackjack.core.config.load import Catalogue
@@ -25,11 +24,12 @@ from crackjack.core.runners.hook import Hook
 from crackjack.core.runners.inprocess import InProcess
 from crackjack.core.runners.outcome import toml_key
 from crackjack.core.runners.unavailable import Unavailable
+from crackjack.core.valueclass import field, record
 
 TABLE = "tool.crackjack"
 
 
-@dataclass(slots=True)
+@record
 class Migration:
     """The TOML to append (``text``), how many hooks it holds, and what could not be carried
     over (``notes``)."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import REGEX_PREFIX
 from crackjack.core.runners.hook import Hook
 from crackjack.core.runners.unavailable import Unavailable
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import replace, value
 
 _FROZEN = re.compile(r"""^\s*-?\s*rev:\s*['"]?([0-9a-f]{7,40})['"]?\s*#\s*frozen:\s*(\S+)""", re.M)
 """``rev: <commit>  # frozen: v1.2.3``, as ``pre-commit autoupdate --freeze`` writes it: the

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from crackjack.core.config.precommit_checks import fail, pygrep
@@ -37,7 +36,7 @@ from crackjack.core.runners.command import Command
 from crackjack.core.runners.hook import Hook, HookRunner
 from crackjack.core.runners.inprocess import InProcess
 from crackjack.core.runners.unavailable import Unavailable
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import replace, value
 
 STAGES = (
     "commit-msg",

@@ -5,12 +5,12 @@ is read: most runs never pay for reading it)."""
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 from crackjack.core.config.load import Catalogue, Project, build_catalogue
 from crackjack.core.errors import ConfigError
 from crackjack.core.git.commands import staged_version
+from crackjack.core.valueclass import replace
 
 CONFIG_NAME = ".pre-commit-config.yaml"
 PYPROJECT = "pyproject.toml"

@@ -8,10 +8,9 @@ keeps them as JSON (``to_json``, ``from_json``) so a later run with the same inp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, field, fields
 from typing import Any, Literal
 
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import asdict, field, fields, value
 
 MissingTools = Literal["fail", "warn"]
 CacheMode = Literal["per-file", "whole", "off"]

@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-from dataclasses import field
 from pathlib import Path
 
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import field, value
 
 MAX_BYTES = 1 << 17
 """Larger indexes (beyond about 1,800 entries) are left to git: reading one in Python would

@@ -26,14 +26,13 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 from crackjack.core.errors import CrackjackError
 from crackjack.core.files.fsutil import new_file
 from crackjack.core.git.worktree import WorkTree
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import record, value
 
 RECOVER_COMMAND = "crackjack recover"
 STATE_VERSION = 1
@@ -102,7 +101,7 @@ class RecoveryData:
     files: tuple[SavedFile, ...]
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record
 class HiddenChanges:
     """What was hidden, where it is saved, and (once ``restored``) how it was given back.
 

@@ -10,7 +10,6 @@ import hashlib
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from crackjack.core.files.fsutil import fsync_dir, replace_with_symlink, replaced
@@ -31,6 +30,7 @@ from crackjack.core.git.recoveryread import HookBase, digest_or_none, read_bases
 from crackjack.core.git.recoverywrite import discard_partial
 from crackjack.core.git.unfinished import stop_what_is_left
 from crackjack.core.git.worktree import WorkTree
+from crackjack.core.valueclass import field, record
 
 # --- recover --------------------------------------------------------------------------------
 
@@ -57,7 +57,7 @@ class _Problem(Exception):
     """One file that could not be put back."""
 
 
-@dataclass(eq=False, repr=False)
+@record
 class _Tally:
     """What a restore did, path by path; ``dropped``: where it keeps content it replaces
     (created on first use); ``problems``: why a path could not be put back."""

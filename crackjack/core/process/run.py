@@ -27,13 +27,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from pathlib import Path
 from typing import IO
 
 from crackjack.core.process import groups
 from crackjack.core.process.capture import Kept, OutputCapture, decode
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import field, value
 
 STDERR_TAIL_BYTES = 64 * 1024
 """How much of a separately captured stderr is kept."""

@@ -35,7 +35,6 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from crackjack.core.process.run import Cancellation
@@ -65,14 +64,14 @@ from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
 from crackjack.core.runners.hook import PlanContext, Progress, RunContext
 from crackjack.core.runners.outcome import missing, skipped
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import field, record, replace, value
 
 
 def _nothing() -> None:
     """No loop to wake yet."""
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record
 class RunControl:
     """How the outside stops a run; the first signal wins, a second one skips the grace period.
 
@@ -98,7 +97,7 @@ class Ticker:
     interval: float
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record
 class _Task:
     """One hook of the plan while it runs: ``state`` is waiting, running, held (ran early, its
     phase not started yet) or done (its result published)."""

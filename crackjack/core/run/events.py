@@ -5,10 +5,8 @@ Every event carries the ``run_id`` and a wall-clock ``timestamp``; finished even
 matching ``*Completed`` or ``*Failed`` (or ``WorkflowInterrupted`` for the workflow).
 
 Events with no fields of their own are plain subclasses with empty ``__slots__``: they inherit
-every dataclass method (frozen, with their fields in order) and, unlike a decorated class, cost
-nothing to create when crackjack starts. Like most of crackjack's values, events are compared by
-identity (``eq=False``) and have no generated ``repr``: Python compiles each generated method
-when crackjack starts (bench/README.md, "Latest figures").
+their base's fields and methods and cost nothing more to declare. Like most of crackjack's
+values, events are compared by identity (``eq=False``).
 """
 
 from __future__ import annotations

@@ -10,20 +10,19 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.toolenv.env import ToolEnv
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import field, record, value
 
 if TYPE_CHECKING:
     from crackjack.core.toolenv.build import Built
     from crackjack.core.toolenv.installers import Installer
 
 
-@dataclass(slots=True)
+@record
 class _Install:
     env: ToolEnv
     hooks: list[str] = field(default_factory=list)

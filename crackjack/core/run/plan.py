@@ -8,14 +8,13 @@ How the plan then runs (jobs, fail-fast, check-only...) is the policy's.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import FileFilter, TagCache
 from crackjack.core.runners.hook import Hook, PlanContext
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import field, replace, value
 
 if TYPE_CHECKING:
     from crackjack.core.config.load import Catalogue

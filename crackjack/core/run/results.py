@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import signal
 from collections import Counter
-from dataclasses import field
 from enum import StrEnum
 
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import field, value
 
 
 class HookStatus(StrEnum):

@@ -6,25 +6,25 @@ changes meaning; new fields may appear within a version, so readers should ignor
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from pathlib import Path
 from typing import Any
 
 from crackjack.core.run.events import Event, HookFinished
 from crackjack.core.run.results import HookResult, RunResult, Totals
+from crackjack.core.valueclass import fields, is_value
 
 SCHEMA = 1
 
 
 def plain(value: Any) -> Any:
-    """``value`` as JSON-ready data: dataclasses become objects, enums their value."""
+    """``value`` as JSON-ready data: values become objects, enums their value."""
     if isinstance(value, Totals):
         return {str(status): count for status, count in value.counts}
     if isinstance(value, enum.Enum):
         return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if is_value(value):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     if isinstance(value, dict):

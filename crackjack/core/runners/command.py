@@ -6,7 +6,6 @@ from __future__ import annotations
 import shlex
 import tempfile
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,7 +22,7 @@ from crackjack.core.runners.request import process_request
 from crackjack.core.runners.scratch import scratch_copy
 from crackjack.core.runners.snapshot import Snapshot
 from crackjack.core.toolenv.env import ToolEnv, locate
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import replace, value
 
 Argv = tuple[str, ...]
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from crackjack.core.config.values import CacheMode
 from crackjack.core.files.patterns import FileFilter
 from crackjack.core.process.programs import ProgramSearch
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import field, value
 
 if TYPE_CHECKING:
     from crackjack.core.process.run import Cancellation

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -12,7 +11,7 @@ from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult
 from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
 from crackjack.core.runners.outcome import Runs
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import replace, value
 
 
 @value(eq=True)

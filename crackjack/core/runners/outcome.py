@@ -7,11 +7,11 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from crackjack.core.process.capture import Kept
 from crackjack.core.run.results import HookResult, HookStatus, OutputGap, signal_name
+from crackjack.core.valueclass import field, record
 
 if TYPE_CHECKING:
     from crackjack.core.process.run import Cancellation, ProcessOutcome
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 BatchRun = Callable[[int, tuple[str, ...]], None]
 
 
-@dataclass(slots=True, eq=False, repr=False)
+@record
 class Runs:
     """What the batches of one hook added up to, batch by batch, since it started."""
 

@@ -4,7 +4,6 @@ repository...): planned like any other, they end as missing with the reason, nev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from crackjack.core.errors import ConfigError
@@ -12,7 +11,7 @@ from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import Hook, PlanContext, RunContext
 from crackjack.core.runners.outcome import ended_at_once
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import replace, value
 
 
 @value(eq=True)

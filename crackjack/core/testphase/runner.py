@@ -14,7 +14,6 @@ import os
 import shlex
 import time
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from crackjack.core.errors import ConfigError
@@ -35,7 +34,7 @@ from crackjack.core.runners.request import process_request
 from crackjack.core.testphase import pytestplugin
 from crackjack.core.testphase.options import TestOptions
 from crackjack.core.testphase.pytestplugin.crackjack_pytest import wire
-from crackjack.core.valueclass import value
+from crackjack.core.valueclass import replace, value
 
 PROGRESS_INTERVAL = 0.1
 """Seconds between two progress reports (the first and the last always go out)."""

@@ -3,12 +3,12 @@ the files it is given, it looks for none); crackjack's defaults only where there
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from crackjack.core.files.patterns import FileFilter, TagCache
 from crackjack.core.runners.command import Invocation
 from crackjack.core.runners.hook import PlanContext
+from crackjack.core.valueclass import replace
 
 DEFAULT_ARGS = ("-ll",)
 """Without a configuration: issues of medium severity and above..."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from crackjack.core.process.programs import PROJECT_ENV
 from crackjack.core.runners.command import Invocation
 from crackjack.core.runners.hook import PlanContext
+from crackjack.core.valueclass import replace
 
 CONFIG_FILES = ("mypy.ini", ".mypy.ini", "pyproject.toml", "setup.cfg")
 """Where mypy looks in each folder from the current one up to the repository's top, in order
