@@ -81,6 +81,8 @@ NOT_IN_A_TRIVIAL_RUN = (
     "dataclasses",  # crackjack.core.valueclass instead, with inspect and ast
     "inspect",
     "ast",
+    "tempfile",  # the run's log folder is made with mkdir; tempfile and shutil when pruning
+    "shutil",
     "traceback",  # only for an error
     "secrets",
     "xml",  # JUnit, only with --junit

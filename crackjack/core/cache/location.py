@@ -8,7 +8,6 @@ cache``), so every worktree reuses it; ``[tool.crackjack] cache-dir`` or ``CRACK
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 FOLDER = "cache"
@@ -28,4 +27,6 @@ def clear(folder: Path) -> None:
     if folder.is_symlink():
         folder.unlink()
     elif folder.exists():
+        import shutil  # only for `crackjack cache clear`
+
         shutil.rmtree(folder)

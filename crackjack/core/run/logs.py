@@ -9,8 +9,7 @@ all (the oldest go first).
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +22,11 @@ _PREFIX = "run-"
 
 def user_logs() -> Path:
     """The log folder outside a git work tree."""
-    cache = user_cache_home() or Path(tempfile.gettempdir())
+    cache = user_cache_home()
+    if cache is None:
+        import tempfile  # rare: no home folder; tempfile and shutil cost a run about 3 ms
+
+        cache = Path(tempfile.gettempdir())
     return cache / "crackjack" / "logs"
 
 
@@ -37,10 +40,26 @@ def new_run_folder(home: Path | None) -> Path:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             prune(folder)
-            return Path(tempfile.mkdtemp(prefix=name, dir=folder))
+            return _new_folder(folder / f"{name}{os.getpid()}")
         except OSError:
             continue
+    import tempfile
+
     return Path(tempfile.mkdtemp(prefix="crackjack-"))
+
+
+def _new_folder(path: Path) -> Path:
+    """``path`` made for this run alone (mode 0700), or a sibling when it exists: the name holds
+    the time to the nanosecond and the process id, so that is another run in the same
+    nanosecond of a reused pid."""
+    for attempt in range(100):
+        candidate = path.with_name(f"{path.name}-{attempt}") if attempt else path
+        try:
+            candidate.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(path)
 
 
 def prune(home: Path) -> None:
@@ -52,4 +71,6 @@ def prune(home: Path) -> None:
     for index, folder in enumerate(runs):
         kept += tree_size(folder)
         if index >= KEEP_RUNS - 1 or kept > KEEP_BYTES:
+            import shutil  # only when there is a folder to remove
+
             shutil.rmtree(folder, ignore_errors=True)

@@ -4,7 +4,6 @@ batches that fit the argument limit, watched for the files it changes."""
 from __future__ import annotations
 
 import shlex
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,7 +18,6 @@ from crackjack.core.run.results import Finding, HookResult, HookStatus
 from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
 from crackjack.core.runners.outcome import Runs, ended_at_once
 from crackjack.core.runners.request import process_request
-from crackjack.core.runners.scratch import scratch_copy
 from crackjack.core.runners.snapshot import Snapshot
 from crackjack.core.toolenv.env import ToolEnv, locate
 from crackjack.core.valueclass import replace, value
@@ -163,6 +161,10 @@ class Command:
             return self._run(plan, context, context.root)
         try:
             # In the temporary folder, not the log folder: under .git, tools exclude everything.
+            import tempfile  # a check-only copy of a fixer's files: tempfile, shutil when used
+
+            from crackjack.core.runners.scratch import scratch_copy
+
             with scratch_copy(context.root, plan.files, Path(tempfile.gettempdir())) as folder:
                 return self._run(plan, context, folder)
         except OSError as exc:
