@@ -40,26 +40,14 @@ def new_run_folder(home: Path | None) -> Path:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             prune(folder)
-            return _new_folder(folder / f"{name}{os.getpid()}")
+            run_folder = folder / f"{name}{os.getpid()}"  # the nanosecond and the pid: this run's
+            run_folder.mkdir(mode=0o700)
+            return run_folder
         except OSError:
             continue
     import tempfile
 
     return Path(tempfile.mkdtemp(prefix="crackjack-"))
-
-
-def _new_folder(path: Path) -> Path:
-    """``path`` made for this run alone (mode 0700), or a sibling when it exists: the name holds
-    the time to the nanosecond and the process id, so that is another run in the same
-    nanosecond of a reused pid."""
-    for attempt in range(100):
-        candidate = path.with_name(f"{path.name}-{attempt}") if attempt else path
-        try:
-            candidate.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        return candidate
-    raise FileExistsError(path)
 
 
 def prune(home: Path) -> None:
