@@ -10,6 +10,7 @@ import pickle
 import pytest
 
 from crackjack.core.valueclass import (
+    COMPILE_AFTER,
     FrozenInstanceError,
     asdict,
     field,
@@ -170,3 +171,45 @@ def test_copies_and_pickles() -> None:
     point = Point(1, 2, ["t"])
     copied = copy.copy(point)
     assert (copied.x, copied.y, copied.tags) == (1, 2, ["t"])
+
+
+def test_the_first_instances_and_the_compiled_init_agree() -> None:
+    # The first COMPILE_AFTER instances of a class are bound field by field; then its own
+    # __init__ is compiled. Both give the same fields, defaults, checks and errors.
+    @value(kw_only=True)
+    class Late:
+        name: str
+        tags: list[str] = field(default_factory=list)
+        size: int = 3
+
+        def __post_init__(self) -> None:
+            if self.size < 0:
+                raise ValueError("size must be >= 0")
+
+    @value(eq=True)
+    class Pair:
+        a: int
+        b: int = 0
+
+    made: list[tuple[object, ...]] = []
+    for _ in range(2 * COMPILE_AFTER):
+        late, pair = Late(name="x"), Pair(1, b=2)
+        errors = []
+        for bad in (
+            lambda: Late(),  # type: ignore[call-arg]
+            lambda: Late("x"),  # type: ignore[call-arg]
+            lambda: Late(name="x", colour=1),  # type: ignore[call-arg]
+            lambda: Pair(1, a=1),  # type: ignore[misc]
+            lambda: Pair(1, 2, 3),  # type: ignore[call-arg]
+        ):
+            with pytest.raises(TypeError) as caught:
+                bad()
+            errors.append(type(caught.value))
+        with pytest.raises(ValueError, match="size must be"):
+            Late(name="y", size=-1)
+        with pytest.raises(FrozenInstanceError):
+            pair.a = 2  # type: ignore[misc]
+        made.append((late.name, late.tags, late.size, pair, hash(pair), tuple(errors)))
+    assert made[0] == made[-1]
+    assert made[0][1] is not made[-1][1]  # a new list from the factory each time
+    assert Late.__init__.__code__.co_varnames[:2] == ("self", "name")  # compiled by now

@@ -11,8 +11,8 @@ and the standard library's signatures of the helpers).
 Why not :mod:`dataclasses`: importing it (it imports ``inspect``, ``ast`` and ``dis``) and
 compiling each class's methods with ``exec`` when its module is imported cost a trivial run
 about 50 ms of its 150 (bench/README.md, "Latest figures"). Here a class costs a few dict
-operations when it is declared, and its ``__init__`` is compiled at the first instance only:
-most classes of a short run are never instantiated.
+operations when it is declared, and its ``__init__`` is compiled only once it has made a few
+instances (``COMPILE_AFTER``): most classes of a short run make fewer.
 """
 
 from __future__ import annotations
@@ -193,16 +193,62 @@ def _annotations(cls: type) -> dict[str, object]:
     return declared
 
 
+COMPILE_AFTER = 8
+"""How many instances of a class are made by the generic ``__init__`` before its own is
+compiled: compiling costs about as much as a few hundred generic calls, and most classes of a
+short run make only a few instances."""
+
+
 def _first_init(*, kw_only: bool, frozen: bool) -> Callable[..., None]:
-    """An ``__init__`` that compiles the class's own at its first call, and hands over to it."""
+    """An ``__init__`` that binds the arguments to the fields itself for a class's first
+    ``COMPILE_AFTER`` instances, then compiles the class's own and hands over to it."""
+    made: dict[type, int] = {}
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         cls = _declaring(type(self))
+        count = made.get(cls, 0) + 1
+        made[cls] = count  # a race between threads only compiles a little later
+        if count < COMPILE_AFTER:
+            _bind(cls, self, args, kwargs, kw_only=kw_only, frozen=frozen)
+            return
         compiled = _compile_init(cls, kw_only=kw_only, frozen=frozen)
         type.__setattr__(cls, "__init__", compiled)
         compiled(self, *args, **kwargs)
 
     return __init__
+
+
+def _bind(
+    cls: type, self: Any, args: tuple[Any, ...], kwargs: dict[str, Any], *, kw_only: bool,
+    frozen: bool,
+) -> None:  # fmt: skip
+    """What the compiled ``__init__`` does, field by field, with its errors."""
+    every: tuple[Field, ...] = getattr(cls, _FIELDS)
+    name = f"{cls.__qualname__}.__init__()"
+    if args and (kw_only or len(args) > len(every)):
+        given = len(args) + 1
+        allowed = 1 if kw_only else len(every) + 1
+        raise TypeError(f"{name} takes {allowed} positional arguments but {given} were given")
+    unknown = kwargs.keys() - {f.name for f in every}
+    if unknown:
+        raise TypeError(f"{name} got an unexpected keyword argument {min(unknown)!r}")
+    assign = object.__setattr__ if frozen else setattr
+    for position, f in enumerate(every):
+        if position < len(args):
+            if f.name in kwargs:
+                raise TypeError(f"{name} got multiple values for argument {f.name!r}")
+            item = args[position]
+        elif f.name in kwargs:
+            item = kwargs[f.name]
+        elif f.default_factory is not _MISSING:
+            item = f.default_factory()
+        elif f.default is not _MISSING:
+            item = f.default
+        else:
+            raise TypeError(f"{name} missing a required argument: {f.name!r}")
+        assign(self, f.name, item)
+    if hasattr(cls, "__post_init__"):
+        self.__post_init__()
 
 
 def _declaring(cls: type) -> type:

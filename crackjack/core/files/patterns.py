@@ -70,7 +70,7 @@ class FileFilter:
         if not (self.types or self.types_or or self.exclude_types):
             return chosen
         if set(self.types) == {"file"} and not (self.types_or or self.exclude_types):
-            return [path for path in chosen if tags.is_file(root, path)]
+            return tags.regular_files(root, chosen)
         return [path for path in chosen if self._types_match(tags.get(root, path))]
 
     def validate(self) -> None:
@@ -105,17 +105,24 @@ class TagCache:
             found = self._tags.setdefault((root, path), _identify(os.path.join(root, path)))
         return found
 
-    def is_file(self, root: Path, path: str) -> bool:
-        """Whether ``path`` has the tag ``file``: whether it is a regular file, the one case
-        identify gives that tag (FIFOs and devices aside, which get no tags here), found with
-        one ``lstat`` and without reading the file as identify does for its other tags."""
-        found = self._tags.get((root, path))
-        if found is not None:
-            return "file" in found
-        try:
-            return stat.S_ISREG(os.lstat(os.path.join(root, path)).st_mode)
-        except (OSError, ValueError):
-            return False
+    def regular_files(self, root: Path, paths: Iterable[str]) -> list[str]:
+        """Those of ``paths`` that have the tag ``file``: regular files, the one case identify
+        gives that tag (FIFOs and devices aside, which get no tags here), each found with one
+        ``lstat`` and without reading the file as identify does for its other tags."""
+        base, tags, lstat, regular = os.path.join(root, ""), self._tags, os.lstat, stat.S_ISREG
+        kept: list[str] = []
+        for path in paths:
+            found = tags.get((root, path))
+            if found is not None:
+                if "file" in found:
+                    kept.append(path)
+                continue
+            try:
+                if regular(lstat(base + path).st_mode):
+                    kept.append(path)
+            except (OSError, ValueError):
+                pass
+        return kept
 
 
 def validate_tags(tags: Iterable[str]) -> list[str]:

@@ -23,6 +23,7 @@ class Touchable:
 
     def __init__(self, root: Path, outputs: Iterable[str] = ()) -> None:
         self._root = os.fspath(root)
+        self._base = os.path.join(self._root, "")
         self._outputs = frozenset(outputs)
         self._folders: dict[str, bool] = {"": True}
 
@@ -33,7 +34,7 @@ class Touchable:
             base != ".git"
             and name not in self._outputs
             and self.folder(folder)
-            and not os.path.islink(os.path.join(self._root, name))
+            and not os.path.islink(self._base + name)
         )
 
     def keep(self, names: Iterable[str]) -> list[str]:

@@ -277,7 +277,8 @@ def _split(out: bytes) -> list[str]:
 
 
 def _existing(root: Path, names: Iterable[str]) -> list[str]:
-    return sorted(name for name in set(names) if os.path.lexists(root / name))
+    base, lexists = os.path.join(root, ""), os.path.lexists  # strings: no Path for each name
+    return sorted(name for name in set(names) if lexists(base + name))
 
 
 def nearest_dir(path: Path) -> Path:

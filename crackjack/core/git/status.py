@@ -121,4 +121,5 @@ def staged_files(tree: WorkTree, root: Path) -> list[str]:
     prefix = Path(os.path.relpath(root.resolve(), tree.top.resolve())).as_posix()
     start = "" if prefix == "." else f"{prefix}/"
     names = {path[len(start) :] for path in staged_paths(tree) if path.startswith(start)}
-    return sorted(name for name in names if os.path.lexists(root / name))
+    base = os.path.join(root, "")
+    return sorted(name for name in names if os.path.lexists(base + name))
