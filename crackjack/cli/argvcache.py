@@ -25,7 +25,6 @@ the cache can make a run start sooner, never change what it does.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 
 from crackjack import __version__
 from crackjack.cli.runoptions import RunOptions
+from crackjack.core.digest import hexdigest
 from crackjack.core.files.fsutil import (
     atomic_write,
     read_json_object,
@@ -78,7 +78,7 @@ def key(args: list[str]) -> str | None:
         "parser": parser,
         "typer": _typer_stamp(),
     }
-    return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
+    return hexdigest(json.dumps(inputs).encode())
 
 
 def _typer_stamp() -> list[object] | None:

@@ -12,11 +12,12 @@ inode), so a program is read once, not on every run.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
+
+from crackjack.core.digest import hexdigest
 
 _DISTRIBUTIONS = (".dist-info", ".egg-info")
 _CFG_KEYS = ("version", "version_info", "implementation", "include-system-site-packages")
@@ -46,7 +47,7 @@ def executable_digest(path: str, memo: MutableMapping[str, list[object]]) -> str
         return ""
     if data.startswith(b"#!"):
         data = data.partition(b"\n")[2]
-    digest = hashlib.sha256(data).hexdigest()[:32]
+    digest = hexdigest(data)[:32]
     memo[real] = [*identity, digest]
     return digest
 
@@ -117,7 +118,7 @@ def environment(python: str) -> str:
     for site in _site_folders(prefix):
         parts.append(site.relative_to(prefix).as_posix())
         parts.extend(_distributions(site))
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return hexdigest("\n".join(parts).encode("utf-8", "surrogateescape"))[:32]
 
 
 def _site_folders(prefix: Path) -> list[Path]:

@@ -16,10 +16,11 @@ ending in ``*`` (``RUFF_*``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from crackjack.core.digest import hexdigest
 
 WILDCARDS = frozenset("*?[")
 SETTLED_NS = 100_000_000
@@ -188,4 +189,4 @@ def _file_digest(path: Path) -> str:
 
 def _hash(data: str | bytes) -> str:
     raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
-    return hashlib.sha256(raw).hexdigest()[:32]
+    return hexdigest(raw)[:32]

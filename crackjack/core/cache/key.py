@@ -15,7 +15,6 @@ those of every file of its input set.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -28,6 +27,7 @@ import crackjack
 from crackjack.core.cache import identity
 from crackjack.core.cache.inputs import Inputs, is_bare, variables
 from crackjack.core.cache.store import FORMAT
+from crackjack.core.digest import hexdigest
 from crackjack.core.valueclass import fields, is_value
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def file_key(path: str, content: str, chain: str) -> str:
     key is kept and looked up in, so it need not be in the key: hooks with the same chain of
     configuration files share the key of a file, computed once a run)."""
     text = f"{path}\0{content}\0{chain}"
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return hexdigest(text.encode("utf-8", "surrogateescape"))[:32]
 
 
 def whole_key(bucket: str, contents: Mapping[str, str], chains: Mapping[str, str]) -> str:
@@ -87,7 +87,7 @@ def bare_names(patterns: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return hexdigest(text.encode("utf-8", "surrogateescape"))[:32]
 
 
 def describe(value: object) -> object:
@@ -112,7 +112,7 @@ def _module_digest(module: str) -> str:
     if not path:
         return ""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32]
+        return hexdigest(Path(path).read_bytes())[:32]
     except OSError:
         return ""
 

@@ -18,7 +18,6 @@ or cannot be written is ignored and never changes what a run does.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -27,6 +26,7 @@ from typing import Any
 
 import crackjack
 from crackjack.core.config.values import SettingsValues, from_json, to_json
+from crackjack.core.digest import hexdigest
 from crackjack.core.files.fsutil import (
     atomic_write,
     remove_temporaries,
@@ -61,12 +61,12 @@ def settings_key(config: bytes | None, flags: Mapping[str, Any], environ: Mappin
         "format": FORMAT,
         "version": crackjack.__version__,
         "sources": sources_digest(_SOURCES),
-        "config": None if config is None else hashlib.sha256(config).hexdigest(),
+        "config": None if config is None else hexdigest(config),
         "environ": variables,
         "flags": sorted(flags.items()),
     }
     text = json.dumps(inputs, sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hexdigest(text.encode())
 
 
 def cached_settings(

@@ -8,13 +8,14 @@ old version or the new one, never a mix.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
+
+from crackjack.core.digest import hexdigest
 
 _T = TypeVar("_T")
 
@@ -180,10 +181,8 @@ def user_cache_home() -> Path | None:
 def sources_digest(paths: Iterable[Path]) -> str | None:
     """A digest of the bytes of ``paths``, crackjack's own source files whose edits a cache
     must see though the version stays (an editable checkout); None if one cannot be read."""
-    digest = hashlib.sha256()
     try:
-        for path in paths:
-            digest.update(path.read_bytes())
+        data = b"".join(path.read_bytes() for path in paths)
     except OSError:
         return None
-    return digest.hexdigest()
+    return hexdigest(data)

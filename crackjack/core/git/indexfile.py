@@ -8,11 +8,11 @@ and the caller asks git as before. The format is git's ``Documentation/gitformat
 
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 from pathlib import Path
 
+from crackjack.core.digest import Algorithm, hexdigest, new
 from crackjack.core.valueclass import field, value
 
 MAX_BYTES = 1 << 17
@@ -92,8 +92,9 @@ def _parse(data: bytes) -> tuple[IndexEntry, ...] | None:
 def _hash_size(data: bytes) -> int | None:
     """The object format's hash size, told by the trailing checksum of the whole file (sha1 or
     sha256); None when neither matches (damaged, or written with ``index.skipHash``)."""
-    for size, algorithm in ((20, hashlib.sha1), (32, hashlib.sha256)):
-        if len(data) > size and algorithm(data[:-size]).digest() == data[-size:]:
+    checksums: tuple[tuple[int, Algorithm], ...] = ((20, "sha1"), (32, "sha256"))
+    for size, algorithm in checksums:
+        if len(data) > size and new(algorithm, data[:-size]).digest() == data[-size:]:
             return size
     return None
 
@@ -164,5 +165,5 @@ def _known_extensions(data: bytes, position: int, end: int) -> bool:
 
 def blob_id(content: bytes, hash_size: int) -> str:
     """The id git gives a blob of ``content`` (sha1, or sha256 for a 32-byte hash)."""
-    algorithm = hashlib.sha1 if hash_size == 20 else hashlib.sha256
-    return algorithm(b"blob %d\0" % len(content) + content).hexdigest()
+    algorithm: Algorithm = "sha1" if hash_size == 20 else "sha256"
+    return hexdigest(b"blob %d\0" % len(content) + content, algorithm)

@@ -19,13 +19,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import os
 import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from crackjack.core.digest import hexdigest
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
 from crackjack.core.files.fsutil import describe_os_error, user_cache_home
 from crackjack.core.git.worktree import WorkTree
@@ -161,6 +161,6 @@ def _cache_home() -> Path:
 def _key(root: Path) -> str:
     """A folder name for ``root``: readable, and unique thanks to a hash of its real path."""
     real = os.path.realpath(root)
-    digest = hashlib.sha256(os.fsencode(real)).hexdigest()[:16]
+    digest = hexdigest(os.fsencode(real))[:16]
     name = re.sub(r"[^A-Za-z0-9._-]", "_", os.path.basename(real))[:40] or "root"
     return f"{name}-{digest}"

@@ -23,12 +23,12 @@ changes back.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from crackjack.core.digest import file_digest, hexdigest, stream
 from crackjack.core.errors import CrackjackError
 from crackjack.core.files.fsutil import new_file
 from crackjack.core.git.worktree import WorkTree
@@ -133,9 +133,7 @@ def observe(path: Path) -> FileState:
     except (FileNotFoundError, NotADirectoryError):
         return FileState("missing")
     if stat.S_ISLNK(info.st_mode):
-        return FileState(
-            "symlink", digest=hashlib.sha256(os.fsencode(os.readlink(path))).hexdigest()
-        )
+        return FileState("symlink", digest=hexdigest(os.fsencode(os.readlink(path))))
     if stat.S_ISREG(info.st_mode):
         return FileState("file", stat.S_IMODE(info.st_mode), digest_file(path))
     return FileState("other")
@@ -143,7 +141,7 @@ def observe(path: Path) -> FileState:
 
 def digest_file(path: Path) -> str:
     with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+        return file_digest(handle, "sha256").hexdigest()
 
 
 def copy_bytes(source: Path, target: Path, *, sync: bool) -> str:
@@ -159,7 +157,7 @@ def copy_bytes(source: Path, target: Path, *, sync: bool) -> str:
 
 def copy_into(source: Path, writer: BinaryIO) -> str:
     """Copy the bytes of ``source`` into ``writer``; return their SHA-256."""
-    digest = hashlib.sha256()
+    digest = stream("sha256")
     with open(source, "rb") as reader:
         while chunk := reader.read(_CHUNK):
             digest.update(chunk)

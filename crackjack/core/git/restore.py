@@ -6,12 +6,12 @@ a run that was stopped.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import time
 from pathlib import Path
 
+from crackjack.core.digest import hexdigest
 from crackjack.core.files.fsutil import fsync_dir, replace_with_symlink, replaced
 from crackjack.core.git.commands import GitError, git, run_git
 from crackjack.core.git.recoverydata import (
@@ -144,7 +144,7 @@ def _restore_one(
         merged = _merge(top, path, base.copy, _checked_copy(data, saved))
         if merged is not None:
             perms = want.perms if want.perms != base.state.perms else current.perms
-            result = FileState("file", perms, hashlib.sha256(merged).hexdigest())
+            result = FileState("file", perms, hexdigest(merged))
             with replaced(path) as handle:
                 handle.write(merged)
                 os.fchmod(handle.fileno(), perms)

@@ -8,10 +8,10 @@ work tree is handed the ``WorkTree`` it returns instead of asking git again.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
+from crackjack.core.digest import hexdigest
 from crackjack.core.errors import RepositoryStateError
 from crackjack.core.git.commands import GitNotFoundError, git, nearest_dir, resolve_commit, run_git
 from crackjack.core.valueclass import value
@@ -55,7 +55,7 @@ class WorkTree:
         refs are shared by all worktrees of a repository."""
         if os.path.samefile(self.git_dir, self.common_dir):
             return RECOVERY_REF
-        digest = hashlib.sha256(os.fsencode(self.git_dir.name)).hexdigest()[:16]
+        digest = hexdigest(os.fsencode(self.git_dir.name))[:16]
         return f"{RECOVERY_REF}-{digest}"
 
 

@@ -7,12 +7,12 @@ with the same size; like git's "racy clean" rule, such recent files are also has
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from crackjack.core.digest import file_digest
 from crackjack.core.valueclass import value
 
 RACY_SECONDS = 2.0
@@ -33,8 +33,9 @@ class Snapshot:
         racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
         signatures: dict[str, Signature | None] = {}
         digests: dict[str, bytes] = {}
+        base = os.path.join(root, "")
         for name in files:
-            path = os.path.join(root, name)
+            path = base + name
             signature = _signature(path)
             signatures[name] = signature
             if signature is not None and max(signature[1], signature[2]) >= racy_after:
@@ -69,6 +70,6 @@ def _signature(path: str) -> Signature | None:
 def _digest(path: str) -> bytes | None:
     try:
         with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "blake2b").digest()
+            return file_digest(handle, "blake2b").digest()
     except OSError:
         return None

@@ -3,12 +3,12 @@ platform, digested into the key its folder is named by."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import sys
 
+from crackjack.core.digest import hexdigest
 from crackjack.core.valueclass import value
 
 FORMAT = 1
@@ -64,7 +64,7 @@ class EnvSpec:
             "platform": [sys.platform, uname.machine, sys.implementation.name],
         }
         blob = json.dumps(data, sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:20]
+        return hexdigest(blob)[:20]
 
     @property
     def shown(self) -> str:

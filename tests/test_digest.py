@@ -1,0 +1,42 @@
+"""crackjack.core.digest gives hashlib's digests, whichever implementation computes them."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+
+from crackjack.core.digest import SMALL, Algorithm, file_digest, hexdigest, new, stream
+
+ALGORITHMS: tuple[Algorithm, ...] = ("sha1", "sha256", "blake2b")
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize("size", [0, 1, 1000, SMALL, SMALL + 1])
+def test_the_same_digest_as_hashlib(algorithm: Algorithm, size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    expected = hashlib.new(algorithm, data)
+    assert new(algorithm, data).digest() == expected.digest()
+    assert hexdigest(data, algorithm) == expected.hexdigest()
+    streamed = stream(algorithm)
+    streamed.update(data[: size // 2])
+    streamed.update(data[size // 2 :])
+    assert streamed.hexdigest() == expected.hexdigest()
+
+
+def test_sha256_is_the_default_and_files_are_hashed_whole(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"abc" * 1_000_000)  # longer than SMALL: hashed in chunks
+    assert hexdigest(b"abc") == hashlib.sha256(b"abc").hexdigest()
+    with open(path, "rb") as handle:
+        assert (
+            file_digest(handle, "blake2b").digest() == hashlib.blake2b(path.read_bytes()).digest()
+        )
+    small = tmp_path / "small"
+    small.write_bytes(b"abc")
+    with open(small, "rb") as handle:
+        assert file_digest(handle, "sha1").hexdigest() == hashlib.sha1(b"abc").hexdigest()
+    with pytest.raises(ValueError, match="binary"):
+        file_digest(io.StringIO("text"), "sha1")  # type: ignore[arg-type]
