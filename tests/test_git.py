@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from crackjack.core.errors import CrackjackError
+from crackjack.core.files.selection import discover
 from crackjack.core.git import commands as git
 from crackjack.core.git.worktree import (
     RECOVERY_REF,
@@ -142,13 +143,9 @@ def test_list_files_tracked_untracked_ignored_deleted_staged(repo: Path) -> None
     write(repo / "untracked.txt")
     write(repo / "debug.log")
     write(repo / "ignored" / "x.py")
-    assert git.list_files(repo) == [
-        ".gitignore",
-        "kept.py",
-        "src/mod.py",
-        "staged.py",
-        "untracked.txt",
-    ]
+    listed = [".gitignore", "kept.py", "src/mod.py", "staged.py", "untracked.txt"]
+    assert git.list_files(repo) == sorted([*listed, "gone.py"])  # git still knows it
+    assert discover(repo, find_work_tree(repo)) == listed  # the selection's look drops it
 
 
 def test_list_files_odd_names(repo: Path) -> None:

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from crackjack.core.errors import ConfigError
+from crackjack.core.files.touchable import FileModes
 from crackjack.core.valueclass import value
 
 REGEX_PREFIX = "regex:"
@@ -96,8 +97,9 @@ class TagCache:
     and devices get none either: identify would read them, and reading a FIFO can block forever.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, modes: FileModes | None = None) -> None:
         self._tags: dict[tuple[Path, str], frozenset[str]] = {}
+        self._modes = modes
 
     def get(self, root: Path, path: str) -> frozenset[str]:
         found = self._tags.get((root, path))
@@ -108,8 +110,11 @@ class TagCache:
     def regular_files(self, root: Path, paths: Iterable[str]) -> list[str]:
         """Those of ``paths`` that have the tag ``file``: regular files, the one case identify
         gives that tag (FIFOs and devices aside, which get no tags here), each found with one
-        ``lstat`` and without reading the file as identify does for its other tags."""
-        base, tags, lstat, regular = os.path.join(root, ""), self._tags, os.lstat, stat.S_ISREG
+        ``lstat`` (the selection's, when ``modes`` has this root) and without reading the file
+        as identify does for its other tags."""
+        tags, regular = self._tags, stat.S_ISREG
+        modes = self._modes if self._modes is not None and self._modes.root == root else None
+        mode_of = (modes or FileModes(root)).of
         kept: list[str] = []
         for path in paths:
             found = tags.get((root, path))
@@ -117,11 +122,9 @@ class TagCache:
                 if "file" in found:
                     kept.append(path)
                 continue
-            try:
-                if regular(lstat(base + path).st_mode):
-                    kept.append(path)
-            except (OSError, ValueError):
-                pass
+            mode = mode_of(path)
+            if mode is not None and regular(mode):
+                kept.append(path)
         return kept
 
 

@@ -20,7 +20,7 @@ from pathlib import Path, PurePath
 from typing import assert_never
 
 from crackjack.core.errors import ConfigError
-from crackjack.core.files.touchable import Touchable
+from crackjack.core.files.touchable import FileModes, Touchable
 from crackjack.core.git import commands as git
 from crackjack.core.git.status import staged_files
 from crackjack.core.git.worktree import NotARepositoryError, WorkTree
@@ -95,12 +95,16 @@ def select_files(
     tree: WorkTree | None,
     *,
     outputs: Iterable[str] = (),
+    modes: FileModes | None = None,
 ) -> list[str]:
     """The files ``selection`` picks under the project ``root``, sorted, relative to it;
     ``tree`` is the git work tree around ``root`` (None outside one: a plain folder);
-    ``outputs``: crackjack's own output files, relative to ``root``, which are left out."""
+    ``outputs``: crackjack's own output files, relative to ``root``, which are left out;
+    ``modes``: where each file's look is kept for the run's planning (of this ``root``)."""
     root = root.absolute()
-    touchable = Touchable(root, outputs)
+    touchable = Touchable(
+        root, outputs, modes if modes is not None and modes.root == root else None
+    )
     match selection:
         case AllFiles():
             return discover(root, tree, touchable)

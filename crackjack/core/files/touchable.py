@@ -1,5 +1,8 @@
 """The files a run may hand to hooks: the one place that says so, for every selection.
 
+Each file is looked at once (``FileModes``: one ``lstat``, shared by this rule and the hooks'
+type filter), and one that does not exist (deleted, sparse) is never handed over.
+
 Never a file inside a virtual environment (a folder holding ``pyvenv.cfg`` or ``conda-meta``),
 under ``.git``, a symlink, anything under a symlinked folder, nor one of crackjack's own output
 files. Every folder between the project root and a file must be a real directory (``lstat``),
@@ -17,25 +20,52 @@ VENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 """What makes a folder a virtual environment (venv, virtualenv, conda)."""
 
 
+class FileModes:
+    """Each file's mode under ``root`` as ``lstat`` gives it (None: it does not exist or cannot
+    be looked at), looked at once: a run's selection and its planning ask about the same
+    files, before any hook runs."""
+
+    __slots__ = ("_base", "_modes", "root")
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._base = os.path.join(root, "")
+        self._modes: dict[str, int | None] = {}
+
+    def of(self, name: str) -> int | None:
+        """The mode of ``name`` (relative to the root)."""
+        try:
+            return self._modes[name]
+        except KeyError:
+            pass
+        try:
+            mode: int | None = os.lstat(self._base + name).st_mode
+        except (OSError, ValueError):
+            mode = None
+        self._modes[name] = mode
+        return mode
+
+
 class Touchable:
     """The rule for the project at ``root`` (absolute), minus ``outputs`` (paths relative to
-    it); each folder is looked at once, whatever the number of files in it."""
+    it); each folder is looked at once, whatever the number of files in it, and each file once
+    (``modes``, shared with the run's planning)."""
 
-    def __init__(self, root: Path, outputs: Iterable[str] = ()) -> None:
+    def __init__(
+        self, root: Path, outputs: Iterable[str] = (), modes: FileModes | None = None
+    ) -> None:
         self._root = os.fspath(root)
-        self._base = os.path.join(self._root, "")
         self._outputs = frozenset(outputs)
         self._folders: dict[str, bool] = {"": True}
+        self.modes = FileModes(root) if modes is None else modes
 
     def __call__(self, name: str) -> bool:
-        """Whether ``name`` (posix, relative to the root) may be handed to a hook."""
+        """Whether ``name`` (posix, relative to the root) exists and may be handed to a hook."""
         folder, _, base = name.rpartition("/")
-        return (
-            base != ".git"
-            and name not in self._outputs
-            and self.folder(folder)
-            and not os.path.islink(self._base + name)
-        )
+        if base == ".git" or name in self._outputs or not self.folder(folder):
+            return False
+        mode = self.modes.of(name)
+        return mode is not None and not stat.S_ISLNK(mode)
 
     def keep(self, names: Iterable[str]) -> list[str]:
         return [name for name in names if self(name)]

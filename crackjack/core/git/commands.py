@@ -168,10 +168,11 @@ def _index_file(top: Path) -> Path | None:
 def list_files(root: Path) -> list[str]:
     """Tracked and untracked-but-not-ignored files under ``root``, relative to it, sorted.
 
-    Paths git knows but the work tree lacks (deleted, sparse) are dropped; submodules and
-    untracked nested repositories are kept as paths (type filtering drops directories).
+    Paths git knows but the work tree lacks (deleted, sparse) are listed too: the selection's
+    one look at each file (``core.files.touchable``) drops them. Submodules and untracked
+    nested repositories are kept as paths (type filtering drops directories).
     """
-    return _existing(root, _split(git(*_LS_FILES, "--cached", cwd=root)))
+    return _unique(_split(git(*_LS_FILES, "--cached", cwd=root)))
 
 
 def list_paths(root: Path, pathspecs: Sequence[str]) -> list[str]:
@@ -180,7 +181,7 @@ def list_paths(root: Path, pathspecs: Sequence[str]) -> list[str]:
     if not pathspecs:
         return []
     out = git("--literal-pathspecs", *_LS_FILES, "--cached", "--", *pathspecs, cwd=root)
-    return _existing(root, _split(out))
+    return _unique(_split(out))
 
 
 def resolve_commit(root: Path, ref: str) -> str | None:
@@ -216,9 +217,10 @@ def _hash_or_none(root: Path, *args: str) -> str | None:
 
 def changed_files(root: Path, base: str) -> list[str]:
     """Files of the work tree that differ from the tree ``base`` (staged or not, deletions
-    left out), plus untracked files git does not ignore; under ``root``, relative, sorted."""
+    left out), plus untracked files git does not ignore; under ``root``, relative, sorted
+    (a file deleted since is listed, as by ``list_files``)."""
     untracked = _split(git(*_LS_FILES, cwd=root))
-    return _existing(root, [*_diff(root, base), *untracked])
+    return _unique([*_diff(root, base), *untracked])
 
 
 def commits_files(root: Path, revisions: Sequence[str]) -> tuple[int, list[str]]:
@@ -274,6 +276,10 @@ def _diff(root: Path, *args: str) -> list[str]:
 
 def _split(out: bytes) -> list[str]:
     return [os.fsdecode(raw).removesuffix("/") for raw in out.split(b"\0") if raw]
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    return sorted(set(names))
 
 
 def _existing(root: Path, names: Iterable[str]) -> list[str]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.files.patterns import FileFilter, TagCache
+from crackjack.core.files.touchable import FileModes
 from crackjack.core.runners.hook import Hook, PlanContext
 from crackjack.core.valueclass import field, replace, value
 
@@ -140,10 +141,11 @@ def build_plan(
     files: Sequence[str],
     policy: Policy,
     tests: TestOptions | None = None,
+    modes: FileModes | None = None,
 ) -> Plan:
     """What ``selection`` (checked: ``check_selection``) runs on ``files`` (relative to
-    ``root``) under ``policy``."""
-    tags = TagCache()
+    ``root``) under ``policy``; ``modes``: the files' modes the selection looked at."""
+    tags = TagCache(modes)
     every = FileFilter(include=catalogue.files, exclude=catalogue.exclude, types=())
     candidates = every.select(files, root, tags)
     context = PlanContext(root=root, policy=policy, tests=tests)

@@ -32,6 +32,7 @@ from crackjack.core.files.selection import (
     StagedFiles,
     select_files,
 )
+from crackjack.core.files.touchable import FileModes
 from crackjack.core.git.lock import LockUnavailable, lock_dir_for, run_lock
 from crackjack.core.git.recoverydata import HiddenChanges
 from crackjack.core.git.refusals import check_repository
@@ -236,9 +237,16 @@ class _Started:
             slowest=settings.tests.slowest,
         )
         outputs = own_outputs(root, self.tree, request.outputs)
-        files = select_files(root, request.files, self.tree, outputs=outputs)
+        modes = FileModes(root.absolute())
+        files = select_files(root, request.files, self.tree, outputs=outputs, modes=modes)
         plan = build_plan(
-            self.catalogue, self.selection, root=root, files=files, policy=policy, tests=tests
+            self.catalogue,
+            self.selection,
+            root=root,
+            files=files,
+            policy=policy,
+            tests=tests,
+            modes=modes,
         )
         return Planned(plan, policy)
 
