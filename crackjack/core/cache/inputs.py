@@ -128,12 +128,12 @@ class Inputs:
 
     def rooted(self, patterns: Iterable[str]) -> list[tuple[str, str]]:
         """The files the patterns that are not bare name, with their digests."""
-        import glob  # only for a project hook's cache-inputs globs
-
         found: list[tuple[str, str]] = []
         for pattern in patterns:
             if is_bare(pattern):
                 continue
+            import glob  # only for a project hook's cache-inputs globs
+
             if pattern.startswith("~/"):
                 found.append((pattern, _file_digest(Path(os.path.expanduser(pattern)))))
                 continue

@@ -107,6 +107,7 @@ class ResultCache:
         self._earned: list[_Earned] = []
         self._file_keys: dict[tuple[Known, str], str] = {}
         self._used: list[tuple[str, dict[str, int]]] = []
+        self._environ = dict(os.environ)  # read once: os.environ decodes every item it gives
 
     @property
     def warning(self) -> str | None:
@@ -178,7 +179,7 @@ class ResultCache:
             python=context.programs.python,
             inputs=inputs,
             memo=self.store.programs(),
-            environ=os.environ,
+            environ=self._environ,
         )
         names, at = bare_names(hook.cache_inputs), time.time_ns()
         keyed = self.ids.many(plan.files)

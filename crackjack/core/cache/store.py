@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -166,6 +165,8 @@ class Store:
         for _newest, size, bucket in sorted(sizes, key=lambda item: item[0]):
             if total <= self.max_bytes:
                 break
+            import shutil  # only for a cache outgrowing its size (a few ms of imports)
+
             shutil.rmtree(bucket, ignore_errors=True)
             total -= size
 
