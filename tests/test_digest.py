@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from crackjack.core import digest
 from crackjack.core.digest import SMALL, Algorithm, file_digest, hexdigest, new, stream
 
 ALGORITHMS: tuple[Algorithm, ...] = ("sha1", "sha256", "blake2b")
@@ -40,3 +43,28 @@ def test_sha256_is_the_default_and_files_are_hashed_whole(tmp_path: Path) -> Non
         assert file_digest(handle, "sha1").hexdigest() == hashlib.sha1(b"abc").hexdigest()
     with pytest.raises(ValueError, match="binary"):
         file_digest(io.StringIO("text"), "sha1")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_the_small_modules_give_hashlibs_digests(algorithm: Algorithm) -> None:
+    small = digest._small(algorithm)
+    assert small is not None  # CPython builds them all by default
+    assert small(b"abc" * 1000).hexdigest() == hashlib.new(algorithm, b"abc" * 1000).hexdigest()
+
+
+def test_openssl_is_loaded_only_past_the_small_modules_share() -> None:
+    # In a fresh interpreter: short input never loads hashlib; past SMALL bytes, hashlib takes
+    # over, with the same digests.
+    code = """
+import sys
+from crackjack.core.digest import SMALL, hexdigest
+first = hexdigest(b"a" * 1000)
+print("hashlib" in sys.modules)
+for _ in range(SMALL // 1000 + 1):
+    assert hexdigest(b"a" * 1000) == first
+print("hashlib" in sys.modules)
+import hashlib
+print(first == hashlib.sha256(b"a" * 1000).hexdigest())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True", "True"]

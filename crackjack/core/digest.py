@@ -4,19 +4,22 @@
 10 ms on the bench machine, more than a trivial run spends on all it hashes (its keys, a lock's
 name, the index's checksum). CPython's own small modules (``_sha1``, ``_sha2``, named
 ``_sha256`` before 3.12, ``_blake2``) give the same digests at a tenth of OpenSSL's speed, so
-they take input of up to ``SMALL`` bytes; longer input, and streams (files being copied or
-compared), go to hashlib, imported then. Where a build lacks a small module, hashlib does it all.
+they take the first ``SMALL`` bytes a process hashes; the rest (many files, a long one, and
+streams: files being copied or compared) goes to hashlib, imported then, and so does all once
+hashlib is loaded. Where a build lacks a small module, hashlib does it all.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from io import BufferedReader
 from typing import Literal, Protocol
 
 Algorithm = Literal["sha1", "sha256", "blake2b"]
 SMALL = 1 << 18
-"""The longest input hashed without OpenSSL: a few milliseconds at the small modules' speed."""
+"""How much a process hashes without OpenSSL: a few milliseconds at the small modules'
+speed, less than loading OpenSSL."""
 _CHUNK = 1 << 20
 _MODULES: dict[Algorithm, tuple[str, ...]] = {
     "sha1": ("_sha1",),
@@ -32,10 +35,16 @@ class Hash(Protocol):
 
 
 def new(algorithm: Algorithm, data: bytes = b"") -> Hash:
-    """A hash of ``algorithm`` fed ``data``: a small module's when ``data`` is all it will get
-    and is short (see the module), else hashlib's (use :func:`stream` for more to come)."""
-    small = _small(algorithm) if len(data) <= SMALL else None
-    return stream(algorithm, data) if small is None else small(data)
+    """A hash of ``algorithm`` fed ``data``: a small module's while the process has hashed
+    little (see the module), else hashlib's (use :func:`stream` for more to come)."""
+    global _small_bytes
+    small = None
+    if _small_bytes + len(data) <= SMALL and "hashlib" not in sys.modules:
+        small = _small(algorithm)
+    if small is None:
+        return stream(algorithm, data)
+    _small_bytes += len(data)  # a race between threads only moves the switch a little
+    return small(data)
 
 
 def hexdigest(data: bytes, algorithm: Algorithm = "sha256") -> str:
@@ -57,13 +66,14 @@ def file_digest(handle: BufferedReader, algorithm: Algorithm) -> Hash:
     if not isinstance(head, bytes):
         raise ValueError(f"{handle!r} is not a file open for reading in binary")
     if len(head) <= SMALL:
-        return new(algorithm, head)
+        return new(algorithm, head)  # the small modules', or hashlib's past their share
     found = stream(algorithm, head)
     while chunk := handle.read(_CHUNK):
         found.update(chunk)
     return found
 
 
+_small_bytes = 0
 _found: dict[Algorithm, Callable[[bytes], Hash] | None] = {}
 
 

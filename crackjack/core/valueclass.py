@@ -194,9 +194,9 @@ def _annotations(cls: type) -> dict[str, object]:
 
 
 COMPILE_AFTER = 8
-"""How many instances of a class are made by the generic ``__init__`` before its own is
-compiled: compiling costs about as much as a few hundred generic calls, and most classes of a
-short run make only a few instances."""
+"""How many instances of a class the generic ``__init__`` makes before the class's own is
+compiled: compiling one costs about as much as a few dozen generic calls, and most classes of
+a short run make only a few instances."""
 
 
 def _first_init(*, kw_only: bool, frozen: bool) -> Callable[..., None]:
@@ -208,7 +208,7 @@ def _first_init(*, kw_only: bool, frozen: bool) -> Callable[..., None]:
         cls = _declaring(type(self))
         count = made.get(cls, 0) + 1
         made[cls] = count  # a race between threads only compiles a little later
-        if count < COMPILE_AFTER:
+        if count <= COMPILE_AFTER:
             _bind(cls, self, args, kwargs, kw_only=kw_only, frozen=frozen)
             return
         compiled = _compile_init(cls, kw_only=kw_only, frozen=frozen)
