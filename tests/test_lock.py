@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
+from crackjack.core.files.fsutil import flock_polled
 from crackjack.core.git.lock import LOCK_FILE, LockedError, lock_dir_for, run_lock
 from crackjack.core.git.worktree import work_tree_or_none
 from tests.gitrepo import commit_all, make_repo, run_git, write
@@ -297,3 +299,31 @@ def test_lock_dir_without_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(Path, "home", no_home)
     with pytest.raises(ConfigError, match="set HOME or XDG_CACHE_HOME"):
         _lock_dir(tmp_path)
+
+
+def test_flock_polled_waits_for_a_release_and_gives_up_at_its_deadline_or_stop(
+    tmp_path: Path,
+) -> None:
+    # The one polling loop of both locks (the run lock and an environment's).
+    path = tmp_path / "lock"
+    path.touch()
+    holder, waiter = os.open(path, os.O_RDWR), os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        assert not flock_polled(waiter, until=0.0)
+        started = time.monotonic()
+        assert not flock_polled(waiter, until=started + 0.2)
+        assert time.monotonic() - started >= 0.2
+        calls: list[int] = []
+
+        def stop() -> bool:
+            calls.append(1)
+            return len(calls) > 3
+
+        assert not flock_polled(waiter, until=None, stop=stop)
+        assert len(calls) == 4
+        threading.Timer(0.1, fcntl.flock, (holder, fcntl.LOCK_UN)).start()
+        assert flock_polled(waiter, until=time.monotonic() + 30)
+    finally:
+        os.close(holder)
+        os.close(waiter)

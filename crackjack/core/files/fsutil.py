@@ -186,3 +186,32 @@ def sources_digest(paths: Iterable[Path]) -> str | None:
     except OSError:
         return None
     return hexdigest(data)
+
+
+_FIRST_POLL = 0.005
+_LAST_POLL = 0.05
+
+
+def flock_polled(fd: int, *, until: float | None, stop: Callable[[], bool] | None = None) -> bool:
+    """Take ``fd``'s exclusive ``flock``; while another holds it, poll with a short, growing
+    sleep (5 to 50 ms) until the ``time.monotonic()`` deadline ``until`` (None: for ever) or
+    until ``stop()`` says so; False when not taken. Polling keeps the wait bounded and
+    interruptible (a blocking ``flock`` in a thread could not be given up), and it only runs
+    while the lock is held elsewhere. Other OSErrors are raised."""
+    import fcntl
+    import time
+
+    delay = _FIRST_POLL
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            pass
+        if stop is not None and stop():
+            return False
+        remaining = None if until is None else until - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return False
+        time.sleep(delay if remaining is None else min(delay, remaining))
+        delay = min(delay * 2, _LAST_POLL)

@@ -57,14 +57,14 @@ class Touchable:
         self._root = os.fspath(root)
         self._outputs = frozenset(outputs)
         self._folders: dict[str, bool] = {"": True}
-        self.modes = FileModes(root) if modes is None else modes
+        self._modes = FileModes(root) if modes is None else modes
 
     def __call__(self, name: str) -> bool:
         """Whether ``name`` (posix, relative to the root) exists and may be handed to a hook."""
         folder, _, base = name.rpartition("/")
         if base == ".git" or name in self._outputs or not self.folder(folder):
             return False
-        mode = self.modes.of(name)
+        mode = self._modes.of(name)
         return mode is not None and not stat.S_ISLNK(mode)
 
     def keep(self, names: Iterable[str]) -> list[str]:

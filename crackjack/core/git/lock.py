@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import re
 import time
@@ -27,12 +26,10 @@ from pathlib import Path
 
 from crackjack.core.digest import hexdigest
 from crackjack.core.errors import ConfigError, CrackjackError, RepositoryStateError
-from crackjack.core.files.fsutil import describe_os_error, user_cache_home
+from crackjack.core.files.fsutil import describe_os_error, flock_polled, user_cache_home
 from crackjack.core.git.worktree import WorkTree
 
 LOCK_FILE = "run.lock"
-_FIRST_DELAY = 0.01
-_MAX_DELAY = 0.1
 
 
 class LockedError(RepositoryStateError):
@@ -102,27 +99,11 @@ def _open(path: Path) -> int:
 
 
 def _acquire(fd: int, path: Path, wait: float) -> bool:
-    """Try to lock; poll with a short, growing sleep until ``wait`` seconds have passed.
-
-    Polling keeps the wait bounded and interruptible (a blocking ``flock`` in a thread could
-    not be given up); it only runs while another run holds the lock.
-    """
-    deadline = time.monotonic() + wait
-    delay = _FIRST_DELAY
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            pass
-        except OSError as exc:
-            raise CrackjackError(f"cannot lock {path}: {describe_os_error(exc)}") from None
-        else:
-            return True
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        time.sleep(min(delay, remaining))
-        delay = min(delay * 2, _MAX_DELAY)
+    """Try to lock for up to ``wait`` seconds (``fsutil.flock_polled``)."""
+    try:
+        return flock_polled(fd, until=time.monotonic() + wait)
+    except OSError as exc:
+        raise CrackjackError(f"cannot lock {path}: {describe_os_error(exc)}") from None
 
 
 def _locked_message(fd: int, path: Path, wait: float) -> str:

@@ -4,16 +4,13 @@ while it is built or removed, released by the OS if the process dies."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from crackjack.core.files.fsutil import flock_polled
 from crackjack.core.process.run import Cancellation
 from crackjack.core.toolenv.location import LOCKS
-
-_POLL = 0.05
 
 
 @contextlib.contextmanager
@@ -31,11 +28,7 @@ def env_lock(
 
 
 def _acquire(fd: int, wait: bool, cancellation: Cancellation | None) -> bool:
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            if not wait or (cancellation is not None and cancellation.cancelled):
-                return False
-            time.sleep(_POLL)
+    if not wait:
+        return flock_polled(fd, until=0.0)  # one try: a deadline already passed
+    stop = None if cancellation is None else (lambda: cancellation.cancelled)
+    return flock_polled(fd, until=None, stop=stop)
