@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crackjack.core import digest
-from crackjack.core.digest import SMALL, Algorithm, file_digest, hexdigest, new, stream
+from crackjack.core.digest import SMALL, Algorithm, file_digest, hexdigest, maker, new, stream
 
 ALGORITHMS: tuple[Algorithm, ...] = ("sha1", "sha256", "blake2b")
 
@@ -27,6 +27,18 @@ def test_the_same_digest_as_hashlib(algorithm: Algorithm, size: int) -> None:
     streamed.update(data[: size // 2])
     streamed.update(data[size // 2 :])
     assert streamed.hexdigest() == expected.hexdigest()
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_a_maker_gives_the_same_digests_with_hashlib_loaded_or_not(algorithm: Algorithm) -> None:
+    data = b"path\0content\0chain"
+    assert maker(algorithm)(data).hexdigest() == hashlib.new(algorithm, data).hexdigest()
+    script = (
+        "import sys; from crackjack.core.digest import maker;"
+        f" print(maker({algorithm!r})({data!r}).hexdigest(), 'hashlib' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.split() == [hashlib.new(algorithm, data).hexdigest(), "False"]
 
 
 def test_sha256_is_the_default_and_files_are_hashed_whole(tmp_path: Path) -> None:

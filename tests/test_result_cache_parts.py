@@ -20,6 +20,7 @@ from crackjack.core.cache.key import describe
 from crackjack.core.cache.step import open_cache
 from crackjack.core.cache.store import HEADER, MAX_SEGMENTS, STALE_DAYS, Store
 from crackjack.core.files.fsutil import TEMP_SUFFIX
+from crackjack.core.files.touchable import FileModes
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.policy import Policy
@@ -545,3 +546,49 @@ def test_a_rooted_input_that_appears_while_the_hook_runs_earns_nothing(tmp_path:
     cache.finish()
     (root / "conf" / "new.toml").unlink()  # as the hook was keyed: its pass was not kept
     assert cache.cached_files(plan, planning) == 0
+
+
+def test_a_configuration_file_a_hook_changes_is_read_again_for_the_next_hooks(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "root"
+    settled_files(root, "a.txt", "pyproject.toml")
+    planning, running = context(root, tmp_path)
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    readers = [
+        Hook(
+            id=name,
+            phase="fast",
+            runner=passing(),
+            cache="per-file",
+            cache_inputs=("pyproject.toml",),
+        )
+        for name in ("before", "after")
+    ]
+    fixer = Hook(id="fixer", phase="fast", runner=rewriting("pyproject.toml"), fixer=True)
+    plans = [hook.runner.plan(hook, ("a.txt",), planning) for hook in (readers[0], fixer)]
+    plans.append(readers[1].runner.plan(readers[1], ("a.txt",), planning))
+    for plan in plans:
+        cache.run(plan, running)
+    cache.finish()
+    fresh = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    # The first reader was keyed by the old pyproject.toml, the second by the fixed one.
+    assert [fresh.cached_files(plans[i], planning) for i in (0, 2)] == [0, 1]
+
+
+def test_the_selections_looks_serve_until_a_hook_changes_the_file(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    for name in ("a.py", "b.py"):
+        write(repo / name, "A = 1\n")
+    commit_all(repo)
+    time.sleep(0.15)  # settled: the index's stat data vouches for both
+    looks = FileModes(repo.absolute())
+    assert [looks.of(name) is None for name in ("a.py", "b.py")] == [False, False]
+    ids = ContentIds(repo.absolute(), repo / ".git" / "index", repo, looks)
+    write(repo / "a.py", "A = 2\n")  # a hook changed it and said so
+    ids.forget(["a.py"])
+    write(repo / "b.py", "B = 2\n")  # another process changed it after the selection looked
+    known = ids.many(["a.py", "b.py"])
+    assert known["a.py"].content == hash_object(repo, "a.py")
+    assert known["b.py"].content != hash_object(repo, "b.py")  # the selection's look
+    assert ids.holding(known.values()) == {known["a.py"]}  # so b.py's pass is never kept

@@ -47,16 +47,28 @@ def new(algorithm: Algorithm, data: bytes = b"") -> Hash:
     return small(data)
 
 
+def maker(algorithm: Algorithm) -> Callable[[bytes], Hash]:
+    """A constructor of ``algorithm``'s hashes, for many short inputs (keys), where a small
+    module is as fast a call as OpenSSL: the small module's while hashlib is not loaded."""
+    small = None if "hashlib" in sys.modules else _small(algorithm)
+    if small is not None:
+        return small
+    stream(algorithm)
+    return _hashlib[algorithm]
+
+
 def hexdigest(data: bytes, algorithm: Algorithm = "sha256") -> str:
     return new(algorithm, data).hexdigest()
 
 
 def stream(algorithm: Algorithm, data: bytes = b"") -> Hash:
     """hashlib's hash of ``algorithm``, for input fed in parts (a file, however long)."""
-    import hashlib
+    make = _hashlib.get(algorithm)
+    if make is None:
+        import hashlib
 
-    found: Hash = hashlib.new(algorithm, data)
-    return found
+        make = _hashlib[algorithm] = getattr(hashlib, algorithm)  # not hashlib.new: slower
+    return make(data)
 
 
 def file_digest(handle: BufferedReader, algorithm: Algorithm) -> Hash:
@@ -75,6 +87,7 @@ def file_digest(handle: BufferedReader, algorithm: Algorithm) -> Hash:
 
 _small_bytes = 0
 _found: dict[Algorithm, Callable[[bytes], Hash] | None] = {}
+_hashlib: dict[Algorithm, Callable[[bytes], Hash]] = {}
 
 
 def _small(algorithm: Algorithm) -> Callable[[bytes], Hash] | None:

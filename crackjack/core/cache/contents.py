@@ -16,10 +16,15 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crackjack.core.git.indexfile import STAT, blob_id, read_index
 
+if TYPE_CHECKING:
+    from crackjack.core.files.touchable import FileModes
+
 _WORD = 0xFFFFFFFF
+_NS = 1_000_000_000
 Seen = tuple[int, ...]
 """A file's stat data as this module compares it: mtime and ctime (ns), size, inode, device."""
 _SETTLED_NS = 100_000_000
@@ -51,8 +56,16 @@ class ContentIds:
     kept only for the content it was keyed by. A file is hashed again unless it is unchanged
     since it was hashed in this run (``_SETTLED_NS``)."""
 
-    def __init__(self, root: Path, index: Path | None = None, top: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        index: Path | None = None,
+        top: Path | None = None,
+        looks: FileModes | None = None,
+    ) -> None:
         self.root = root
+        self._looks = looks if looks is not None and looks.root == root else None
+        self._changed: set[str] = set()
         self._base = os.path.join(root, "")
         self._index = index
         self._prefix = _prefix(root, top)
@@ -62,6 +75,8 @@ class ContentIds:
         self._hashed: dict[str, tuple[Seen, str]] = {}
         self._known: dict[str, Known] = {}
         self._unknown: set[str] = set()
+        self._forgotten = 0
+        self._answers: dict[tuple[str, ...], tuple[int, dict[str, Known]]] = {}
         self._looking = threading.Lock()
 
     def of(self, path: str) -> tuple[str, Seen] | None:
@@ -94,36 +109,56 @@ class ContentIds:
 
     def many(self, paths: Iterable[str]) -> dict[str, Known]:
         """What each of ``paths`` is known by in this run (those it can tell): each file is
-        looked at once a run, when a hook first asks for it, and again only after ``forget``."""
-        known, unknown = self._known, self._unknown
+        looked at once a run, when a hook first asks for it, and again only after ``forget``.
+        Hooks asking for the same files in between get the same answer (the same object)."""
         paths = tuple(paths)
+        answered = self._answers.get(paths)
+        if answered is not None and answered[0] == self._forgotten:
+            return answered[1]
+        known, unknown = self._known, self._unknown
         with self._looking:  # hooks starting together look at their common files once
+            forgotten = self._forgotten
             new = [path for path in paths if path not in known and path not in unknown]
             if new:
                 self._look(new)
-        return {path: known[path] for path in paths if path in known}
+            answer = {path: known[path] for path in paths if path in known}
+            self._answers[paths] = (forgotten, answer)
+        return answer
 
     def forget(self, paths: Iterable[str] | None = None) -> None:
         """Look at ``paths`` (None: every file) again when next asked: a hook changed them."""
-        if paths is None:
-            self._known.clear()
-            self._unknown.clear()
-            return
-        for path in paths:
-            self._known.pop(path, None)
-            self._unknown.discard(path)
+        with self._looking:
+            self._forgotten += 1
+            if paths is None:
+                self._known.clear()
+                self._unknown.clear()
+                self._looks = None
+                return
+            for path in paths:
+                self._known.pop(path, None)
+                self._unknown.discard(path)
+                self._changed.add(path)
 
     def _look(self, paths: list[str]) -> None:
-        at = time.time_ns()
+        """Look at ``paths``: through the selection's looks (``looks``) for a file no hook
+        has changed yet, taken before any hook ran and when no hook thread holds the GIL
+        (a ``lstat`` beside a running check waits for it), else with an ``lstat`` now."""
+        now, looks, changed = time.time_ns(), self._looks, self._changed
         known, unknown = self._known, self._unknown
         lstat, base, prefix, entries = os.lstat, self._base, self._prefix, self._indexed()
         index_mtime, is_regular, of = self._index_mtime_ns, stat.S_ISREG, self.of
         for path in paths:
-            try:
-                info = lstat(base + path)
-            except OSError:
-                unknown.add(path)
-                continue
+            if looks is not None and path not in changed:
+                info, at = looks.stat(path), min(now, looks.made)
+                if info is None:
+                    unknown.add(path)
+                    continue
+            else:
+                try:
+                    info, at = lstat(base + path), now
+                except OSError:
+                    unknown.add(path)
+                    continue
             mtime = info.st_mtime_ns
             entry = entries.get(prefix + path)
             if (
@@ -148,11 +183,7 @@ class ContentIds:
         now: dict[str, Seen | None] = {}
         again: dict[str, str | None] = {}
         kept: set[Known] = set()
-        checked: set[Known] = set()
-        for known in knowns:
-            if known in checked:
-                continue
-            checked.add(known)
+        for known in set(knowns):
             path, seen = known.path, known.seen
             if path not in now:
                 now[path] = _stat(self._base + path)
@@ -184,7 +215,7 @@ class ContentIds:
                 ctime_s, ctime_ns, mtime_s, mtime_ns, _dev, ino, _mode, _uid, _gid, size = (
                     STAT.unpack(entry.stat)
                 )
-                indexed = (ctime_s, ctime_ns, mtime_s, mtime_ns, ino, size)
+                indexed = (ctime_s * _NS + ctime_ns, mtime_s * _NS + mtime_ns, ino, size)
                 entries[entry.path] = (entry.oid, indexed)
                 self._hash_size = len(entry.oid) // 2
         self._entries = entries  # whole, or not yet: hook threads may ask at once
@@ -193,18 +224,11 @@ class ContentIds:
 
 def _as_indexed(info: os.stat_result) -> tuple[int, ...]:
     """The stat data git keeps in the index and compares (``core.trustctime`` is on by
-    default): ctime and mtime (seconds, nanoseconds), inode and size, each cut to 32 bits. A
-    file rewritten in place with its size and mtime kept (``touch -r``, ``cp -p``) has a new
-    ctime, so it is hashed again."""
-    ctime, mtime = info.st_ctime_ns, info.st_mtime_ns
-    return (
-        ctime // 1_000_000_000 & _WORD,
-        ctime % 1_000_000_000,
-        mtime // 1_000_000_000 & _WORD,
-        mtime % 1_000_000_000,
-        info.st_ino & _WORD,
-        info.st_size & _WORD,
-    )
+    default): ctime and mtime, inode and size, each cut to 32 bits as the index keeps them
+    (the times' seconds: a time past 2106 never matches, and the file is hashed). A file
+    rewritten in place with its size and mtime kept (``touch -r``, ``cp -p``) has a new ctime,
+    so it is hashed again."""
+    return (info.st_ctime_ns, info.st_mtime_ns, info.st_ino & _WORD, info.st_size & _WORD)
 
 
 def _settled(seen: Seen, at: int) -> bool:

@@ -17,6 +17,7 @@ ending in ``*`` (``RUFF_*``).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -44,12 +45,13 @@ class Outside:
 
 
 class Inputs:
-    """The configuration files one hook reads, as it starts: each folder listed once and each
-    file read once, their stat data kept so that ``unchanged`` can tell, when the hook ends,
-    whether any changed meanwhile."""
+    """The configuration files the hooks of a run read, from when it is made until a hook of
+    the run changes a file: each folder listed once and each file read once, their stat data
+    kept so that ``unchanged`` can tell, when a hook ends, whether any changed since."""
 
     def __init__(self, root: Path, outside: Outside | None = None) -> None:
         self.root = root
+        self.made = time.time_ns()
         self._base = os.path.join(root, "")
         self._outside = outside or Outside()
         self._digests: dict[str, str] = {}
@@ -86,12 +88,12 @@ class Inputs:
         if not path.startswith(".."):
             self._seen[path] = _stat(self._base + path if path else str(self.root))
 
-    def unchanged(self, since: int) -> bool:
-        """Whether every folder and file read inside the root is still as it was read (at
-        ``since``, ``time.time_ns()``, or later): by its stat data when its last change was
-        more than ``SETTLED_NS`` before, else by reading it again."""
-        settled, again = since - SETTLED_NS, Inputs(self.root, self._outside)
-        for path, seen in self._seen.items():
+    def unchanged(self) -> bool:
+        """Whether every folder and file read inside the root is still as it was read (after
+        ``made``): by its stat data when its last change was more than ``SETTLED_NS`` before
+        that, else by reading it again."""
+        settled, again = self.made - SETTLED_NS, Inputs(self.root, self._outside)
+        for path, seen in list(self._seen.items()):  # a copy: other hooks' threads read on
             now = _stat(self._base + path if path else str(self.root))
             fresh = now == seen and (seen is None or seen[1] < settled)
             if not fresh and not self._same(path, again):
@@ -132,11 +134,11 @@ class Inputs:
         for pattern in patterns:
             if is_bare(pattern):
                 continue
-            import glob  # only for a project hook's cache-inputs globs
-
             if pattern.startswith("~/"):
                 found.append((pattern, _file_digest(Path(os.path.expanduser(pattern)))))
                 continue
+            import glob  # only for a project hook's cache-inputs globs
+
             for path in sorted(glob.glob(pattern, root_dir=self.root, recursive=True)):
                 found.append((path, self.digest(path)))
         return found

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ import crackjack
 from crackjack.core.cache import identity
 from crackjack.core.cache.inputs import Inputs, is_bare, variables
 from crackjack.core.cache.store import FORMAT
-from crackjack.core.digest import hexdigest
+from crackjack.core.digest import hexdigest, maker
 from crackjack.core.valueclass import fields, is_value
 
 if TYPE_CHECKING:
@@ -67,12 +67,15 @@ def bucket_key(
     return digest(json.dumps(parts, sort_keys=True, default=repr))
 
 
-def file_key(path: str, content: str, chain: str) -> str:
-    """The key of one file's pass within a hook's bucket (the bucket is the store's folder the
-    key is kept and looked up in, so it need not be in the key: hooks with the same chain of
-    configuration files share the key of a file, computed once a run)."""
-    text = f"{path}\0{content}\0{chain}"
-    return hexdigest(text.encode("utf-8", "surrogateescape"))[:32]
+def file_keys(files: Iterable[tuple[str, str, str]]) -> list[str]:
+    """The key of each file's pass within a hook's bucket, from its path, content id and
+    chain of configuration files (the bucket is the store's folder the key is kept and looked
+    up in, so it need not be in the key: hooks with the same chain share the key of a file)."""
+    make = maker("sha256")
+    return [
+        make(f"{path}\0{content}\0{chain}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        for path, content, chain in files
+    ]
 
 
 def whole_key(bucket: str, contents: Mapping[str, str], chains: Mapping[str, str]) -> str:

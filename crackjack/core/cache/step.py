@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from crackjack.core.cache.contents import ContentIds, Known
 from crackjack.core.cache.inputs import Inputs, Outside
-from crackjack.core.cache.key import bare_names, bucket_key, file_key, whole_key
+from crackjack.core.cache.key import bare_names, bucket_key, file_keys, whole_key
 from crackjack.core.cache.store import REFRESH_SECONDS, Store
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import PlanContext
@@ -36,6 +36,7 @@ from crackjack.core.runners.outcome import hook_result
 from crackjack.core.valueclass import replace
 
 if TYPE_CHECKING:
+    from crackjack.core.files.touchable import FileModes
     from crackjack.core.run.plan import HookPlan
     from crackjack.core.runners.hook import RunContext
 
@@ -43,9 +44,9 @@ if TYPE_CHECKING:
 class _Keys:
     """One hook's keys when it started: ``files`` maps each file it could key to its key
     (a whole-program hook's single key is under ``""``); ``keyed`` what each was keyed by;
-    ``rooted`` and ``inputs`` the configuration files read, ``at`` when."""
+    ``rooted`` and ``inputs`` the configuration files read."""
 
-    __slots__ = ("at", "bucket", "files", "inputs", "keyed", "rooted")
+    __slots__ = ("bucket", "files", "inputs", "keyed", "rooted")
 
     def __init__(
         self,
@@ -53,15 +54,64 @@ class _Keys:
         files: dict[str, str],
         keyed: dict[str, Known],
         rooted: list[tuple[str, str]],
-        at: int,
         inputs: Inputs,
     ) -> None:
         self.bucket = bucket
         self.files = files
         self.keyed = keyed
         self.rooted = rooted
-        self.at = at
         self.inputs = inputs
+
+
+class _Shared:
+    """What the hooks of a run share until one of them changes a file: the configuration files
+    read (``inputs``) and, for each set of names looked for up the tree, each file's key with
+    the look it was taken from (so a hook keys each file by a dictionary look-up, and a file
+    looked at again after a change gets a new key)."""
+
+    __slots__ = ("answers", "inputs", "tables")
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.inputs = inputs
+        self.tables: dict[tuple[str, ...], dict[str, tuple[Known, str]]] = {}
+        self.answers: dict[tuple[tuple[str, ...], int], tuple[object, dict[str, str]]] = {}
+
+    def file_keys(self, keyed: dict[str, Known], names: tuple[str, ...]) -> dict[str, str]:
+        """The key of each file of ``keyed``, keyed by ``names`` up its folder's tree (the
+        same answer to hooks given the same ``keyed``: ``ContentIds.many``'s same object)."""
+        asked = (names, id(keyed))
+        answered = self.answers.get(asked)
+        if answered is not None and answered[0] is keyed:
+            return answered[1]
+        files = self._file_keys(keyed, names)
+        self.answers[asked] = (keyed, files)
+        return files
+
+    def _file_keys(self, keyed: dict[str, Known], names: tuple[str, ...]) -> dict[str, str]:
+        table = self.tables.setdefault(names, {})
+        chains: dict[str, str] = {}
+        files: dict[str, str] = {}
+        new: list[tuple[str, Known, str]] = []
+        for name, known in keyed.items():
+            entry = table.get(name)
+            if entry is not None and entry[0] is known:
+                files[name] = entry[1]
+                continue
+            folder = name.rpartition("/")[0]
+            chain = chains.get(folder)
+            if chain is None:
+                chain = chains[folder] = self.inputs.chain(folder, names)
+            new.append((name, known, chain))
+        made = file_keys((name, known.content, chain) for name, known, chain in new)
+        for (name, known, _chain), key in zip(new, made, strict=True):
+            table[name] = (known, key)
+            files[name] = key
+        return files
+
+    def chains(self, keyed: dict[str, Known], names: tuple[str, ...]) -> dict[str, str]:
+        """The configuration files up the tree of each folder of ``keyed``, by folder."""
+        folders = {name.rpartition("/")[0] for name in keyed}
+        return {folder: self.inputs.chain(folder, names) for folder in folders}
 
 
 class _Earned:
@@ -98,14 +148,15 @@ class ResultCache:
         index: Path | None,
         top: Path | None,
         whole: bool,
+        looks: FileModes | None = None,
     ) -> None:
         self.store = Store(folder, max_bytes)
         self.root = root
-        self.ids = ContentIds(root, index, top)
+        self.ids = ContentIds(root, index, top, looks)
         self.outside = Outside()
         self.whole = whole
+        self._shared = _Shared(Inputs(root, self.outside))
         self._earned: list[_Earned] = []
-        self._file_keys: dict[tuple[Known, str], str] = {}
         self._used: list[tuple[str, dict[str, int]]] = []
         self._environ = dict(os.environ)  # read once: os.environ decodes every item it gives
 
@@ -139,8 +190,10 @@ class ResultCache:
         self._used.append((keys.bucket, self._stale(plan, keys, hits, int(time.time()))))
         if len(hits) == len(plan.files):
             return _cached(plan, started_at, time.monotonic() - start)
-        missed = tuple(name for name in plan.files if name not in hits)
-        torun = plan if not hits else self._replanned(plan, missed, planning)
+        torun = plan
+        if hits:
+            missed = tuple(name for name in plan.files if name not in hits)
+            torun = self._replanned(plan, missed, planning)
         result = self._ran(torun, runner.run(torun, context))
         if _a_pass(result):
             self._earn(torun, keys, every=not hits)
@@ -151,7 +204,7 @@ class ResultCache:
         """Record the run's passes whose files still hold what they were keyed by (each file
         looked at once), and the hits' new times; called once, when the run has ended."""
         earned, self._earned = self._earned, []
-        held = self.ids.holding(known for one in earned for known in one.keyed.values())
+        held = self.ids.holding(set().union(*(one.keyed.values() for one in earned)))
         now, writes = int(time.time()), dict[str, dict[str, int]]()
         used, self._used = self._used, []
         for bucket, keys in used:
@@ -169,10 +222,17 @@ class ResultCache:
             self.ids.forget()
         elif result.modified:
             self.ids.forget(result.modified)
+        else:
+            return result
+        self._share_anew()  # it may have changed a configuration file
         return result
 
+    def _share_anew(self) -> None:
+        self._shared = _Shared(Inputs(self.root, self.outside))
+
     def _keys(self, plan: HookPlan, context: PlanContext) -> _Keys:
-        hook, inputs = plan.hook, Inputs(self.root, self.outside)
+        hook, shared = plan.hook, self._shared
+        inputs = shared.inputs
         bucket = bucket_key(
             plan,
             root=self.root,
@@ -181,27 +241,17 @@ class ResultCache:
             memo=self.store.programs(),
             environ=self._environ,
         )
-        names, at = bare_names(hook.cache_inputs), time.time_ns()
+        names = bare_names(hook.cache_inputs)
         keyed = self.ids.many(plan.files)
-        chains: dict[str, str] = {}
-        files: dict[str, str] = {}
-        per_file, file_keys = hook.cache != "whole", self._file_keys
-        for name, known in keyed.items():
-            folder = name.rpartition("/")[0]
-            chain = chains.get(folder)
-            if chain is None:
-                chain = chains[folder] = inputs.chain(folder, names)
-            if per_file:
-                memo = (known, chain)
-                key = file_keys.get(memo)
-                if key is None:
-                    key = file_keys[memo] = file_key(name, known.content, chain)
-                files[name] = key
-        if not per_file and len(keyed) == len(plan.files):
+        if hook.cache != "whole":
+            files = shared.file_keys(keyed, names)
+        elif len(keyed) == len(plan.files):
             contents = {name: known.content for name, known in keyed.items()}
-            files[""] = whole_key(bucket, contents, chains)
+            files = {"": whole_key(bucket, contents, shared.chains(keyed, names))}
+        else:
+            files = {}
         rooted = inputs.rooted(hook.cache_inputs)
-        return _Keys(bucket, files, keyed, rooted, at, inputs)
+        return _Keys(bucket, files, keyed, rooted, inputs)
 
     def _hits(self, plan: HookPlan, keys: _Keys) -> set[str]:
         known = self.store.known(keys.bucket)
@@ -232,7 +282,9 @@ class ResultCache:
         """Keep ``ran``'s pass for ``finish``, unless a configuration file it was keyed by
         changed while it ran (looked at again now); ``every``: it ran on every file keyed."""
         hook = ran.hook
-        if not keys.inputs.unchanged(keys.at):
+        if hook.cache_inputs and not keys.inputs.unchanged():
+            if self._shared.inputs is keys.inputs:
+                self._share_anew()  # read them again for the next hooks
             return
         if keys.inputs.fresh().rooted(hook.cache_inputs) != keys.rooted:
             return
@@ -248,12 +300,26 @@ class ResultCache:
 
 
 def open_cache(
-    folder: Path, *, max_mb: int, root: Path, index: Path | None, top: Path | None, whole: bool
+    folder: Path,
+    *,
+    max_mb: int,
+    root: Path,
+    index: Path | None,
+    top: Path | None,
+    whole: bool,
+    looks: FileModes | None = None,
 ) -> ResultCache:
     """The result cache in ``folder`` for a run in ``root`` (``whole``: the run checks every
-    file, so whole-program hooks may be cached)."""
+    file, so whole-program hooks may be cached; ``looks``: the selection's looks at the files,
+    taken before any hook runs)."""
     return ResultCache(
-        folder, max_bytes=max_mb * 1024 * 1024, root=root, index=index, top=top, whole=whole
+        folder,
+        max_bytes=max_mb * 1024 * 1024,
+        root=root,
+        index=index,
+        top=top,
+        whole=whole,
+        looks=looks,
     )
 
 

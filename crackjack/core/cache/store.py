@@ -120,7 +120,7 @@ class Store:
         return None
 
     def _write(self, path: Path, keys: dict[str, int]) -> None:
-        body = "".join(f"{key} {used}\n" for key, used in keys.items())
+        body = "".join(map("%s %d\n".__mod__, keys.items()))
         _publish(path, (HEADER + body).encode("ascii"))
 
     def _compact(self, bucket: str) -> None:

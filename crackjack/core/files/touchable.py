@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,29 +22,36 @@ VENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 
 
 class FileModes:
-    """Each file's mode under ``root`` as ``lstat`` gives it (None: it does not exist or cannot
-    be looked at), looked at once: a run's selection and its planning ask about the same
-    files, before any hook runs."""
+    """Each file under ``root`` as ``lstat`` gives it (None: it does not exist or cannot be
+    looked at), looked at once: a run's selection, its planning and the result cache's first
+    look at each file (``ContentIds``) ask about the same files, before any hook changes one.
+    ``made``: when it was made (``time.time_ns()``), before any of its looks."""
 
-    __slots__ = ("_base", "_modes", "root")
+    __slots__ = ("_base", "_looks", "made", "root")
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.made = time.time_ns()
         self._base = os.path.join(root, "")
-        self._modes: dict[str, int | None] = {}
+        self._looks: dict[str, os.stat_result | None] = {}
 
     def of(self, name: str) -> int | None:
         """The mode of ``name`` (relative to the root)."""
+        info = self.stat(name)
+        return None if info is None else info.st_mode
+
+    def stat(self, name: str) -> os.stat_result | None:
+        """What ``lstat`` gave for ``name`` (relative to the root) when first asked."""
         try:
-            return self._modes[name]
+            return self._looks[name]
         except KeyError:
             pass
         try:
-            mode: int | None = os.lstat(self._base + name).st_mode
+            info: os.stat_result | None = os.lstat(self._base + name)
         except (OSError, ValueError):
-            mode = None
-        self._modes[name] = mode
-        return mode
+            info = None
+        self._looks[name] = info
+        return info
 
 
 class Touchable:

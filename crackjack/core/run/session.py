@@ -218,6 +218,7 @@ class _Started:
 
     def planned(self) -> Planned:
         request, root, settings = self.request, self.project.root, self.project.settings
+        modes = FileModes(root.absolute())
         policy = Policy(
             jobs=settings.jobs or default_jobs(),
             fail_fast=settings.fail_fast,
@@ -227,7 +228,7 @@ class _Started:
             junit_dir=request.junit_dir,
             log_home=None if self.tree is None else self.tree.crackjack_dir / "logs",
             durations=None if self.tree is None else self.tree.crackjack_dir / "durations.json",
-            results=self.result_cache(),
+            results=self.result_cache(modes),
         )
         tests = TestOptions(
             python=self.project.python,
@@ -237,7 +238,6 @@ class _Started:
             slowest=settings.tests.slowest,
         )
         outputs = own_outputs(root, self.tree, request.outputs)
-        modes = FileModes(root.absolute())
         files = select_files(root, request.files, self.tree, outputs=outputs, modes=modes)
         plan = build_plan(
             self.catalogue,
@@ -255,9 +255,10 @@ class _Started:
         selected = select_hooks(self.catalogue, self.selection).values()
         return any(hook.cache != "off" for hooks in selected for hook in hooks)
 
-    def result_cache(self) -> ResultCache | None:
-        """The run's result cache; None with ``no-cache`` or nowhere to keep it. Only
-        ``core.cache.location`` is imported when there is none."""
+    def result_cache(self, looks: FileModes) -> ResultCache | None:
+        """The run's result cache (seeing the files through the selection's ``looks``); None
+        with ``no-cache`` or nowhere to keep it. Only ``core.cache.location`` is imported
+        when there is none."""
         settings, tree = self.project.settings, self.tree
         common = None if tree is None else tree.common_dir
         folder = cache_folder(settings.cache_dir, self.project.root, common)
@@ -272,6 +273,7 @@ class _Started:
             index=None if tree is None else tree.index_file,
             top=None if tree is None else tree.top,
             whole=isinstance(self.request.files, AllFiles),
+            looks=looks,
         )
 
 
