@@ -17,6 +17,7 @@ from crackjack.core.cache import contents, identity
 from crackjack.core.cache.contents import ContentIds
 from crackjack.core.cache.inputs import Inputs, variables
 from crackjack.core.cache.key import describe
+from crackjack.core.cache.recorder import Earned, Recorder
 from crackjack.core.cache.step import open_cache
 from crackjack.core.cache.store import HEADER, MAX_SEGMENTS, STALE_DAYS, Store
 from crackjack.core.files.fsutil import TEMP_SUFFIX
@@ -30,6 +31,8 @@ from crackjack.core.runners.inprocess import CheckOutcome, InProcess
 from crackjack.core.runners.outcome import hook_result
 from crackjack.core.valueclass import value
 from tests.gitrepo import commit_all, make_repo, run_git, write
+from tests.plans import command_hook
+from tests.project import PYTHON
 
 KEY_A, KEY_B = "a" * 32, "b" * 32
 
@@ -456,7 +459,7 @@ def settled_files(root: Path, *names: str) -> None:
     time.sleep(0.15)  # their last changes settle: stat data alone vouches for them
 
 
-def test_a_file_another_process_changes_during_a_run_is_kept_for_no_hook(tmp_path: Path) -> None:
+def test_a_pass_is_kept_only_for_what_its_files_held_when_the_hook_ended(tmp_path: Path) -> None:
     root = tmp_path / "root"
     settled_files(root, "a.txt", "b.txt")
     planning, running = context(root, tmp_path)
@@ -466,15 +469,15 @@ def test_a_file_another_process_changes_during_a_run_is_kept_for_no_hook(tmp_pat
         hook = Hook(id=name, phase="fast", runner=passing(), cache="per-file")
         plans.append(hook.runner.plan(hook, ("a.txt", "b.txt"), planning))
         assert cache.run(plans[-1], running).status is HookStatus.PASSED
-        write(root / "b.txt", f"changed after {name}\n")  # between the hooks, then after both
-    later = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
-    assert later.cached_files(plans[0], planning) == 0  # nothing is written before the end
+        write(root / "b.txt", f"changed after {name}\n")  # by another process, unseen
     cache.finish()
     fresh = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
     assert [fresh.cached_files(plan, planning) for plan in plans] == [1, 1]  # a.txt, not b.txt
-    write(root / "b.txt", "x\n")  # back to what both hooks were keyed by: it was never kept
+    write(root / "b.txt", "x\n")
     fresh = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
-    assert [fresh.cached_files(plan, planning) for plan in plans] == [1, 1]
+    # "two" was keyed by the run's one look at b.txt ("x"), which b.txt no longer held when it
+    # ended; whether "one" kept b.txt depends on when its pass was recorded (both are true).
+    assert fresh.cached_files(plans[1], planning) == 1
 
 
 def test_a_file_a_hook_of_the_run_changes_is_looked_at_again(tmp_path: Path) -> None:
@@ -592,3 +595,39 @@ def test_the_selections_looks_serve_until_a_hook_changes_the_file(tmp_path: Path
     assert known["a.py"].content == hash_object(repo, "a.py")
     assert known["b.py"].content != hash_object(repo, "b.py")  # the selection's look
     assert ids.holding(known.values()) == {known["a.py"]}  # so b.py's pass is never kept
+
+
+WAIT_FOR = """import glob, sys, time
+end = time.monotonic() + 10
+while not glob.glob(sys.argv[1]) and time.monotonic() < end:
+    time.sleep(0.01)
+sys.exit(0 if glob.glob(sys.argv[1]) else 1)
+"""
+
+
+def test_passes_are_recorded_while_a_later_hooks_program_runs(tmp_path: Path) -> None:
+    root, folder = tmp_path / "root", tmp_path / "cache"
+    settled_files(root, "a.txt")
+    planning, running = context(root, tmp_path)
+    cache = open_cache(folder, max_mb=1, root=root, index=None, top=None, whole=True)
+    first = Hook(id="first", phase="fast", runner=passing(), cache="per-file")
+    assert cache.run(first.runner.plan(first, ("a.txt",), planning), running).status is (
+        HookStatus.PASSED
+    )
+    segments = str(folder / "v1" / "*" / "*.seg")
+    watcher = command_hook("watcher", command=(PYTHON, "-c", WAIT_FOR, segments))
+    watched = cache.run(watcher.runner.plan(watcher, ("a.txt",), planning), running)
+    assert watched.status is HookStatus.PASSED  # its program saw the first hook's pass written
+    cache.finish()
+
+
+def test_an_error_on_the_recorders_thread_is_raised_by_finish(tmp_path: Path) -> None:
+    recorder = Recorder(ContentIds(tmp_path), Store(tmp_path / "cache", 1 << 20))
+
+    def broken() -> dict[str, str]:
+        raise RuntimeError("a bug")
+
+    recorder.add(Earned("bucket", {}, make=broken))
+    recorder.record_now()
+    with pytest.raises(RuntimeError, match="a bug"):
+        recorder.finish([])

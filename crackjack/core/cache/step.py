@@ -8,27 +8,30 @@ files that missed, and runs on those. A whole-program hook hits only on its whol
 and is cached only when the run checks every file (with fewer, it would read files its key
 does not hold). Only a pass is recorded: the hook passed, modified nothing, was not stopped,
 no configuration file it was keyed by changed while it ran, and each file it was keyed by
-still holds that content when the run ends (``finish``).
+still held that content after it ended (``recorder``).
 
-A file is looked at once a run (``ContentIds.many``), by the first hook that needs it, and
-again only after a hook of the run reported changing it (or a fixer that is given no file
-names ended: what it changed is not known): the engine runs no two hooks over a file one of
-them writes, so a later hook sees every change the run made. A file another process changes
-during the run is seen by ``finish``, which keeps no pass of it: the next run checks it.
-Passes are written when the run ends, not on a hook's way: one look at each file, one segment
-per bucket.
+A file is looked at once a run (``ContentIds.many``; the selection's ``lstat`` serves), by the
+first hook that needs it, and again only after a hook of the run reported changing it (or a
+fixer that is given no file names ended: what it changed is not known): the engine runs no two
+hooks over a file one of them writes, so a later hook sees every change the run made. A file
+another process changes while a hook runs is seen by the recorder, which keeps no pass of it:
+the next run checks it. The configuration files are read once for the run's hooks
+(``_Shared``), and again after a hook changed a file. A hook whose bucket holds no key (it can
+hit nothing) runs at once, its files' keys made by the recorder if it passes.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crackjack.core.cache.contents import ContentIds, Known
 from crackjack.core.cache.inputs import Inputs, Outside
 from crackjack.core.cache.key import bare_names, bucket_key, file_keys, whole_key
+from crackjack.core.cache.recorder import Earned, Recorder
 from crackjack.core.cache.store import REFRESH_SECONDS, Store
 from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import PlanContext
@@ -43,24 +46,28 @@ if TYPE_CHECKING:
 
 class _Keys:
     """One hook's keys when it started: ``files`` maps each file it could key to its key
-    (a whole-program hook's single key is under ``""``); ``keyed`` what each was keyed by;
-    ``rooted`` and ``inputs`` the configuration files read."""
+    (a whole-program hook's single key is under ``""``; None: left to be made, by ``shared``
+    with ``names``, when the hook has passed, for it could hit nothing); ``keyed`` what each
+    file was keyed by; ``rooted`` and ``inputs`` the configuration files read."""
 
-    __slots__ = ("bucket", "files", "inputs", "keyed", "rooted")
+    __slots__ = ("bucket", "files", "inputs", "keyed", "names", "rooted", "shared")
 
     def __init__(
         self,
         bucket: str,
-        files: dict[str, str],
+        files: dict[str, str] | None,
         keyed: dict[str, Known],
         rooted: list[tuple[str, str]],
-        inputs: Inputs,
+        shared: _Shared,
+        names: tuple[str, ...],
     ) -> None:
         self.bucket = bucket
         self.files = files
         self.keyed = keyed
         self.rooted = rooted
-        self.inputs = inputs
+        self.shared = shared
+        self.inputs = shared.inputs
+        self.names = names
 
 
 class _Shared:
@@ -114,28 +121,6 @@ class _Shared:
         return {folder: self.inputs.chain(folder, names) for folder in folders}
 
 
-class _Earned:
-    """A pass to record when the run ends, for those of ``keys`` (file to key; a whole-program
-    hook's key under ``""``) whose files still hold what ``keyed`` says (``whole``: all)."""
-
-    __slots__ = ("bucket", "keyed", "keys", "whole")
-
-    def __init__(
-        self, bucket: str, keys: dict[str, str], keyed: dict[str, Known], whole: bool
-    ) -> None:
-        self.bucket = bucket
-        self.keys = keys
-        self.keyed = keyed
-        self.whole = whole
-
-    def kept(self, held: set[Known]) -> list[str]:
-        """The keys to record, given which files still hold what they were keyed by."""
-        if self.whole:
-            whole = all(known in held for known in self.keyed.values())
-            return list(self.keys.values()) if whole else []
-        return [key for name, key in self.keys.items() if self.keyed[name] in held]
-
-
 class ResultCache:
     """The result cache of one run (``open_cache``)."""
 
@@ -156,7 +141,7 @@ class ResultCache:
         self.outside = Outside()
         self.whole = whole
         self._shared = _Shared(Inputs(root, self.outside))
-        self._earned: list[_Earned] = []
+        self._recorder = Recorder(self.ids, self.store)
         self._used: list[tuple[str, dict[str, int]]] = []
         self._environ = dict(os.environ)  # read once: os.environ decodes every item it gives
 
@@ -180,9 +165,8 @@ class ResultCache:
 
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
         """Run ``plan`` by its runner, on what the cache does not already hold."""
-        runner = plan.hook.runner
         if not self.cacheable(plan) or not plan.files:
-            return self._ran(plan, runner.run(plan, context))
+            return self._ran(plan, context)
         started_at, start = time.time(), time.monotonic()
         planning = PlanContext(root=context.root, policy=context.policy, tests=context.tests)
         keys = self._keys(plan, planning)
@@ -194,30 +178,24 @@ class ResultCache:
         if hits:
             missed = tuple(name for name in plan.files if name not in hits)
             torun = self._replanned(plan, missed, planning)
-        result = self._ran(torun, runner.run(torun, context))
+        result = self._ran(torun, context)
         if _a_pass(result):
             self._earn(torun, keys, every=not hits)
         skipped = len(plan.files) - len(torun.files)
         return replace(result, files=len(plan.files), cached_files=skipped) if skipped else result
 
     def finish(self) -> None:
-        """Record the run's passes whose files still hold what they were keyed by (each file
-        looked at once), and the hits' new times; called once, when the run has ended."""
-        earned, self._earned = self._earned, []
-        held = self.ids.holding(set().union(*(one.keyed.values() for one in earned)))
-        now, writes = int(time.time()), dict[str, dict[str, int]]()
+        """Record the run's passes not yet recorded and the hits' new times, and wait for all
+        of it; called once, when the run has ended."""
         used, self._used = self._used, []
-        for bucket, keys in used:
-            writes.setdefault(bucket, {}).update(keys)
-        for one in earned:
-            writes.setdefault(one.bucket, {}).update(dict.fromkeys(one.kept(held), now))
-        for bucket, keys in writes.items():
-            self.store.add(bucket, keys)
+        self._recorder.finish(used)
         self.store.save_programs()
 
-    def _ran(self, plan: HookPlan, result: HookResult) -> HookResult:
-        """``result`` of ``plan``, after forgetting what it changed (every file, for a fixer
-        given no file names)."""
+    def _ran(self, plan: HookPlan, context: RunContext) -> HookResult:
+        """``plan`` run by its runner (the passes earned so far recorded while its program
+        runs), after which what it changed is forgotten (every file, for a fixer given no
+        file names)."""
+        result = plan.hook.runner.run(plan, replace(context, started=self._recorder.record_now))
         if plan.writes and not any(plan.batches):
             self.ids.forget()
         elif result.modified:
@@ -243,19 +221,20 @@ class ResultCache:
         )
         names = bare_names(hook.cache_inputs)
         keyed = self.ids.many(plan.files)
+        files: dict[str, str] | None = {}
         if hook.cache != "whole":
-            files = shared.file_keys(keyed, names)
+            chains = shared.chains(keyed, names)  # read as the hook starts, in either case
+            files = shared.file_keys(keyed, names) if self.store.known(bucket) else None
         elif len(keyed) == len(plan.files):
+            chains = shared.chains(keyed, names)
             contents = {name: known.content for name, known in keyed.items()}
-            files = {"": whole_key(bucket, contents, shared.chains(keyed, names))}
-        else:
-            files = {}
+            files = {"": whole_key(bucket, contents, chains)}
         rooted = inputs.rooted(hook.cache_inputs)
-        return _Keys(bucket, files, keyed, rooted, inputs)
+        return _Keys(bucket, files, keyed, rooted, shared, names)
 
     def _hits(self, plan: HookPlan, keys: _Keys) -> set[str]:
         known = self.store.known(keys.bucket)
-        if not known:
+        if not known or keys.files is None:
             return set()
         if plan.hook.cache == "whole":
             key = keys.files.get("")
@@ -265,10 +244,11 @@ class ResultCache:
     def _stale(self, plan: HookPlan, keys: _Keys, hits: set[str], now: int) -> dict[str, int]:
         """The keys of ``hits`` last used long enough ago to be written again as used now
         (so least recently used means that), with ``now``."""
-        if not hits:
+        files = keys.files
+        if not hits or files is None:
             return {}
         known = self.store.known(keys.bucket)
-        used = [keys.files[""]] if plan.hook.cache == "whole" else [keys.files[f] for f in hits]
+        used = [files[""]] if plan.hook.cache == "whole" else [files[name] for name in hits]
         return {key: now for key in used if known[key] < now - REFRESH_SECONDS}
 
     def _replanned(self, plan: HookPlan, files: tuple[str, ...], context: PlanContext) -> HookPlan:
@@ -279,7 +259,7 @@ class ResultCache:
         return replace(again, scratch=plan.scratch, waits_for=plan.waits_for)
 
     def _earn(self, ran: HookPlan, keys: _Keys, *, every: bool) -> None:
-        """Keep ``ran``'s pass for ``finish``, unless a configuration file it was keyed by
+        """Hand ``ran``'s pass to the recorder, unless a configuration file it was keyed by
         changed while it ran (looked at again now); ``every``: it ran on every file keyed."""
         hook = ran.hook
         if hook.cache_inputs and not keys.inputs.unchanged():
@@ -288,15 +268,20 @@ class ResultCache:
             return
         if keys.inputs.fresh().rooted(hook.cache_inputs) != keys.rooted:
             return
+        files = keys.files
         if hook.cache == "whole":
-            if "" in keys.files and every:
-                self._earned.append(_Earned(keys.bucket, keys.files, keys.keyed, True))
+            if files and every:
+                self._recorder.add(Earned(keys.bucket, keys.keyed, whole=True, keys=files))
             return
-        keyed, files = keys.keyed, keys.files
+        if files is None:
+            make = partial(keys.shared.file_keys, keys.keyed, keys.names)
+            self._recorder.add(Earned(keys.bucket, keys.keyed, make=make))
+            return
+        keyed = keys.keyed
         if not every:
             keyed = {name: keyed[name] for name in ran.files if name in keyed}
             files = {name: files[name] for name in keyed}
-        self._earned.append(_Earned(keys.bucket, files, keyed, False))
+        self._recorder.add(Earned(keys.bucket, keyed, keys=files))
 
 
 def open_cache(

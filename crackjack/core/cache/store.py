@@ -64,8 +64,8 @@ class Store:
         keys = {}
         for segment in self._segments(bucket):
             keys.update(self._read(segment) or {})
-        self._buckets[bucket] = keys
-        return keys
+        with self._lock:  # the recorder's thread adds keys while hooks' threads look them up
+            return self._buckets.setdefault(bucket, keys)
 
     def add(self, bucket: str, keys: dict[str, int]) -> None:
         """Write ``keys`` (with when they were used) as a new segment of ``bucket``."""

@@ -184,11 +184,14 @@ class _Ending(enum.Enum):
 
 
 def run_process(
-    request: ProcessRequest, cancellation: Cancellation | None = None
+    request: ProcessRequest,
+    cancellation: Cancellation | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> ProcessOutcome:
     """Run ``request`` to its end (see the module docstring). Thread-safe.
 
-    A run whose ``cancellation`` is already cancelled does not start the program.
+    A run whose ``cancellation`` is already cancelled does not start the program. ``on_start``
+    is called once the program has started (work to do while it runs).
     """
     started = time.monotonic()
     if cancellation is not None and cancellation.cancelled:
@@ -206,6 +209,8 @@ def run_process(
     record = groups.record(proc.pid)
     watch: _Watch | None = None
     try:
+        if on_start is not None:
+            on_start()
         watch = _Watch(proc, request, None if channel is None else channel[0])
         ending = _supervise(watch, request, cancellation, started)
     except BaseException:

@@ -184,7 +184,7 @@ class Command:
 
         def run_batch(index: int, batch: tuple[str, ...]) -> None:
             request = process_request(plan, batch, index, context, root, deadline)
-            runs.add_process(run_process(request, context.cancellation))
+            runs.add_process(run_process(request, context.cancellation, context.started))
 
         runs.each(plan, context.cancellation, run_batch)
         findings = self._findings(plan, runs, root)

@@ -31,6 +31,10 @@ def _no_progress(counts: TestCounts, current: str) -> None:
     """Progress nobody follows."""
 
 
+def _nothing() -> None:
+    """A start nobody follows."""
+
+
 class FindingsReader(Protocol):
     """Reads a tool's output into findings with paths relative to ``root``; None when the
     output is not what it expects."""
@@ -62,6 +66,9 @@ class RunContext:
     policy: Policy
     tests: TestOptions | None = None
     progress: Progress = _no_progress
+    started: Callable[[], None] = _nothing
+    """Called as each program of the hook has started (the result cache records the passes
+    of hooks that ended meanwhile, while the run waits for it)."""
 
 
 class HookRunner(Protocol):

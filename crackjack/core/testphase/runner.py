@@ -198,7 +198,8 @@ class Pytest:
         started_at, start = time.time(), time.monotonic()
         tally = Tally()
         receiver = _Lines(tally, context.progress)
-        outcome = run_process(_request(plan, context, options, receiver), context.cancellation)
+        request = _request(plan, context, options, receiver)
+        outcome = run_process(request, context.cancellation, context.started)
         receiver.close()
         status, message = _verdict(outcome, tally, plan, options)
         return hook_result(
