@@ -317,3 +317,16 @@ def test_without_the_parsers_sources_nothing_is_recalled_or_stored(
     """An install with no source files (bytecode only) still runs, through Typer every time."""
     monkeypatch.setattr(argvcache, "SOURCES", (tmp_path / "missing.py",))
     assert argvcache.key(["--fast"]) is None
+
+
+def test_a_cache_that_fails_in_any_way_is_a_miss(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crackjack.cli import entry
+
+    def broken(digest: str) -> RunOptions | None:
+        raise RuntimeError("a bug in the argv cache")
+
+    monkeypatch.setattr(argvcache, "recall", broken)
+    assert entry.answer(["--help"]) == 0
+    assert "Usage" in capsys.readouterr().out

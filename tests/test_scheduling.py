@@ -8,6 +8,7 @@ import json
 import re
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -301,6 +302,23 @@ def test_the_ticker_is_called_on_the_engines_thread_while_hooks_run(tmp_path: Pa
         )
     assert statuses(result) == {"busy": HookStatus.PASSED}
     assert threads == {threading.get_ident()}
+
+
+def test_a_ticker_that_fails_is_called_no_more_and_the_run_goes_on(tmp_path: Path) -> None:
+    calls: list[float] = []
+
+    def tick() -> None:
+        calls.append(time.monotonic())
+        raise ValueError("a broken live view")
+
+    plan, policy = make_plan(tmp_path, [hook("busy", "import time; time.sleep(0.3)")])
+    bus = EventBus([])
+    with Cancellation() as cancellation:
+        result = run_workflow(plan, policy, bus, RunControl(cancellation), Ticker(tick, 0.01))
+    assert statuses(result) == {"busy": HookStatus.PASSED}
+    assert len(calls) == 1
+    assert len(bus.errors) == 1
+    assert "a broken live view" in bus.errors[0]
 
 
 def test_a_duration_close_to_the_kept_one_leaves_the_file_alone(tmp_path: Path) -> None:

@@ -75,8 +75,11 @@ def _run_or_parse(args: list[str]) -> int:
     from crackjack.cli import argvcache
     from crackjack.cli.errors import guarded
 
-    digest = argvcache.key(args)
-    options = None if digest is None else argvcache.recall(digest)
+    try:
+        digest = argvcache.key(args)
+        options = None if digest is None else argvcache.recall(digest)
+    except Exception:  # a cache only makes a run start sooner: whatever fails in it is a miss
+        digest, options = None, None
     if options is not None:
         from crackjack.cli.runoptions import run_workflow
 

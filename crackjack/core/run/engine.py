@@ -444,10 +444,22 @@ class _Run:
             except queue.Empty:
                 message = None
             if self.ticker is not None and time.monotonic() >= self.next_tick:
-                self.ticker.call()
-                self.next_tick = time.monotonic() + self.ticker.interval
+                self.tick(self.ticker)
             if message is not None:
                 return message
+
+    def tick(self, ticker: Ticker) -> None:
+        """Call ``ticker``; one that fails is called no more, and said as a subscriber's
+        failure is (the run goes on)."""
+        try:
+            ticker.call()
+        except Exception as exc:
+            self.ticker = None
+            self.bus.errors.append(
+                f"{getattr(ticker.call, '__qualname__', 'ticker')} failed: {exc!r}"
+            )
+            return
+        self.next_tick = time.monotonic() + ticker.interval
 
     def handle(self, message: object) -> None:
         if isinstance(message, _Progress):
