@@ -154,6 +154,29 @@ def test_an_early_hook_runs_again_when_a_fixer_changed_its_file(tmp_path: Path) 
     assert sum(1 for e in events if isinstance(e, HookStarted) and e.hook == "reader") == 1
 
 
+def test_an_early_hook_still_running_when_a_fix_lands_is_stopped_and_run_again(
+    tmp_path: Path,
+) -> None:
+    """Its first run would sleep for 20 s: stopped when the fixer ends, it never says done."""
+    marker, runs = tmp_path / "reader-started", tmp_path / "runs"
+    fixer = hook("fixer", WAIT.format(marker=str(marker)) + FIX, fixer=True, timeout=30)
+    code = (
+        f"import os, time\nfirst = not os.path.exists({str(runs)!r})\n"
+        + say(runs, "run")
+        + MARK.format(marker=str(marker))
+        + "if first:\n    time.sleep(20)\n"
+        + say(runs, "done")
+    )
+    hooks = [replace(fixer, files=("a.txt",)), hook("reader", code, phase="late", timeout=60)]
+    result, events, _ = run(make_plan(tmp_path, hooks, ("a.txt",), jobs=2))
+    assert statuses(result) == {"fixer": HookStatus.FIXED, "reader": HookStatus.PASSED}
+    assert lines(runs) == ["run", "run", "done"]
+    reader = result.hooks[1]
+    assert reader.started_early
+    assert reader.rerun_reason == "rerun after fixes: a.txt changed"
+    assert sum(1 for e in events if isinstance(e, HookStarted) and e.hook == "reader") == 1
+
+
 def test_an_early_hook_runs_again_whatever_file_a_fix_changed(tmp_path: Path) -> None:
     """A tool also reads its configuration and what its files import: a fix to a file it was
     not given (b.txt) may change its verdict too."""

@@ -18,7 +18,9 @@ Scheduling (DESIGN.md 11):
   ``PhaseStarted``, its result when it has one, so the phases' events keep their order.
 - When its phase starts, an early hook's result is thrown away and the hook runs again if a
   hook of an earlier phase that ended after it started modified any file (not only its own:
-  a tool reads its configuration and what its files import); ``rerun_reason`` says why.
+  a tool reads its configuration and what its files import); ``rerun_reason`` says why. One
+  still running when such a hook ends is stopped then (its result could only be thrown away)
+  and runs again in its phase, not early again.
 - If the run is stopped (fail-fast, a signal) before an early hook's phase starts, that hook is
   stopped and reported as a run without early starts would report it: not run, with the
   reason. An early start never changes a verdict.
@@ -110,6 +112,7 @@ class _Task:
     early: bool = False
     announced: bool = False
     discard: bool = False
+    stale: bool = False
     writes_seen: int = 0
     rerun_reason: str = ""
     cancellation: Cancellation | None = None
@@ -316,7 +319,8 @@ class _Run:
         changes cannot be seen, so nothing could tell that a rerun is due)."""
         plan = task.plan
         return not (
-            plan.writes
+            task.rerun_reason
+            or plan.writes
             or plan.hook.serial
             or plan.waits_for
             or plan.skip_reason is not None
@@ -496,6 +500,9 @@ class _Run:
             self.error = self.error or done.error or RuntimeError("a hook gave no result")
             self.stop_all()
             return
+        if task.stale:  # stopped by stop_stale: it runs again in its phase
+            task.stale, task.state = False, "waiting"
+            return
         if task.stage > self.open_stage:
             task.state, task.result = "held", done.result
         else:
@@ -519,9 +526,22 @@ class _Run:
         task.state, task.result = "done", result
         if result.modified:
             self.written.append((task.stage, frozenset(result.modified)))
+            self.stop_stale(task.stage)
         if result.fails_run and self.policy.fail_fast and self.stop_reason is None:
             self.stop_reason = f"not run: {task.plan.hook.id} failed and fail-fast is on"
         self.publish(HookFailed if result.fails_run else HookCompleted, result=result)
+
+    def stop_stale(self, stage: int) -> None:
+        """Stop each hook of a later phase than ``stage`` running early that a hook of
+        ``stage`` has just made stale (by ``changed_under``'s rule): its result would be thrown
+        away, and stopping it leaves the fixers the CPU it took."""
+        for task in self.tasks:
+            if task.state != "running" or not task.early or task.stage <= stage or task.stale:
+                continue
+            reason = self.changed_under(task)
+            if reason and task.cancellation is not None:
+                task.stale, task.rerun_reason = True, reason
+                task.cancellation.cancel()
 
     def changed_under(self, task: _Task) -> str:
         """Why ``task``'s early result is stale: the files hooks of earlier phases that ended
