@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from crackjack.core.cache.step import open_cache
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import EventBus
 from crackjack.core.run.durations import (
@@ -381,3 +382,32 @@ def test_a_runner_that_raises_stops_the_run_with_its_error(tmp_path: Path) -> No
     planned = make_plan(tmp_path, [broken, hook("other", phase="late")])
     with pytest.raises(ValueError, match="a bug in a runner"):
         run(planned)
+
+
+def test_an_early_hooks_thrown_away_pass_never_serves_its_rerun(tmp_path: Path) -> None:
+    """The reader passes early beside a fixer of a.txt (a file it may import); another hook's
+    program starts meanwhile, so the recorder records that pass at once. The engine throws the
+    early result away, and the rerun must run: a run serves its hooks none of its own passes."""
+    root = tmp_path / "root"
+    root.mkdir()
+    reader_started, other_started = tmp_path / "reader-started", tmp_path / "other-started"
+    runs = tmp_path / "runs"
+    waits = WAIT.format(marker=str(other_started)) + "time.sleep(0.5)\n"
+    fixer = replace(hook("fixer", waits + FIX, fixer=True, timeout=30), files=("a.txt",))
+    reader = hook(
+        "reader",
+        say(runs, "run") + MARK.format(marker=str(reader_started)),
+        phase="late",
+        files=("b.txt",),
+        cache="per-file",
+    )
+    starts_a_program = WAIT.format(marker=str(reader_started)) + MARK.format(
+        marker=str(other_started)
+    )
+    other = hook("other", starts_a_program, phase="late", files=("b.txt",))
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    hooks = [fixer, reader, other]
+    result, _, _ = run(make_plan(root, hooks, ("a.txt", "b.txt"), jobs=2, results=cache))
+    assert statuses(result)["fixer"] is HookStatus.FIXED
+    assert next(h for h in result.hooks if h.hook == "reader").rerun_reason
+    assert lines(runs) == ["run", "run"]

@@ -52,9 +52,10 @@ class ContentIds:
     work tree whose top is ``top`` (None outside git: every id is hashed). The index is read
     once, when the first id is asked for (the hooks of a run do not stage anything). ``many``
     looks at each file once a run, for every hook that asks, until ``forget`` (a hook of the
-    run changed it); ``holding`` looks at each again when the run ends, so that a pass is
-    kept only for the content it was keyed by. A file is hashed again unless it is unchanged
-    since it was hashed in this run (``_SETTLED_NS``)."""
+    run changed it; the first look is the selection's ``looks`` when given); ``holding``
+    looks at each again, before a hit is served and after a hook ended, so that a pass is
+    served and kept only for the content it was keyed by. A file is hashed again unless it is
+    unchanged since it was hashed in this run (``_SETTLED_NS``)."""
 
     def __init__(
         self,

@@ -46,8 +46,9 @@ class Outside:
 
 class Inputs:
     """The configuration files the hooks of a run read, from when it is made until a hook of
-    the run changes a file: each folder listed once and each file read once, their stat data
-    kept so that ``unchanged`` can tell, when a hook ends, whether any changed since."""
+    the run changes a file (or ``unchanged`` finds one changed): each folder listed once and
+    each file read once, their stat data kept so that ``unchanged`` can tell, before a hit is
+    served and when a hook ends, whether any changed since."""
 
     def __init__(self, root: Path, outside: Outside | None = None) -> None:
         self.root = root

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import crackjack
 from crackjack.core.cache import identity
-from crackjack.core.cache.inputs import Inputs, is_bare, variables
+from crackjack.core.cache.inputs import is_bare, variables
 from crackjack.core.cache.store import FORMAT
 from crackjack.core.digest import hexdigest, maker
 from crackjack.core.valueclass import fields, is_value
@@ -39,11 +39,12 @@ def bucket_key(
     *,
     root: Path,
     python: str,
-    inputs: Inputs,
+    rooted: list[tuple[str, str]],
     memo: MutableMapping[str, list[object]],
     environ: Mapping[str, str],
 ) -> str:
-    """The digest of everything but the files (see the module docstring)."""
+    """The digest of everything but the files (see the module docstring); ``rooted``: the
+    configuration files the hook's ``cache-inputs`` name from the root (``Inputs.rooted``)."""
     hook = plan.hook
     parts: dict[str, Any] = {
         "format": FORMAT,
@@ -61,7 +62,7 @@ def bucket_key(
         "runner": describe(hook.runner),
         "program": _program(plan.executable, memo),
         "project": identity.environment(python) if python in plan.argv else "",
-        "inputs": inputs.rooted(hook.cache_inputs),
+        "inputs": rooted,
         "variables": variables(hook.cache_env, environ),
     }
     return digest(json.dumps(parts, sort_keys=True, default=repr))

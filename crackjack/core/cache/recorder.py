@@ -1,5 +1,6 @@
 """The result cache's recorder: the passes a run's hooks earn, recorded on a thread of its own
-as the hooks earn them, while later hooks run (DESIGN.md 9).
+as the hooks earn them, while later hooks run (DESIGN.md 9). Other runs see them at once; this
+run serves none of them to its own hooks (``Store.settle``).
 
 A pass is recorded for the files that still hold, after its hook ended, the content the hook
 was keyed by (``ContentIds.holding``): the hook read what its key says. Each batch of passes
@@ -79,31 +80,40 @@ class Recorder:
             if not self._pending:
                 return
             if self._thread is None:
-                self._thread = threading.Thread(
+                thread = threading.Thread(
                     target=self._work, name="crackjack result cache", daemon=True
                 )
-                self._thread.start()
+                try:
+                    thread.start()
+                except RuntimeError:  # no thread to be had (a limit): finish records it all
+                    return
+                self._thread = thread
             self._kicked = True
             self._wake.notify()
 
     def finish(self, used: Iterable[tuple[str, dict[str, int]]]) -> None:
         """Record what is left and the hits' new times (``used``: bucket and keys), and wait
-        for all of it; an error of the recorder's thread is raised here."""
+        for all of it. Whatever fails in it is the store's warning, said once: the cache
+        never fails a run."""
         with self._wake:
             self._closing = True
             self._wake.notify()
             thread = self._thread
         if thread is not None:
             thread.join()
-        if self._error is not None:
-            raise self._error
-        if self._pending:
-            self._record(self._pending)
-        writes: dict[str, dict[str, int]] = {}
-        for bucket, keys in used:
-            writes.setdefault(bucket, {}).update(keys)
-        for bucket, keys in writes.items():
-            self._store.add(bucket, keys)
+        try:
+            if self._error is not None:
+                raise self._error
+            if self._pending:
+                self._record(self._pending)
+            writes: dict[str, dict[str, int]] = {}
+            for bucket, keys in used:
+                writes.setdefault(bucket, {}).update(keys)
+            for bucket, keys in writes.items():
+                self._store.add(bucket, keys)
+        except Exception as exc:
+            self._store.warn(f"the result cache could not record this run's passes: {exc!r}")
+        self._store.settle()
 
     def _work(self) -> None:
         try:
@@ -116,7 +126,7 @@ class Recorder:
                     self._record(batch)
                 if self._closing:
                     return  # finish records what came after this batch
-        except BaseException as exc:  # raised again by finish, on the run's thread
+        except Exception as exc:  # said by finish, on the run's thread
             self._error = exc
 
     def _record(self, batch: list[Earned]) -> None:

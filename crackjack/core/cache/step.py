@@ -13,11 +13,14 @@ still held that content after it ended (``recorder``).
 A file is looked at once a run (``ContentIds.many``; the selection's ``lstat`` serves), by the
 first hook that needs it, and again only after a hook of the run reported changing it (or a
 fixer that is given no file names ended: what it changed is not known): the engine runs no two
-hooks over a file one of them writes, so a later hook sees every change the run made. A file
-another process changes while a hook runs is seen by the recorder, which keeps no pass of it:
-the next run checks it. The configuration files are read once for the run's hooks
-(``_Shared``), and again after a hook changed a file. A hook whose bucket holds no key (it can
-hit nothing) runs at once, its files' keys made by the recorder if it passes.
+hooks over a file one of them writes, so a later hook sees every change the run made. The
+configuration files are read once for the run's hooks (``_Shared``), and again after a hook
+changed a file. What another process changes is seen twice: before a hit is served, each file
+it covers is looked at again and the configuration files are checked (``_lookup``: what
+changed is looked at anew and the hook keyed again), and after a hook passed, the recorder
+keeps no pass of a file that changed while it ran (the next run checks it). A hook whose
+bucket holds no key runs at once, its files' keys made by the recorder if it passes. A run
+serves its own hooks none of the passes it recorded (``Store.settle``).
 """
 
 from __future__ import annotations
@@ -47,8 +50,9 @@ if TYPE_CHECKING:
 class _Keys:
     """One hook's keys when it started: ``files`` maps each file it could key to its key
     (a whole-program hook's single key is under ``""``; None: left to be made, by ``shared``
-    with ``names``, when the hook has passed, for it could hit nothing); ``keyed`` what each
-    file was keyed by; ``rooted`` and ``inputs`` the configuration files read."""
+    with ``names``, once the hook has passed, as its bucket held no key when it started);
+    ``keyed`` what each file was keyed by; ``rooted`` and ``inputs`` the configuration files
+    read."""
 
     __slots__ = ("bucket", "files", "inputs", "keyed", "names", "rooted", "shared")
 
@@ -159,8 +163,7 @@ class ResultCache:
         None for a hook that is never cached."""
         if not self.cacheable(plan) or not plan.files:
             return None
-        keys = self._keys(plan, context)
-        hits = self._hits(plan, keys)
+        _keys, hits = self._lookup(plan, context)
         return len(hits) if plan.hook.cache == "per-file" else len(plan.files) * bool(hits)
 
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
@@ -169,8 +172,7 @@ class ResultCache:
             return self._ran(plan, context)
         started_at, start = time.time(), time.monotonic()
         planning = PlanContext(root=context.root, policy=context.policy, tests=context.tests)
-        keys = self._keys(plan, planning)
-        hits = self._hits(plan, keys)
+        keys, hits = self._lookup(plan, planning)
         self._used.append((keys.bucket, self._stale(plan, keys, hits, int(time.time()))))
         if len(hits) == len(plan.files):
             return _cached(plan, started_at, time.monotonic() - start)
@@ -183,6 +185,31 @@ class ResultCache:
             self._earn(torun, keys, every=not hits)
         skipped = len(plan.files) - len(torun.files)
         return replace(result, files=len(plan.files), cached_files=skipped) if skipped else result
+
+    def _lookup(self, plan: HookPlan, context: PlanContext) -> tuple[_Keys, set[str]]:
+        """``plan``'s keys and the files they hit, served only as what is there now: the run
+        looked at each file once, and read the configuration files once, maybe long before
+        this hook started. So before a hit is served, each file it covers is looked at again
+        (one ``lstat``), and the configuration files read are checked; what another process
+        changed since is looked at anew (``forget``), and the hook keyed again."""
+        keys = self._keys(plan, context)
+        hits = self._hits(plan, keys)
+        for _again in range(2):
+            if not hits:
+                return keys, hits
+            whole = plan.hook.cache == "whole"
+            knowns = list(keys.keyed.values()) if whole else [keys.keyed[n] for n in hits]
+            held = self.ids.holding(knowns)
+            changed = [known.path for known in knowns if known not in held]
+            inputs = not plan.hook.cache_inputs or keys.inputs.unchanged()
+            if inputs and not changed:
+                return keys, hits
+            if not inputs and self._shared.inputs is keys.inputs:
+                self._share_anew()
+            self.ids.forget(changed)
+            keys = self._keys(plan, context)
+            hits = self._hits(plan, keys)
+        return keys, set()  # still changing: nothing is served
 
     def finish(self) -> None:
         """Record the run's passes not yet recorded and the hits' new times, and wait for all
@@ -210,12 +237,12 @@ class ResultCache:
 
     def _keys(self, plan: HookPlan, context: PlanContext) -> _Keys:
         hook, shared = plan.hook, self._shared
-        inputs = shared.inputs
+        rooted = shared.inputs.rooted(hook.cache_inputs)
         bucket = bucket_key(
             plan,
             root=self.root,
             python=context.programs.python,
-            inputs=inputs,
+            rooted=rooted,
             memo=self.store.programs(),
             environ=self._environ,
         )
@@ -223,13 +250,12 @@ class ResultCache:
         keyed = self.ids.many(plan.files)
         files: dict[str, str] | None = {}
         if hook.cache != "whole":
-            chains = shared.chains(keyed, names)  # read as the hook starts, in either case
+            shared.chains(keyed, names)  # read as the hook starts, for keys made now or later
             files = shared.file_keys(keyed, names) if self.store.known(bucket) else None
         elif len(keyed) == len(plan.files):
             chains = shared.chains(keyed, names)
             contents = {name: known.content for name, known in keyed.items()}
             files = {"": whole_key(bucket, contents, chains)}
-        rooted = inputs.rooted(hook.cache_inputs)
         return _Keys(bucket, files, keyed, rooted, shared, names)
 
     def _hits(self, plan: HookPlan, keys: _Keys) -> set[str]:

@@ -46,6 +46,7 @@ class Store:
         self.warning: str | None = None
         self._lock = threading.Lock()
         self._buckets: dict[str, dict[str, int]] = {}
+        self._added: dict[str, dict[str, int]] = {}
         self._programs: dict[str, list[object]] | None = None
         self._programs_read: dict[str, list[object]] = {}
         self._wrote = False
@@ -68,10 +69,14 @@ class Store:
             return self._buckets.setdefault(bucket, keys)
 
     def add(self, bucket: str, keys: dict[str, int]) -> None:
-        """Write ``keys`` (with when they were used) as a new segment of ``bucket``."""
+        """Write ``keys`` (with when they were used) as a new segment of ``bucket``: other
+        runs see them at once, this one only after ``settle`` (a run serves no hook the
+        passes it earned itself, as a hook rerun after fixes might otherwise be)."""
         if not keys:
             return
-        self.known(bucket).update(keys)
+        self.known(bucket)  # what the bucket held before this run wrote to it
+        with self._lock:
+            self._added.setdefault(bucket, {}).update(keys)
         folder = self.folder / bucket
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -84,6 +89,13 @@ class Store:
             first, self._wrote = not self._wrote, True
         if first:
             self._prune()
+
+    def settle(self) -> None:
+        """Let this run see the keys it added (it has ended)."""
+        with self._lock:
+            added, self._added = self._added, {}
+        for bucket, keys in added.items():
+            self.known(bucket).update(keys)
 
     def _segments(self, bucket: str) -> list[Path]:
         try:

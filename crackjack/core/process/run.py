@@ -209,9 +209,9 @@ def run_process(
     record = groups.record(proc.pid)
     watch: _Watch | None = None
     try:
+        watch = _Watch(proc, request, None if channel is None else channel[0])
         if on_start is not None:
             on_start()
-        watch = _Watch(proc, request, None if channel is None else channel[0])
         ending = _supervise(watch, request, cancellation, started)
     except BaseException:
         _signal_group(proc.pid, signal.SIGKILL)
