@@ -534,3 +534,67 @@ def test_no_cache_imports_nothing_of_the_cache_but_its_location(
     monkeypatch.delenv("CRACKJACK_NO_CACHE")
     _, modules = imported(["--fast"], runs.root)
     assert "crackjack.core.cache.step" in modules
+
+
+def test_a_ruff_configuration_another_extends_is_part_of_ruffs_key(runs: Runs) -> None:
+    write(runs.root / "ruff.toml", 'extend = "shared/base.toml"\n')
+    write(runs.root / "shared" / "base.toml", '[lint]\nselect = ["F"]\n')
+    runs("--fast", "--hook", "ruff-check")
+    write(runs.root / "shared" / "base.toml", '[lint]\nselect = ["F", "ERA"]\n')
+    _, again = runs("--fast", "--hook", "ruff-check")
+    assert checked(again["ruff-check"]) == 3
+
+
+def test_a_file_a_hooks_arguments_name_is_part_of_its_key(tmp_path: Path) -> None:
+    config = hook_table("ruff-check", args=["--config", "cfg/lint.toml"])
+    root = python_repo(tmp_path / "repo", config)
+    write(root / "cfg" / "lint.toml", '[lint]\nselect = ["F"]\n')
+    runs = Runs(root, tmp_path / "tool.log")
+    runs("--fast", "--hook", "ruff-check")
+    _, same = runs("--fast", "--hook", "ruff-check")
+    assert same["ruff-check"]["cached"]
+    write(root / "cfg" / "lint.toml", '[lint]\nselect = ["F", "ERA"]\n')
+    _, again = runs("--fast", "--hook", "ruff-check")
+    assert checked(again["ruff-check"]) == 3
+
+
+def test_a_projects_cache_inputs_add_to_a_built_in_hooks(tmp_path: Path) -> None:
+    config = hook_table("ruff-check", cache_inputs=["extra.toml"])
+    runs = Runs(python_repo(tmp_path / "repo", config), tmp_path / "tool.log")
+    runs("--fast", "--hook", "ruff-check")
+    pyproject = runs.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.ruff.lint]\nselect = ["F", "ERA"]\n')
+    _, again = runs("--fast", "--hook", "ruff-check")
+    assert checked(again["ruff-check"]) == 3  # pyproject.toml is still part of the key
+    write(runs.root / "extra.toml", "x = 1\n")
+    _, extra = runs("--fast", "--hook", "ruff-check")
+    assert checked(extra["ruff-check"]) == 3
+
+
+def test_the_user_configuration_under_xdg_config_home_is_part_of_the_key(
+    runs: Runs, tmp_path: Path
+) -> None:
+    xdg = tmp_path / "xdg"
+    runs("--fast", "--hook", "ruff-check", env={"XDG_CONFIG_HOME": str(xdg)})
+    write(xdg / "ruff" / "ruff.toml", '[lint]\nextend-select = ["ERA001"]\n')
+    _, again = runs("--fast", "--hook", "ruff-check", env={"XDG_CONFIG_HOME": str(xdg)})
+    assert checked(again["ruff-check"]) == 3
+
+
+def test_a_whole_program_hook_given_fewer_files_is_keyed_by_every_python_file(
+    tmp_path: Path,
+) -> None:
+    """mypy given main.py follows its import into helper.py."""
+    root = python_repo(tmp_path / "repo", hook_table("mypy", files=["pkg/m0.py"]))
+    write(root / "pkg" / "m0.py", "from pkg.m1 import f\n\nX: int = f()\n")
+    write(root / "pkg" / "m1.py", "def f() -> int:\n    return 1\n")
+    write(root / "pkg" / "__init__.py", "")
+    commit_all(root)
+    runs = Runs(root, tmp_path / "tool.log")
+    done, first = runs("--workflow", "standard", "--hook", "mypy")
+    assert done.returncode == 0, done.stdout
+    assert not first["mypy"]["cached"]
+    write(root / "pkg" / "m1.py", "def f() -> str:\n    return ''\n")
+    done, again = runs("--workflow", "standard", "--hook", "mypy")
+    assert not again["mypy"]["cached"]
+    assert done.returncode == 1, done.stdout

@@ -17,6 +17,7 @@ ending in ``*`` (``RUFF_*``).
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 from crackjack.core.digest import hexdigest
 
 WILDCARDS = frozenset("*?[")
+_EXTEND = re.compile(rb"""^[ \t]*extend[ \t]*=[ \t]*["']([^"'\n]+)["']""", re.MULTILINE)
 SETTLED_NS = 100_000_000
 """As ``contents._SETTLED_NS``: a change this recent might not show in file times yet."""
 
@@ -68,8 +70,32 @@ class Inputs:
         known = digests.get(path)
         if known is None:
             self._look(path)
-            known = digests[path] = _file_digest(Path(self._base + path))
+            digests[path] = ""  # while the files it extends are read (one may extend it back)
+            known = digests[path] = self._read(path)
         return known
+
+    def _read(self, path: str) -> str:
+        """The digest of ``path``'s bytes and of each configuration file it ``extend``s (ruff's
+        ``extend = "../base.toml"``, relative to its folder; any ``extend = "..."`` line counts:
+        a file too many only makes the key stricter)."""
+        try:
+            with open(self._base + path, "rb") as file:
+                data = file.read()
+        except OSError:
+            return ""
+        if b"extend" not in data:
+            return _hash(data)
+        folder = os.path.dirname(path)
+        extended = [
+            self.digest(self.relative(os.path.join(folder, os.fsdecode(name.strip()))))
+            for name in _EXTEND.findall(data)
+        ]
+        return _hash(b"\0".join([data, *(digest.encode() for digest in extended)]))
+
+    def relative(self, path: str) -> str:
+        """``path`` (from the root, or absolute, or from ``~``) from the root, ``../`` past it."""
+        full = os.path.normpath(os.path.join(self.root, os.path.expanduser(path)))
+        return os.path.relpath(full, self.root).replace(os.sep, "/")
 
     def _names_in(self, folder: str) -> frozenset[str]:
         """What ``folder`` holds (one listing, rather than a look for each name)."""
@@ -136,7 +162,7 @@ class Inputs:
             if is_bare(pattern):
                 continue
             if pattern.startswith("~/"):
-                found.append((pattern, _file_digest(Path(os.path.expanduser(pattern)))))
+                found.append((pattern, _file_digest(Path(_user_file(pattern)))))
                 continue
             import glob  # only for a project hook's cache-inputs globs
 
@@ -147,6 +173,25 @@ class Inputs:
     def fresh(self) -> Inputs:
         """The same inputs, to be read again (to tell whether one changed during a run)."""
         return Inputs(self.root, self._outside)
+
+
+def named(argv: Iterable[str], root: Path, inputs: Inputs) -> list[tuple[str, str]]:
+    """The files inside the project that arguments of ``argv`` name (``--config cfg.toml``,
+    ``--config=cfg.toml``, ``-c .bandit``), with their digests: a tool reads what it is
+    pointed at. Absolute paths outside the project, and what is not a file, are left out."""
+    found: list[tuple[str, str]] = []
+    base = os.path.join(root, "")
+    for arg in argv:
+        value = arg.partition("=")[2] if arg.startswith("-") else arg
+        if not value or value.startswith("-"):
+            continue
+        full = value if os.path.isabs(value) else base + value
+        if (os.path.isabs(value) and not value.startswith(base)) or not os.path.isfile(full):
+            continue
+        path = inputs.relative(full)
+        if not path.startswith(".."):
+            found.append((path, inputs.digest(path)))
+    return found
 
 
 def variables(names: Iterable[str], environ: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -172,6 +217,15 @@ def _parent(folder: str, root: Path) -> str | None:
 
 def _join(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
+
+
+def _user_file(pattern: str) -> str:
+    """A ``~/`` pattern's file: under ``$XDG_CONFIG_HOME`` for ``~/.config/``, where tools
+    look first (ruff, mypy), else in the home folder."""
+    config = os.environ.get("XDG_CONFIG_HOME")
+    if config and pattern.startswith("~/.config/"):
+        return os.path.join(config, pattern.removeprefix("~/.config/"))
+    return os.path.expanduser(pattern)
 
 
 def _stat(path: str) -> tuple[int, ...] | None:

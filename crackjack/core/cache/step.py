@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crackjack.core.cache.contents import ContentIds, Known
-from crackjack.core.cache.inputs import Inputs, Outside
+from crackjack.core.cache.inputs import Inputs, Outside, named
 from crackjack.core.cache.key import bare_names, bucket_key, file_keys, whole_key
 from crackjack.core.cache.recorder import Earned, Recorder
 from crackjack.core.cache.store import REFRESH_SECONDS, Store
@@ -54,7 +55,7 @@ class _Keys:
     ``keyed`` what each file was keyed by; ``rooted`` and ``inputs`` the configuration files
     read."""
 
-    __slots__ = ("bucket", "files", "inputs", "keyed", "names", "rooted", "shared")
+    __slots__ = ("bucket", "files", "inputs", "keyed", "names", "reads", "rooted", "shared")
 
     def __init__(
         self,
@@ -72,6 +73,7 @@ class _Keys:
         self.shared = shared
         self.inputs = shared.inputs
         self.names = names
+        self.reads = bool(names or rooted)  # configuration files to check are unchanged
 
 
 class _Shared:
@@ -138,8 +140,10 @@ class ResultCache:
         top: Path | None,
         whole: bool,
         looks: FileModes | None = None,
+        files: Sequence[str] = (),
     ) -> None:
         self.store = Store(folder, max_bytes)
+        self._python = tuple(name for name in files if name.endswith(_PYTHON))
         self.root = root
         self.ids = ContentIds(root, index, top, looks)
         self.outside = Outside()
@@ -201,7 +205,7 @@ class ResultCache:
             knowns = list(keys.keyed.values()) if whole else [keys.keyed[n] for n in hits]
             held = self.ids.holding(knowns)
             changed = [known.path for known in knowns if known not in held]
-            inputs = not plan.hook.cache_inputs or keys.inputs.unchanged()
+            inputs = not keys.reads or keys.inputs.unchanged()
             if inputs and not changed:
                 return keys, hits
             if not inputs and self._shared.inputs is keys.inputs:
@@ -237,7 +241,7 @@ class ResultCache:
 
     def _keys(self, plan: HookPlan, context: PlanContext) -> _Keys:
         hook, shared = plan.hook, self._shared
-        rooted = shared.inputs.rooted(hook.cache_inputs)
+        rooted = _rooted(plan, shared.inputs)
         bucket = bucket_key(
             plan,
             root=self.root,
@@ -246,13 +250,14 @@ class ResultCache:
             memo=self.store.programs(),
             environ=self._environ,
         )
-        names = bare_names(hook.cache_inputs)
-        keyed = self.ids.many(plan.files)
+        names, whole = bare_names(hook.cache_inputs), hook.cache == "whole"
+        wanted = tuple(dict.fromkeys((*plan.files, *self._python))) if whole else plan.files
+        keyed = self.ids.many(wanted)
         files: dict[str, str] | None = {}
-        if hook.cache != "whole":
+        if not whole:
             shared.chains(keyed, names)  # read as the hook starts, for keys made now or later
             files = shared.file_keys(keyed, names) if self.store.known(bucket) else None
-        elif len(keyed) == len(plan.files):
+        elif len(keyed) == len(wanted):
             chains = shared.chains(keyed, names)
             contents = {name: known.content for name, known in keyed.items()}
             files = {"": whole_key(bucket, contents, chains)}
@@ -288,11 +293,11 @@ class ResultCache:
         """Hand ``ran``'s pass to the recorder, unless a configuration file it was keyed by
         changed while it ran (looked at again now); ``every``: it ran on every file keyed."""
         hook = ran.hook
-        if hook.cache_inputs and not keys.inputs.unchanged():
+        if keys.reads and not keys.inputs.unchanged():
             if self._shared.inputs is keys.inputs:
                 self._share_anew()  # read them again for the next hooks
             return
-        if keys.inputs.fresh().rooted(hook.cache_inputs) != keys.rooted:
+        if _rooted(ran, keys.inputs.fresh()) != keys.rooted:
             return
         files = keys.files
         if hook.cache == "whole":
@@ -319,10 +324,12 @@ def open_cache(
     top: Path | None,
     whole: bool,
     looks: FileModes | None = None,
+    files: Sequence[str] = (),
 ) -> ResultCache:
     """The result cache in ``folder`` for a run in ``root`` (``whole``: the run checks every
     file, so whole-program hooks may be cached; ``looks``: the selection's looks at the files,
-    taken before any hook runs)."""
+    taken before any hook runs; ``files``: the run's files, of which every Python file is in
+    a whole-program hook's key)."""
     return ResultCache(
         folder,
         max_bytes=max_mb * 1024 * 1024,
@@ -331,7 +338,19 @@ def open_cache(
         top=top,
         whole=whole,
         looks=looks,
+        files=files,
     )
+
+
+_PYTHON = (".py", ".pyi")
+"""The files a whole-program hook is keyed by besides its own: a type checker follows a
+module's imports into any Python file of the project, whatever files it was given."""
+
+
+def _rooted(plan: HookPlan, inputs: Inputs) -> list[tuple[str, str]]:
+    """The configuration files ``plan`` reads named from the root: its ``cache-inputs`` that
+    are not bare names, and the project's files its arguments name (``--config cfg.toml``)."""
+    return [*inputs.rooted(plan.hook.cache_inputs), *named(plan.argv[1:], inputs.root, inputs)]
 
 
 def _a_pass(result: HookResult) -> bool:

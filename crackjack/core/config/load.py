@@ -199,6 +199,10 @@ def _merge_hook(hook_id: str, base: Hook | None, config: HookValues) -> Hook:
     general = {key: changes.pop(key) for key in list(changes) if key in _HOOK_KEYS}
     if base is not None and "command" in changes and "cache" not in general:
         general["cache"] = "off"  # another program: the built-in's cache rule is not its own
+    for key in ("cache_inputs", "cache_env"):  # more for the key, never fewer than it knows
+        if base is not None and key in general:
+            known = getattr(base, key)
+            general[key] = (*known, *(item for item in general[key] if item not in known))
     try:
         runner = _runner(base, kind).configured(changes)
         hook = (

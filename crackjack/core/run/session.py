@@ -10,7 +10,7 @@ plan and returns it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
@@ -219,6 +219,8 @@ class _Started:
     def planned(self) -> Planned:
         request, root, settings = self.request, self.project.root, self.project.settings
         modes = FileModes(root.absolute())
+        outputs = own_outputs(root, self.tree, request.outputs)
+        files = select_files(root, request.files, self.tree, outputs=outputs, modes=modes)
         policy = Policy(
             jobs=settings.jobs or default_jobs(),
             fail_fast=settings.fail_fast,
@@ -228,7 +230,7 @@ class _Started:
             junit_dir=request.junit_dir,
             log_home=None if self.tree is None else self.tree.crackjack_dir / "logs",
             durations=None if self.tree is None else self.tree.crackjack_dir / "durations.json",
-            results=self.result_cache(modes),
+            results=self.result_cache(modes, files),
         )
         tests = TestOptions(
             python=self.project.python,
@@ -237,8 +239,6 @@ class _Started:
             allow_no_tests=settings.tests.allow_no_tests,
             slowest=settings.tests.slowest,
         )
-        outputs = own_outputs(root, self.tree, request.outputs)
-        files = select_files(root, request.files, self.tree, outputs=outputs, modes=modes)
         plan = build_plan(
             self.catalogue,
             self.selection,
@@ -255,10 +255,10 @@ class _Started:
         selected = select_hooks(self.catalogue, self.selection).values()
         return any(hook.cache != "off" for hooks in selected for hook in hooks)
 
-    def result_cache(self, looks: FileModes) -> ResultCache | None:
-        """The run's result cache (seeing the files through the selection's ``looks``); None
-        with ``no-cache`` or nowhere to keep it. Only ``core.cache.location`` is imported
-        when there is none."""
+    def result_cache(self, looks: FileModes, files: Sequence[str]) -> ResultCache | None:
+        """The run's result cache (seeing the run's ``files`` through the selection's
+        ``looks``); None with ``no-cache`` or nowhere to keep it. Only
+        ``core.cache.location`` is imported when there is none."""
         settings, tree = self.project.settings, self.tree
         common = None if tree is None else tree.common_dir
         folder = cache_folder(settings.cache_dir, self.project.root, common)
@@ -274,6 +274,7 @@ class _Started:
             top=None if tree is None else tree.top,
             whole=isinstance(self.request.files, AllFiles),
             looks=looks,
+            files=files,
         )
 
 
