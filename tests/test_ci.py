@@ -272,6 +272,20 @@ def test_a_refused_run_leaves_the_output_files_as_they_were(tmp_path: Path, cli:
     assert json.loads(report.read_text())["exit_code"] == runs[-1].code
 
 
+def test_a_refused_run_leaves_no_empty_output_file_where_there_was_none(
+    tmp_path: Path, cli: Cli
+) -> None:
+    root = project(tmp_path / "p")
+    events, report = tmp_path / "events.jsonl", tmp_path / "report.json"
+    refused = cli(
+        root, "--fast", "--events", str(events), "--report", str(report),
+        "--junit", str(tmp_path / "missing" / "out"),
+    )  # fmt: skip
+    assert refused.code == 2
+    assert not events.exists()
+    assert not report.exists()
+
+
 def test_the_lines_of_in_process_checks_give_their_places() -> None:
     from crackjack.hooks.findings import located_lines
 

@@ -1,7 +1,8 @@
 """The records a run leaves for tools: the event stream, the JSON report, JUnit XML, and on
 GitHub Actions the step summary. Files are opened before the run, so a path that cannot be
 written is a usage error (exit 2) before any hook starts, not a lost report after them; they
-are emptied only once the run begins, so a refused run leaves what was there."""
+are emptied only once the run begins, so a refused run leaves what was there (and no empty
+file where there was none: a tool reading it would find no JSON)."""
 
 from __future__ import annotations
 
@@ -48,21 +49,24 @@ class Records:
         self._junit: IO[Any] | None = None
         self._summary: IO[Any] | None = None
         self._rewritten: list[IO[Any]] = []
+        self._made: list[str] = []
+        self._begun = False
         with contextlib.ExitStack() as stack:
+            stack.callback(self._remove_made)  # last, once the files are closed
             if outputs.events is not None:
                 from crackjack.cli.eventstream import EventStream
 
                 if outputs.events == "-":
                     self.subscribers.append(EventStream(sys.stdout))
                 else:
-                    events = stack.enter_context(_open("--events", outputs.events, "a"))
+                    events = stack.enter_context(self._open("--events", outputs.events, "a"))
                     self._rewritten.append(events)
                     self.subscribers.append(EventStream(events))
             if outputs.report is not None:
-                self._report = stack.enter_context(_open("--report", outputs.report, "a"))
+                self._report = stack.enter_context(self._open("--report", outputs.report, "a"))
                 self._rewritten.append(self._report)
             if outputs.junit is not None:
-                self._junit = stack.enter_context(_open("--junit", outputs.junit, "ab"))
+                self._junit = stack.enter_context(self._open("--junit", outputs.junit, "ab"))
                 self._rewritten.append(self._junit)
                 import shutil
                 import tempfile
@@ -79,9 +83,27 @@ class Records:
     def __exit__(self, *exc_info: object) -> None:
         self._stack.close()
 
+    def _remove_made(self) -> None:
+        """Unless the run began, remove the files this made that are still empty."""
+        if self._begun:
+            return
+        for path in self._made:
+            with contextlib.suppress(OSError):
+                if os.path.getsize(path) == 0:
+                    os.unlink(path)
+
+    def _open(self, flag: str, path: str, mode: str) -> IO[Any]:
+        """``_open``, keeping the names of the files it made (removed if the run never began)."""
+        existed = os.path.lexists(path)
+        opened = _open(flag, path, mode)
+        if not existed:
+            self._made.append(path)
+        return opened
+
     def begin(self) -> None:
         """Empty the files this run writes anew (not the step summary, which is appended to):
         called once the run is sure to start."""
+        self._begun = True
         for file in self._rewritten:
             file.seek(0)
             file.truncate()
