@@ -125,10 +125,14 @@ class Store:
         return keys
 
     def _damaged(self, segment: Path, exc: BaseException | None) -> dict[str, int] | None:
-        why = describe_os_error(exc) if isinstance(exc, OSError) else "damaged"
-        self.warn(f"the result cache has a damaged file, ignored and removed: {segment} ({why})")
-        with contextlib.suppress(OSError):
+        why = f": {describe_os_error(exc)}" if isinstance(exc, OSError) else ""
+        try:
             segment.unlink()
+        except OSError as error:
+            done = f"ignored; it cannot be removed: {describe_os_error(error)}"
+        else:
+            done = "ignored and removed"
+        self.warn(f"the result cache has a damaged file{why}, {done}: {segment}")
         return None
 
     def _write(self, path: Path, keys: dict[str, int]) -> None:
