@@ -751,7 +751,7 @@ def installed_project(
     installed = run_cli(["install"], root, monkeypatch, capsys)
     assert installed.code == 0, installed
     hook = git_dir(root) / "hooks" / "pre-commit"
-    assert flat(installed.out) == f"crackjack: crackjack pre-commit hook installed at {hook}"
+    assert flat(installed.out) == f"crackjack: pre-commit hook installed at {hook}"
     return root, probe
 
 

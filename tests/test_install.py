@@ -157,7 +157,7 @@ def test_install_writes_an_executable_marked_script(repo: Path) -> None:
     assert report.path == path
     assert report.action is InstallAction.INSTALLED
     assert (report.legacy, report.moved_aside, report.shared_hooks_path) == (None, False, False)
-    assert report.lines() == (f"crackjack pre-commit hook installed at {path}",)
+    assert report.lines() == (f"pre-commit hook installed at {path}",)
     assert _executable(path)
     assert is_ours(path)
     text = path.read_text()
@@ -171,7 +171,7 @@ def test_install_again_is_idempotent(repo: Path, stub_python: Path) -> None:
     content = first.path.read_bytes()
     again = install(repo, python=str(stub_python))
     assert again.action is InstallAction.UNCHANGED
-    assert again.lines() == (f"crackjack pre-commit hook already installed at {first.path}",)
+    assert again.lines() == (f"pre-commit hook already installed at {first.path}",)
     assert first.path.read_bytes() == content
     assert sorted(p.name for p in first.path.parent.iterdir() if "crackjack" in p.name) == []
 
@@ -180,7 +180,7 @@ def test_install_again_updates_our_script(repo: Path, stub_python: Path) -> None
     path = install(repo, python=str(stub_python)).path
     report = install(repo)
     assert report.action is InstallAction.UPDATED
-    assert report.lines()[0].startswith("crackjack pre-commit hook updated at ")
+    assert report.lines()[0].startswith("pre-commit hook updated at ")
     assert sys.executable in path.read_text()
     assert not path.with_name("pre-commit.legacy").exists()
 
@@ -431,7 +431,7 @@ def test_uninstall_removes_our_hook(repo: Path) -> None:
     path = install(repo).path
     report = uninstall(repo)
     assert (report.action, report.restored) == (UninstallAction.REMOVED, False)
-    assert report.lines() == (f"crackjack pre-commit hook removed from {path}",)
+    assert report.lines() == (f"pre-commit hook removed from {path}",)
     assert not path.exists()
 
 

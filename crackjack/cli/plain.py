@@ -7,7 +7,7 @@ from crackjack.cli.escape import safe_lines, safe_name
 from crackjack.cli.github import group
 from crackjack.cli.state import RunState, holds
 from crackjack.cli.styled import Line, styled
-from crackjack.cli.theme import STYLES, files, seconds, status_text, test_progress
+from crackjack.cli.theme import STYLES, counted, files, seconds, status_text, test_progress
 from crackjack.core.run.events import (
     EnvInstallFailed,
     EnvInstallFinished,
@@ -99,7 +99,7 @@ class PlainLog:
             phase = self._state.phases[self._phases[0]]
             if not self._header_printed:
                 self._header_printed = True
-                header = f"== {safe_name(phase.name)} ({len(phase.hooks)} hooks)"
+                header = f"== {safe_name(phase.name)} ({counted(len(phase.hooks), 'hook')})"
                 self._console.print(styled(header, "bold"))
             for hook in self._state.phase_hooks(phase.name)[self._printed :]:
                 if hook.result is None:

@@ -28,7 +28,12 @@ SYMBOLS = {
 
 
 def files(count: int) -> str:
-    return f"{count} file{'' if count == 1 else 's'}"
+    return counted(count, "file")
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 hook``, ``2 hooks``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def cache_note(result: HookResult) -> str:

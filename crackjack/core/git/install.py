@@ -85,7 +85,7 @@ class InstallReport:
 
     def lines(self) -> tuple[str, ...]:
         """The report in words, one line each, for the command line to print."""
-        out = [f"crackjack {self.hook_type} hook {self.action.value} {self.path}"]
+        out = [f"{self.hook_type} hook {self.action.value} {self.path}"]
         if self.legacy is not None:
             kept = "kept the existing hook as " if self.moved_aside else ""
             out.append(f"{kept}{self.legacy}: it runs first, and crackjack runs if it passes")
@@ -110,7 +110,7 @@ class UninstallReport:
     def lines(self) -> tuple[str, ...]:
         """The report in words, one line each, for the command line to print."""
         if self.action is UninstallAction.REMOVED:
-            out = [f"crackjack {self.hook_type} hook removed from {self.path}"]
+            out = [f"{self.hook_type} hook removed from {self.path}"]
             if self.restored:
                 out.append(f"restored the previous hook from {self.path.name}.legacy")
             return tuple(out)
