@@ -147,3 +147,6 @@ def test_shell_hooks_get_files_as_positional_parameters(tmp_path: Path) -> None:
     plan = plan_of(tmp_path, [hook("sh", command=("echo hi",), shell=True, args=("-x",))], ["a.py"])
     assert planned_hooks(plan)[0].argv == ("/bin/sh", "-c", 'echo hi "$@"', "sh", "-x")
     assert not planned_hooks(plan)[0].missing
+    loop = 'for f in "$@"; do echo "$f"; done'
+    plan = plan_of(tmp_path, [hook("loop", command=(loop,), shell=True)], ["a.py"])
+    assert planned_hooks(plan)[0].argv == ("/bin/sh", "-c", loop, "loop")

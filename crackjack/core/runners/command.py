@@ -3,6 +3,7 @@ batches that fit the argument limit, watched for the files it changes."""
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,11 @@ from crackjack.core.toolenv.env import ToolEnv, locate
 from crackjack.core.valueclass import replace, value
 
 Argv = tuple[str, ...]
+
+
+_USES_ARGUMENTS = re.compile(r"\$\{?[@*]")
+"""A shell command that names all its arguments itself (``"$@"``, ``$*``): the files are not
+put after it (``for f in "$@"; do ...; done`` would not parse so)."""
 
 
 @value
@@ -137,7 +143,10 @@ class Command:
 
     def _head(self, hook_id: str, args: tuple[str, ...], found: FoundProgram | None) -> Argv:
         if self.shell:
-            return ("/bin/sh", "-c", f'{self.command[0]} "$@"', hook_id, *args)
+            script = self.command[0]
+            if not _USES_ARGUMENTS.search(script):  # the files go after it, as they would
+                script = f'{script} "$@"'
+            return ("/bin/sh", "-c", script, hook_id, *args)
         return (found.path if found else self.command[0], *self.command[1:], *args)
 
     def _batches(self, argv: Argv, groups: tuple[Argv, ...]) -> tuple[Argv, ...]:
