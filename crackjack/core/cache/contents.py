@@ -27,7 +27,7 @@ _WORD = 0xFFFFFFFF
 _NS = 1_000_000_000
 Seen = tuple[int, ...]
 """A file's stat data as this module compares it: mtime and ctime (ns), size, inode, device."""
-_SETTLED_NS = 100_000_000
+SETTLED_NS = 100_000_000
 """A file hashed in this run is hashed again unless its stat data is unchanged and its last
 change (ctime) is older than this before it was read: file times come from a coarse clock, so
 a write just after the read could keep the same times (git's racy-file rule, in small)."""
@@ -55,7 +55,7 @@ class ContentIds:
     run changed it; the first look is the selection's ``looks`` when given); ``holding``
     looks at each again, before a hit is served and after a hook ended, so that a pass is
     served and kept only for the content it was keyed by. A file is hashed again unless it is
-    unchanged since it was hashed in this run (``_SETTLED_NS``)."""
+    unchanged since it was hashed in this run (``SETTLED_NS``)."""
 
     def __init__(
         self,
@@ -187,11 +187,11 @@ class ContentIds:
         for known in set(knowns):
             path, seen = known.path, known.seen
             if path not in now:
-                now[path] = _stat(self._base + path)
+                now[path] = stat_of(self._base + path)
             current = now[path]
             if current is None:
                 continue
-            if seen[1] < known.at - _SETTLED_NS and current == seen:
+            if _settled(seen, known.at) and current == seen:
                 kept.add(known)
                 continue
             if path not in again:
@@ -233,14 +233,15 @@ def _as_indexed(info: os.stat_result) -> tuple[int, ...]:
 
 
 def _settled(seen: Seen, at: int) -> bool:
-    return seen[1] < at - _SETTLED_NS
+    return seen[1] < at - SETTLED_NS
 
 
 def _seen(info: os.stat_result) -> Seen:
     return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
 
 
-def _stat(path: str) -> Seen | None:
+def stat_of(path: str) -> Seen | None:
+    """``path``'s stat data as this module compares it (``lstat``); None if it has none."""
     try:
         return _seen(os.lstat(path))
     except OSError:

@@ -22,12 +22,11 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from crackjack.core.cache.contents import SETTLED_NS, stat_of
 from crackjack.core.digest import hexdigest
 
 WILDCARDS = frozenset("*?[")
 _EXTEND = re.compile(rb"""^[ \t]*extend[ \t]*=[ \t]*["']([^"'\n]+)["']""", re.MULTILINE)
-SETTLED_NS = 100_000_000
-"""As ``contents._SETTLED_NS``: a change this recent might not show in file times yet."""
 
 
 def is_bare(pattern: str) -> bool:
@@ -113,7 +112,7 @@ class Inputs:
     def _look(self, path: str) -> None:
         """Keep the stat data of ``path`` (inside the root) as it is read."""
         if not path.startswith(".."):
-            self._seen[path] = _stat(self._base + path if path else str(self.root))
+            self._seen[path] = stat_of(self._base + path if path else str(self.root))
 
     def unchanged(self) -> bool:
         """Whether every folder and file read inside the root is still as it was read (after
@@ -121,7 +120,7 @@ class Inputs:
         that, else by reading it again."""
         settled, again = self.made - SETTLED_NS, Inputs(self.root, self._outside)
         for path, seen in list(self._seen.items()):  # a copy: other hooks' threads read on
-            now = _stat(self._base + path if path else str(self.root))
+            now = stat_of(self._base + path if path else str(self.root))
             fresh = now == seen and (seen is None or seen[1] < settled)
             if not fresh and not self._same(path, again):
                 return False
@@ -226,14 +225,6 @@ def _user_file(pattern: str) -> str:
     if config and pattern.startswith("~/.config/"):
         return os.path.join(config, pattern.removeprefix("~/.config/"))
     return os.path.expanduser(pattern)
-
-
-def _stat(path: str) -> tuple[int, ...] | None:
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino, info.st_dev)
 
 
 def _file_digest(path: Path) -> str:
