@@ -3,7 +3,6 @@ batches that fit the argument limit, watched for the files it changes."""
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,9 +25,9 @@ from crackjack.core.valueclass import replace, value
 Argv = tuple[str, ...]
 
 
-_USES_ARGUMENTS = re.compile(r"\$\{?[@*]")
-"""A shell command that names all its arguments itself (``"$@"``, ``$*``): the files are not
-put after it (``for f in "$@"; do ...; done`` would not parse so)."""
+_ALL_ARGUMENTS = ("$@", "${@", "$*", "${*")
+"""How a shell command names all its arguments itself: the files are then not put after it
+(``for f in "$@"; do ...; done`` would not parse so)."""
 
 
 @value
@@ -144,7 +143,7 @@ class Command:
     def _head(self, hook_id: str, args: tuple[str, ...], found: FoundProgram | None) -> Argv:
         if self.shell:
             script = self.command[0]
-            if not _USES_ARGUMENTS.search(script):  # the files go after it, as they would
+            if not any(name in script for name in _ALL_ARGUMENTS):  # the files go after it
                 script = f'{script} "$@"'
             return ("/bin/sh", "-c", script, hook_id, *args)
         return (found.path if found else self.command[0], *self.command[1:], *args)
