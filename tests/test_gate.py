@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from crackjack.core.cache.step import open_cache
 from crackjack.core.process.run import ProcessOutcome, ProcessRequest, run_process
 from crackjack.core.run.results import HookStatus
 from crackjack.core.runners.gate import Gate
@@ -179,3 +180,26 @@ def test_a_hook_that_is_no_fixer_is_not_waited_for_and_its_changes_rerun_it(
     result, _, _ = run(make_plan(tmp_path, hooks, ("a.txt",), jobs=2))
     assert lines(runs) == ["run", "start|", "run", "start|fixed|"]
     assert result.hooks[1].rerun_reason == "rerun after fixes: a.txt changed"
+
+
+def test_a_pass_partly_served_from_the_cache_is_run_again_after_the_fix(tmp_path: Path) -> None:
+    """b.txt's pass comes from the cache, keyed before the fixer changed b.txt: the gate held
+    the program only from the file it checked (c.txt), so the early result cannot stand."""
+    root = tmp_path / "root"
+    root.mkdir()
+    marker, runs = tmp_path / "reader-started", tmp_path / "runs"
+    code = say(runs, "run") + MARK.format(marker=str(marker))
+    reader = script(tmp_path, "reader", code)
+    checker = hook("reader", phase="late", command=(str(reader),), cache="per-file")
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    run(make_plan(root, [checker], ("b.txt",), jobs=2, results=cache))
+    assert lines(runs) == ["run"]
+    fixer = hook("fixer", WAIT.format(marker=str(marker)) + FIX, fixer=True, timeout=30)
+    hooks = [replace(fixer, files=("b.txt",)), checker]
+    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
+    result, _, _ = run(make_plan(root, hooks, ("b.txt", "c.txt"), jobs=2, results=cache))
+    assert statuses(result) == {"fixer": HookStatus.FIXED, "reader": HookStatus.PASSED}
+    early = result.hooks[1]
+    assert early.started_early
+    assert early.rerun_reason == "rerun after fixes: b.txt changed"
+    assert lines(runs) == ["run", "run", "run"]

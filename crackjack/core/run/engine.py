@@ -9,7 +9,8 @@ Scheduling (DESIGN.md 11):
 
 - Of the hooks that may start, the one expected to take longest starts first (the durations of
   earlier runs, ``core.run.durations``); a hook still waits for the earlier hooks of its phase it
-  must not run beside (``HookPlan.waits_for``).
+  must not run beside (``HookPlan.waits_for``). While a hook started early is held for the
+  fixers (``runners.gate``), the fixers go first: they are on its path.
 - A read-only hook of a later phase (not a fixer, not serial, waiting for no hook of its own
   phase, and no writer given no file names still to end before it) may start early, beside
   the earlier phases, while at most ``jobs - 1`` hooks run: the last slot is kept for the
@@ -292,7 +293,10 @@ class _Run:
         ]
         if len(running) >= self.policy.jobs or not candidates:
             return None
-        return max(candidates, key=lambda task: (task.expected, -task.index))
+        held = any(task.gate is not None for task in running)
+        return max(
+            candidates, key=lambda task: (held and task.plan.writes, task.expected, -task.index)
+        )
 
     def is_ready(self, task: _Task, running: list[_Task]) -> bool:
         if task.state != "waiting" or task.plan.env_pending:
@@ -541,6 +545,8 @@ class _Run:
             reason = self.not_run_reason(task.plan) or "not run"
             result = skipped(task.plan, reason, started_at=time.time())
         elif task.early and not task.rerun_reason:
+            if result.cached_files and task.gate is not None:
+                task.gate.void()
             stale = self.changed_under(task)
             if stale:
                 task.rerun_reason = stale

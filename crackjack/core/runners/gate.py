@@ -42,6 +42,11 @@ class Gate:
         was done with it."""
         return self.armed and modified <= self._files.get(hook_id, frozenset())
 
+    def void(self) -> None:
+        """What it held covers the result no more: a part of it came from elsewhere (the
+        result cache, keyed before the fixes)."""
+        self.armed = False
+
     def wrap(self, argv: tuple[str, ...], executable: str | None) -> GatedStart | None:
         """``argv`` started through the gatekeeper, or None if its program is no Python
         script this can hold (or the gate is closed: every fixer is done)."""
