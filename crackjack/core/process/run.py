@@ -123,7 +123,8 @@ class ProcessRequest:
     ``side_channel.env``, and what arrives on it is handed to ``side_channel.receive``.
     ``dies_with_parent``: on Linux the child is killed if crackjack dies (see the module
     docstring); it costs a ``fork`` in place of a ``vfork`` (3 to 4.5 ms in crackjack), so git's
-    many short calls go without it."""
+    many short calls go without it. ``pass_fds``: the caller's descriptors the child inherits
+    (the caller closes them)."""
 
     argv: tuple[str, ...]
     cwd: Path
@@ -136,6 +137,7 @@ class ProcessRequest:
     merge_stderr: bool = True
     side_channel: SideChannel | None = None
     dies_with_parent: bool = True
+    pass_fds: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.argv:
@@ -250,7 +252,7 @@ def _spawn(request: ProcessRequest, channel: tuple[int, int] | None) -> subproce
         stderr=subprocess.STDOUT if request.merge_stderr else subprocess.PIPE,
         bufsize=0,
         close_fds=True,
-        pass_fds=() if channel is None else (channel[1],),
+        pass_fds=request.pass_fds if channel is None else (*request.pass_fds, channel[1]),
         start_new_session=True,
         preexec_fn=_killed_with_parent() if request.dies_with_parent else None,
     )

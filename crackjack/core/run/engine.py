@@ -9,7 +9,8 @@ Scheduling (DESIGN.md 11):
 
 - Of the hooks that may start, the one expected to take longest starts first (the durations of
   earlier runs, ``core.run.durations``); a hook still waits for the earlier hooks of its phase it
-  must not run beside (``HookPlan.waits_for``).
+  must not run beside (``HookPlan.waits_for``). While a hook started early is held for the
+  fixers (``runners.gate``), the fixers go first: they are on its path.
 - A read-only hook of a later phase (not a fixer, not serial, waiting for no hook of its own
   phase, and no writer given no file names still to end before it) may start early, beside
   the earlier phases, while at most ``jobs - 1`` hooks run: the last slot is kept for the
@@ -64,8 +65,9 @@ from crackjack.core.run.logs import new_run_folder
 from crackjack.core.run.plan import HookPlan, PhasePlan, Plan, replanned
 from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
+from crackjack.core.runners.gate import Gate
 from crackjack.core.runners.hook import PlanContext, Progress, RunContext
-from crackjack.core.runners.outcome import missing, skipped
+from crackjack.core.runners.outcome import missing, skipped, without_changes_of_others
 from crackjack.core.valueclass import field, record, replace, value
 
 
@@ -116,6 +118,7 @@ class _Task:
     writes_seen: int = 0
     rerun_reason: str = ""
     cancellation: Cancellation | None = None
+    gate: Gate | None = None
     progress: _Progress | None = None
     result: HookResult | None = None
 
@@ -158,7 +161,8 @@ class _Run:
         self.stop_reason: str | None = None
         self.error: BaseException | None = None
         self.messages: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self.written: list[tuple[int, frozenset[str]]] = []
+        self.written: list[tuple[int, str, frozenset[str]]] = []
+        """What each hook that modified files changed: its stage, id and the files."""
         """The stage and the files of each fixer that modified files, in the order they ended."""
         self.known = read_durations(policy.durations)
         self.context = RunContext(
@@ -289,7 +293,10 @@ class _Run:
         ]
         if len(running) >= self.policy.jobs or not candidates:
             return None
-        return max(candidates, key=lambda task: (task.expected, -task.index))
+        held = any(task.gate is not None for task in running)
+        return max(
+            candidates, key=lambda task: (held and task.plan.writes, task.expected, -task.index)
+        )
 
     def is_ready(self, task: _Task, running: list[_Task]) -> bool:
         if task.state != "waiting" or task.plan.env_pending:
@@ -360,13 +367,34 @@ class _Run:
         if early:
             task.early = True
             task.cancellation = cancellation = Cancellation()
+            task.gate = self.gate_for(task)
         else:
             self.announce(task)
-        context = replace(self.context, cancellation=cancellation, progress=self.progress_of(task))
+        context = replace(
+            self.context,
+            cancellation=cancellation,
+            progress=self.progress_of(task),
+            gate=task.gate,
+        )
         worker = threading.Thread(
             target=self.work, args=(task, context), name=f"hook {task.plan.hook.id}", daemon=True
         )
         worker.start()
+
+    def gate_for(self, task: _Task) -> Gate | None:
+        """What ``task``, starting early, is held for: the fixers of earlier phases still to
+        end, with their files; None if there are none."""
+        fixers = [
+            (other.plan.hook.id, other.plan.files)
+            for other in self.tasks
+            if other.stage < task.stage and other.state != "done" and other.plan.writes
+        ]
+        return Gate(self.plan.root, fixers, self.context.log_dir) if fixers else None
+
+    def release_gates(self, ended: _Task) -> None:
+        for task in self.tasks:
+            if task.gate is not None:
+                task.gate.release(ended.plan.hook.id)
 
     def work(self, task: _Task, context: RunContext) -> None:
         """On a worker thread: run the hook (through the result cache, if the run has one),
@@ -495,6 +523,8 @@ class _Run:
         if task.cancellation is not None:
             task.cancellation.close()
             task.cancellation = None
+        if task.gate is not None:
+            task.gate.close()
         if done.error is not None or done.result is None:
             task.state = "done"
             self.error = self.error or done.error or RuntimeError("a hook gave no result")
@@ -515,6 +545,8 @@ class _Run:
             reason = self.not_run_reason(task.plan) or "not run"
             result = skipped(task.plan, reason, started_at=time.time())
         elif task.early and not task.rerun_reason:
+            if result.cached_files and task.gate is not None:
+                task.gate.void()
             stale = self.changed_under(task)
             if stale:
                 task.rerun_reason = stale
@@ -522,10 +554,13 @@ class _Run:
                     task.state, task.result = "waiting", None
                     return
                 result = skipped(task.plan, "not run: interrupted", started_at=time.time())
+            else:  # held from the fixers' files (``gate``): their changes are not its own
+                result = without_changes_of_others(result, self.changed_since(task))
         result = replace(result, started_early=task.early, rerun_reason=task.rerun_reason)
         task.state, task.result = "done", result
+        self.release_gates(task)
         if result.modified:
-            self.written.append((task.stage, frozenset(result.modified)))
+            self.written.append((task.stage, task.plan.hook.id, frozenset(result.modified)))
             self.stop_stale(task.stage)
         if result.fails_run and self.policy.fail_fast and self.stop_reason is None:
             self.stop_reason = f"not run: {task.plan.hook.id} failed and fail-fast is on"
@@ -547,13 +582,28 @@ class _Run:
         """Why ``task``'s early result is stale: the files hooks of earlier phases that ended
         after it started modified (fixers or not); empty if none. Any file counts, not only
         those it was given: a tool also reads its configuration and what its files import."""
-        later = self.written[task.writes_seen :]
-        changed = frozenset[str]().union(*(files for stage, files in later if stage < task.stage))
+        gate = task.gate
+        changed = self.changed_since(
+            task, lambda hook_id, files: gate is None or not gate.covers(hook_id, files)
+        )
         if not changed:
             return ""
         hit = sorted(changed)
         more = f" and {len(hit) - 3} more" if len(hit) > 3 else ""
         return f"rerun after fixes: {', '.join(hit[:3])}{more} changed"
+
+    def changed_since(
+        self, task: _Task, counts: Callable[[str, frozenset[str]], bool] = lambda *_: True
+    ) -> frozenset[str]:
+        """The files hooks of earlier phases than ``task``'s modified since it started (those
+        ``counts`` keeps, by hook id and files)."""
+        return frozenset[str]().union(
+            *(
+                files
+                for stage, hook_id, files in self.written[task.writes_seen :]
+                if stage < task.stage and counts(hook_id, files)
+            )
+        )
 
     def stop_all(self) -> None:
         """Cancel every running hook, at once, and wait for them all to end."""
@@ -570,6 +620,8 @@ class _Run:
                 if message.task.cancellation is not None:
                     message.task.cancellation.close()
                     message.task.cancellation = None
+                if message.task.gate is not None:
+                    message.task.gate.close()
 
 
 def _unseen_writes(plan: HookPlan) -> bool:

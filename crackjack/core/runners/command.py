@@ -3,6 +3,7 @@ batches that fit the argument limit, watched for the files it changes."""
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
@@ -191,8 +192,14 @@ class Command:
         deadline = runs.start + plan.hook.timeout if plan.hook.timeout else None
 
         def run_batch(index: int, batch: tuple[str, ...]) -> None:
-            request = process_request(plan, batch, index, context, root, deadline)
-            runs.add_process(run_process(request, context.cancellation, context.started))
+            argv = (*plan.argv, *batch)
+            gated = None if context.gate is None else context.gate.wrap(argv, plan.executable)
+            request = process_request(plan, batch, index, context, root, deadline, gated)
+            try:
+                runs.add_process(run_process(request, context.cancellation, context.started))
+            finally:
+                if gated is not None:
+                    os.close(gated.fd)
 
         runs.each(plan, context.cancellation, run_batch)
         findings = self._findings(plan, runs, root)

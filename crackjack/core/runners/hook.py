@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from crackjack.core.run.plan import HookPlan
     from crackjack.core.run.policy import Policy
     from crackjack.core.run.results import Finding, HookResult, TestCounts
+    from crackjack.core.runners.gate import Gate
     from crackjack.core.testphase.options import TestOptions
 
 Progress = Callable[["TestCounts", str], None]
@@ -69,6 +70,8 @@ class RunContext:
     started: Callable[[], None] = _nothing
     """Called as each program of the hook has started (the result cache records the passes
     of hooks that ended meanwhile, while the run waits for it)."""
+    gate: Gate | None = None
+    """For a hook started early: the fixers its program's reads are held for (``gate.py``)."""
 
 
 class HookRunner(Protocol):

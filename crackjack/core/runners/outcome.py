@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from crackjack.core.process.capture import Kept
 from crackjack.core.run.results import HookResult, HookStatus, OutputGap, signal_name
-from crackjack.core.valueclass import field, record
+from crackjack.core.valueclass import field, record, replace
 
 if TYPE_CHECKING:
     from crackjack.core.process.run import Cancellation, ProcessOutcome
@@ -106,9 +106,26 @@ class Runs:
         if self.returncode:
             return HookStatus.FAILED, f"exit code {self.returncode}" * exit_code_message
         if modified:
-            count = len(modified)
-            return HookStatus.FIXED, f"modified {count} file{'s' if count != 1 else ''}"
+            return HookStatus.FIXED, modified_message(modified)
         return HookStatus.PASSED, ""
+
+
+def modified_message(modified: tuple[str, ...]) -> str:
+    count = len(modified)
+    return f"modified {count} file{'s' if count != 1 else ''}"
+
+
+def without_changes_of_others(result: HookResult, others: frozenset[str]) -> HookResult:
+    """``result`` without the files of ``others`` among those it modified: what hooks running
+    beside it changed (a hook started early sees the fixers' changes to its files)."""
+    modified = tuple(name for name in result.modified if name not in others)
+    if modified == result.modified:
+        return result
+    if result.status is not HookStatus.FIXED:
+        return replace(result, modified=modified)
+    if modified:
+        return replace(result, modified=modified, message=modified_message(modified))
+    return replace(result, modified=(), status=HookStatus.PASSED, fails_run=False, message="")
 
 
 def output_fields(kept: Kept) -> dict[str, Any]:

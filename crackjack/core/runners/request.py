@@ -15,6 +15,7 @@ from crackjack.core.process.run import ProcessRequest
 
 if TYPE_CHECKING:
     from crackjack.core.run.plan import HookPlan
+    from crackjack.core.runners.gate import GatedStart
     from crackjack.core.runners.hook import RunContext
 
 _GIT_ENV_KEPT = frozenset(
@@ -56,13 +57,18 @@ def process_request(
     context: RunContext,
     cwd: Path,
     deadline: float | None,
+    gated: GatedStart | None = None,
 ) -> ProcessRequest:
     """How batch ``index`` of ``plan`` is run: in ``cwd``, without git's own variables, its
-    output bounded, the time left until ``deadline``."""
+    output bounded, the time left until ``deadline``; through ``gated`` if given."""
+    env = hook_environment(plan.hook.env, None if plan.env is None else plan.env.folder)
+    if gated is not None:
+        env.update(gated.env)
     return ProcessRequest(
-        argv=(*plan.argv, *batch),
+        argv=(*plan.argv, *batch) if gated is None else gated.argv,
         cwd=cwd,
-        env=hook_environment(plan.hook.env, None if plan.env is None else plan.env.folder),
+        env=env,
+        pass_fds=() if gated is None else (gated.fd,),
         timeout=None if deadline is None else max(deadline - time.monotonic(), 0.001),
         kill_grace=context.policy.kill_grace,
         head_bytes=KEPT_HEAD,
