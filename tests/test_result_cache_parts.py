@@ -741,3 +741,29 @@ def test_a_recorder_thread_that_cannot_start_fails_nothing(
     )
     cache.finish()  # records on the run's thread instead
     assert cache.cached_files(first.runner.plan(first, ("a.txt",), planning), planning) == 1
+
+
+def test_hooks_keyed_on_two_threads_at_once_read_the_same_configuration(tmp_path: Path) -> None:
+    """A digest being read is a placeholder (``""``, for files that extend each other): a second
+    thread asking for it meanwhile must wait for the digest, not key its hook by an absent file
+    (mypy and bandit, started together, were keyed apart from their next run)."""
+    for index in range(8):
+        write(tmp_path / f"base{index}.toml", f"extend = 'base{index + 1}.toml'\nx = {index}\n")
+    write(tmp_path / "pyproject.toml", "extend = 'base0.toml'\n")
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(200):
+            inputs, found = Inputs(tmp_path), list[str]()
+            readers = [threading.Thread(target=_chain_of, args=(inputs, found)) for _ in range(2)]
+            for reader in readers:
+                reader.start()
+            for reader in readers:
+                reader.join()
+            assert found[0] == found[1] != ""
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _chain_of(inputs: Inputs, found: list[str]) -> None:
+    found.append(inputs.chain("", ("pyproject.toml",)))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -36,13 +37,16 @@ def is_bare(pattern: str) -> bool:
 
 class Outside:
     """What a run read above the project root (listings and digests), read once per run:
-    nothing a hook may write is there (crackjack's hooks get no file outside the root)."""
+    nothing a hook may write is there (crackjack's hooks get no file outside the root).
+    ``lock`` is held by every ``Inputs`` sharing it while it reads: hooks are keyed on their
+    own threads, and a digest being read is a placeholder another thread must not take."""
 
-    __slots__ = ("digests", "listings")
+    __slots__ = ("digests", "listings", "lock")
 
     def __init__(self) -> None:
         self.listings: dict[str, frozenset[str]] = {}
         self.digests: dict[str, str] = {}
+        self.lock = threading.RLock()
 
 
 class Inputs:
@@ -66,11 +70,12 @@ class Inputs:
         """A digest of the file at ``path`` (from the root; may start with ``../``), empty when
         it is not a file that can be read."""
         digests = self._outside.digests if path.startswith("..") else self._digests
-        known = digests.get(path)
-        if known is None:
-            self._look(path)
-            digests[path] = ""  # while the files it extends are read (one may extend it back)
-            known = digests[path] = self._read(path)
+        with self._outside.lock:
+            known = digests.get(path)
+            if known is None:
+                self._look(path)
+                digests[path] = ""  # while the files it extends are read (one may extend it)
+                known = digests[path] = self._read(path)
         return known
 
     def _read(self, path: str) -> str:
@@ -119,11 +124,12 @@ class Inputs:
         ``made``): by its stat data when its last change was more than ``SETTLED_NS`` before
         that, else by reading it again."""
         settled, again = self.made - SETTLED_NS, Inputs(self.root, self._outside)
-        for path, seen in list(self._seen.items()):  # a copy: other hooks' threads read on
-            now = stat_of(self._base + path if path else str(self.root))
-            fresh = now == seen and (seen is None or seen[1] < settled)
-            if not fresh and not self._same(path, again):
-                return False
+        with self._outside.lock:
+            for path, seen in list(self._seen.items()):
+                now = stat_of(self._base + path if path else str(self.root))
+                fresh = now == seen and (seen is None or seen[1] < settled)
+                if not fresh and not self._same(path, again):
+                    return False
         return True
 
     def _same(self, path: str, again: Inputs) -> bool:
@@ -138,14 +144,18 @@ class Inputs:
     def chain(self, folder: str, names: tuple[str, ...]) -> str:
         """A digest of the files ``names`` in ``folder`` (from the root, ``""`` for it) and in
         every folder above it, up to the file system's root."""
+        if not names:
+            return ""
+        with self._outside.lock:
+            return self._chain(folder, names)
+
+    def _chain(self, folder: str, names: tuple[str, ...]) -> str:
         memo = (folder, names)
         known = self._chains.get(memo)
         if known is not None:
             return known
-        if not names:
-            return ""
         parent = _parent(folder, self.root)
-        above = "" if parent is None else self.chain(parent, names)
+        above = "" if parent is None else self._chain(parent, names)
         listed = self._names_in(folder)
         self._asked.setdefault(folder, set()).update(names)
         found = [(name, self.digest(_join(folder, name))) for name in names if name in listed]
