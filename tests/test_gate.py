@@ -4,6 +4,7 @@ its early result stands."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from crackjack.core.cache.step import open_cache
 from crackjack.core.process.run import ProcessOutcome, ProcessRequest, run_process
+from crackjack.core.run.durations import read_history
 from crackjack.core.run.results import HookStatus
 from crackjack.core.runners.gate import Gate
 from crackjack.core.runners.hook import Hook
@@ -162,14 +163,53 @@ def _gated_reader(tmp_path: Path, **fixer: object) -> tuple[Path, list[Hook]]:
     return runs, hooks
 
 
-def test_an_early_script_hook_reads_the_fix_and_is_not_run_again(tmp_path: Path) -> None:
+def test_a_script_hook_is_held_from_the_start_for_a_fixer_that_fixed_files_last_time(
+    tmp_path: Path,
+) -> None:
+    """The history says ``writer`` changed files in its last run: the reader, started early, is
+    held from a.txt until ``writer`` is done, reads the fix, and runs once."""
     runs, hooks = _gated_reader(tmp_path, fixer=True)
-    result, _, _ = run(make_plan(tmp_path, hooks, ("a.txt",), jobs=2))
+    history = tmp_path / "state" / "durations.json"
+    history.parent.mkdir()
+    history.write_text(json.dumps({"seconds": {}, "fixed": ["writer"]}))
+    result, _, _ = run(make_plan(tmp_path, hooks, ("a.txt",), jobs=2, durations=history))
     assert statuses(result) == {"writer": HookStatus.FIXED, "reader": HookStatus.PASSED}
     assert lines(runs) == ["run", "start|fixed|"]
     reader = result.hooks[1]
     assert reader.started_early
     assert not reader.rerun_reason
+    assert read_history(history).fixed == {"writer"}
+
+
+def test_a_script_hook_stopped_by_a_fix_starts_again_held_for_the_next_fixer(
+    tmp_path: Path,
+) -> None:
+    """Its first early run is stopped by ``fix-1``'s change; it starts again at once, held from
+    a.txt until ``fix-2`` (which waits for that second start) is done: it reads both fixes, and
+    that result stands."""
+    first, again, runs = (tmp_path / name for name in ("first", "again", "runs"))
+    fix_1 = hook("fix-1", WAIT.format(marker=str(first)) + FIX, fixer=True, timeout=30)
+    fix_2 = hook("fix-2", WAIT.format(marker=str(again)) + FIX, fixer=True, timeout=30)
+    code = (
+        f"import os, time\nfirst = not os.path.exists({str(runs)!r})\n"
+        + say(runs, "run")
+        + "if first:\n"
+        + f"    open({str(first)!r}, 'w').close()\n    time.sleep(20)\n"
+        + MARK.format(marker=str(again))
+        + f"open({str(runs)!r}, 'a').write(open('a.txt').read().replace('\\n', '|') + '\\n')\n"
+    )
+    reader = hook("reader", phase="late", command=(str(script(tmp_path, "reader", code)),))
+    hooks = [replace(fix_1, files=("a.txt",)), replace(fix_2, files=("a.txt",)), reader]
+    result, _, _ = run(make_plan(tmp_path, hooks, ("a.txt",), jobs=3))
+    assert statuses(result) == {
+        "fix-1": HookStatus.FIXED,
+        "fix-2": HookStatus.FIXED,
+        "reader": HookStatus.PASSED,
+    }
+    assert lines(runs) == ["run", "run", "start|fixed|fixed|"]
+    early = result.hooks[2]
+    assert early.started_early
+    assert early.rerun_reason == "rerun after fixes: a.txt changed"
 
 
 def test_a_hook_that_is_no_fixer_is_not_waited_for_and_its_changes_rerun_it(
@@ -180,26 +220,3 @@ def test_a_hook_that_is_no_fixer_is_not_waited_for_and_its_changes_rerun_it(
     result, _, _ = run(make_plan(tmp_path, hooks, ("a.txt",), jobs=2))
     assert lines(runs) == ["run", "start|", "run", "start|fixed|"]
     assert result.hooks[1].rerun_reason == "rerun after fixes: a.txt changed"
-
-
-def test_a_pass_partly_served_from_the_cache_is_run_again_after_the_fix(tmp_path: Path) -> None:
-    """b.txt's pass comes from the cache, keyed before the fixer changed b.txt: the gate held
-    the program only from the file it checked (c.txt), so the early result cannot stand."""
-    root = tmp_path / "root"
-    root.mkdir()
-    marker, runs = tmp_path / "reader-started", tmp_path / "runs"
-    code = say(runs, "run") + MARK.format(marker=str(marker))
-    reader = script(tmp_path, "reader", code)
-    checker = hook("reader", phase="late", command=(str(reader),), cache="per-file")
-    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
-    run(make_plan(root, [checker], ("b.txt",), jobs=2, results=cache))
-    assert lines(runs) == ["run"]
-    fixer = hook("fixer", WAIT.format(marker=str(marker)) + FIX, fixer=True, timeout=30)
-    hooks = [replace(fixer, files=("b.txt",)), checker]
-    cache = open_cache(tmp_path / "cache", max_mb=1, root=root, index=None, top=None, whole=True)
-    result, _, _ = run(make_plan(root, hooks, ("b.txt", "c.txt"), jobs=2, results=cache))
-    assert statuses(result) == {"fixer": HookStatus.FIXED, "reader": HookStatus.PASSED}
-    early = result.hooks[1]
-    assert early.started_early
-    assert early.rerun_reason == "rerun after fixes: b.txt changed"
-    assert lines(runs) == ["run", "run", "run"]

@@ -20,9 +20,10 @@ from crackjack.core.run.durations import (
     DEFAULT_SECONDS,
     IN_PROCESS_SECONDS,
     UNKNOWN_PROGRAM_SECONDS,
+    History,
     expected_seconds,
-    read_durations,
-    write_durations,
+    read_history,
+    write_history,
 )
 from crackjack.core.run.engine import RunControl, Ticker, run_workflow
 from crackjack.core.run.events import HookFinished, HookStarted, PhaseFinished, PhaseStarted
@@ -52,11 +53,11 @@ def lines(path: Path) -> list[str]:
 def test_the_longest_known_hook_starts_first_and_durations_are_kept(tmp_path: Path) -> None:
     order, durations = tmp_path / "order", tmp_path / "state" / "durations.json"
     durations.parent.mkdir()
-    durations.write_text(json.dumps({"short": 0.1, "long": 5.0, "middle": 2.0}))
+    durations.write_text(json.dumps({"seconds": {"short": 0.1, "long": 5.0, "middle": 2.0}}))
     hooks = [hook(name, say(order, name)) for name in ("short", "middle", "long", "new")]
     result, _, _ = run(make_plan(tmp_path, hooks, jobs=1, durations=durations))
     assert lines(order) == ["long", "middle", "new", "short"]
-    kept = read_durations(durations)
+    kept = read_history(durations).seconds
     assert set(kept) == {"short", "middle", "long", "new"}
     assert kept["new"] == round(next(h for h in result.hooks if h.hook == "new").duration, 4)
 
@@ -86,13 +87,21 @@ def test_the_default_durations_put_type_checks_before_whitespace() -> None:
 
 def test_a_corrupted_or_unwritable_durations_file_is_ignored(tmp_path: Path) -> None:
     corrupted = tmp_path / "durations.json"
-    damaged = ("not json", "[1, 2]", '{"a": "slow", "b": -1}', '{"a": 1' + "0" * 400 + "}")
+    damaged = (
+        "not json",
+        "[1, 2]",
+        '{"seconds": {"a": "slow", "b": -1}, "fixed": [1, null]}',
+        '{"seconds": {"a": 1' + "0" * 400 + "}}",
+        '{"seconds": [1], "fixed": "a"}',
+        '{"a": 1.0}',
+    )
     for content in (*damaged, "[" * 100_000):
         corrupted.write_text(content)
-        assert read_durations(corrupted) == {}
+        damaged_history = read_history(corrupted)
+        assert (damaged_history.seconds, damaged_history.fixed) == ({}, frozenset())
         result, _, _ = run(make_plan(tmp_path, [hook("a")], durations=corrupted))
         assert statuses(result) == {"a": HookStatus.PASSED}
-        assert set(read_durations(corrupted)) == {"a"}
+        assert set(read_history(corrupted).seconds) == {"a"}
     blocked = tmp_path / "a-file" / "durations.json"
     (tmp_path / "a-file").write_text("")
     result, _, _ = run(make_plan(tmp_path, [hook("a")], durations=blocked))
@@ -348,25 +357,42 @@ def test_a_ticker_that_fails_is_called_no_more_and_the_run_goes_on(tmp_path: Pat
 def test_a_duration_close_to_the_kept_one_leaves_the_file_alone(tmp_path: Path) -> None:
     durations = tmp_path / "durations.json"
     run(make_plan(tmp_path, [hook("a")], durations=durations))
-    kept = read_durations(durations)
-    durations.write_text(json.dumps({"a": kept["a"] * 1000}))
+    kept = read_history(durations).seconds
+    durations.write_text(json.dumps({"seconds": {"a": kept["a"] * 1000}}))
     run(make_plan(tmp_path, [hook("a")], durations=durations))
-    assert read_durations(durations)["a"] < kept["a"] * 100
-    durations.write_text(json.dumps({"a": 1.0}))
-    write_durations(durations, {"a": 1.0}, [_timed("a", 1.05)])
-    assert durations.read_text() == json.dumps({"a": 1.0})
-    write_durations(durations, {"a": 1.0}, [_timed("a", 2.0)])
-    assert read_durations(durations) == {"a": 2.0}
+    assert read_history(durations).seconds["a"] < kept["a"] * 100
+    steady = History(seconds={"a": 1.0, "fix": 1.0}, fixed=frozenset({"fix"}))
+    durations.write_text("steady")
+    write_history(durations, steady, [_timed("a", 1.05), _timed("fix", 1.0, ("x.py",))])
+    assert durations.read_text() == "steady"
+    write_history(durations, steady, [_timed("a", 2.0)])
+    written = read_history(durations)
+    assert (written.seconds, written.fixed) == ({"a": 2.0, "fix": 1.0}, frozenset({"fix"}))
 
 
-def _timed(hook_id: str, seconds: float) -> HookResult:
+def test_the_fixers_that_changed_files_are_kept_until_a_run_of_theirs_changes_none(
+    tmp_path: Path,
+) -> None:
+    durations = tmp_path / "durations.json"
+    empty = History(seconds={})
+    write_history(durations, empty, [_timed("fix", 0.1, ("x.py",)), _timed("check", 0.1)])
+    kept = read_history(durations)
+    assert kept.fixed == {"fix"}
+    write_history(durations, kept, [_timed("check", 5.0)])
+    assert read_history(durations).fixed == {"fix"}
+    write_history(durations, read_history(durations), [_timed("fix", 0.1)])
+    assert read_history(durations).fixed == frozenset()
+
+
+def _timed(hook_id: str, seconds: float, modified: tuple[str, ...] = ()) -> HookResult:
     return HookResult(
         hook=hook_id,
         name=hook_id,
         phase="p",
-        status=HookStatus.PASSED,
+        status=HookStatus.FIXED if modified else HookStatus.PASSED,
         fails_run=False,
         duration=seconds,
+        modified=modified,
     )
 
 

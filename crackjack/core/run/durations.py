@@ -1,9 +1,12 @@
-"""How long each hook took in earlier runs: the engine starts the longest first.
+"""What earlier runs tell the engine's scheduling: how long each hook took (the longest starts
+first), and which fixers changed files the last time they ran (a hook started early beside
+them is held from their files, ``runners.gate``, rather than run again after them).
 
 Kept in ``<git dir>/crackjack/durations.json`` (``Policy.durations``; outside a repository none
-are kept), one number of seconds per hook id: the last run's, where it differs from the kept
-one by more than a little (``_news``). A file that cannot be read or
-written, or holds something else, counts as empty: it only orders hooks, it never stops a run.
+are kept): ``{"seconds": {hook id: seconds}, "fixed": [hook id, ...]}``, a hook's seconds the
+last run's where they differ from the kept ones by more than a little (``_news``). A file that
+cannot be read or written, or holds something else, counts as empty: it only orders and holds
+hooks, it never stops a run.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from crackjack.core.files.fsutil import atomic_write, read_json_object
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import HookResult, HookStatus
+from crackjack.core.valueclass import value
 
 DEFAULT_SECONDS: Mapping[str, float] = {
     "pytest": 30.0,
@@ -47,15 +51,28 @@ _LONGEST = 1e9
 """Seconds no hook takes: a larger number (or an integer too large for a float) is damage."""
 
 
-def read_durations(path: Path | None) -> dict[str, float]:
-    if path is None:
-        return {}
-    data = read_json_object(path) or {}
-    return {
-        str(key): float(value)
-        for key, value in data.items()
-        if isinstance(value, float | int) and 0 <= value < _LONGEST and math.isfinite(value)
-    }
+@value
+class History:
+    """``seconds``: each hook's last duration; ``fixed``: the fixers whose last run changed
+    files."""
+
+    seconds: Mapping[str, float]
+    fixed: frozenset[str] = frozenset()
+
+
+def read_history(path: Path | None) -> History:
+    data = {} if path is None else read_json_object(path) or {}
+    seconds, fixed = data.get("seconds"), data.get("fixed")
+    return History(
+        seconds={
+            str(key): float(number)
+            for key, number in (seconds.items() if isinstance(seconds, dict) else ())
+            if isinstance(number, float | int) and 0 <= number < _LONGEST and math.isfinite(number)
+        },
+        fixed=frozenset(
+            hook for hook in (fixed if isinstance(fixed, list) else ()) if isinstance(hook, str)
+        ),
+    )
 
 
 def expected_seconds(plan: HookPlan, known: Mapping[str, float]) -> float:
@@ -71,23 +88,24 @@ def expected_seconds(plan: HookPlan, known: Mapping[str, float]) -> float:
     return DEFAULT_SECONDS.get(name, UNKNOWN_PROGRAM_SECONDS)
 
 
-def write_durations(
-    path: Path | None, known: Mapping[str, float], results: Iterable[HookResult]
-) -> None:
-    """``known`` updated with the hooks of ``results`` that ran to an end, written atomically;
-    a failure to write is ignored. A duration close to the kept one (``_news``) changes
-    nothing, so that a steady project's runs do not each write the file."""
+def write_history(path: Path | None, kept: History, results: Iterable[HookResult]) -> None:
+    """``kept`` updated with the hooks of ``results`` that ran to an end, written atomically;
+    a failure to write is ignored. A duration close to the kept one (``_news``) and the same
+    fixers' changing files again change nothing, so that a steady project's runs do not each
+    write the file."""
     if path is None:
         return
     ran = [r for r in results if r.status in _TIMED and not r.cached_files]  # not the cache's
     fresh = {r.hook: round(r.duration, 4) for r in ran}
+    known = kept.seconds
     news = {hook: seconds for hook, seconds in fresh.items() if _news(known.get(hook), seconds)}
-    if not news:
+    fixed = kept.fixed.difference(fresh) | {r.hook for r in ran if r.modified}
+    if not news and fixed == kept.fixed:
         return
-    updated = {**known, **news}
+    data = {"seconds": {**known, **news}, "fixed": sorted(fixed)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # A scheduling hint: not worth an fsync at the end of every run (after its last hook).
-        atomic_write(path, json.dumps(updated, sort_keys=True).encode() + b"\n", durable=False)
+        atomic_write(path, json.dumps(data, sort_keys=True).encode() + b"\n", durable=False)
     except OSError:
         pass

@@ -22,6 +22,11 @@ Scheduling (DESIGN.md 11):
   a tool reads its configuration and what its files import); ``rerun_reason`` says why. One
   still running when such a hook ends is stopped then (its result could only be thrown away)
   and runs again in its phase, not early again.
+- Unless its program is a Python script: then it is held (``runners.gate``) from each fixer's
+  files until that fixer ends, and a fix it was held for does not make it stale. It is held
+  from the start for the fixers that changed files in their last run (``durations``); on the
+  days they change nothing it waits for none of them. Stopped by another fixer's change, it
+  starts again at once, held for every fixer still to end.
 - If the run is stopped (fail-fast, a signal) before an early hook's phase starts, that hook is
   stopped and reported as a run without early starts would report it: not run, with the
   reason. An early start never changes a verdict.
@@ -42,7 +47,7 @@ from pathlib import Path
 
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import EventBus
-from crackjack.core.run.durations import expected_seconds, read_durations, write_durations
+from crackjack.core.run.durations import expected_seconds, read_history, write_history
 from crackjack.core.run.events import (
     EnvInstallCompleted,
     EnvInstallFailed,
@@ -65,7 +70,7 @@ from crackjack.core.run.logs import new_run_folder
 from crackjack.core.run.plan import HookPlan, PhasePlan, Plan, replanned
 from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookResult, PhaseResult, RunResult, TestCounts, Totals
-from crackjack.core.runners.gate import Gate
+from crackjack.core.runners.gate import Gate, holds
 from crackjack.core.runners.hook import PlanContext, Progress, RunContext
 from crackjack.core.runners.outcome import missing, skipped, without_changes_of_others
 from crackjack.core.valueclass import field, record, replace, value
@@ -117,6 +122,9 @@ class _Task:
     stale: bool = False
     writes_seen: int = 0
     rerun_reason: str = ""
+    regate: bool = False
+    """Stopped early by a fix: it starts early again, held for the fixers still to end."""
+    regated: bool = False
     cancellation: Cancellation | None = None
     gate: Gate | None = None
     progress: _Progress | None = None
@@ -162,9 +170,9 @@ class _Run:
         self.error: BaseException | None = None
         self.messages: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.written: list[tuple[int, str, frozenset[str]]] = []
-        """What each hook that modified files changed: its stage, id and the files."""
-        """The stage and the files of each fixer that modified files, in the order they ended."""
-        self.known = read_durations(policy.durations)
+        """What each hook that modified files changed, in the order they ended: its stage, id
+        and the files."""
+        self.history = read_history(policy.durations)
         self.context = RunContext(
             root=plan.root,
             cancellation=control.cancellation,
@@ -178,7 +186,8 @@ class _Run:
             for phase in phases:
                 tasks = []
                 for hook in phase.hooks:
-                    tasks.append(_Task(hook, index, stage, expected_seconds(hook, self.known)))
+                    expected = expected_seconds(hook, self.history.seconds)
+                    tasks.append(_Task(hook, index, stage, expected))
                     index += 1
                 self.phases.append((stage, phase, tasks))
         self.tasks = [task for _, _, tasks in self.phases for task in tasks]
@@ -211,7 +220,7 @@ class _Run:
             duration=time.monotonic() - start,
             interrupted_by=self.control.signal,
         )
-        write_durations(self.policy.durations, self.known, result.hooks)
+        write_history(self.policy.durations, self.history, result.hooks)
         if self.policy.results is not None:
             self.policy.results.finish()
         finished = {
@@ -326,7 +335,7 @@ class _Run:
         changes cannot be seen, so nothing could tell that a rerun is due)."""
         plan = task.plan
         return not (
-            task.rerun_reason
+            (task.rerun_reason and not task.regate)
             or plan.writes
             or plan.hook.serial
             or plan.waits_for
@@ -367,7 +376,8 @@ class _Run:
         if early:
             task.early = True
             task.cancellation = cancellation = Cancellation()
-            task.gate = self.gate_for(task)
+            task.gate = self.gate_for(task, every=task.regate)
+            task.regate, task.regated = False, task.regate
         else:
             self.announce(task)
         context = replace(
@@ -381,15 +391,21 @@ class _Run:
         )
         worker.start()
 
-    def gate_for(self, task: _Task) -> Gate | None:
-        """What ``task``, starting early, is held for: the fixers of earlier phases still to
-        end, with their files; None if there are none."""
+    def gate_for(self, task: _Task, every: bool) -> Gate | None:
+        """What ``task``, starting early, is held for (its program a Python script): the
+        fixers of earlier phases still to end, with their files (``every``), else those of
+        them that changed files in their last run; None if there are none."""
         fixers = [
             (other.plan.hook.id, other.plan.files)
             for other in self.tasks
-            if other.stage < task.stage and other.state != "done" and other.plan.writes
+            if other.stage < task.stage
+            and other.state != "done"
+            and other.plan.writes
+            and (every or other.plan.hook.id in self.history.fixed)
         ]
-        return Gate(self.plan.root, fixers, self.context.log_dir) if fixers else None
+        if not fixers or not holds(task.plan.executable):
+            return None
+        return Gate(self.plan.root, fixers, self.context.log_dir)
 
     def release_gates(self, ended: _Task) -> None:
         for task in self.tasks:
@@ -544,12 +560,12 @@ class _Run:
         if task.early and task.discard:
             reason = self.not_run_reason(task.plan) or "not run"
             result = skipped(task.plan, reason, started_at=time.time())
-        elif task.early and not task.rerun_reason:
+        elif task.early and (not task.rerun_reason or task.regated):
             if result.cached_files and task.gate is not None:
                 task.gate.void()
             stale = self.changed_under(task)
             if stale:
-                task.rerun_reason = stale
+                task.rerun_reason, task.regated = stale, False
                 if self.control.signal is None:
                     task.state, task.result = "waiting", None
                     return
@@ -576,6 +592,8 @@ class _Run:
             reason = self.changed_under(task)
             if reason and task.cancellation is not None:
                 task.stale, task.rerun_reason = True, reason
+                task.regate = not task.regated and holds(task.plan.executable)
+                task.regated = False
                 task.cancellation.cancel()
 
     def changed_under(self, task: _Task) -> str:

@@ -113,6 +113,11 @@ class Gate:
         return self._map
 
 
+def holds(executable: str | None) -> bool:
+    """Whether a gate can hold the program at ``executable`` (a Python script)."""
+    return executable is not None and _script_python(executable) is not None
+
+
 class GatedStart:
     """How a held program starts: its argv, what its environment gains, the pipe end it
     inherits (the caller's to keep open until the program has started)."""
