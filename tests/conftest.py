@@ -24,6 +24,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         compileall.compile_dir(Path(crackjack.__file__).parent, quiet=1)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, each keeping its place among them: under pytest-xdist
+    (``--dist worksteal``, as `.ci/run` runs it) a long test then starts early instead of
+    being the last one running while the other workers wait."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 ENVIRONMENTS = ("VIRTUAL_ENV", "PYTEST_ADDOPTS", "GITHUB_STEP_SUMMARY", "SKIP")
 COLOUR = ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM")
 
