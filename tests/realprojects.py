@@ -25,6 +25,7 @@ from tests.gitrepo import commit_all, make_repo, run_git
 # Older than crackjack's own ruff and dev mypy, so a run that uses crackjack's tools shows.
 TOOLS = ("ruff==0.15.16", "mypy==1.19.1", "pytest==8.4.2")
 CRACKJACK = str(Path(sys.executable).parent / "crackjack")
+UV = str(Path(sys.executable).parent / "uv")
 COUNT = re.compile(r"(\d+) (passed|failed|skipped|deselected|xfailed|xpassed|errors?)\b")
 
 
@@ -79,13 +80,25 @@ def locked(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def pip(cache: Path, *args: str, into: Path | None = None) -> None:
-    """The test run's own pip; ``into``: the interpreter of the environment it installs into
-    (``--python``), so the project's venv needs no pip of its own (seeding one costs seconds)."""
+def pip(cache: Path, *args: str) -> None:
+    """The test run's own pip, downloading into the cache."""
     env = {**os.environ, "PIP_CACHE_DIR": str(cache / "pip"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    target = () if into is None else ("--python", str(into))
     subprocess.run(
-        [sys.executable, "-m", "pip", *target, "-q", *args],
+        [sys.executable, "-m", "pip", "-q", *args],
+        env=env,
+        check=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=600,
+    )
+
+
+def uv(cache: Path, *args: str, into: Path) -> None:
+    """``uv pip`` (a dev dependency) installing into the environment of ``into`` from the
+    downloaded wheels: a second or so where pip takes ten, most of it compiling bytecode."""
+    env = {**os.environ, "UV_CACHE_DIR": str(cache / "uv"), "UV_NO_PROGRESS": "1"}
+    subprocess.run(
+        [UV, "pip", *args, "--python", str(into), "-q"],
         env=env,
         check=True,
         stdin=subprocess.DEVNULL,
@@ -124,8 +137,18 @@ def build(project: RealProject, cache: Path, where: Path) -> Path:
     subprocess.run(venv_argv, check=True, timeout=120)
     python = venv / "bin" / "python"
     wheels_only = ("--no-index", "--find-links", str(wheels))
-    pip(cache, "install", *wheels_only, *TOOLS, *project.deps, into=python)
-    pip(cache, "uninstall", "-y", project.name, into=python)  # pytest's own, shadowing src
+    # Compiled as pip compiles what it installs: the venv is as its developers have it.
+    uv(
+        cache,
+        "install",
+        "--compile-bytecode",
+        "--link-mode=copy",
+        *wheels_only,
+        *TOOLS,
+        *project.deps,
+        into=python,
+    )
+    uv(cache, "uninstall", project.name, into=python)  # pytest's own, shadowing src
     site = next((venv / "lib").glob("python3.*/site-packages"))
     (site / f"_{project.name}_editable.pth").write_text(f"{root / project.src}\n")
     return root
