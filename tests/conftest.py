@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import compileall
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ["TERMINAL_WIDTH"] = "200"
@@ -22,6 +24,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     machines) an editable install would otherwise compile every module again in each one."""
     if not hasattr(session.config, "workerinput"):  # the controller of pytest-xdist, or alone
         compileall.compile_dir(Path(crackjack.__file__).parent, quiet=1)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection() -> Iterator[None]:
+    """Keep the test modules as pytest rewrote their asserts (in ``tests/__pycache__``) while
+    collecting, ``PYTHONDONTWRITEBYTECODE`` or not: rewriting them all again takes each xdist
+    worker about 7 s. Only this process and only while it imports the tests: what the tests
+    start still gets the variable, and nothing else is written while they run."""
+    keep, sys.dont_write_bytecode = sys.dont_write_bytecode, False
+    try:
+        return (yield)
+    finally:
+        sys.dont_write_bytecode = keep
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
