@@ -15,11 +15,16 @@ restore, and those calls are points like any other. The points are counted with 
 where strace is installed, that run is also traced (``-f``, letting go of each program at its
 ``exec``), and every such system call crackjack's threads made must have been one the injector
 counted, so the sweep reaches every point a system call trace sees. Then each point runs in a
-fresh copy of the repository, two at a time.
+fresh copy of the repository, two at a time. The killed runs are children of fork servers
+(tests/faults/forkserver.py) that hold imported what the real command line imports: a point
+then costs its run without the interpreter's start and imports, which come before every point;
+one counting run of a fork server's child first proves it reaches the same points in the same
+order as the real command line. ``crackjack recover`` runs as a fresh process.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -27,6 +32,7 @@ from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from queue import Queue
 
 import pytest
 
@@ -49,8 +55,12 @@ KINDS = {
 SYNCS = KINDS["fsync"][1]
 TRACE = ",".join(f"?{call}" for calls, _ in KINDS.values() for call in calls)  # `?`: may lack
 STRACE = ("strace", "-f", "-b", "execve", "-qq")
-RUN = (PYTHON, "-P", "-m", "crackjack", "git-hook", "pre-commit")  # as the git hook runs it
+HOOK = ("git-hook", "pre-commit")
+RUN = (PYTHON, "-P", "-m", "crackjack", *HOOK)  # as the git hook runs it
 CALL = re.compile(r"^\d+ +(\w+)\(", re.MULTILINE)
+IMPORTED = re.compile(r"^import time: +\d+ \| +\d+ \| (\S+)$", re.MULTILINE)
+"""A top-level import in ``-X importtime``'s tree (one space before the name)."""
+WORKERS = 2
 
 FIXERS = ("trailing-whitespace", "end-of-file")
 CONFIG = "".join(
@@ -76,24 +86,89 @@ def template(folder: Path) -> Path:
     return root
 
 
-def run(
-    argv: tuple[str, ...], cwd: Path, fault: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run with the injector on ``PYTHONPATH`` (doing ``fault``, if given) and no bytecode
-    written, so no import's rename falls among the points."""
+def sweep_env(cwd: Path, fault: str | None = None) -> dict[str, str]:
+    """The injector on ``PYTHONPATH`` (doing ``fault``, if given) and no bytecode written, so
+    no import's rename falls among the points."""
     env = {"TMPDIR": str(cwd.parent), "PYTHONPATH": str(FAULTS), "PYTHONDONTWRITEBYTECODE": "1"}
     if fault is not None:
         env["SWEEP_FAULT"] = fault
+    return crackjack_env(env)
+
+
+def run(
+    argv: tuple[str, ...], cwd: Path, fault: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run in the sweep's environment (:func:`sweep_env`)."""
     return subprocess.run(
         argv,
         cwd=cwd,
-        env=crackjack_env(env),
+        env=sweep_env(cwd, fault),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def imported_modules(root: Path) -> list[str]:
+    """The modules a run (not killed) imports, in its order: each import made at the top level
+    of ``python -X importtime``'s tree (what the start and crackjack's own code import; what
+    those import in turn follows)."""
+    done = run((PYTHON, "-X", "importtime", *RUN[1:]), root)
+    assert done.returncode == 1, done.stderr
+    return [
+        name
+        for name in IMPORTED.findall(done.stderr)
+        if name not in ("__main__", "crackjack.__main__")
+    ]
+
+
+class ForkServer:
+    """A fork server (tests/faults/forkserver.py) holding ``modules`` imported: each run of
+    :data:`RUN`'s command line is a child of it, as that command line is once its imports are
+    done, at a fraction of a fresh interpreter's cost."""
+
+    def __init__(self, modules: list[str], folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        argv = (PYTHON, "-P", str(FAULTS / "forkserver.py"), *modules)
+        self.process = subprocess.Popen(
+            argv, cwd=folder, env=sweep_env(folder), stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+
+    def run(
+        self, args: tuple[str, ...], cwd: Path, fault: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``python -P -m crackjack ARGS`` in ``cwd`` as :func:`run` runs it."""
+        out, err = cwd.parent / "stdout", cwd.parent / "stderr"
+        request = {
+            "args": list(args),
+            "cwd": str(cwd),
+            "env": sweep_env(cwd, fault),
+            "out": str(out),
+            "err": str(err),
+        }
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(json.dumps(request).encode() + b"\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer, "the fork server ended"
+        code = int(answer)
+        return subprocess.CompletedProcess(
+            args, code, out.read_text(errors="replace"), err.read_text(errors="replace")
+        )
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+        self.process.stdout.close()
+
+
+def read_counts(counts: Path) -> list[tuple[str, str]]:
+    return [(name, within) for name, within in map(str.split, counts.read_text().splitlines())]
 
 
 def count_points(root: Path, code: int) -> list[tuple[str, str]]:
@@ -106,7 +181,7 @@ def count_points(root: Path, code: int) -> list[tuple[str, str]]:
     argv = (*STRACE, "-o", str(log), "-e", f"trace={TRACE}", *RUN) if traced else RUN
     done = run(argv, root, f"count:{counts}")
     assert done.returncode == code, done.stderr
-    calls = [(name, within) for name, within in map(str.split, counts.read_text().splitlines())]
+    calls = read_counts(counts)
     if traced and log.exists():
         seen = Counter(CALL.findall(log.read_text()))
         made = Counter(name for name, _ in calls)
@@ -136,6 +211,13 @@ def kill_points(calls: list[tuple[str, str]]) -> list[str]:
     return points
 
 
+def copy(original: Path, folder: Path) -> Path:
+    """A copy of the repository at ``original`` in ``folder``."""
+    root = folder / "repo"
+    shutil.copytree(original, root, symlinks=True)
+    return root
+
+
 def temporaries(root: Path) -> list[Path]:
     """Every temporary file crackjack names, in the work tree and in the git folder."""
     return list(root.rglob(f"*{TEMP_SUFFIX}"))
@@ -156,13 +238,21 @@ def unexplained(state: RepoState, good: Mapping[str, RepoState]) -> str | None:
 
 
 def check_point(
-    point: str, original: Path, work: Path, good: Mapping[str, RepoState]
+    point: str,
+    original: Path,
+    work: Path,
+    good: Mapping[str, RepoState],
+    servers: Queue[ForkServer],
 ) -> str | None:
     """Kill at ``point`` (``NAME:N:before|after``), recover, compare; a failure, or None."""
     where = f"SIGKILL at {point}"
     root = work / point.replace(":", "-") / "repo"
     shutil.copytree(original, root, symlinks=True)
-    killed = run(RUN, root, point)
+    server = servers.get()
+    try:
+        killed = server.run(HOOK, root, point)
+    finally:
+        servers.put(server)
     if killed.returncode != -9:
         return f"{where}: the run exited {killed.returncode}: {killed.stderr.strip()[-300:]}"
     recovered = run((PYTHON, "-m", "crackjack", "recover"), root)
@@ -196,9 +286,27 @@ def test_a_kill_at_any_point_then_recover_gives_everything_back(tmp_path: Path) 
     calls = count_points(counted, 1)
     assert {"spawn", "thread", "os.replace", "os.fsync", "os.unlink"} <= {n for n, _ in calls}
     jobs = kill_points(calls)
-    with ThreadPoolExecutor(2) as pool:
-        futures = [
-            pool.submit(check_point, job, original, tmp_path / "points", good) for job in jobs
-        ]
-        failures = [future.result() for future in futures]
+
+    # The points are reached in children of fork servers: proven to be the same points, in the
+    # same order, as the real command line's, counted above.
+    modules = imported_modules(copy(original, tmp_path / "modules"))
+    servers: Queue[ForkServer] = Queue()
+    try:
+        for number in range(WORKERS):
+            servers.put(ForkServer(modules, tmp_path / f"server-{number}"))
+        forked = copy(original, tmp_path / "forked")
+        counts = forked.parent / "counts"
+        server = servers.get()
+        assert server.run(HOOK, forked, f"count:{counts}").returncode == 1
+        servers.put(server)
+        assert read_counts(counts) == calls
+        with ThreadPoolExecutor(WORKERS) as pool:
+            futures = [
+                pool.submit(check_point, job, original, tmp_path / "points", good, servers)
+                for job in jobs
+            ]
+            failures = [future.result() for future in futures]
+    finally:
+        while not servers.empty():
+            servers.get().close()
     assert [failure for failure in failures if failure] == [], f"{len(jobs)} points"
