@@ -94,39 +94,41 @@ def pip(cache: Path, *args: str) -> None:
 
 
 def uv(cache: Path, *args: str, into: Path) -> None:
-    """``uv pip`` (a dev dependency) installing into the environment of ``into`` from the
-    downloaded wheels: a second or so where pip takes ten, most of it compiling bytecode."""
+    """``uv pip`` (a dev dependency) in the environment of ``into``, its downloads kept in the
+    cache: offline when the cache has them, else from PyPI (a second or so where pip takes
+    ten, most of it compiling bytecode)."""
     env = {**os.environ, "UV_CACHE_DIR": str(cache / "uv"), "UV_NO_PROGRESS": "1"}
-    subprocess.run(
-        [UV, "pip", *args, "--python", str(into), "-q"],
-        env=env,
-        check=True,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=600,
-    )
+    argv = [UV, "pip", *args, "--python", str(into), "-q"]
+    attempts = (("--offline",), ()) if args[0] == "install" else ((),)
+    for extra in attempts:
+        done = subprocess.run(
+            [*argv, *extra],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=600,
+        )
+        if done.returncode == 0:
+            return
+    raise AssertionError(f"{' '.join(argv)} failed: {done.stderr.decode(errors='replace')}")
 
 
-def fetch(project: RealProject, cache: Path) -> tuple[Path, Path]:
-    """The project's sdist and a folder with every wheel its venv needs, downloaded once."""
-    sdists, wheels = cache / "sdists", cache / "wheels"
-    done = wheels / f".{project.requirement}"
+def fetch(project: RealProject, cache: Path) -> Path:
+    """The project's sdist, downloaded once."""
+    sdists = cache / "sdists"
     with locked(cache):
         found = sorted(sdists.glob(f"{project.name}-{project.version}.tar.gz"))
         if not found:
-            pip(cache, "download", "--no-binary", ":all:", "--no-deps",
+            # The project's sdist; its build backend from wheels (not built from source too).
+            pip(cache, "download", "--no-binary", project.name, "--no-deps",
                 project.requirement, "-d", str(sdists))  # fmt: skip
             found = sorted(sdists.glob(f"{project.name}-{project.version}.tar.gz"))
-        for marker, requirements in ((wheels / ".tools", TOOLS), (done, project.deps)):
-            if requirements and not marker.exists():
-                pip(cache, "download", "--only-binary", ":all:", "-d", str(wheels), *requirements)
-                marker.touch()
-    return found[0], wheels
+    return found[0]
 
 
 def build(project: RealProject, cache: Path, where: Path) -> Path:
     """The project unpacked in ``where``, committed, with its `.venv` (untracked, not ignored)."""
-    sdist, wheels = fetch(project, cache)
+    sdist = fetch(project, cache)
     with tarfile.open(sdist) as archive:
         top = archive.getnames()[0].split("/")[0]
         archive.extractall(where, filter="data")
@@ -136,18 +138,9 @@ def build(project: RealProject, cache: Path, where: Path) -> Path:
     venv_argv = [sys.executable, "-m", "venv", "--without-pip", str(venv)]
     subprocess.run(venv_argv, check=True, timeout=120)
     python = venv / "bin" / "python"
-    wheels_only = ("--no-index", "--find-links", str(wheels))
     # Compiled as pip compiles what it installs: the venv is as its developers have it.
-    uv(
-        cache,
-        "install",
-        "--compile-bytecode",
-        "--link-mode=copy",
-        *wheels_only,
-        *TOOLS,
-        *project.deps,
-        into=python,
-    )
+    copied = ("--compile-bytecode", "--link-mode=copy")
+    uv(cache, "install", *copied, *TOOLS, *project.deps, into=python)
     uv(cache, "uninstall", project.name, into=python)  # pytest's own, shadowing src
     site = next((venv / "lib").glob("python3.*/site-packages"))
     (site / f"_{project.name}_editable.pth").write_text(f"{root / project.src}\n")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.realprojects import uv
+
 PYTHON = sys.executable
 SITE = f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
 
@@ -46,9 +48,8 @@ def cached_venv(config: pytest.Config, factory: pytest.TempPathFactory, *pins: s
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not whole.exists():
             shutil.rmtree(folder, ignore_errors=True)
-            subprocess.run([PYTHON, "-m", "venv", str(folder)], check=True)
-            install = [str(folder / "bin" / "python"), "-m", "pip", "install", "-q", *pins]
-            subprocess.run(install, check=True, stdin=subprocess.DEVNULL)
+            subprocess.run([PYTHON, "-m", "venv", "--without-pip", str(folder)], check=True)
+            uv(base, "install", *pins, into=folder / "bin" / "python")
             whole.touch()
     return folder
 
