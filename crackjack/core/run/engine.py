@@ -379,6 +379,7 @@ class _Run:
             task.gate = self.gate_for(task, every=task.regate)
             task.regate, task.regated = False, task.regate
         else:
+            task.gate = None  # a run in its phase, after the fixers: nothing to hold it for
             self.announce(task)
         context = replace(
             self.context,
