@@ -1,8 +1,9 @@
 """The built-in hooks and workflows: good Python defaults for a project with no configuration.
 
-Read-only checks come first in each phase, the slowest first, so they start at once; fixers
-follow in the order their edits should be applied (the engine never runs a fixer beside another
-hook on the same files, and keeps this order between them).
+The fixers come first in each phase, in the order their edits should be applied (the engine
+never runs a fixer beside another hook on the same files, and keeps this order between them):
+the read-only checks after them judge the files as they will be committed, and a hook of a
+later phase held for the fixers (``runners.gate``) waits for them alone, not for the checks.
 """
 
 from __future__ import annotations
@@ -56,22 +57,6 @@ def _check(
 
 BUILTIN_HOOKS: tuple[Hook, ...] = (
     _check(
-        "debug-statements",
-        "breakpoint() and debugger imports in Python files",
-        debug_statements,
-        "python",
-    ),
-    _check("check-merge-conflict", "merge conflict markers left in files", merge_conflict, "text"),
-    _check(  # not file-local: whether a file is new to HEAD, and git-lfs attributes, count
-        "check-large-files",
-        "files over --maxkb (default 500 KB)",
-        large_files,
-        findings=None,
-        cache="off",
-    ),
-    _check("check-toml", "TOML syntax", check_toml, "toml"),
-    _check("check-yaml", "YAML syntax", check_yaml, "yaml"),
-    _check(
         "trailing-whitespace", "strips trailing whitespace", trailing_whitespace, "text", fixer=True
     ),
     _check(
@@ -116,6 +101,22 @@ BUILTIN_HOOKS: tuple[Hook, ...] = (
         cache_env=ruff.CACHE_ENV,
         install="pip install ruff",
     ),
+    _check(
+        "debug-statements",
+        "breakpoint() and debugger imports in Python files",
+        debug_statements,
+        "python",
+    ),
+    _check("check-merge-conflict", "merge conflict markers left in files", merge_conflict, "text"),
+    _check(  # not file-local: whether a file is new to HEAD, and git-lfs attributes, count
+        "check-large-files",
+        "files over --maxkb (default 500 KB)",
+        large_files,
+        findings=None,
+        cache="off",
+    ),
+    _check("check-toml", "TOML syntax", check_toml, "toml"),
+    _check("check-yaml", "YAML syntax", check_yaml, "yaml"),
     Hook(
         id="mypy",
         phase="comprehensive",

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crackjack.core.files.stamps import settled
 from crackjack.core.git.indexfile import STAT, blob_id, read_index
 
 if TYPE_CHECKING:
@@ -27,10 +28,6 @@ _WORD = 0xFFFFFFFF
 _NS = 1_000_000_000
 Seen = tuple[int, ...]
 """A file's stat data as this module compares it: mtime and ctime (ns), size, inode, device."""
-SETTLED_NS = 100_000_000
-"""A file hashed in this run is hashed again unless its stat data is unchanged and its last
-change (ctime) is older than this before it was read: file times come from a coarse clock, so
-a write just after the read could keep the same times (git's racy-file rule, in small)."""
 
 
 class Known:
@@ -55,7 +52,7 @@ class ContentIds:
     run changed it; the first look is the selection's ``looks`` when given); ``holding``
     looks at each again, before a hit is served and after a hook ended, so that a pass is
     served and kept only for the content it was keyed by. A file is hashed again unless it is
-    unchanged since it was hashed in this run (``SETTLED_NS``)."""
+    unchanged since it was hashed in this run (``core.files.stamps``)."""
 
     def __init__(
         self,
@@ -233,7 +230,9 @@ def _as_indexed(info: os.stat_result) -> tuple[int, ...]:
 
 
 def _settled(seen: Seen, at: int) -> bool:
-    return seen[1] < at - SETTLED_NS
+    """Whether a file hashed in this run keeps its content while its stat data is unchanged
+    (``core.files.stamps``); otherwise it is hashed again."""
+    return settled(seen[0], seen[1], at)
 
 
 def _seen(info: os.stat_result) -> Seen:

@@ -23,8 +23,9 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from crackjack.core.cache.contents import SETTLED_NS, stat_of
+from crackjack.core.cache.contents import stat_of
 from crackjack.core.digest import hexdigest
+from crackjack.core.files.stamps import settled
 
 WILDCARDS = frozenset("*?[")
 _EXTEND = re.compile(rb"""^[ \t]*extend[ \t]*=[ \t]*["']([^"'\n]+)["']""", re.MULTILINE)
@@ -121,13 +122,13 @@ class Inputs:
 
     def unchanged(self) -> bool:
         """Whether every folder and file read inside the root is still as it was read (after
-        ``made``): by its stat data when its last change was more than ``SETTLED_NS`` before
-        that, else by reading it again."""
-        settled, again = self.made - SETTLED_NS, Inputs(self.root, self._outside)
+        ``made``): by its stat data when it had settled by then (``core.files.stamps``), else
+        by reading it again."""
+        again = Inputs(self.root, self._outside)
         with self._outside.lock:
             for path, seen in list(self._seen.items()):
                 now = stat_of(self._base + path if path else str(self.root))
-                fresh = now == seen and (seen is None or seen[1] < settled)
+                fresh = now == seen and (seen is None or settled(seen[0], seen[1], self.made))
                 if not fresh and not self._same(path, again):
                     return False
         return True

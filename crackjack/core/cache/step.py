@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -226,7 +226,8 @@ class ResultCache:
         """``plan`` run by its runner (the passes earned so far recorded while its program
         runs), after which what it changed is forgotten (every file, for a fixer given no
         file names)."""
-        result = plan.hook.runner.run(plan, replace(context, started=self._recorder.record_now))
+        started = _both(context.started, self._recorder.record_now)
+        result = plan.hook.runner.run(plan, replace(context, started=started))
         if plan.writes and not any(plan.batches):
             self.ids.forget()
         elif result.modified:
@@ -368,3 +369,11 @@ def _cached(plan: HookPlan, started_at: float, duration: float) -> HookResult:
         cached=True,
         cached_files=len(plan.files),
     )
+
+
+def _both(first: Callable[[], None], then: Callable[[], None]) -> Callable[[], None]:
+    def both() -> None:
+        first()
+        then()
+
+    return both

@@ -10,7 +10,9 @@ Scheduling (DESIGN.md 11):
 - Of the hooks that may start, the one expected to take longest starts first (the durations of
   earlier runs, ``core.run.durations``); a hook still waits for the earlier hooks of its phase it
   must not run beside (``HookPlan.waits_for``). While a hook started early is held for the
-  fixers (``runners.gate``), the fixers go first: they are on its path.
+  fixers (``runners.gate``), the fixers go first: they are on its path. While a hook's program
+  is being started, no other hook starts: their threads would take the interpreter's lock from
+  the one whose program is on its way (the first started is the longest).
 - A read-only hook of a later phase (not a fixer, not serial, waiting for no hook of its own
   phase, and no writer given no file names still to end before it) may start early, beside
   the earlier phases, while at most ``jobs - 1`` hooks run: the last slot is kept for the
@@ -125,6 +127,8 @@ class _Task:
     regate: bool = False
     """Stopped early by a fix: it starts early again, held for the fixers still to end."""
     regated: bool = False
+    spawning: bool = False
+    """Its program is on its way: nothing else starts until it has started (or the hook ended)."""
     cancellation: Cancellation | None = None
     gate: Gate | None = None
     progress: _Progress | None = None
@@ -136,6 +140,11 @@ class _Done:
     task: _Task
     result: HookResult | None
     error: BaseException | None = None
+
+
+@value
+class _Spawned:
+    task: _Task
 
 
 @value
@@ -302,6 +311,8 @@ class _Run:
         ]
         if len(running) >= self.policy.jobs or not candidates:
             return None
+        if any(task.spawning for task in running):
+            return None
         held = any(task.gate is not None for task in running)
         return max(
             candidates, key=lambda task: (held and task.plan.writes, task.expected, -task.index)
@@ -371,6 +382,7 @@ class _Run:
     def start(self, task: _Task) -> None:
         early = task.stage > self.open_stage
         task.state = "running"
+        task.spawning = bool(task.plan.argv)
         task.writes_seen = len(self.written)
         cancellation = self.control.cancellation
         if early:
@@ -385,6 +397,7 @@ class _Run:
             self.context,
             cancellation=cancellation,
             progress=self.progress_of(task),
+            started=lambda: self.messages.put(_Spawned(task)),
             gate=task.gate,
         )
         worker = threading.Thread(
@@ -516,6 +529,8 @@ class _Run:
                 self.publish_progress(message)
             else:
                 message.task.progress = message
+        elif isinstance(message, _Spawned):
+            message.task.spawning = False
         elif isinstance(message, _Done):
             self.ended(message)
         elif isinstance(message, Installed):
@@ -537,6 +552,7 @@ class _Run:
 
     def ended(self, done: _Done) -> None:
         task = done.task
+        task.spawning = False
         if task.cancellation is not None:
             task.cancellation.close()
             task.cancellation = None

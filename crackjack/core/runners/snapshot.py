@@ -1,8 +1,8 @@
 """Which files a hook changed.
 
-A file's stat signature (size, mtime, ctime, inode) tells most changes. File systems stamp times
-coarsely, so a file written shortly before the snapshot could change again within the same tick
-with the same size; like git's "racy clean" rule, such recent files are also hashed.
+A file's stat signature (size, mtime, ctime, inode) tells most changes. A file written shortly
+before the snapshot could change again within the same timestamp tick with the same size
+(``core.files.stamps``, git's "racy clean" rule): such recent files are also hashed.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from crackjack.core.digest import file_digest
+from crackjack.core.files.stamps import settled
 from crackjack.core.valueclass import value
-
-RACY_SECONDS = 2.0
 
 Signature = tuple[int, int, int, int]
 
@@ -30,7 +29,7 @@ class Snapshot:
 
     @classmethod
     def take(cls, root: Path, files: Iterable[str]) -> Snapshot:
-        racy_after = time.time_ns() - int(RACY_SECONDS * 1e9)
+        now = time.time_ns()
         signatures: dict[str, Signature | None] = {}
         digests: dict[str, bytes] = {}
         base = os.path.join(root, "")
@@ -38,7 +37,7 @@ class Snapshot:
             path = base + name
             signature = _signature(path)
             signatures[name] = signature
-            if signature is not None and max(signature[1], signature[2]) >= racy_after:
+            if signature is not None and not settled(signature[1], signature[2], now):
                 digest = _digest(path)
                 if digest is not None:
                     digests[name] = digest

