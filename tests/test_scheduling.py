@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -437,3 +438,43 @@ def test_an_early_hooks_thrown_away_pass_never_serves_its_rerun(tmp_path: Path) 
     assert statuses(result)["fixer"] is HookStatus.FIXED
     assert next(h for h in result.hooks if h.hook == "reader").rerun_reason
     assert lines(runs) == ["run", "run"]
+
+
+class _SlowToStart(Command):
+    """A program hook whose work before its program starts takes a while; it notes when the
+    program has started."""
+
+    def run(self, plan: HookPlan, context: RunContext) -> HookResult:
+        time.sleep(0.3)
+        tell = context.started
+
+        def started() -> None:
+            _MOMENTS.setdefault("started", time.monotonic())
+            tell()
+
+        return super().run(plan, replace(context, started=started))
+
+
+class _NotesItsStart(Command):
+    def run(self, plan: HookPlan, context: RunContext) -> HookResult:
+        _MOMENTS.setdefault("other", time.monotonic())
+        return super().run(plan, context)
+
+
+_MOMENTS: dict[str, float] = {}
+
+
+def test_no_hook_starts_while_the_program_of_the_one_before_is_on_its_way(
+    tmp_path: Path,
+) -> None:
+    """The longest hook starts first; the next one (on another worker) waits until its program
+    has started, so their threads do not share the interpreter meanwhile."""
+    _MOMENTS.clear()
+    durations = tmp_path / "durations.json"
+    durations.write_text(json.dumps({"seconds": {"long": 5.0, "short": 0.1}}))
+    command = (sys.executable, "-c", "pass")
+    long = replace(hook("long"), runner=_SlowToStart(command=command))
+    short = replace(hook("short"), runner=_NotesItsStart(command=command))
+    result, _, _ = run(make_plan(tmp_path, [long, short], jobs=2, durations=durations))
+    assert set(statuses(result).values()) == {HookStatus.PASSED}
+    assert _MOMENTS["other"] >= _MOMENTS["started"]
