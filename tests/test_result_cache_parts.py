@@ -24,6 +24,7 @@ from crackjack.core.cache.store import HEADER, MAX_SEGMENTS, STALE_DAYS, Store
 from crackjack.core.files.fsutil import TEMP_SUFFIX
 from crackjack.core.files.touchable import FileModes
 from crackjack.core.process.run import Cancellation
+from crackjack.core.run.headstart import Launch
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.policy import Policy
 from crackjack.core.run.results import HookResult, HookStatus
@@ -370,6 +371,9 @@ class Picky:
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
         SEEN.append(plan.files)
         return hook_result(plan, status=HookStatus.PASSED, fails_run=False)
+
+    def launch(self, plan: HookPlan, context: RunContext) -> Launch | None:
+        return None
 
 
 def test_a_replan_that_plans_nothing_runs_the_first_plan(tmp_path: Path) -> None:

@@ -356,12 +356,18 @@ def parse(args: list[str]) -> int | RunOptions:
     return result if isinstance(result, int | RunOptions) else 0
 
 
-def invoke(args: list[str], accepted: Callable[[RunOptions], None] | None = None) -> int:
+def invoke(
+    args: list[str],
+    accepted: Callable[[RunOptions], None] | None = None,
+    launches: Path | None = None,
+) -> int:
     """Run the command line ``args`` and return the exit code (never raises, never exits).
-    ``accepted``: see :func:`~crackjack.cli.runoptions.run_workflow`."""
+    ``accepted`` and ``launches``: see :func:`~crackjack.cli.runoptions.run_workflow`."""
 
     def command() -> int:
         parsed = parse(args)
-        return parsed if isinstance(parsed, int) else run_workflow(parsed, accepted)
+        if isinstance(parsed, int):
+            return parsed
+        return run_workflow(parsed, accepted, launches=launches)
 
     return guarded(command)

@@ -64,6 +64,16 @@ def cache_file() -> Path | None:
     return None if home is None else home / "crackjack" / "argv.json"
 
 
+def launch_file(digest: str) -> Path | None:
+    """Where a run of the command line stored under ``digest``, in the current folder, keeps
+    its first early hook's launch (``core.run.headstart``); None without a cache folder."""
+    home = user_cache_home()
+    if home is None:
+        return None
+    name = hexdigest(f"{digest}\0{os.getcwd()}".encode())
+    return home / "crackjack" / "launches" / f"{name}.json"
+
+
 def key(args: list[str]) -> str | None:
     """The digest ``args`` are stored under; None when the parser's sources cannot be read (an
     install without them): then nothing is recalled or stored."""

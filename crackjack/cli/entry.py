@@ -78,17 +78,18 @@ def _run_or_parse(args: list[str]) -> int:
     try:
         digest = argvcache.key(args)
         options = None if digest is None else argvcache.recall(digest)
+        launches = None if digest is None else argvcache.launch_file(digest)
     except Exception:  # a cache only makes a run start sooner: whatever fails in it is a miss
-        digest, options = None, None
+        digest, options, launches = None, None, None
     if options is not None:
-        from crackjack.cli.runoptions import run_workflow
+        from crackjack.cli.runoptions import run_recalled
 
-        return guarded(lambda: run_workflow(options))
+        return guarded(lambda: run_recalled(options, launches))
     from crackjack.cli.app import invoke
 
     if digest is None:
         return invoke(args)
-    return invoke(args, lambda parsed: argvcache.remember(digest, parsed))
+    return invoke(args, lambda parsed: argvcache.remember(digest, parsed), launches)
 
 
 def _exit_at_once(code: int) -> None:

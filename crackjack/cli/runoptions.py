@@ -17,6 +17,7 @@ from crackjack.core.valueclass import value
 if TYPE_CHECKING:
     from crackjack.cli.runner import RunRequest
     from crackjack.core.files.selection import FileSelection
+    from crackjack.core.run.headstart import HeadStart
 
 
 @value(eq=True)
@@ -51,19 +52,47 @@ class RunOptions:
     test_args: tuple[str, ...]
 
 
-def run_workflow(options: RunOptions, accepted: Callable[[RunOptions], None] | None = None) -> int:
+def run_workflow(
+    options: RunOptions,
+    accepted: Callable[[RunOptions], None] | None = None,
+    *,
+    launches: Path | None = None,
+    head_start: HeadStart | None = None,
+) -> int:
     """The run command: check the options' combination, then run. ``accepted`` is told the
     options once they are known to be valid and before the run (the argv cache stores them
-    then: a refused command line is never stored)."""
+    then: a refused command line is never stored). ``launches`` and ``head_start``: see
+    ``SessionRequest``."""
     from crackjack.cli.runner import run
 
-    request = run_request(options)
+    request = run_request(options, launches, head_start)
     if accepted is not None:
         accepted(options)
     return run(request)
 
 
-def run_request(options: RunOptions) -> RunRequest:
+def run_recalled(options: RunOptions, launches: Path | None) -> int:
+    """The run of ``options`` recalled from the argv cache, its longest hook's program started
+    ahead when the last such run here kept its launch (``core.run.headstart``); never in
+    git-hook mode. The program is killed if the run does not adopt it, whatever ends the run."""
+    head = None
+    if launches is not None and not options.staged and not options.dry_run:
+        from crackjack.core.run.headstart import HeadStart
+
+        try:
+            head = HeadStart.start(launches, launches.parent)
+        except Exception:  # a head start only makes a run end sooner: whatever fails, none
+            head = None
+    try:
+        return run_workflow(options, launches=launches, head_start=head)
+    finally:
+        if head is not None:
+            head.abandon()
+
+
+def run_request(
+    options: RunOptions, launches: Path | None = None, head_start: HeadStart | None = None
+) -> RunRequest:
     """The run the options ask for, in the current directory; ConfigError for a combination
     that makes no sense."""
     from crackjack.cli.records import Outputs
@@ -91,6 +120,8 @@ def run_request(options: RunOptions) -> RunRequest:
         shard=None if o.shard is None else parse_shard(o.shard),
         cwd=Path.cwd(),
         config=None if o.config is None else Path(o.config).absolute(),
+        launches=None if o.dry_run else launches,
+        head_start=head_start,
     )
     outputs = Outputs(events=o.events, report=o.report, junit=o.junit, timeline=o.timeline)
     return RunRequest(

@@ -185,33 +185,81 @@ class _Ending(enum.Enum):
     CANCELLED = enum.auto()
 
 
+class Running:
+    """A program ``start_process`` started that nobody watches yet (the longest hook's head
+    start, ``core.run.headstart``): ``run_process`` given it watches it to its end; ``kill``
+    ends it unwatched. Its group is recorded like any other (``groups``)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], started: float) -> None:
+        self.proc = proc
+        self.started = started
+        self.record = groups.record(proc.pid)
+        self.claimed = False
+        self.used = False
+        """Watched to its end by ``run_process`` (not killed unwatched)."""
+
+    def kill(self) -> None:
+        """SIGKILL its group, reap it and close its pipes (a program no run will use)."""
+        if self.claimed:
+            return
+        self.claimed = True
+        _signal_group(self.proc.pid, signal.SIGKILL)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None:
+                pipe.close()
+        self.proc.wait()
+        groups.forget(self.record)
+
+
+def start_process(request: ProcessRequest) -> Running | ProcessOutcome:
+    """Start ``request``'s program for ``run_process`` to watch later (no side channel), on the
+    thread that will outlive it (``dies_with_parent``); a ``ProcessOutcome`` if it cannot start."""
+    if request.side_channel is not None:
+        raise ValueError("a program started ahead has no side channel")
+    started = time.monotonic()
+    try:
+        proc = _spawn(request, None)
+    except (OSError, ValueError) as exc:
+        return ProcessOutcome(returncode=None, start_error=_describe_start_error(exc))
+    return Running(proc, started)
+
+
 def run_process(
     request: ProcessRequest,
     cancellation: Cancellation | None = None,
     on_start: Callable[[], None] | None = None,
+    running: Running | None = None,
 ) -> ProcessOutcome:
     """Run ``request`` to its end (see the module docstring). Thread-safe.
 
     A run whose ``cancellation`` is already cancelled does not start the program. ``on_start``
-    is called once the program has started (work to do while it runs).
+    is called once the program has started (work to do while it runs). ``running``: the
+    program ``start_process`` started for ``request`` (its output kept as ``request`` says).
     """
-    started = time.monotonic()
     if cancellation is not None and cancellation.cancelled:
+        if running is not None:
+            running.kill()
         return ProcessOutcome(returncode=None, cancelled=True)
-    channel = None if request.side_channel is None else os.pipe()
-    try:
-        proc = _spawn(request, channel)
-    except (OSError, ValueError) as exc:
-        if channel is not None:
-            os.close(channel[0])
-        return ProcessOutcome(returncode=None, start_error=_describe_start_error(exc))
-    finally:
-        if channel is not None:
-            os.close(channel[1])
-    record = groups.record(proc.pid)
+    if running is None:
+        started = time.monotonic()
+        channel = None if request.side_channel is None else os.pipe()
+        try:
+            proc = _spawn(request, channel)
+        except (OSError, ValueError) as exc:
+            if channel is not None:
+                os.close(channel[0])
+            return ProcessOutcome(returncode=None, start_error=_describe_start_error(exc))
+        finally:
+            if channel is not None:
+                os.close(channel[1])
+        record = groups.record(proc.pid)
+        channel_fd = None if channel is None else channel[0]
+    else:
+        running.claimed = running.used = True
+        proc, record, started, channel_fd = running.proc, running.record, running.started, None
     watch: _Watch | None = None
     try:
-        watch = _Watch(proc, request, None if channel is None else channel[0])
+        watch = _Watch(proc, request, channel_fd)
         if on_start is not None:
             on_start()
         ending = _supervise(watch, request, cancellation, started)

@@ -88,24 +88,24 @@ def expected_seconds(plan: HookPlan, known: Mapping[str, float]) -> float:
     return DEFAULT_SECONDS.get(name, UNKNOWN_PROGRAM_SECONDS)
 
 
-def write_history(path: Path | None, kept: History, results: Iterable[HookResult]) -> None:
-    """``kept`` updated with the hooks of ``results`` that ran to an end, written atomically;
-    a failure to write is ignored. A duration close to the kept one (``_news``) and the same
-    fixers' changing files again change nothing, so that a steady project's runs do not each
-    write the file."""
-    if path is None:
-        return
+def write_history(path: Path | None, kept: History, results: Iterable[HookResult]) -> History:
+    """``kept`` updated with the hooks of ``results`` that ran to an end, written atomically
+    and returned; a failure to write is ignored. A duration close to the kept one (``_news``)
+    and the same fixers' changing files again change nothing, so that a steady project's runs
+    do not each write the file."""
     ran = [r for r in results if r.status in _TIMED and not r.cached_files]  # not the cache's
     fresh = {r.hook: round(r.duration, 4) for r in ran}
     known = kept.seconds
     news = {hook: seconds for hook, seconds in fresh.items() if _news(known.get(hook), seconds)}
     fixed = kept.fixed.difference(fresh) | {r.hook for r in ran if r.modified}
-    if not news and fixed == kept.fixed:
-        return
-    data = {"seconds": {**known, **news}, "fixed": sorted(fixed)}
+    updated = History({**known, **news}, frozenset(fixed))
+    if path is None or (not news and fixed == kept.fixed):
+        return updated
+    data = {"seconds": updated.seconds, "fixed": sorted(fixed)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # A scheduling hint: not worth an fsync at the end of every run (after its last hook).
         atomic_write(path, json.dumps(data, sort_keys=True).encode() + b"\n", durable=False)
     except OSError:
         pass
+    return updated

@@ -29,6 +29,10 @@ Scheduling (DESIGN.md 11):
   from the start for the fixers that changed files in their last run (``durations``); on the
   days they change nothing it waits for none of them. Stopped by another fixer's change, it
   starts again at once, held for every fixer still to end.
+- The first hook started early may find its program already started, from the last run's
+  launch of it (``core.run.headstart``): it is adopted if the launch and the fixers to hold it
+  for are this run's and no hook has changed a file yet, else killed then. At its end the run
+  keeps the launch of its first early hook, held for the fixers the next run will hold it for.
 - If the run is stopped (fail-fast, a signal) before an early hook's phase starts, that hook is
   stopped and reported as a run without early starts would report it: not run, with the
   reason. An early start never changes a verdict.
@@ -67,6 +71,7 @@ from crackjack.core.run.events import (
     WorkflowInterrupted,
     WorkflowStarted,
 )
+from crackjack.core.run.headstart import Fixers, HeadStart, Launch, write_launch
 from crackjack.core.run.installs import Installed, Installs
 from crackjack.core.run.logs import new_run_folder
 from crackjack.core.run.plan import HookPlan, PhasePlan, Plan, replanned
@@ -127,6 +132,8 @@ class _Task:
     regate: bool = False
     """Stopped early by a fix: it starts early again, held for the fixers still to end."""
     regated: bool = False
+    head: HeadStart | None = None
+    """The program started ahead it adopted; killed when it ends if its runner did not use it."""
     spawning: bool = False
     """Its program is on its way: nothing else starts until it has started (or the hook ended)."""
     cancellation: Cancellation | None = None
@@ -182,6 +189,8 @@ class _Run:
         """What each hook that modified files changed, in the order they ended: its stage, id
         and the files."""
         self.history = read_history(policy.durations)
+        self.head = policy.head_start
+        self.first_early: _Task | None = None
         self.context = RunContext(
             root=plan.root,
             cancellation=control.cancellation,
@@ -229,7 +238,9 @@ class _Run:
             duration=time.monotonic() - start,
             interrupted_by=self.control.signal,
         )
-        write_history(self.policy.durations, self.history, result.hooks)
+        self.history = write_history(self.policy.durations, self.history, result.hooks)
+        if self.policy.launches is not None:
+            write_launch(self.policy.launches, self.next_launch())
         if self.policy.results is not None:
             self.policy.results.finish()
         finished = {
@@ -258,6 +269,9 @@ class _Run:
             if self.error is not None:
                 raise self.error
             self.start_ready()
+            if self.head is not None:  # its hook did not start first, early: not this run's
+                self.head.abandon()
+                self.head = None
             for phase, tasks in phases:
                 if phase.name not in done and all(t.state == "done" for t in tasks):
                     done[phase.name] = self.end_phase(phase, tasks, starts[phase.name])
@@ -381,15 +395,19 @@ class _Run:
 
     def start(self, task: _Task) -> None:
         early = task.stage > self.open_stage
-        task.state = "running"
+        task.state, task.head = "running", None
         task.spawning = bool(task.plan.argv)
         task.writes_seen = len(self.written)
         cancellation = self.control.cancellation
+        head = None
         if early:
             task.early = True
             task.cancellation = cancellation = Cancellation()
             task.gate = self.gate_for(task, every=task.regate)
+            head = self.head_start_for(task)
             task.regate, task.regated = False, task.regate
+            if self.first_early is None and not self.written:
+                self.first_early = task
         else:
             task.gate = None  # a run in its phase, after the fixers: nothing to hold it for
             self.announce(task)
@@ -399,6 +417,7 @@ class _Run:
             progress=self.progress_of(task),
             started=lambda: self.messages.put(_Spawned(task)),
             gate=task.gate,
+            head_start=head,
         )
         worker = threading.Thread(
             target=self.work, args=(task, context), name=f"hook {task.plan.hook.id}", daemon=True
@@ -406,20 +425,55 @@ class _Run:
         worker.start()
 
     def gate_for(self, task: _Task, every: bool) -> Gate | None:
-        """What ``task``, starting early, is held for (its program a Python script): the
-        fixers of earlier phases still to end, with their files (``every``), else those of
-        them that changed files in their last run; None if there are none."""
-        fixers = [
+        """What ``task``, starting early, is held for (``fixers_for``); None if nothing."""
+        fixers = self.fixers_for(task, None if every else self.history.fixed)
+        return Gate(self.plan.root, fixers, self.context.log_dir) if fixers else None
+
+    def fixers_for(
+        self, task: _Task, fixed: frozenset[str] | None, *, ahead: bool = False
+    ) -> Fixers:
+        """The fixers of earlier phases still to end (``ahead``: all of them, as the next run
+        starts), with their files, that ``task`` is held for when it starts early (its program
+        a Python script): every one (``fixed`` None), else those that changed files in their
+        last run (``fixed``)."""
+        if not holds(task.plan.executable):
+            return ()
+        return tuple(
             (other.plan.hook.id, other.plan.files)
             for other in self.tasks
             if other.stage < task.stage
-            and other.state != "done"
+            and (ahead or other.state != "done")
             and other.plan.writes
-            and (every or other.plan.hook.id in self.history.fixed)
-        ]
-        if not fixers or not holds(task.plan.executable):
+            and (fixed is None or other.plan.hook.id in fixed)
+        )
+
+    def head_start_for(self, task: _Task) -> HeadStart | None:
+        """The head start ``task`` adopts: this run's, if it is ``task``'s launch, held for the
+        same fixers, and no hook has changed a file yet (else it is killed, and ``task`` gets
+        its gate and program as any early hook does)."""
+        head = self.head
+        if head is None or task.plan.hook.id != head.launch.hook:
             return None
-        return Gate(self.plan.root, fixers, self.context.log_dir)
+        self.head = None
+        launch = task.plan.hook.runner.launch(task.plan, self.context)
+        fixers = () if task.gate is None else task.gate.fixers
+        if self.written or launch is None or not head.matches(replace(launch, fixers=fixers)):
+            head.abandon()
+            return None
+        if task.gate is not None:
+            task.gate.close()
+        task.gate, task.head = head.gate, head.take()
+        return head
+
+    def next_launch(self) -> Launch | None:
+        """How the next run's head start starts: the launch of this run's first early hook,
+        held for the fixers the next run will hold it for (the history just written)."""
+        task = self.first_early
+        if task is None or task.result is None or task.result.cached_files:
+            return None  # none, or the result cache served it: the next run may serve it too
+        launch = task.plan.hook.runner.launch(task.plan, self.context)
+        fixers = self.fixers_for(task, self.history.fixed, ahead=True)
+        return None if launch is None else replace(launch, fixers=fixers)
 
     def release_gates(self, ended: _Task) -> None:
         for task in self.tasks:
@@ -553,6 +607,8 @@ class _Run:
     def ended(self, done: _Done) -> None:
         task = done.task
         task.spawning = False
+        if task.head is not None:
+            task.head.running.kill()  # nothing if its runner ran it
         if task.cancellation is not None:
             task.cancellation.close()
             task.cancellation = None
@@ -589,7 +645,10 @@ class _Run:
                 result = skipped(task.plan, "not run: interrupted", started_at=time.time())
             else:  # held from the fixers' files (``gate``): their changes are not its own
                 result = without_changes_of_others(result, self.changed_since(task))
-        result = replace(result, started_early=task.early, rerun_reason=task.rerun_reason)
+        ahead = task.head is not None and task.head.running.used
+        result = replace(
+            result, started_early=task.early, started_ahead=ahead, rerun_reason=task.rerun_reason
+        )
         task.state, task.result = "done", result
         self.release_gates(task)
         if result.modified:
@@ -652,6 +711,8 @@ class _Run:
                 self.installs.ended(message)
             elif isinstance(message, _Done):
                 message.task.state = "done"
+                if message.task.head is not None:
+                    message.task.head.running.kill()
                 if message.task.cancellation is not None:
                     message.task.cancellation.close()
                     message.task.cancellation = None

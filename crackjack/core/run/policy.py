@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from crackjack.core.cache.step import ResultCache
+    from crackjack.core.run.headstart import HeadStart
 
 from crackjack.core.valueclass import value
 
@@ -24,7 +25,8 @@ class Policy:
     each run's folder of log files goes (None: the user's cache; see ``core.run.logs``).
     ``durations``: the file of hook durations the engine orders hooks by (None: none kept).
     ``results``: the result cache hooks run through (None: ``--no-cache``, or nowhere to keep
-    it)."""
+    it). ``launches``: the file where the run keeps how its first early hook's program started,
+    for the next run's head start; ``head_start``: this run's (``core.run.headstart``)."""
 
     jobs: int
     fail_fast: bool = False
@@ -35,3 +37,5 @@ class Policy:
     log_home: Path | None = None
     durations: Path | None = None
     results: ResultCache | None = None
+    launches: Path | None = None
+    head_start: HeadStart | None = None

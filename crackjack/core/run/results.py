@@ -126,8 +126,10 @@ class OutputGap:
 @value(kw_only=True)
 class HookResult:
     """The outcome of one hook over all its batches. ``started_early``: it started before its
-    phase, beside an earlier one; ``rerun_reason``: why that first result was thrown away and
-    the hook run again after the fixers (empty if it was not). ``cached``: nothing ran, the
+    phase, beside an earlier one; ``started_ahead``: its program even before the run planned,
+    from the last run's launch (``core.run.headstart``); ``rerun_reason``: why that first
+    result was thrown away and the hook run again after the fixers (empty if it was not).
+    ``cached``: nothing ran, the
     whole pass came from the result cache; ``cached_files``: how many of its ``files`` had
     their pass served from the cache (all of them when ``cached``)."""
 
@@ -150,6 +152,7 @@ class HookResult:
     tests: TestReport | None = None
     findings: tuple[Finding, ...] = ()
     started_early: bool = False
+    started_ahead: bool = False
     rerun_reason: str = ""
     cached: bool = False
     cached_files: int = 0
@@ -160,9 +163,10 @@ class HookResult:
 
     @property
     def note(self) -> str:
-        """The message, then ``started early`` or ``rerun after fixes`` where that is so: what
-        the views say beside the status."""
+        """The message, then ``started ahead``, ``started early`` or ``rerun after fixes`` where
+        that is so: what the views say beside the status."""
         scheduled = "rerun after fixes" if self.rerun_reason else ""
+        scheduled = scheduled or ("started ahead" if self.started_ahead else "")
         scheduled = scheduled or ("started early" if self.started_early else "")
         return "; ".join(part for part in (self.message, scheduled) if part)
 

@@ -41,6 +41,7 @@ from crackjack.core.git.worktree import WorkTree, work_tree_or_none
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import EventBus, Subscriber
 from crackjack.core.run.engine import RunControl, Ticker, run_workflow
+from crackjack.core.run.headstart import HeadStart
 from crackjack.core.run.plan import Plan, Selection, build_plan, check_selection, select_hooks
 from crackjack.core.run.policy import Policy, default_jobs
 from crackjack.core.run.results import RunResult
@@ -62,6 +63,8 @@ class SessionRequest:
     hooks give machine-readable findings (CI). ``junit_dir``: where pytest writes its JUnit
     files (None: nowhere). ``outputs``: the files the run writes (report, JUnit, events), which
     no hook gets, in this run or later ones. ``cwd``: where the run was started.
+    ``launches``: where the run keeps its first early hook's launch for the next run's head
+    start, and ``head_start`` this run's (``core.run.headstart``; never in git-hook mode).
     """
 
     workflows: tuple[str, ...]
@@ -77,6 +80,8 @@ class SessionRequest:
     outputs: tuple[Path, ...] = ()
     cwd: Path
     config: Path | None = None
+    launches: Path | None = None
+    head_start: HeadStart | None = None
 
 
 class SessionOutput(Protocol):
@@ -231,6 +236,8 @@ class _Started:
             log_home=None if self.tree is None else self.tree.crackjack_dir / "logs",
             durations=None if self.tree is None else self.tree.crackjack_dir / "durations.json",
             results=self.result_cache(modes, files),
+            launches=None if request.hide_unstaged else request.launches,
+            head_start=None if request.hide_unstaged else request.head_start,
         )
         tests = TestOptions(
             python=self.project.python,

@@ -14,6 +14,7 @@ from crackjack.core.files.batching import partition
 from crackjack.core.files.fsutil import describe_os_error
 from crackjack.core.process.programs import FoundProgram, cannot_start
 from crackjack.core.process.run import run_process
+from crackjack.core.run.headstart import Launch
 from crackjack.core.run.plan import HookPlan
 from crackjack.core.run.results import Finding, HookResult, HookStatus
 from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
@@ -186,12 +187,41 @@ class Command:
             return None
         return cannot_start(plan.executable, plan.program)
 
+    def launch(self, plan: HookPlan, context: RunContext) -> Launch | None:
+        """Its one program's start, when it has a single batch and runs on the project."""
+        if plan.scratch or len(plan.batches) != 1 or not plan.argv:
+            return None
+        return Launch(
+            hook=plan.hook.id,
+            argv=(*plan.argv, *plan.batches[0]),
+            cwd=str(context.root),
+            hook_env=tuple(sorted(plan.hook.env.items())),
+            venv=None if plan.env is None else str(plan.env.folder),
+            executable=plan.executable,
+            files=plan.files,
+            fixers=(),
+        )
+
+    def _launch_held(self, plan: HookPlan, context: RunContext, held: Launch) -> Launch | None:
+        launch = self.launch(plan, context)
+        return None if launch is None else replace(launch, fixers=held.fixers)
+
     def _run(self, plan: HookPlan, context: RunContext, root: Path) -> HookResult:
         runs = Runs()
-        snapshot = Snapshot.take(root, plan.files)
+        head = context.head_start
+        if head is not None and head.launch != self._launch_held(plan, context, head.launch):
+            head = None  # planned again with fewer files (the result cache): not this program
+        snapshot = Snapshot.take(root, plan.files) if head is None else head.snapshot
         deadline = runs.start + plan.hook.timeout if plan.hook.timeout else None
 
         def run_batch(index: int, batch: tuple[str, ...]) -> None:
+            if head is not None:  # one batch, its program started ahead
+                request = process_request(plan, batch, index, context, root, deadline)
+                running = head.running
+                runs.add_process(
+                    run_process(request, context.cancellation, context.started, running)
+                )
+                return
             argv = (*plan.argv, *batch)
             gated = None if context.gate is None else context.gate.wrap(argv, plan.executable)
             request = process_request(plan, batch, index, context, root, deadline, gated)

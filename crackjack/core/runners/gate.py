@@ -28,6 +28,7 @@ class Gate:
     def __init__(self, root: Path, fixers: Sequence[tuple[str, tuple[str, ...]]], folder: Path):
         self.root = root
         self.folder = folder
+        self.fixers = tuple((hook_id, tuple(files)) for hook_id, files in fixers)
         self._bits = {hook_id: bit for bit, (hook_id, _) in enumerate(fixers)}
         self._files = {hook_id: frozenset(files) for hook_id, files in fixers}
         self._lock = threading.Lock()
@@ -108,7 +109,7 @@ class Gate:
                     folder = os.path.dirname(folder)
                     folders[folder] = folders.get(folder, 0) | mask
             shape = {"files": files, "folders": folders, "all": (1 << len(self._bits)) - 1}
-            self._map = self.folder / f"gate-{id(self)}.json"
+            self._map = self.folder / f"gate-{os.getpid()}-{id(self)}.json"
             self._map.write_text(json.dumps(shape), encoding="utf-8")
         return self._map
 

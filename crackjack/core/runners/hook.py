@@ -18,6 +18,7 @@ from crackjack.core.valueclass import field, value
 
 if TYPE_CHECKING:
     from crackjack.core.process.run import Cancellation
+    from crackjack.core.run.headstart import HeadStart, Launch
     from crackjack.core.run.plan import HookPlan
     from crackjack.core.run.policy import Policy
     from crackjack.core.run.results import Finding, HookResult, TestCounts
@@ -72,6 +73,9 @@ class RunContext:
     of hooks that ended meanwhile, while the run waits for it)."""
     gate: Gate | None = None
     """For a hook started early: the fixers its program's reads are held for (``gate.py``)."""
+    head_start: HeadStart | None = None
+    """Its program, started ahead from the last run's launch (``core.run.headstart``), which
+    the engine found the same as this run's: the runner watches it instead of starting one."""
 
 
 class HookRunner(Protocol):
@@ -99,6 +103,10 @@ class HookRunner(Protocol):
 
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
         """Run ``plan`` to its result, on a worker thread."""
+
+    def launch(self, plan: HookPlan, context: RunContext) -> Launch | None:
+        """How ``plan``'s one program starts, for a later run to start it ahead
+        (``core.run.headstart``); None if it runs no single program that way."""
 
 
 @value(kw_only=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.run.plan import HookPlan
@@ -12,6 +12,9 @@ from crackjack.core.run.results import HookResult
 from crackjack.core.runners.hook import FindingsReader, Hook, PlanContext, RunContext
 from crackjack.core.runners.outcome import Runs
 from crackjack.core.valueclass import replace, value
+
+if TYPE_CHECKING:
+    from crackjack.core.run.headstart import Launch
 
 
 @value(eq=True)
@@ -77,6 +80,9 @@ class InProcess:
             read_findings=context.policy.check_only and self.findings is not None,
             runs="in-process check" + " (fixer)" * hook.fixer,
         )
+
+    def launch(self, plan: HookPlan, context: RunContext) -> Launch | None:
+        return None  # in-process: no program to start ahead
 
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
         runs, root = Runs(), context.root

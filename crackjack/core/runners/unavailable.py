@@ -4,7 +4,7 @@ repository...): planned like any other, they end as missing with the reason, nev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.run.plan import HookPlan
@@ -12,6 +12,9 @@ from crackjack.core.run.results import HookResult, HookStatus
 from crackjack.core.runners.hook import Hook, PlanContext, RunContext
 from crackjack.core.runners.outcome import ended_at_once
 from crackjack.core.valueclass import replace, value
+
+if TYPE_CHECKING:
+    from crackjack.core.run.headstart import Launch
 
 
 @value(eq=True)
@@ -39,6 +42,9 @@ class Unavailable:
 
     def plan(self, hook: Hook, files: tuple[str, ...], context: PlanContext) -> HookPlan:
         return HookPlan(hook=hook, files=files, batches=(files,), runs=self.describe(hook))
+
+    def launch(self, plan: HookPlan, context: RunContext) -> Launch | None:
+        return None  # nothing runs
 
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
         fails = context.policy.missing_fails

@@ -14,7 +14,7 @@ import os
 import shlex
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crackjack.core.errors import ConfigError
 from crackjack.core.process.run import ProcessOutcome, ProcessRequest, SideChannel, run_process
@@ -35,6 +35,9 @@ from crackjack.core.testphase import pytestplugin
 from crackjack.core.testphase.options import TestOptions
 from crackjack.core.testphase.pytestplugin.crackjack_pytest import wire
 from crackjack.core.valueclass import replace, value
+
+if TYPE_CHECKING:
+    from crackjack.core.run.headstart import Launch
 
 PROGRESS_INTERVAL = 0.1
 """Seconds between two progress reports (the first and the last always go out)."""
@@ -191,6 +194,9 @@ class Pytest:
             executable=options.python,
             runs=shlex.join(argv) + shard,
         )
+
+    def launch(self, plan: HookPlan, context: RunContext) -> Launch | None:
+        return None  # pytest reports on a side channel, which a program started ahead has not
 
     def run(self, plan: HookPlan, context: RunContext) -> HookResult:
         """Run the tests to their end and describe them (status, message, tests)."""
