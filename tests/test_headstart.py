@@ -8,14 +8,19 @@ starts and what it read when it ends; the result says whether it ``started_ahead
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import sys
 import time
 from pathlib import Path
 
-from crackjack.core.run.headstart import Launch, read_launch, write_launch
+import pytest
+
+from crackjack.cli import argvcache, runoptions
+from crackjack.core.process import run as process
+from crackjack.core.run.headstart import HeadStart, Launch, read_launch, write_launch
+from crackjack.core.valueclass import replace
 from tests.gitrepo import make_repo, run_git
-from tests.processes import kill_leftovers, wait_gone
+from tests.processes import wait_gone
 from tests.project import hook_table, make_project, run_process, workflow_table
 
 SLOW = """\
@@ -69,6 +74,18 @@ def ends(tmp_path: Path) -> dict[int, str]:
     }
 
 
+def running(program: Path) -> list[int]:
+    """The pids of the processes running ``program`` (by their command line)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(program).encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def slow_result(root: Path) -> dict[str, object]:
     for line in (root / "events.jsonl").read_text().splitlines():
         event = json.loads(line)
@@ -107,41 +124,71 @@ def test_a_recalled_run_adopts_the_program_it_started_before_planning(tmp_path: 
 def test_a_launch_the_plan_no_longer_makes_is_killed_and_the_hook_runs_as_planned(
     tmp_path: Path,
 ) -> None:
+    """The program started ahead with ``one`` is held from everything until it is adopted, so
+    it is killed without having started its work; the hook runs once, as planned."""
     root = project(tmp_path)
     run_twice(root, tmp_path)
     settings = root / "pyproject.toml"
     settings.write_text(settings.read_text().replace('"one"', '"two"'))
     done = run_process(RUN, root)
     assert done.returncode == 0, done.stdout + done.stderr
-    ahead, planned = starts(tmp_path)[2:]
-    assert (ahead[1], planned[1]) == ("one", "two")
+    [(planned, args)] = starts(tmp_path)[2:]
+    assert args == "two"
     assert slow_result(root)["started_ahead"] is False
-    assert wait_gone([ahead[0]]) == []
-    assert ahead[0] not in ends(tmp_path)
-    assert planned[0] in ends(tmp_path)
+    assert planned in ends(tmp_path)
+    assert running(root / ".tools" / "slow") == []
 
 
-def test_a_run_that_refuses_to_start_kills_the_program_started_ahead(tmp_path: Path) -> None:
+def test_whatever_ends_a_recalled_run_kills_the_program_it_started_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = project(tmp_path)
     run_twice(root, tmp_path)
-    (root / "pyproject.toml").write_text("[tool.crackjack\n")
-    done = run_process(RUN, root)
-    assert done.returncode == 2, done.stdout + done.stderr
-    ahead = starts(tmp_path)[2]
-    try:
-        assert wait_gone([ahead[0]]) == []
-    finally:
-        kill_leftovers([ahead[0]])
-    time.sleep(0.6)  # it would have ended by now
-    assert ahead[0] not in ends(tmp_path)
+    monkeypatch.chdir(root)
+    digest = argvcache.key(RUN)
+    assert digest is not None
+    options, launches = argvcache.recall(digest), argvcache.launch_file(digest)
+    assert options is not None
+    assert launches is not None
+    pids: list[int] = []
+
+    def fails(*_: object, head_start: HeadStart | None = None, **__: object) -> int:
+        assert head_start is not None
+        pids.append(head_start.running.proc.pid)
+        assert running(root / ".tools" / "slow") == pids
+        raise RuntimeError("the run went wrong")
+
+    monkeypatch.setattr(runoptions, "run_workflow", fails)
+    with pytest.raises(RuntimeError, match="went wrong"):
+        runoptions.run_recalled(options, launches)
+    assert wait_gone(pids) == []
+    assert len(starts(tmp_path)) == 2  # it never got to write a line
 
 
-def test_git_hook_mode_never_starts_a_program_ahead(tmp_path: Path) -> None:
+def test_git_hook_mode_never_starts_a_program_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not even with a launch kept for the command line (a run of it never keeps one)."""
     root = project(tmp_path)
     run_git(root, "add", "a.txt")
-    run_twice(root, tmp_path, "--staged")
+    run_twice(root, tmp_path)
+    monkeypatch.chdir(root)
+    digests = [argvcache.key(RUN), argvcache.key([*RUN, "--staged"])]
+    kept, staged = (argvcache.launch_file(d) for d in digests if d is not None)
+    assert kept is not None
+    assert staged is not None
+    shutil.copy(kept, staged)
+    started: list[Path] = []
+    monkeypatch.setattr(HeadStart, "start", lambda path, folder: started.append(path))
+    staged_options = argvcache.recall(digests[0] or "")
+    assert staged_options is not None
+    staged_run = replace(staged_options, staged=True)
+    monkeypatch.setattr(runoptions, "run_workflow", lambda *_, **__: 0)
+    assert runoptions.run_recalled(staged_run, staged) == 0
+    assert started == []
+    done = run_process([*RUN, "--staged"], root)
+    assert done.returncode == 0, done.stdout + done.stderr
     assert slow_result(root)["started_ahead"] is False
-    assert not any((Path(os.environ["HOME"]) / ".cache" / "crackjack" / "launches").glob("*"))
 
 
 def test_a_program_started_ahead_is_held_for_the_fixer_that_fixed_files_last_time(
@@ -175,3 +222,59 @@ def test_a_launch_reads_back_as_written_and_a_damaged_one_as_none(tmp_path: Path
         assert read_launch(path) is None
     write_launch(path, None)
     assert not path.exists()
+
+
+def test_a_program_started_ahead_touches_nothing_until_it_is_let_go(tmp_path: Path) -> None:
+    """Held by the gate's ahead bit: no file outside its interpreter's installation is opened
+    (read or written) before ``release``; once released it runs as it would."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "a.txt").write_text("start\n")
+    marker = tmp_path / "wrote"
+    program = tmp_path / "tool"
+    program.write_text(
+        f"#!{sys.executable}\nimport sys\ndata = open('a.txt').read()\n"
+        f"open({str(marker)!r}, 'w').write(data)\n"
+    )
+    program.chmod(0o755)
+    launch = Launch(
+        hook="tool",
+        argv=(str(program),),
+        cwd=str(root),
+        hook_env=(),
+        venv=None,
+        executable=str(program),
+        files=("a.txt",),
+        fixers=(),
+    )
+    record = tmp_path / "launches" / "tool.json"
+    write_launch(record, launch)
+    head = HeadStart.start(record, record.parent)
+    assert head is not None
+    try:
+        time.sleep(0.5)  # long enough to start, import and try to read
+        assert not marker.exists()
+        head.take()
+        head.release()
+        request = process.ProcessRequest(argv=launch.argv, cwd=root, timeout=30)
+        outcome = process.run_process(request, running=head.running)
+    finally:
+        head.abandon()
+        head.gate.close()
+    assert outcome.returncode == 0, outcome.text
+    assert marker.read_text() == "start\n"
+
+
+def test_a_killed_program_started_ahead_is_gone(tmp_path: Path) -> None:
+    program = tmp_path / "tool"
+    program.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(30)\n")
+    program.chmod(0o755)
+    launch = Launch("tool", (str(program),), str(tmp_path), (), None, str(program), (), ())
+    record = tmp_path / "launches" / "tool.json"
+    write_launch(record, launch)
+    head = HeadStart.start(record, record.parent)
+    assert head is not None
+    pid = head.running.proc.pid
+    head.abandon()
+    assert wait_gone([pid]) == []
+    assert not list(record.parent.glob("gate-*"))  # its gate's map is removed with it

@@ -178,6 +178,8 @@ class ResultCache:
         planning = PlanContext(root=context.root, policy=context.policy, tests=context.tests)
         keys, hits = self._lookup(plan, planning)
         self._used.append((keys.bucket, self._stale(plan, keys, hits, int(time.time()))))
+        if hits and context.head_start is not None:  # served, or run on fewer files
+            context.head_start.running.kill()
         if len(hits) == len(plan.files):
             return _cached(plan, started_at, time.monotonic() - start)
         torun = plan

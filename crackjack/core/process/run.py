@@ -188,7 +188,7 @@ class _Ending(enum.Enum):
 class Running:
     """A program ``start_process`` started that nobody watches yet (the longest hook's head
     start, ``core.run.headstart``): ``run_process`` given it watches it to its end; ``kill``
-    ends it unwatched. Its group is recorded like any other (``groups``)."""
+    ends it unwatched. Its group is recorded only if a run records groups as it starts."""
 
     def __init__(self, proc: subprocess.Popen[bytes], started: float) -> None:
         self.proc = proc
@@ -209,6 +209,11 @@ class Running:
                 pipe.close()
         self.proc.wait()
         groups.forget(self.record)
+
+
+def can_die_with_parent() -> bool:
+    """Whether a child can be made to die with crackjack here (``dies_with_parent``)."""
+    return _prctl() is not None
 
 
 def start_process(request: ProcessRequest) -> Running | ProcessOutcome:
@@ -256,7 +261,8 @@ def run_process(
         channel_fd = None if channel is None else channel[0]
     else:
         running.claimed = running.used = True
-        proc, record, started, channel_fd = running.proc, running.record, running.started, None
+        started = time.monotonic()  # its timeout counts from now, as ``request`` says
+        proc, record, channel_fd = running.proc, running.record, None
     watch: _Watch | None = None
     try:
         watch = _Watch(proc, request, channel_fd)

@@ -240,7 +240,9 @@ class _Run:
         )
         self.history = write_history(self.policy.durations, self.history, result.hooks)
         if self.policy.launches is not None:
-            write_launch(self.policy.launches, self.next_launch())
+            launch, head = self.next_launch(), self.policy.head_start
+            if head is None or launch != head.launch:  # a steady project's runs write nothing
+                write_launch(self.policy.launches, launch)
         if self.policy.results is not None:
             self.policy.results.finish()
         finished = {
@@ -269,9 +271,7 @@ class _Run:
             if self.error is not None:
                 raise self.error
             self.start_ready()
-            if self.head is not None:  # its hook did not start first, early: not this run's
-                self.head.abandon()
-                self.head = None
+            self.drop_head_start()
             for phase, tasks in phases:
                 if phase.name not in done and all(t.state == "done" for t in tasks):
                     done[phase.name] = self.end_phase(phase, tasks, starts[phase.name])
@@ -447,6 +447,20 @@ class _Run:
             and (fixed is None or other.plan.hook.id in fixed)
         )
 
+    def drop_head_start(self) -> None:
+        """Kill the program started ahead once its hook can no longer adopt it: a hook has
+        changed a file, or its hook is not one still to start early."""
+        head = self.head
+        if head is None:
+            return
+        hook = head.launch.hook
+        if self.written or not any(
+            t.plan.hook.id == hook and t.stage > self.open_stage and t.state == "waiting"
+            for t in self.tasks
+        ):
+            head.abandon()
+            self.head = None
+
     def head_start_for(self, task: _Task) -> HeadStart | None:
         """The head start ``task`` adopts: this run's, if it is ``task``'s launch, held for the
         same fixers, and no hook has changed a file yet (else it is killed, and ``task`` gets
@@ -471,6 +485,8 @@ class _Run:
         task = self.first_early
         if task is None or task.result is None or task.result.cached_files:
             return None  # none, or the result cache served it: the next run may serve it too
+        if self.policy.durations is None:
+            return None  # no history kept: the next run could not hold it for the same fixers
         launch = task.plan.hook.runner.launch(task.plan, self.context)
         fixers = self.fixers_for(task, self.history.fixed, ahead=True)
         return None if launch is None else replace(launch, fixers=fixers)
@@ -606,14 +622,7 @@ class _Run:
 
     def ended(self, done: _Done) -> None:
         task = done.task
-        task.spawning = False
-        if task.head is not None:
-            task.head.running.kill()  # nothing if its runner ran it
-        if task.cancellation is not None:
-            task.cancellation.close()
-            task.cancellation = None
-        if task.gate is not None:
-            task.gate.close()
+        _let_go(task)
         if done.error is not None or done.result is None:
             task.state = "done"
             self.error = self.error or done.error or RuntimeError("a hook gave no result")
@@ -711,13 +720,20 @@ class _Run:
                 self.installs.ended(message)
             elif isinstance(message, _Done):
                 message.task.state = "done"
-                if message.task.head is not None:
-                    message.task.head.running.kill()
-                if message.task.cancellation is not None:
-                    message.task.cancellation.close()
-                    message.task.cancellation = None
-                if message.task.gate is not None:
-                    message.task.gate.close()
+                _let_go(message.task)
+
+
+def _let_go(task: _Task) -> None:
+    """What ``task`` held while it ran, let go as it ends: its program started ahead (if its
+    runner did not use it), its cancellation, its gate."""
+    task.spawning = False
+    if task.head is not None:
+        task.head.running.kill()  # nothing if its runner ran it
+    if task.cancellation is not None:
+        task.cancellation.close()
+        task.cancellation = None
+    if task.gate is not None:
+        task.gate.close()
 
 
 def _unseen_writes(plan: HookPlan) -> bool:

@@ -8,13 +8,17 @@ files and the fixers a gate holds it for), in a file the command line and its fo
 The next run of that command line in that folder starts the program from the record at once,
 through a gate for the same fixers (``runners.gate``), and plans meanwhile.
 
-The engine adopts it only when the plan starts that hook early, before any hook has changed a
-file, with the same launch and the same fixers to hold it for (``matches``); any other run
-kills it (its group, SIGKILL) as soon as that is known, and whatever ends the run first kills
-it too (``abandon``). So it never changes a verdict: what it could read before that is what
-this run would have given it, and a program whose record no longer holds ends before it reads
-any file a fixer was given (the gate holds the first look at each until that fixer is done,
-and fixers start only after the plan). It dies with crackjack (``dies_with_parent``).
+Until the run adopts it, the gate holds its first look at anything outside its interpreter's
+own installation (the ``AHEAD`` bit of ``runners.gate``): it starts and imports, and reads no
+project or configuration file, writes none, starts no program. The engine adopts it only when
+the plan starts that hook early, before any hook has changed a file, with the same launch and
+the same fixers to hold it for (``matches``); its runner then takes its snapshot and lets it
+go (``release``), under the run's lock and after the result cache has read the configuration,
+as for any program it starts. Any other run kills it (its group, SIGKILL: it has touched
+nothing) as soon as that is known, and whatever ends the run first kills it too (``abandon``).
+So it never changes a verdict. Only Python scripts, which a gate can hold, and only where it
+dies with crackjack (``PR_SET_PDEATHSIG``): started before the run records its process groups,
+it is not among them.
 
 Never in git-hook mode (``--staged``): there the hook must not look at the work tree before the
 unstaged changes are hidden.
@@ -28,11 +32,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-from crackjack.core.files.fsutil import atomic_write, read_json_object
-from crackjack.core.process.run import ProcessOutcome, ProcessRequest, Running, start_process
-from crackjack.core.runners.gate import Gate
+from crackjack.core.files.fsutil import read_json_object, replaced
+from crackjack.core.process.run import (
+    ProcessOutcome,
+    ProcessRequest,
+    Running,
+    can_die_with_parent,
+    start_process,
+)
+from crackjack.core.runners.gate import AHEAD, Gate, holds
 from crackjack.core.runners.request import hook_environment
-from crackjack.core.runners.snapshot import Snapshot
 from crackjack.core.valueclass import value
 
 FORMAT = 1
@@ -60,7 +69,10 @@ class Launch:
 
 
 def read_launch(path: Path) -> Launch | None:
-    """The launch kept at ``path``; None if there is none or it is damaged."""
+    """The launch kept at ``path``; None if there is none, it is damaged, or anyone but the
+    user could have written it (or its folder): it names a program to run."""
+    if not all(_own(where) for where in (path.parent, path)):
+        return None
     data = read_json_object(path)
     if data is None or data.get("format") != FORMAT:
         return None
@@ -89,52 +101,53 @@ def write_launch(path: Path, launch: Launch | None) -> None:
                 path.unlink()
             return
         record: dict[str, Any] = {"format": FORMAT, **_fields(launch)}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps(record).encode(), durable=False)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with replaced(path, mode=0o600, durable=False) as stream:
+            stream.write(json.dumps(record).encode())
     except OSError:
         return
 
 
 class HeadStart:
-    """The program of ``launch`` started ahead (``start``): adopt it with ``take``, or end it
-    with ``abandon``; the first of the two wins."""
+    """The program of ``launch`` started ahead (``start``), held by ``gate``: adopt it with
+    ``take`` (then ``release`` it), or end it with ``abandon``; the first of the two wins."""
 
-    def __init__(self, launch: Launch, running: Running, gate: Gate | None, snapshot: Snapshot):
+    def __init__(self, launch: Launch, running: Running, gate: Gate):
         self.launch = launch
         self.running = running
         self.gate = gate
-        self.snapshot = snapshot
         self._taken = False
 
     @classmethod
     def start(cls, path: Path, folder: Path) -> HeadStart | None:
         """The program of the launch kept at ``path`` started, its gate's map in ``folder``;
-        None if there is no launch, its folder is gone, or it cannot start."""
+        None if there is no launch, its folder is gone, or it cannot start (held)."""
         launch = read_launch(path)
-        if launch is None or not os.path.isdir(launch.cwd):
+        if launch is None or not os.path.isdir(launch.cwd) or not can_die_with_parent():
+            return None
+        if not holds(launch.executable):
             return None
         root = Path(launch.cwd)
-        gate = Gate(root, launch.fixers, folder) if launch.fixers else None
-        argv, env, fds = launch.argv, launch.environment(), tuple[int, ...]()
-        gated = None if gate is None else gate.wrap(argv, launch.executable)
-        if gate is not None and gated is None:
+        gate = Gate(root, launch.fixers, folder, ahead=True)
+        gated = gate.wrap(launch.argv, launch.executable)
+        if gated is None:
             gate.close()
             return None
-        if gated is not None:
-            argv, fds = gated.argv, (gated.fd,)
-            env.update(gated.env)
-        snapshot = Snapshot.take(root, launch.files)
-        request = ProcessRequest(argv=argv, cwd=root, env=env, pass_fds=fds)
+        env = launch.environment()
+        env.update(gated.env)
+        request = ProcessRequest(argv=gated.argv, cwd=root, env=env, pass_fds=(gated.fd,))
         try:
             running = start_process(request)
         finally:
-            if gated is not None:
-                os.close(gated.fd)
+            os.close(gated.fd)
         if isinstance(running, ProcessOutcome):
-            if gate is not None:
-                gate.close()
+            gate.close()
             return None
-        return cls(launch, running, gate, snapshot)
+        return cls(launch, running, gate)
+
+    def release(self) -> None:
+        """Let the adopted program look at the project (its snapshot taken)."""
+        self.gate.release(AHEAD)
 
     def matches(self, launch: Launch | None) -> bool:
         return not self._taken and launch == self.launch
@@ -149,8 +162,17 @@ class HeadStart:
             return
         self._taken = True
         self.running.kill()
-        if self.gate is not None:
-            self.gate.close()
+        self.gate.close()
+
+
+def _own(path: Path) -> bool:
+    """Whether only the user can have written ``path`` (it is theirs, not group- or
+    world-writable)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def _fields(launch: Launch) -> dict[str, Any]:

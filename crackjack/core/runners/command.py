@@ -210,8 +210,11 @@ class Command:
         runs = Runs()
         head = context.head_start
         if head is not None and head.launch != self._launch_held(plan, context, head.launch):
-            head = None  # planned again with fewer files (the result cache): not this program
-        snapshot = Snapshot.take(root, plan.files) if head is None else head.snapshot
+            head.running.kill()  # planned again with fewer files (the result cache)
+            head = None
+        snapshot = Snapshot.take(root, plan.files)
+        if head is not None:
+            head.release()
         deadline = runs.start + plan.hook.timeout if plan.hook.timeout else None
 
         def run_batch(index: int, batch: tuple[str, ...]) -> None:

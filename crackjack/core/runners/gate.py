@@ -21,15 +21,29 @@ from pathlib import Path
 _SHEBANG_BYTES = 256
 
 
+AHEAD = ""
+"""The gate's bit that holds a program started ahead from everything outside its interpreter's
+installation until the run adopts it (``core.run.headstart``): released by that id."""
+
+
 class Gate:
     """The fixers an early hook's program is held for, by hook id, each with its files (names
-    relative to ``root``). ``release`` one as it ends; ``close`` once the hook has ended."""
+    relative to ``root``); with ``ahead``, also the ``AHEAD`` bit. ``release`` one as it ends;
+    ``close`` once the hook has ended."""
 
-    def __init__(self, root: Path, fixers: Sequence[tuple[str, tuple[str, ...]]], folder: Path):
+    def __init__(
+        self,
+        root: Path,
+        fixers: Sequence[tuple[str, tuple[str, ...]]],
+        folder: Path,
+        *,
+        ahead: bool = False,
+    ) -> None:
         self.root = root
         self.folder = folder
         self.fixers = tuple((hook_id, tuple(files)) for hook_id, files in fixers)
-        self._bits = {hook_id: bit for bit, (hook_id, _) in enumerate(fixers)}
+        held = [hook_id for hook_id, _ in fixers] + [AHEAD] * ahead
+        self._bits = {hook_id: bit for bit, hook_id in enumerate(held)}
         self._files = {hook_id: frozenset(files) for hook_id, files in fixers}
         self._lock = threading.Lock()
         self._done: list[int] = []
@@ -108,7 +122,12 @@ class Gate:
                 while folder != root and len(folder) > len(root):
                     folder = os.path.dirname(folder)
                     folders[folder] = folders.get(folder, 0) | mask
-            shape = {"files": files, "folders": folders, "all": (1 << len(self._bits)) - 1}
+            shape = {
+                "files": files,
+                "folders": folders,
+                "all": (1 << len(self._bits)) - 1,
+                "ahead": 1 << self._bits[AHEAD] if AHEAD in self._bits else 0,
+            }
             self._map = self.folder / f"gate-{os.getpid()}-{id(self)}.json"
             self._map.write_text(json.dumps(shape), encoding="utf-8")
         return self._map

@@ -7,10 +7,12 @@ on beside the fixers; what it reads of the fixers' files is what they left. It l
 Python's file API: the ``open`` audit event (``open``, ``os.open``, the import system),
 ``os.listdir`` and ``os.scandir`` of a folder holding such a file, ``os.stat``, ``os.lstat`` and
 ``os.access`` of one; a program started (``subprocess``, ``fork``, ``exec``...) waits for every
-fixer. The parent's environment variables name the map (a JSON file: path to a bit mask of the
-fixers given it, and each folder's) and the pipe on which each fixer's bit arrives as it ends;
-the pipe's end means all of them are done. Kept to the Python 3.8 language: a project's tools
-may run on an old interpreter.
+fixer. A program started ahead (``core/run/headstart.py``) is also held from every path outside
+its own interpreter's installation (and ``/dev``, ``/proc``, ``/sys``) until the run adopts it:
+the map's ``ahead`` bit. The parent's environment variables name the map (a JSON file: path to
+a bit mask of the fixers given it, and each folder's) and the pipe on which each fixer's bit
+arrives as it ends; the pipe's end means all of them are done. Kept to the Python 3.8 language:
+a project's tools may run on an old interpreter.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ def _arm() -> None:
         os.close(fd)
         return
     files, folders, every = shape["files"], shape["folders"], shape["all"]
+    ahead = shape.get("ahead", 0)
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    prefixes |= {os.path.realpath(prefix) for prefix in prefixes}
+    own = (*(os.path.join(prefix, "") for prefix in prefixes), "/dev/", "/proc/", "/sys/")
     done = [0]
     ready = threading.Condition()
     real = {name: getattr(os, name) for name in ("stat", "lstat", "access")}
@@ -70,13 +76,21 @@ def _arm() -> None:
     spawning = {"subprocess.Popen", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn"}
     spawning |= {"os.spawn", "os.system", "pty.spawn"}
 
+    def outside(path: str) -> int:
+        """The ahead bit, while it holds, for a path outside the program's own installation."""
+        if not ahead or done[0] & ahead or not path:
+            return 0
+        return 0 if os.path.join(path, "").startswith(own) else ahead
+
     def audit(event: str, args: tuple[object, ...]) -> None:
         if done[0] == every:
             return
         if event == "open":
-            mask = files.get(key(args[0]), 0)
+            path = key(args[0])
+            mask = files.get(path, 0) | outside(path)
         elif event in ("os.listdir", "os.scandir"):
-            mask = folders.get(key(args[0] if args[0] is not None else "."), 0)
+            path = key(args[0] if args[0] is not None else ".")
+            mask = folders.get(path, 0) | outside(path)
         elif event in spawning:
             mask = every
         else:
@@ -87,7 +101,8 @@ def _arm() -> None:
     def held(function: Callable[..., object]) -> Callable[..., object]:
         def look(path: object, *args: object, **kwargs: object) -> object:
             if done[0] != every:
-                mask = files.get(key(path), 0)
+                where = key(path)
+                mask = files.get(where, 0) | outside(where)
                 if mask:
                     wait(mask)
             return function(path, *args, **kwargs)
