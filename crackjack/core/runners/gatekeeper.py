@@ -8,11 +8,11 @@ Python's file API: the ``open`` audit event (``open``, ``os.open``, the import s
 ``os.listdir`` and ``os.scandir`` of a folder holding such a file, ``os.stat``, ``os.lstat`` and
 ``os.access`` of one; a program started (``subprocess``, ``fork``, ``exec``...) waits for every
 fixer. A program started ahead (``core/run/headstart.py``) is also held from every path outside
-its own interpreter's installation (and ``/dev``, ``/proc``, ``/sys``) until the run adopts it:
-the map's ``ahead`` bit. The parent's environment variables name the map (a JSON file: path to
-a bit mask of the fixers given it, and each folder's) and the pipe on which each fixer's bit
-arrives as it ends; the pipe's end means all of them are done. Kept to the Python 3.8 language:
-a project's tools may run on an old interpreter.
+its own interpreter's installation (but a look at the folders above it, and ``/dev``, ``/proc``,
+``/sys``) until the run adopts it: the map's ``ahead`` bit. The parent's environment variables
+name the map (a JSON file: path to a bit mask of the fixers given it, and each folder's) and the
+pipe on which each fixer's bit arrives as it ends; the pipe's end means all of them are done.
+Kept to the Python 3.8 language: a project's tools may run on an old interpreter.
 """
 
 from __future__ import annotations
@@ -43,6 +43,11 @@ def _arm() -> None:
     prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     prefixes |= {os.path.realpath(prefix) for prefix in prefixes}
     own = (*(os.path.join(prefix, "") for prefix in prefixes), "/dev/", "/proc/", "/sys/")
+    above = set()  # the folders above them, which ``realpath`` and the imports look at
+    for prefix in prefixes:
+        while os.path.dirname(prefix) != prefix:
+            prefix = os.path.dirname(prefix)
+            above.add(prefix)
     done = [0]
     ready = threading.Condition()
     real = {name: getattr(os, name) for name in ("stat", "lstat", "access")}
@@ -102,7 +107,7 @@ def _arm() -> None:
         def look(path: object, *args: object, **kwargs: object) -> object:
             if done[0] != every:
                 where = key(path)
-                mask = files.get(where, 0) | outside(where)
+                mask = files.get(where, 0) | (0 if where in above else outside(where))
                 if mask:
                     wait(mask)
             return function(path, *args, **kwargs)
