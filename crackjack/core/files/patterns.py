@@ -72,7 +72,19 @@ class FileFilter:
             return chosen
         if set(self.types) == {"file"} and not (self.types_or or self.exclude_types):
             return tags.regular_files(root, chosen)
-        return [path for path in chosen if self._types_match(tags.get(root, path))]
+        known = tags.of(root)
+        matches: dict[frozenset[str], bool] = {}  # a project's files have few sets of tags
+        kept: list[str] = []
+        for path in chosen:
+            file_tags = known.get(path)
+            if file_tags is None:
+                file_tags = tags.get(root, path)
+            match = matches.get(file_tags)
+            if match is None:
+                match = matches[file_tags] = self._types_match(file_tags)
+            if match:
+                kept.append(path)
+        return kept
 
     def validate(self) -> None:
         """Raise ConfigError for an invalid glob or an unknown file type."""
@@ -98,13 +110,21 @@ class TagCache:
     """
 
     def __init__(self, modes: FileModes | None = None) -> None:
-        self._tags: dict[tuple[Path, str], frozenset[str]] = {}
+        self._tags: dict[Path, dict[str, frozenset[str]]] = {}
         self._modes = modes
 
+    def of(self, root: Path) -> dict[str, frozenset[str]]:
+        """The tags known so far of the files under ``root``, by path (``get`` adds to it)."""
+        known = self._tags.get(root)
+        if known is None:
+            known = self._tags.setdefault(root, {})
+        return known
+
     def get(self, root: Path, path: str) -> frozenset[str]:
-        found = self._tags.get((root, path))
+        known = self.of(root)
+        found = known.get(path)
         if found is None:
-            found = self._tags.setdefault((root, path), _identify(os.path.join(root, path)))
+            found = known.setdefault(path, _identify(os.path.join(root, path)))
         return found
 
     def regular_files(self, root: Path, paths: Iterable[str]) -> list[str]:
@@ -112,12 +132,12 @@ class TagCache:
         gives that tag (FIFOs and devices aside, which get no tags here), each found with one
         ``lstat`` (the selection's, when ``modes`` has this root) and without reading the file
         as identify does for its other tags."""
-        tags, regular = self._tags, stat.S_ISREG
+        tags, regular = self.of(root), stat.S_ISREG
         modes = self._modes if self._modes is not None and self._modes.root == root else None
         mode_of = (modes or FileModes(root)).of
         kept: list[str] = []
         for path in paths:
-            found = tags.get((root, path))
+            found = tags.get(path)
             if found is not None:
                 if "file" in found:
                     kept.append(path)
