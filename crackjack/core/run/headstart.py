@@ -76,7 +76,7 @@ def read_launch(path: Path) -> Launch | None:
         return None
     data = read_json_object(path)
     if data is None or data.get("format") != FORMAT or data.get("version") != __version__:
-        return None  # its gate's map is this version's gatekeeper's
+        return None  # another crackjack's: its launches may be made otherwise
     try:
         launch = Launch(
             hook=_text(data["hook"]),
@@ -98,14 +98,11 @@ def write_launch(path: Path, launch: Launch | None) -> None:
     loss costs nothing, so it is not fsynced, and a failure to write it is ignored."""
     try:
         if launch is None:
-            for kept in (path, _map_of(path)):
-                with contextlib.suppress(FileNotFoundError):
-                    kept.unlink()
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
             return
         record: dict[str, Any] = {"format": FORMAT, "version": __version__, **_fields(launch)}
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        gate = Gate(Path(launch.cwd), launch.fixers, path.parent, ahead=True)
-        gate.keep_map(_map_of(path))  # made now, not on the next run's path to the program
         with replaced(path, mode=0o600, durable=False) as stream:
             stream.write(json.dumps(record).encode())
     except OSError:
@@ -131,8 +128,8 @@ class HeadStart:
             return None
         if not holds(launch.executable):
             return None
-        root, kept = Path(launch.cwd), _map_of(path)
-        gate = Gate(root, launch.fixers, folder, ahead=True, kept_map=kept if _own(kept) else None)
+        root = Path(launch.cwd)
+        gate = Gate(root, launch.fixers, folder, ahead=True)
         gated = gate.wrap(launch.argv, launch.executable)
         if gated is None:
             gate.close()
@@ -167,11 +164,6 @@ class HeadStart:
         self._taken = True
         self.running.kill()
         self.gate.close()
-
-
-def _map_of(path: Path) -> Path:
-    """Where the gate's map for the launch kept at ``path`` is kept."""
-    return path.with_name(f"{path.stem}.gate.json")
 
 
 def _own(path: Path) -> bool:

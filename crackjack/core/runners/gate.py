@@ -38,7 +38,6 @@ class Gate:
         folder: Path,
         *,
         ahead: bool = False,
-        kept_map: Path | None = None,
     ) -> None:
         self.root = root
         self.folder = folder
@@ -49,8 +48,7 @@ class Gate:
         self._lock = threading.Lock()
         self._done: list[int] = []
         self._pipes: list[int] = []
-        self._map: Path | None = kept_map
-        self._own_map = kept_map is None
+        self._map: Path | None = None
         self._closed = False
         self.armed = False
 
@@ -98,7 +96,7 @@ class Gate:
         with self._lock:
             self._closed = True
             self._close_pipes()
-            if self._map is not None and self._own_map:
+            if self._map is not None:
                 with contextlib.suppress(OSError):
                     self._map.unlink()
 
@@ -108,41 +106,31 @@ class Gate:
                 os.close(write)
         self._pipes.clear()
 
-    def keep_map(self, path: Path) -> None:
-        """Write the map this gate gives the gatekeeper to ``path`` (atomically, private to the
-        user), for a later gate of the same root and fixers to use as it is (``kept_map``)."""
-        from crackjack.core.files.fsutil import replaced
-
-        with replaced(path, mode=0o600, durable=False) as stream:
-            stream.write(json.dumps(self._map_data()).encode())
-
     def _shape(self) -> Path:
-        """The map the gatekeeper reads, written once (unless ``kept_map`` named one)."""
+        """The map the gatekeeper reads, written once: each file's and each folder's mask of
+        the fixers given it, by absolute path."""
         if self._map is None:
+            root = os.path.realpath(self.root)  # the gatekeeper's working folder, as getcwd says
+            files: dict[str, int] = {}
+            for hook_id, names in self._files.items():
+                for name in names:
+                    path = os.path.join(root, name)
+                    files[path] = files.get(path, 0) | 1 << self._bits[hook_id]
+            folders: dict[str, int] = {}
+            for path, mask in files.items():
+                folder = path
+                while folder != root and len(folder) > len(root):
+                    folder = os.path.dirname(folder)
+                    folders[folder] = folders.get(folder, 0) | mask
+            shape = {
+                "files": files,
+                "folders": folders,
+                "all": (1 << len(self._bits)) - 1,
+                "ahead": 1 << self._bits[AHEAD] if AHEAD in self._bits else 0,
+            }
             self._map = self.folder / f"gate-{os.getpid()}-{id(self)}.json"
-            self._map.write_text(json.dumps(self._map_data()), encoding="utf-8")
+            self._map.write_text(json.dumps(shape), encoding="utf-8")
         return self._map
-
-    def _map_data(self) -> dict[str, object]:
-        """Each file's and each folder's mask of the fixers given it, by absolute path."""
-        root = os.path.realpath(self.root)  # the gatekeeper's working folder, as getcwd says
-        files: dict[str, int] = {}
-        for hook_id, names in self._files.items():
-            for name in names:
-                path = os.path.join(root, name)
-                files[path] = files.get(path, 0) | 1 << self._bits[hook_id]
-        folders: dict[str, int] = {}
-        for path, mask in files.items():
-            folder = path
-            while folder != root and len(folder) > len(root):
-                folder = os.path.dirname(folder)
-                folders[folder] = folders.get(folder, 0) | mask
-        return {
-            "files": files,
-            "folders": folders,
-            "all": (1 << len(self._bits)) - 1,
-            "ahead": 1 << self._bits[AHEAD] if AHEAD in self._bits else 0,
-        }
 
 
 def holds(executable: str | None) -> bool:
