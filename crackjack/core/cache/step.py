@@ -180,6 +180,7 @@ class ResultCache:
         self._used.append((keys.bucket, self._stale(plan, keys, hits, int(time.time()))))
         if hits and context.head_start is not None:  # served, or run on fewer files
             context.head_start.running.kill()
+            context = replace(context, head_start=None)
         if len(hits) == len(plan.files):
             return _cached(plan, started_at, time.monotonic() - start)
         torun = plan

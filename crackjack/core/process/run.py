@@ -190,9 +190,8 @@ class Running:
     start, ``core.run.headstart``): ``run_process`` given it watches it to its end; ``kill``
     ends it unwatched. Its group is recorded only if a run records groups as it starts."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], started: float) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         self.proc = proc
-        self.started = started
         self.record = groups.record(proc.pid)
         self.claimed = False
         self.used = False
@@ -221,12 +220,8 @@ def start_process(request: ProcessRequest) -> Running | ProcessOutcome:
     thread that will outlive it (``dies_with_parent``); a ``ProcessOutcome`` if it cannot start."""
     if request.side_channel is not None:
         raise ValueError("a program started ahead has no side channel")
-    started = time.monotonic()
-    try:
-        proc = _spawn(request, None)
-    except (OSError, ValueError) as exc:
-        return ProcessOutcome(returncode=None, start_error=_describe_start_error(exc))
-    return Running(proc, started)
+    proc = _started(request, None)
+    return proc if isinstance(proc, ProcessOutcome) else Running(proc)
 
 
 def run_process(
@@ -245,23 +240,22 @@ def run_process(
         if running is not None:
             running.kill()
         return ProcessOutcome(returncode=None, cancelled=True)
+    started = time.monotonic()  # a program started ahead: its timeout counts from now too
     if running is None:
-        started = time.monotonic()
         channel = None if request.side_channel is None else os.pipe()
         try:
-            proc = _spawn(request, channel)
-        except (OSError, ValueError) as exc:
-            if channel is not None:
-                os.close(channel[0])
-            return ProcessOutcome(returncode=None, start_error=_describe_start_error(exc))
+            spawned = _started(request, channel)
         finally:
             if channel is not None:
                 os.close(channel[1])
-        record = groups.record(proc.pid)
+        if isinstance(spawned, ProcessOutcome):
+            if channel is not None:
+                os.close(channel[0])
+            return spawned
+        proc, record = spawned, groups.record(spawned.pid)
         channel_fd = None if channel is None else channel[0]
     else:
         running.claimed = running.used = True
-        started = time.monotonic()  # its timeout counts from now, as ``request`` says
         proc, record, channel_fd = running.proc, running.record, None
     watch: _Watch | None = None
     try:
@@ -290,6 +284,16 @@ def run_process(
         timed_out=ending is _Ending.TIMED_OUT,
         cancelled=ending is _Ending.CANCELLED,
     )
+
+
+def _started(
+    request: ProcessRequest, channel: tuple[int, int] | None
+) -> subprocess.Popen[bytes] | ProcessOutcome:
+    """``request``'s program started, or the outcome of a program that cannot start."""
+    try:
+        return _spawn(request, channel)
+    except (OSError, ValueError) as exc:
+        return ProcessOutcome(returncode=None, start_error=_describe_start_error(exc))
 
 
 def _spawn(request: ProcessRequest, channel: tuple[int, int] | None) -> subprocess.Popen[bytes]:

@@ -202,16 +202,9 @@ class Command:
             fixers=(),
         )
 
-    def _launch_held(self, plan: HookPlan, context: RunContext, held: Launch) -> Launch | None:
-        launch = self.launch(plan, context)
-        return None if launch is None else replace(launch, fixers=held.fixers)
-
     def _run(self, plan: HookPlan, context: RunContext, root: Path) -> HookResult:
         runs = Runs()
-        head = context.head_start
-        if head is not None and head.launch != self._launch_held(plan, context, head.launch):
-            head.running.kill()  # planned again with fewer files (the result cache)
-            head = None
+        head = context.head_start  # the engine found it this plan's (``core.run.headstart``)
         snapshot = Snapshot.take(root, plan.files)
         if head is not None:
             head.release()
