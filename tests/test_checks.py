@@ -13,7 +13,7 @@ import pytest
 from crackjack.core.errors import ConfigError
 from crackjack.core.runners.inprocess import CheckOutcome, InProcess, InProcessCheck
 from crackjack.hooks.catalogue import BUILTIN_HOOKS
-from crackjack.hooks.checks.common import is_text
+from crackjack.hooks.checks.common import is_text, read_tail, read_whole
 from crackjack.hooks.checks.end_of_file import end_of_file, fix_end_of_file
 from crackjack.hooks.checks.whitespace import strip_trailing, trailing_whitespace
 from tests.project import run_cli
@@ -274,6 +274,50 @@ def test_end_of_file(tmp_path: Path, before: bytes, after: bytes, problem: str |
     assert fixed.modified == (("f.txt",) if problem else ())
     assert path.read_bytes() == after
     assert fix_end_of_file(after) is None
+
+
+ENDINGS = [b"", b"\n", b"\n\n", b"\r\n", b"\r\n\r\n", b"\r", b"\r\r", b"\n\r\n", b"\n" * 9]
+BODIES = [b"x" * 100, b"line\n" * 40 + b"last", b"a\r\nb\r\n" * 30 + b"c", b"\n" * 50]
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+@pytest.mark.parametrize("body", BODIES)
+def test_end_of_file_reads_a_file_whole_whenever_its_last_bytes_say_it_may_be_wrong(
+    tmp_path: Path, body: bytes, ending: bytes
+) -> None:
+    """The check looks at a file's last bytes first: its verdict and its fix are still those
+    of the whole content, for every ending on every kind of body."""
+    data = body + ending
+    path = _write(tmp_path, "f.txt", data)
+    whole = fix_end_of_file(data)
+
+    fixed = _run(end_of_file, tmp_path, "f.txt", fix=True)
+
+    assert fixed.modified == (() if whole is None else ("f.txt",))
+    assert path.read_bytes() == (data if whole is None else whole[0])
+
+
+def test_read_whole_and_read_tail(tmp_path: Path) -> None:
+    data = os.urandom(300_000)
+    path = _write(tmp_path, "big.bin", data)
+    _write(tmp_path, "empty", b"")
+
+    assert read_whole(str(path)) == data
+    assert read_whole(str(tmp_path / "empty")) == b""
+    assert read_tail(str(path), 4) == data[-4:]
+    assert read_tail(str(tmp_path / "empty"), 4) == b""
+    _write(tmp_path, "short", b"ab")
+    assert read_tail(str(tmp_path / "short"), 4) == b"ab"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"a \n", b"a\t\n", b"a \r\n", b"a\t\r", b"tab\there \n", b"cr\rx ", b"end\t", b"x\n "],
+)
+def test_trailing_whitespace_is_found_with_and_without_tabs_and_carriage_returns(
+    data: bytes,
+) -> None:
+    assert strip_trailing(b"clean\n" * 20 + data)[1]
 
 
 # --- text fixers skip what is not text (issue 11 point 1, issue 12 point 9) ----------------

@@ -227,3 +227,44 @@ def test_selecting_from_ten_thousand_paths_is_cheap(tmp_path: Path) -> None:
     ]
     assert chosen == expected
     assert elapsed < 1.0
+
+
+NAMED = [
+    "a.py",
+    "b.PY",
+    "c.pyi",
+    "setup.cfg",
+    "Dockerfile",
+    "Dockerfile.xenial",
+    "Makefile",
+    ".bashrc",
+    "notes.txt",
+    "logo.png",
+    "data.bin",
+    "archive.tar.gz",
+    "script",
+    "README",
+    "tool.sh",
+    "x.svg",
+    "x.pdf",
+    "odd.unknownext",
+    "LICENSE",
+    "x.json",
+    "x.yaml",
+    ".gitignore",
+]
+
+
+@pytest.mark.parametrize("executable", [False, True])
+def test_tags_are_identifys_for_every_kind_of_name(tmp_path: Path, executable: bool) -> None:
+    """The tags read from a name alone are what ``identify`` gives, file read and all."""
+    from identify.identify import tags_from_path
+
+    for name in NAMED:
+        path = tmp_path / name
+        path.write_bytes(b"#!/usr/bin/env python3\nprint(1)\n" if "." not in name else b"\0\1")
+        path.chmod(0o755 if executable else 0o644)
+    cache = TagCache()
+
+    for name in NAMED:
+        assert cache.get(tmp_path, name) == frozenset(tags_from_path(str(tmp_path / name))), name

@@ -283,6 +283,29 @@ def _identify(full: str) -> frozenset[str]:
         mode = os.lstat(full).st_mode
         if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
             return frozenset()
+        if stat.S_ISREG(mode):
+            named = _named_tags(os.path.basename(full))
+            if named is not None:
+                return named[os.access(full, os.X_OK)]
         return frozenset(tags_from_path(full))
     except (OSError, ValueError):
         return frozenset()
+
+
+@functools.lru_cache(maxsize=4096)
+def _named_tags(name: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """A regular file's tags when not executable and when executable, from its ``name`` alone:
+    what ``tags_from_path`` gives without reading the file, where the name tells text from
+    binary (most names). Half of identify's time per file, and names repeat."""
+    from identify.identify import (
+        ENCODING_TAGS,
+        EXECUTABLE,
+        FILE,
+        NON_EXECUTABLE,
+        tags_from_filename,
+    )
+
+    tags = tags_from_filename(name)
+    if not tags & ENCODING_TAGS:
+        return None
+    return frozenset({FILE, NON_EXECUTABLE, *tags}), frozenset({FILE, EXECUTABLE, *tags})

@@ -20,14 +20,14 @@ _PARSE_FILENAME = "<crackjack-debug-statements>"
 _PARSE_WARNINGS = re.escape(_PARSE_FILENAME) + r"\Z"
 _NEWLINE = re.compile(r"\r\n?|\n")
 _DEBUGGERS = b"|".join(name.encode() for name in sorted(DEBUGGER_MODULES))
-_CANDIDATE = re.compile(
-    rb"breakpoint\s*\(|import[ \t][^\n;#]*\b(?:"
-    + _DEBUGGERS
-    + rb")\b|from[ \t]+(?:"
-    + _DEBUGGERS
-    + rb")\b"
+_CANDIDATES = (
+    re.compile(rb"breakpoint\s*\("),
+    re.compile(rb"import[ \t][^\n;#]*\b(?:" + _DEBUGGERS + rb")\b"),
+    re.compile(rb"from[ \t]+(?:" + _DEBUGGERS + rb")\b"),
 )
-"""What may import a debugger or call ``breakpoint()``; no ``\\b`` in front, for speed."""
+"""What may import a debugger or call ``breakpoint()``, one pattern each: a pattern that starts
+with a word is searched for that word first, a third of the time of one pattern of the three
+(which tries every ``b``, ``i`` and ``f``); no ``\\b`` in front, for speed."""
 
 
 def debug_statements(
@@ -64,10 +64,11 @@ def find_debug_statements(name: str, source: bytes) -> list[str]:
 
 def _may_have_findings(source: bytes) -> bool:
     """Whether a candidate stands on a line before any ``#`` (not commented out)."""
-    for match in _CANDIDATE.finditer(source):
-        line_start = source.rfind(b"\n", 0, match.start()) + 1
-        if b"#" not in source[line_start : match.start()]:
-            return True
+    for candidate in _CANDIDATES:
+        for match in candidate.finditer(source):
+            line_start = source.rfind(b"\n", 0, match.start()) + 1
+            if b"#" not in source[line_start : match.start()]:
+                return True
     return False
 
 

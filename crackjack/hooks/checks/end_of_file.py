@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crackjack.core.runners.inprocess import CheckOutcome
-from crackjack.hooks.checks.common import Change, fix_files, no_arguments
+from crackjack.hooks.checks.common import Change, fix_files, no_arguments, read_tail
 
 _LINE_BREAK = re.compile(rb"\r\n|\n|\r")
+_TAIL_BYTES = 4
+"""Enough to see that a file ends right: a byte of content, then one line break (``\\r\\n``)."""
 
 
 def end_of_file(
@@ -17,7 +19,14 @@ def end_of_file(
 ) -> CheckOutcome:
     """Make every file end with one line break; a file of nothing but line breaks becomes empty."""
     no_arguments(args)
-    return fix_files(files, root, fix, _change)
+    return fix_files(files, root, fix, _change, suspect=_ends_wrong)
+
+
+def _ends_wrong(path: str) -> bool:
+    """Whether ``path`` may need a fix, from its last bytes: what ``fix_end_of_file`` says of
+    the whole file once its last bytes hold some content before the final line breaks."""
+    tail = read_tail(path, _TAIL_BYTES)
+    return not tail.rstrip(b"\r\n") or fix_end_of_file(tail) is not None
 
 
 def _change(name: str, data: bytes) -> Change | None:

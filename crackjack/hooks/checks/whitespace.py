@@ -59,9 +59,12 @@ def strip_trailing(data: bytes, *, markdown: bool = False) -> tuple[bytes, list[
 
 
 def _may_have_trailing(data: bytes) -> bool:
-    """A quick test, far cheaper than the regex on clean files: one substring search once tabs
-    read as spaces and carriage returns as line feeds (half the time of four searches)."""
-    return b" \n" in data.translate(_BLANKS_AND_BREAKS) or data.endswith((b" ", b"\t"))
+    """A quick test, far cheaper than the regex on clean files: one substring search, once tabs
+    read as spaces and carriage returns as line feeds where the file has any (two one-byte
+    searches cost a tenth of that translation)."""
+    if b"\t" in data or b"\r" in data:
+        return b" \n" in data.translate(_BLANKS_AND_BREAKS) or data.endswith((b" ", b"\t"))
+    return b" \n" in data or data.endswith(b" ")
 
 
 def _count_line_breaks(data: bytes, start: int, end: int) -> int:
