@@ -72,17 +72,21 @@ def _section(path: Path) -> Mapping[str, Any] | None:
     one; a shared file (pyproject.toml, setup.cfg) or one mypy cannot parse does not."""
     if not path.is_file():
         return None
-    import configparser  # only when mypy is planned: the fast path never reads mypy's config
-    import tomllib
+    if path.suffix == ".toml":
+        import tomllib  # only when mypy is planned: the fast path never reads mypy's config
+
+        try:
+            tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None
+        section = tool.get("mypy") if isinstance(tool, dict) else None
+        return section if isinstance(section, dict) else None
+    import configparser  # only for an INI file (pyproject.toml is the common case)
 
     try:
-        if path.suffix == ".toml":
-            tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
-            section = tool.get("mypy") if isinstance(tool, dict) else None
-            return section if isinstance(section, dict) else None
         parser = configparser.RawConfigParser()
         parser.read(path, encoding="utf-8")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, configparser.Error):
+    except (OSError, UnicodeDecodeError, configparser.Error):
         return None
     if parser.has_section("mypy"):
         return {key: value.strip() for key, value in parser.items("mypy")}
