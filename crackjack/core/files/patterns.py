@@ -124,7 +124,7 @@ class TagCache:
         known = self.of(root)
         found = known.get(path)
         if found is None:
-            found = known.setdefault(path, _identify(os.path.join(root, path)))
+            found = known.setdefault(path, _identify(_base(root) + path))
         return found
 
     def regular_files(self, root: Path, paths: Iterable[str]) -> list[str]:
@@ -274,6 +274,13 @@ def _class_regex(members: str, negate: bool, pattern: str) -> str:
     except re.error as exc:
         raise ConfigError(f"invalid file pattern {pattern!r}: {exc.msg}") from None
     return regex
+
+
+@functools.lru_cache(maxsize=64)
+def _base(root: Path) -> str:
+    """``root`` as the prefix of its files' paths, made once (``os.path.join`` turns a ``Path``
+    into a string at every call)."""
+    return os.path.join(root, "")
 
 
 def _identify(full: str) -> frozenset[str]:

@@ -111,17 +111,22 @@ class Gate:
         the fixers given it, by absolute path."""
         if self._map is None:
             root = os.path.realpath(self.root)  # the gatekeeper's working folder, as getcwd says
+            base = os.path.join(root, "")
             files: dict[str, int] = {}
             for hook_id, names in self._files.items():
+                bit = 1 << self._bits[hook_id]
                 for name in names:
-                    path = os.path.join(root, name)
-                    files[path] = files.get(path, 0) | 1 << self._bits[hook_id]
+                    path = base + name
+                    files[path] = files.get(path, 0) | bit
             folders: dict[str, int] = {}
             for path, mask in files.items():
                 folder = path
                 while folder != root and len(folder) > len(root):
                     folder = os.path.dirname(folder)
-                    folders[folder] = folders.get(folder, 0) | mask
+                    held = folders.get(folder, 0)
+                    if held & mask == mask:
+                        break  # so are the folders above it: each got the mask with it
+                    folders[folder] = held | mask
             shape = {
                 "files": files,
                 "folders": folders,

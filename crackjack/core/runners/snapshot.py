@@ -45,10 +45,10 @@ class Snapshot:
 
     def changed(self) -> tuple[str, ...]:
         """The files whose content (or existence) differs from when the snapshot was taken."""
-        return tuple(name for name in self.signatures if self._changed(name))
+        base = os.path.join(self.root, "")
+        return tuple(name for name in self.signatures if self._changed(name, base + name))
 
-    def _changed(self, name: str) -> bool:
-        path = os.path.join(self.root, name)
+    def _changed(self, name: str, path: str) -> bool:
         before = self.signatures[name]
         after = _signature(path)
         if before is None or after is None:
