@@ -297,6 +297,20 @@ def test_end_of_file_reads_a_file_whole_whenever_its_last_bytes_say_it_may_be_wr
     assert path.read_bytes() == (data if whole is None else whole[0])
 
 
+def test_read_whole_reads_on_past_what_the_stat_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that grew after its stat (here: a stat that says it is empty) is read whole."""
+    data = os.urandom(200_000)
+    path = _write(tmp_path, "grown.bin", data)
+    real = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((*real(fd)[:6], 0, *real(fd)[7:])))
+
+    with path.open("rb") as stream:
+        assert os.fstat(stream.fileno()).st_size == 0
+    assert read_whole(str(path)) == data
+
+
 def test_read_whole_and_read_tail(tmp_path: Path) -> None:
     data = os.urandom(300_000)
     path = _write(tmp_path, "big.bin", data)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -13,7 +12,7 @@ import pytest
 from crackjack.core.config.load import Catalogue, Workflow
 from crackjack.core.process.run import Cancellation
 from crackjack.core.run.bus import EventBus, Subscriber
-from crackjack.core.run.engine import SWITCH_INTERVAL, RunControl, run_workflow
+from crackjack.core.run.engine import RunControl, run_workflow
 from crackjack.core.run.events import (
     Event,
     HookFailed,
@@ -299,18 +298,3 @@ def test_an_in_process_check_that_raises_is_an_error(tmp_path: Path) -> None:
     only = result.hooks[0]
     assert (only.status, only.message) == (HookStatus.ERROR, "ValueError: bad check")
     assert "Traceback" in only.output
-
-
-def test_a_run_hands_the_gil_over_sooner_and_gives_the_old_interval_back(tmp_path: Path) -> None:
-    seen: list[float] = []
-
-    def look(files: Sequence[str], *, root: Path, args: Sequence[str], fix: bool) -> CheckOutcome:
-        seen.append(sys.getswitchinterval())
-        return CheckOutcome(failed=False)
-
-    before = sys.getswitchinterval()
-    looking = Hook(id="look", phase="fast", types=(), runner=InProcess(check=look))
-    run(make_plan(tmp_path, [looking]))
-
-    assert seen == [SWITCH_INTERVAL] != [before]
-    assert sys.getswitchinterval() == before

@@ -46,7 +46,6 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -164,11 +163,6 @@ class _Progress:
 
 _WAKE = object()
 """Put on the loop's queue by ``RunControl.interrupt``."""
-SWITCH_INTERVAL = 0.0005
-"""How long a thread holding the GIL runs before another may take it, while a run goes on
-(Python's default is 5 ms): the engine's thread answers a hook's end, and starts the next one,
-between a worker's slices of work, and on the critical path every hand-over waited up to that
-long (5 ms measured between a head start's adoption and the next hook's start)."""
 
 
 class _Run:
@@ -757,12 +751,9 @@ def run_workflow(
     """Run ``plan`` under ``policy`` to its end (or until ``control`` is interrupted) and
     return what happened; ``ticker`` is called on the way."""
     log_dir = new_run_folder(policy.log_home)
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         result = _Run(plan, policy, bus, control, log_dir, ticker).workflow()
     finally:
-        sys.setswitchinterval(interval)
         _remove_if_empty(log_dir)
     return result
 

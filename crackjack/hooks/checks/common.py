@@ -98,7 +98,7 @@ def fix_files(
     output: list[str] = []
     modified: list[str] = []
     if suspect is not None:
-        files = _suspects(files, root, suspect, output)
+        files = _suspects(files, root, suspect)
     for name, data in read_each(files, root, output):
         found = change(name, data)
         if found is None or not is_text(data):
@@ -116,9 +116,7 @@ def fix_files(
     return CheckOutcome(failed=bool(output), output="\n".join(output), modified=tuple(modified))
 
 
-def _suspects(
-    files: Sequence[str], root: Path, suspect: Callable[[str], bool], output: list[str]
-) -> list[str]:
+def _suspects(files: Sequence[str], root: Path, suspect: Callable[[str], bool]) -> list[str]:
     base = os.path.join(root, "")
     found = []
     for name in files:

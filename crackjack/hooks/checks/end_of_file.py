@@ -23,10 +23,10 @@ def end_of_file(
 
 
 def _ends_wrong(path: str) -> bool:
-    """Whether ``path`` may need a fix, from its last bytes: what ``fix_end_of_file`` says of
-    the whole file once its last bytes hold some content before the final line breaks."""
-    tail = read_tail(path, _TAIL_BYTES)
-    return not tail.rstrip(b"\r\n") or fix_end_of_file(tail) is not None
+    """Whether ``path`` may need a fix, from its last bytes: where they need none, neither does
+    the file (its final line breaks all lie in them, after a byte of content); last bytes that
+    are all line breaks may end a file of nothing else, which is then read whole."""
+    return fix_end_of_file(read_tail(path, _TAIL_BYTES)) is not None
 
 
 def _change(name: str, data: bytes) -> Change | None:
