@@ -111,7 +111,7 @@ class TagCache:
 
     def __init__(self, modes: FileModes | None = None) -> None:
         self._tags: dict[Path, dict[str, frozenset[str]]] = {}
-        self._modes = modes
+        self._modes = {} if modes is None else {modes.root: modes}
 
     def of(self, root: Path) -> dict[str, frozenset[str]]:
         """The tags known so far of the files under ``root``, by path (``get`` adds to it)."""
@@ -124,7 +124,14 @@ class TagCache:
         known = self.of(root)
         found = known.get(path)
         if found is None:
-            found = known.setdefault(path, _identify(_base(root) + path))
+            found = known.setdefault(path, _identify(self.modes(root), path))
+        return found
+
+    def modes(self, root: Path) -> FileModes:
+        """The look at each file under ``root``: the selection's (``modes``) for its root."""
+        found = self._modes.get(root)
+        if found is None:
+            found = self._modes.setdefault(root, FileModes(root))
         return found
 
     def regular_files(self, root: Path, paths: Iterable[str]) -> list[str]:
@@ -132,9 +139,7 @@ class TagCache:
         gives that tag (FIFOs and devices aside, which get no tags here), each found with one
         ``lstat`` (the selection's, when ``modes`` has this root) and without reading the file
         as identify does for its other tags."""
-        tags, regular = self.of(root), stat.S_ISREG
-        modes = self._modes if self._modes is not None and self._modes.root == root else None
-        mode_of = (modes or FileModes(root)).of
+        tags, regular, mode_of = self.of(root), stat.S_ISREG, self.modes(root).of
         kept: list[str] = []
         for path in paths:
             found = tags.get(path)
@@ -276,20 +281,15 @@ def _class_regex(members: str, negate: bool, pattern: str) -> str:
     return regex
 
 
-@functools.lru_cache(maxsize=64)
-def _base(root: Path) -> str:
-    """``root`` as the prefix of its files' paths, made once (``os.path.join`` turns a ``Path``
-    into a string at every call)."""
-    return os.path.join(root, "")
-
-
-def _identify(full: str) -> frozenset[str]:
+def _identify(modes: FileModes, name: str) -> frozenset[str]:
+    """``name``'s tags, its kind from the run's one look at it (``modes``)."""
     from identify.identify import tags_from_path
 
+    mode = modes.of(name)
+    if mode is None or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return frozenset()
+    full = modes.path(name)
     try:
-        mode = os.lstat(full).st_mode
-        if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-            return frozenset()
         if stat.S_ISREG(mode):
             named = _named_tags(os.path.basename(full))
             if named is not None:

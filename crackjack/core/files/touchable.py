@@ -40,6 +40,10 @@ class FileModes:
         info = self.stat(name)
         return None if info is None else info.st_mode
 
+    def path(self, name: str) -> str:
+        """The path of ``name`` (relative to the root), as a string."""
+        return self._base + name
+
     def stat(self, name: str) -> os.stat_result | None:
         """What ``lstat`` gave for ``name`` (relative to the root) when first asked."""
         try:
@@ -47,7 +51,7 @@ class FileModes:
         except KeyError:
             pass
         try:
-            info: os.stat_result | None = os.lstat(self._base + name)
+            info: os.stat_result | None = os.lstat(self.path(name))
         except (OSError, ValueError):
             info = None
         self._looks[name] = info
